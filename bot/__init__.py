@@ -1,0 +1,1 @@
+"""The interview: guide, conversation engine, answer understanding, service and adapters."""
