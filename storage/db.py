@@ -1,0 +1,137 @@
+"""Engines and sessions for SQLite (single machine) and PostgreSQL (shared deployments)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+
+# Seconds a new PostgreSQL connection may take before we call the server unreachable;
+# libpq would otherwise wait for the OS TCP timeout (minutes) on a black-holed host.
+PG_CONNECT_TIMEOUT = 10
+# Milliseconds a SQLite writer waits for another writer's lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached (server down, wrong host/port, unwritable file).
+
+    ``url`` is the database URL with any password masked, safe to log and show.
+    """
+
+    def __init__(self, url: str, reason: str, hint: str) -> None:
+        self.url = url
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"cannot reach the database at {url}: {reason}\nHint: {hint}")
+
+
+def masked_url(url: str | URL) -> str:
+    """``url`` rendered with its password replaced by ``***``."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_url_for_dir(data_dir: Path) -> str:
+    """The URL of the default SQLite database file, ``<data_dir>/journeyline.db``."""
+    return f"sqlite:///{Path(data_dir) / 'journeyline.db'}"
+
+
+def make_engine(url: str | URL, *, check: bool = True) -> Engine:
+    """Create an engine configured for journeyline's access pattern.
+
+    SQLite: the file's directory is created; WAL journaling, foreign keys, a busy timeout
+    and ``synchronous=NORMAL`` are set on every connection; and every transaction starts
+    with ``BEGIN IMMEDIATE``, so concurrent writers queue on the busy timeout instead of
+    failing with "database is locked" when a reader tries to upgrade to a writer.
+    PostgreSQL: ``pool_pre_ping`` so connections dropped by a restart are replaced, and a
+    connect timeout.
+
+    With ``check`` (the default) one connection is opened straight away, so a wrong URL
+    or a stopped server fails here with :class:`DatabaseUnavailable` rather than on the
+    first request.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = _make_sqlite_engine(parsed)
+    else:
+        connect_args: dict[str, Any] = {}
+        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT
+        engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    if check:
+        check_connection(engine)
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Open and use one connection; raise :class:`DatabaseUnavailable` if that fails."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except (OperationalError, DBAPIError) as exc:
+        raise unavailable(engine.url, exc) from exc
+
+
+def unavailable(url: str | URL, exc: BaseException) -> DatabaseUnavailable:
+    """Build the :class:`DatabaseUnavailable` for a failure to reach ``url``."""
+    parsed = make_url(url)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    if parsed.get_backend_name() == "sqlite":
+        hint = "check that the database file's directory exists and is writable"
+    else:
+        where = f"{parsed.host or 'localhost'}:{parsed.port or 'default port'}"
+        hint = (
+            f"check that the database server is running and accepts connections on {where}, "
+            "and that the database name, user and password in the URL are right"
+        )
+    return DatabaseUnavailable(masked_url(parsed), reason, hint)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory bound to ``engine``.
+
+    ``expire_on_commit=False`` so objects returned from a finished unit of work (e.g. the
+    interview a request just saved) can still be read to render the response.
+    Use ``with factory.begin() as session:`` for one transaction that commits on success.
+    """
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def _make_sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    if not in_memory and not url.query.get("uri"):
+        try:
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise unavailable(url, exc) from exc
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Take BEGIN away from the sqlite3 module (it would start a deferred transaction
+        # only before DML); our "begin" hook below emits BEGIN IMMEDIATE instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # IMMEDIATE takes the write lock up front. A deferred transaction that reads and
+        # then writes must upgrade its lock, and two of those deadlock: SQLite then fails
+        # one at once with "database is locked" without honouring busy_timeout.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,259 @@
+"""Typed ORM models: campaigns, participants, interviews, their messages and step records.
+
+Vocabulary values (interview status, channels, slots, pains) are stored as plain strings;
+their meaning belongs to ``bot.vocabulary`` and storage deliberately does not import it.
+
+JSON columns are not mutation-tracked: assign a new value (``interview.engine_state =
+{...}``) instead of changing the loaded dict or list in place, or the change is not saved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime, big_id_type, json_type, utcnow
+
+# Explicit constraint names keep migrations stable across databases and let later
+# migrations drop or alter a constraint by name (SQLite batch mode needs the names).
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the shared metadata (and its naming convention)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def new_public_id() -> str:
+    """A fresh, unguessable public interview id (uuid4 in its 36-character text form)."""
+    return str(uuid.uuid4())
+
+
+def _next_revision(current: int | None) -> int:
+    # Used as the mapper's version_id_generator: a new row starts at 0, every UPDATE of
+    # the row adds one.
+    return 0 if current is None else current + 1
+
+
+class Campaign(Base):
+    """A research campaign: which guide to run, with what consent text, for whom."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    guide_name: Mapped[str] = mapped_column(String(80))
+    guide_version: Mapped[str] = mapped_column(String(40))
+    # The resolved guide YAML, so a running interview keeps its questions even if the
+    # guide files on disk change later.
+    guide_source: Mapped[str] = mapped_column(Text)
+    consent_text: Mapped[str] = mapped_column(Text)
+    open_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="campaign", order_by="Participant.id"
+    )
+    interviews: Mapped[list[Interview]] = relationship(
+        back_populates="campaign", order_by="Interview.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"Campaign(id={self.id!r}, slug={self.slug!r})"
+
+
+class Participant(Base):
+    """Someone invited to (or arriving through the open link of) a campaign."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("campaign_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    # The id the researcher's system knows the person by; NULL for anonymous open-link
+    # visitors (NULLs never clash in a unique constraint).
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    slack_user_id: Mapped[str | None] = mapped_column(String(40))
+    # Segment attributes (persona, plan, region, ...) used to split the journey maps.
+    attributes: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="participants")
+    interviews: Mapped[list[Interview]] = relationship(
+        back_populates="participant", order_by="Interview.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"Participant(id={self.id!r}, external_id={self.external_id!r})"
+
+
+class Interview(Base):
+    """One conversation with one participant, plus the answers the engine pulled out of it.
+
+    ``revision`` is the mapper's version counter: every flush that UPDATEs the row adds
+    one, and the UPDATE is guarded by the revision that was loaded, so a concurrent writer
+    that got there first makes the flush raise ``sqlalchemy.orm.exc.StaleDataError``
+    instead of silently overwriting its turn.
+    """
+
+    __tablename__ = "interviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    engine_state: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    consent: Mapped[bool | None] = mapped_column(Boolean)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    problem: Mapped[str | None] = mapped_column(Text)
+    moment_of_truth: Mapped[str | None] = mapped_column(Text)
+    moment_of_truth_step: Mapped[int | None] = mapped_column(Integer)
+    resolved: Mapped[str | None] = mapped_column(String(10))
+    effort: Mapped[int | None] = mapped_column(Integer)
+    improvement: Mapped[str | None] = mapped_column(Text)
+    anything_else: Mapped[str | None] = mapped_column(Text)
+    extra_answers: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+
+    campaign: Mapped[Campaign] = relationship(back_populates="interviews")
+    participant: Mapped[Participant | None] = relationship(back_populates="interviews")
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="interview",
+        order_by="Message.id",
+        cascade="all, delete-orphan",
+    )
+    steps: Mapped[list[StepRecord]] = relationship(
+        back_populates="interview",
+        order_by="StepRecord.ordinal",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy reads this class attribute as-is
+        "version_id_col": revision,
+        "version_id_generator": _next_revision,
+    }
+
+    def __repr__(self) -> str:
+        return f"Interview(id={self.id!r}, public_id={self.public_id!r}, status={self.status!r})"
+
+
+class Message(Base):
+    """One chat message, in (customer) or out (bot).
+
+    Inbound messages carry the channel's own message id; (interview_id,
+    channel_message_id) is unique among inbound messages, which makes storing a retried
+    or double-clicked message a no-op. Outbound replies point at the inbound message that
+    caused them (``in_reply_to_id``), so a re-delivery can return exactly the stored
+    replies instead of running the engine again.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        CheckConstraint("direction IN ('in', 'out')", name="direction"),
+        # Transcript reads walk one interview in id order; as the leftmost prefix this index
+        # also serves every other interview_id lookup, so no separate interview_id index.
+        Index("ix_messages_interview_id_id", "interview_id", "id"),
+        # Partial, so outbound messages may record the channel's id for their own post
+        # (e.g. a Slack ts, for chat.update) without entering the idempotency namespace.
+        Index(
+            "uq_messages_inbound_channel_message_id",
+            "interview_id",
+            "channel_message_id",
+            unique=True,
+            sqlite_where=sql_text("direction = 'in'"),
+            postgresql_where=sql_text("direction = 'in'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(big_id_type(), primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(3))
+    text: Mapped[str] = mapped_column(Text)
+    # The quick-reply value an inbound message carried.
+    choice: Mapped[str | None] = mapped_column(String(80))
+    # Outbound: the slot the question asks; inbound: the slot it answered.
+    slot: Mapped[str | None] = mapped_column(String(30))
+    # Outbound quick replies: a list of {"value": ..., "label": ...}.
+    choices: Mapped[list[dict[str, str]] | None] = mapped_column(json_type())
+    channel_message_id: Mapped[str | None] = mapped_column(String(200))
+    in_reply_to_id: Mapped[int | None] = mapped_column(
+        big_id_type(), ForeignKey("messages.id", ondelete="SET NULL"), index=True
+    )
+    redacted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    interview: Mapped[Interview] = relationship(back_populates="messages")
+    # Declared so the unit of work orders deletes of a whole interview correctly (replies
+    # before the messages they point at).
+    in_reply_to: Mapped[Message | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"Message(id={self.id!r}, direction={self.direction!r}, slot={self.slot!r})"
+
+
+class StepRecord(Base):
+    """One step of the customer's journey as the interview captured it (1-based ordinal)."""
+
+    __tablename__ = "step_records"
+    __table_args__ = (
+        UniqueConstraint("interview_id", "ordinal"),
+        CheckConstraint("feeling BETWEEN 1 AND 5", name="feeling_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer)
+    doing: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(30))
+    channel_text: Mapped[str | None] = mapped_column(Text)
+    feeling: Mapped[int | None] = mapped_column(Integer)
+    thinking: Mapped[str | None] = mapped_column(Text)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    duration_text: Mapped[str | None] = mapped_column(Text)
+    people: Mapped[list[str]] = mapped_column(json_type(), default=list)
+    tools: Mapped[list[str]] = mapped_column(json_type(), default=list)
+    people_tools_text: Mapped[str | None] = mapped_column(Text)
+    pains: Mapped[list[str]] = mapped_column(json_type(), default=list)
+    pain_text: Mapped[str | None] = mapped_column(Text)
+    # Ids of the messages the facts came from, so quotes can link back to the transcript.
+    source_message_ids: Mapped[list[int]] = mapped_column(json_type(), default=list)
+
+    interview: Mapped[Interview] = relationship(back_populates="steps")
+
+    def __repr__(self) -> str:
+        return f"StepRecord(interview_id={self.interview_id!r}, ordinal={self.ordinal!r})"
