@@ -1,0 +1,576 @@
+"""Applying one answer to the interview state, slot by slot.
+
+Each handler reads the customer's choice or words for the question asked, writes what it
+understood into the state (also filling *other* step questions the words already
+answer), and says whether the answer was usable. An unusable answer is re-asked a
+limited number of times; after that the words are kept as they are and the interview
+moves on, because a customer must never get stuck.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.guide import Guide
+from bot.questions import PAIN_CHOICES, describe_minutes
+from bot.state import InterviewState, Position, StepDraft
+from bot.understanding import (
+    Understanding,
+    parse_channel,
+    parse_duration_minutes,
+    parse_feeling,
+    parse_people_tools,
+    parse_resolved,
+    parse_scale,
+    parse_yes_no,
+    says_ended,
+    understand,
+)
+from bot.vocabulary import (
+    CHANNEL_LABELS,
+    EFFORT_MAX,
+    EFFORT_MIN,
+    FEELING_LABELS,
+    Channel,
+    InterviewStatus,
+    Slot,
+)
+
+# A next-step answer this short that says "it ended" is only an ending, not a new step.
+_SHORT_ENDING_WORDS = 6
+_STEP_REFERENCE = re.compile(r"(?:\bstep|#|\bno\.?)\s*(\d{1,2})\b")
+_LEADING_NUMBER = re.compile(r"^(\d{1,2})\b")
+_ORDINAL_WORDS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "last": -1,
+}
+_NOTHING = re.compile(
+    r"^(?:no|nope|nah|none|nothing|nothing (?:really|else)|not really|n/?a|no one|nobody|"
+    r"just me|only me|myself|all good|that'?s all|that is all|no thanks?|nothing to add)\b"
+)
+_PAIN_VALUES = frozenset(c.value for c in PAIN_CHOICES if c.value != "none")
+_EFFORT_LOW_WORDS = ("very easy", "super easy", "effortless", "easy peasy", "no effort")
+_EFFORT_HIGH_WORDS = ("very hard", "very difficult", "nightmare", "impossible", "exhausting")
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    choice: str | None
+    message_id: int | None
+
+
+@dataclass
+class Outcome:
+    """What applying an answer did: usable or not, and facts worth acknowledging."""
+
+    accepted: bool = True
+    acknowledged: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+Handler = Callable[[InterviewState, Guide, Position, Answer], Outcome]
+
+
+def apply_answer(
+    state: InterviewState,
+    guide: Guide,
+    position: Position,
+    answer: Answer,
+    *,
+    may_reask: bool,
+) -> Outcome:
+    """Write `answer` to the question at `position` into `state` (mutated in place).
+
+    With `may_reask` False an unclear answer is stored as free text instead of rejected.
+    """
+    handler = _HANDLERS.get(position.slot, _answer_extra_question)
+    outcome = handler(state, guide, position, answer)
+    if not outcome.accepted and not may_reask:
+        _accept_anyway(state, guide, position, answer)
+        return Outcome(accepted=True)
+    return outcome
+
+
+def skip_question(state: InterviewState, guide: Guide, position: Position) -> bool:
+    """Mark the question at `position` as skipped. False when it cannot be skipped."""
+    slot = position.slot
+    if slot == Slot.CONSENT:
+        return False
+    if slot == Slot.STEP:
+        state.steps.append(StepDraft(ordinal=1))
+        return True
+    if slot == Slot.NEXT_STEP:
+        state.steps_closed = True
+        return True
+    if slot == Slot.PLAYBACK:
+        state.playback_confirmed = True
+        state.choosing_fix = False
+        state.fixing_step = None
+        return True
+    step = state.step(position.step) if position.step is not None else None
+    if step is not None and position.is_step_slot:
+        step.settle(Slot(slot))
+        return True
+    state.settle(slot, None)
+    return True
+
+
+# --- interview-level questions -------------------------------------------------------
+
+
+def _answer_consent(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    agreed = _yes_no(answer)
+    if agreed is None:
+        return Outcome(accepted=False)
+    state.consent = agreed
+    state.status = InterviewStatus.ACTIVE if agreed else InterviewStatus.DECLINED
+    return Outcome()
+
+
+def _answer_problem(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    state.problem = answer.text
+    state.settle(Slot.PROBLEM, answer.message_id)
+    return Outcome()
+
+
+def _answer_first_step(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    step = StepDraft(ordinal=1, doing=answer.text)
+    state.steps.append(step)
+    return Outcome(acknowledged=_describe_step(step, guide, answer))
+
+
+def _answer_next_step(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    if answer.choice == "last" or _is_nothing(answer.text):
+        state.steps_closed = True
+        return Outcome()
+    understood = _understand(answer.text, guide)
+    ended = understood.ended or says_ended(answer.text)
+    describes_more = (
+        understood.channel not in (None, Channel.NONE) or understood.duration_minutes is not None
+    )
+    if ended and (len(answer.text.split()) <= _SHORT_ENDING_WORDS or not describes_more):
+        state.steps_closed = True
+        return Outcome()
+    step = StepDraft(ordinal=len(state.steps) + 1, doing=answer.text)
+    state.steps.append(step)
+    outcome = Outcome(acknowledged=_describe_step(step, guide, answer, understood=understood))
+    # "they refunded me by email and that was the end of it": a new step, and the last one.
+    state.steps_closed = ended
+    return outcome
+
+
+def _answer_playback(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    if state.fixing_step is not None:
+        step = state.step(state.fixing_step)
+        if step is None or not answer.text:
+            state.fixing_step = None
+            return Outcome(accepted=False)
+        _rewrite_step(step, guide, answer)
+        state.fixing_step = None
+        return Outcome(notes=[guide.say("playback_fixed", n=step.ordinal)])
+    if answer.choice is not None and answer.choice.startswith("fix:"):
+        return _choose_fix(state, int(answer.choice.removeprefix("fix:")))
+    agreed = _yes_no(answer)
+    if agreed is True and not state.choosing_fix:
+        state.playback_confirmed = True
+        return Outcome()
+    number, rest = _split_step_reference(answer.text, state)
+    if number is not None:
+        # "2: I emailed them, not called": pick the step and rewrite it in one go.
+        outcome = _choose_fix(state, number)
+        if rest and len(rest.split()) >= 2 and state.fixing_step is not None:
+            return _answer_playback(state, guide, position, Answer(rest, None, answer.message_id))
+        return outcome
+    if agreed is False or state.choosing_fix:
+        if len(state.steps) == 1:
+            return _choose_fix(state, 1)
+        state.choosing_fix = True
+        return Outcome()
+    return Outcome(accepted=False)
+
+
+def _answer_moment_of_truth(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    if answer.choice is not None and answer.choice.startswith("step:"):
+        number = int(answer.choice.removeprefix("step:"))
+        step = state.step(number)
+        state.moment_of_truth_step = number if step is not None else None
+        state.moment_of_truth = answer.text or (step.doing if step is not None else "")
+    else:
+        state.moment_of_truth = answer.text
+        state.moment_of_truth_step = _step_number(answer.text, state) or _closest_step(
+            answer.text, state
+        )
+    state.settle(Slot.MOMENT_OF_TRUTH, answer.message_id)
+    return Outcome()
+
+
+def _answer_resolved(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    value = answer.choice if answer.choice in ("yes", "partly", "no") else None
+    if value is None:
+        value = parse_resolved(answer.text)
+    if value is None:
+        return Outcome(accepted=False)
+    state.resolved = value
+    state.settle(Slot.RESOLVED, answer.message_id)
+    return Outcome()
+
+
+def _answer_effort(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    score = parse_scale(
+        answer.choice or answer.text,
+        low=EFFORT_MIN,
+        high=EFFORT_MAX,
+        low_words=_EFFORT_LOW_WORDS,
+        high_words=_EFFORT_HIGH_WORDS,
+    )
+    if score is None:
+        return Outcome(accepted=False)
+    state.effort = score
+    state.settle(Slot.EFFORT, answer.message_id)
+    return Outcome()
+
+
+def _answer_improvement(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    state.improvement = answer.text
+    state.settle(Slot.IMPROVEMENT, answer.message_id)
+    return Outcome()
+
+
+def _answer_anything_else(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    nothing = answer.choice == "no" or _is_nothing(answer.text)
+    state.anything_else = None if nothing else answer.text
+    state.settle(Slot.ANYTHING_ELSE, answer.message_id)
+    return Outcome()
+
+
+def _answer_extra_question(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    question = guide.extra_question(position.slot)
+    if question is None:  # a stale position from an edited guide: nothing to store it in
+        return Outcome()
+    state.extra_answers[question.id] = answer.choice or answer.text
+    state.settle(question.id, answer.message_id)
+    return Outcome()
+
+
+# --- step questions ------------------------------------------------------------------
+
+
+def _answer_channel(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    step = _current_step(state, position)
+    channel = _channel_choice(answer.choice) or parse_channel(answer.text)
+    if channel is None:
+        return Outcome(accepted=False)
+    step.channel = channel
+    step.channel_text = answer.text or None
+    step.settle(Slot.CHANNEL)
+    step.cite(answer.message_id)
+    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+
+
+def _answer_feeling(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    step = _current_step(state, position)
+    feeling = _int_choice(answer.choice, 1, 5)
+    if feeling is None:
+        feeling = parse_feeling(answer.text, bare_number=True)
+    if feeling is None:
+        return Outcome(accepted=False)
+    step.feeling = feeling
+    step.feeling_text = answer.text or None
+    step.settle(Slot.FEELING)
+    step.cite(answer.message_id)
+    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+
+
+def _answer_thinking(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    step = _current_step(state, position)
+    step.thinking = answer.text
+    step.settle(Slot.THINKING)
+    step.cite(answer.message_id)
+    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+
+
+def _answer_duration(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    step = _current_step(state, position)
+    minutes = _int_choice(answer.choice, 0, 10**7)
+    if minutes is None:
+        minutes = parse_duration_minutes(answer.text)
+    if minutes is None and not _vague_but_answered(answer.text):
+        return Outcome(accepted=False)
+    step.duration_minutes = minutes
+    step.duration_text = answer.text or None
+    step.settle(Slot.DURATION)
+    step.cite(answer.message_id)
+    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+
+
+def _answer_people_tools(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    step = _current_step(state, position)
+    if answer.choice != "none" and not _is_nothing(answer.text):
+        people, tools = parse_people_tools(answer.text)
+        _extend(step.people, people)
+        _extend(step.tools, tools)
+        step.people_tools_text = answer.text
+    step.settle(Slot.PEOPLE_TOOLS)
+    step.cite(answer.message_id)
+    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+
+
+def _answer_pain(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    step = _current_step(state, position)
+    if answer.choice in _PAIN_VALUES:
+        _extend(step.pains, [answer.choice])
+    elif answer.choice is None and not _is_nothing(answer.text):
+        step.pain_text = answer.text
+    step.settle(Slot.PAIN)
+    step.cite(answer.message_id)
+    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _describe_step(
+    step: StepDraft, guide: Guide, answer: Answer, *, understood: Understanding | None = None
+) -> list[str]:
+    """Fill a new step from its description, returning what to acknowledge."""
+    step.cite(answer.message_id)
+    return _fill_from_text(step, guide, answer, channel=True, understood=understood)
+
+
+def _rewrite_step(step: StepDraft, guide: Guide, answer: Answer) -> None:
+    """A playback correction: new words replace the description and what they state."""
+    understood = _understand(answer.text, guide)
+    step.doing = answer.text
+    step.cite(answer.message_id)
+    if understood.channel is not None:
+        step.channel, step.channel_text = understood.channel, None
+    if understood.feeling is not None:
+        step.feeling = understood.feeling
+    if understood.duration_minutes is not None:
+        step.duration_minutes, step.duration_text = understood.duration_minutes, None
+    _extend(step.people, understood.people)
+    _extend(step.tools, understood.tools)
+    _extend(step.pains, understood.pains)
+
+
+def _fill_from_text(
+    step: StepDraft,
+    guide: Guide,
+    answer: Answer,
+    *,
+    channel: bool,
+    understood: Understanding | None = None,
+) -> list[str]:
+    """Fill the step's still-open questions from free text; return what was newly learnt.
+
+    The channel is only taken from a step's description: in answers to other questions a
+    channel is often hypothetical ("I thought I'd have to ring them again").
+    """
+    if not answer.text or answer.choice is not None:
+        return []
+    found = understood or _understand(answer.text, guide)
+    learnt: list[str] = []
+    if channel and found.channel is not None and Slot.CHANNEL not in step.settled:
+        step.channel = found.channel
+        step.settle(Slot.CHANNEL)
+        if found.channel != Channel.NONE:
+            learnt.append(CHANNEL_LABELS[found.channel].lower())
+    if found.duration_minutes is not None and Slot.DURATION not in step.settled:
+        step.duration_minutes = found.duration_minutes
+        step.settle(Slot.DURATION)
+        learnt.append(describe_minutes(found.duration_minutes))
+    if found.feeling is not None and Slot.FEELING not in step.settled:
+        step.feeling = found.feeling
+        step.settle(Slot.FEELING)
+        learnt.append(f"you felt {FEELING_LABELS[found.feeling].lower()}")
+    # A person named answers "who was involved"; a tool alone ("my statement") does not.
+    if found.people and Slot.PEOPLE_TOOLS not in step.settled:
+        step.settle(Slot.PEOPLE_TOOLS)
+    _extend(step.people, found.people)
+    _extend(step.tools, found.tools)
+    if found.pains:
+        _extend(step.pains, found.pains)
+        step.settle(Slot.PAIN)
+    return learnt
+
+
+def _accept_anyway(state: InterviewState, guide: Guide, position: Position, answer: Answer) -> None:
+    """After the re-ask budget is spent: keep the customer's words and move on."""
+    slot = position.slot
+    if slot == Slot.CONSENT:
+        return  # consent is never assumed; the question simply stays open
+    if slot == Slot.PLAYBACK:
+        state.choosing_fix = False
+        state.fixing_step = None
+        state.playback_confirmed = True
+        return
+    step = state.step(position.step) if position.step is not None else None
+    if step is not None and position.is_step_slot:
+        if slot == Slot.CHANNEL:
+            step.channel, step.channel_text = Channel.OTHER, answer.text
+        elif slot == Slot.FEELING:
+            step.feeling_text = answer.text
+        elif slot == Slot.DURATION:
+            step.duration_text = answer.text
+        step.settle(Slot(slot))
+        step.cite(answer.message_id)
+        return
+    if slot == Slot.RESOLVED:
+        state.extra_answers.setdefault("resolved_text", answer.text)
+    elif slot == Slot.EFFORT:
+        state.extra_answers.setdefault("effort_text", answer.text)
+    state.settle(slot, answer.message_id)
+
+
+def _choose_fix(state: InterviewState, number: int) -> Outcome:
+    if state.step(number) is None:
+        state.choosing_fix = True
+        return Outcome(accepted=False)
+    state.choosing_fix = False
+    state.fixing_step = number
+    return Outcome()
+
+
+def _current_step(state: InterviewState, position: Position) -> StepDraft:
+    step = state.step(position.step) if position.step is not None else None
+    if step is None:  # next_position only yields step slots for existing steps
+        raise LookupError(f"no step {position.step} for slot {position.slot}")
+    return step
+
+
+def _step_number(text: str, state: InterviewState) -> int | None:
+    """A step the text points at: "2", "step 2: ...", "#2", "the second one", "the last"."""
+    number, _ = _split_step_reference(text, state)
+    return number
+
+
+def _split_step_reference(text: str, state: InterviewState) -> tuple[int | None, str]:
+    """(step number, the rest of the text) for "2: I emailed them" style corrections."""
+    lowered = text.lower().strip()
+    match = _STEP_REFERENCE.search(lowered) or _LEADING_NUMBER.match(lowered)
+    if match is not None:
+        number = int(match.group(1))
+        rest = (text.strip()[: match.start()] + text.strip()[match.end() :]).strip(" :,-–—.")
+        return (number if state.step(number) is not None else None), rest
+    for word, number in _ORDINAL_WORDS.items():
+        if re.search(rf"\b{word}\b", lowered):
+            resolved = len(state.steps) if number == -1 else number
+            return (resolved if state.step(resolved) is not None else None), ""
+    return None, ""
+
+
+def _closest_step(text: str, state: InterviewState) -> int | None:
+    """The step whose description shares the most words with `text` (None if none)."""
+    words = _content_words(text)
+    best, best_overlap = None, 0
+    for step in state.steps:
+        overlap = len(words & _content_words(step.doing))
+        if overlap > best_overlap:
+            best, best_overlap = step.ordinal, overlap
+    return best if best_overlap >= 2 else None
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9']+", text.lower()) if len(w) > 3}
+
+
+def _understand(text: str, guide: Guide) -> Understanding:
+    return understand(text, extra_pains=guide.extra_pain_keywords())
+
+
+def _yes_no(answer: Answer) -> bool | None:
+    if answer.choice in ("yes", "no"):
+        return answer.choice == "yes"
+    return parse_yes_no(answer.text)
+
+
+def _is_nothing(text: str) -> bool:
+    return bool(_NOTHING.match(text.strip().lower()))
+
+
+def _vague_but_answered(text: str) -> bool:
+    # "ages", "a while", "forever": a real answer without a number. Keep the words.
+    return bool(
+        re.search(r"\b(?:ages|forever|while|long|eternity|hours|days|weeks)\b", text.lower())
+    )
+
+
+def _channel_choice(choice: str | None) -> Channel | None:
+    return Channel(choice) if choice in {c.value for c in Channel} else None
+
+
+def _int_choice(choice: str | None, low: int, high: int) -> int | None:
+    if choice is None or not choice.isdigit():
+        return None
+    value = int(choice)
+    return value if low <= value <= high else None
+
+
+def _extend(target: list[str], values: tuple[str, ...] | list[str]) -> None:
+    for value in values:
+        if value not in target:
+            target.append(value)
+
+
+_HANDLERS: dict[str, Handler] = {
+    Slot.CONSENT: _answer_consent,
+    Slot.PROBLEM: _answer_problem,
+    Slot.STEP: _answer_first_step,
+    Slot.CHANNEL: _answer_channel,
+    Slot.FEELING: _answer_feeling,
+    Slot.THINKING: _answer_thinking,
+    Slot.DURATION: _answer_duration,
+    Slot.PEOPLE_TOOLS: _answer_people_tools,
+    Slot.PAIN: _answer_pain,
+    Slot.NEXT_STEP: _answer_next_step,
+    Slot.PLAYBACK: _answer_playback,
+    Slot.MOMENT_OF_TRUTH: _answer_moment_of_truth,
+    Slot.RESOLVED: _answer_resolved,
+    Slot.EFFORT: _answer_effort,
+    Slot.IMPROVEMENT: _answer_improvement,
+    Slot.ANYTHING_ELSE: _answer_anything_else,
+}

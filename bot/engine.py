@@ -1,0 +1,208 @@
+"""The conversation engine: (state, inbound message) -> (replies, facts, new state).
+
+Pure by design (GUIDE §2): no database, no network, no clock, no randomness. The
+service around it loads the state, calls `handle` and stores the whole turn at once, so
+the same code serves the terminal, the web chat and Slack, and every behaviour can be
+tested by feeding messages in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from bot.answers import Answer, apply_answer, skip_question
+from bot.commands import Command, is_resume_greeting, parse_command
+from bot.guide import Guide
+from bot.messages import Choice, Inbound, Reply
+from bot.questions import question_choices, question_replies
+from bot.state import (
+    STEP_SLOTS,
+    UNDO_DEPTH,
+    InterviewState,
+    Position,
+    new_state,
+    next_position,
+)
+from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
+
+# Bookkeeping that is not something the customer told us.
+_NOT_FACTS = frozenset(
+    {"undo", "reasks", "turns", "settled", "answer_message_ids", "choosing_fix", "fixing_step"}
+)
+_NOT_STEP_FACTS = frozenset({"settled", "source_message_ids", "ordinal"})
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing learnt or changed in a turn, e.g. `steps.2.channel = "phone"`."""
+
+    field: str
+    value: Any
+    step: int | None = None
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    replies: tuple[Reply, ...]
+    facts: tuple[Fact, ...]
+    state: InterviewState
+
+    @property
+    def status(self) -> InterviewStatus:
+        return self.state.status
+
+
+def start(guide: Guide) -> EngineResult:
+    """A new interview: the introduction and the consent question."""
+    state = new_state(guide)
+    replies = (Reply(text=guide.say("intro")), *current_question(state, guide))
+    return EngineResult(replies=replies, facts=(), state=state)
+
+
+def current_question(state: InterviewState, guide: Guide) -> list[Reply]:
+    """The pending question again (for resuming). Empty for a finished interview."""
+    if state.status in FINISHED_STATUSES:
+        return []
+    return question_replies(next_position(state, guide), state, guide)
+
+
+def handle(state: InterviewState, inbound: Inbound, guide: Guide) -> EngineResult:
+    """Apply one customer message. `state` is not modified; the result has the new state."""
+    before = state
+    state = state.model_copy(deep=True)
+    state.turns += 1
+    replies = _turn(state, inbound, guide)
+    return EngineResult(replies=tuple(replies), facts=tuple(diff_facts(before, state)), state=state)
+
+
+def _turn(state: InterviewState, inbound: Inbound, guide: Guide) -> list[Reply]:
+    if state.status in FINISHED_STATUSES:
+        return [Reply(text=guide.say("already_finished"), slot=Slot.DONE)]
+    text = inbound.text.strip()
+    choice = inbound.choice
+    preface: list[Reply] = []
+    command = parse_command(text) if choice is None else None
+    if state.status == InterviewStatus.PAUSED:
+        state.status = InterviewStatus.ACTIVE if state.consent else InterviewStatus.AWAITING_CONSENT
+        preface.append(Reply(text=guide.say("resumed")))
+        # While paused, "back" and greetings mean "I'm here again", not "undo".
+        if choice is None and (
+            is_resume_greeting(text) or command in (Command.PAUSE, Command.BACK)
+        ):
+            return [*preface, *current_question(state, guide)]
+    if command is not None:
+        return [*preface, *_run_command(state, command, guide)]
+    if not text and choice is None:
+        return [*preface, Reply(text=guide.say("empty_message")), *current_question(state, guide)]
+    position = next_position(state, guide)
+    choices = question_choices(position, state, guide)
+    if choice is None:
+        choice = match_choice(text, choices)
+    elif choice not in {c.value for c in choices}:
+        # An old button (Slack message, a second browser tab): never apply it to this question.
+        return [*preface, Reply(text=guide.say("stale_choice")), *current_question(state, guide)]
+    return [*preface, *_answer(state, position, Answer(text, choice, inbound.message_id), guide)]
+
+
+def _answer(state: InterviewState, position: Position, answer: Answer, guide: Guide) -> list[Reply]:
+    snapshot = state.snapshot()
+    outcome = apply_answer(
+        state, guide, position, answer, may_reask=state.reasks < guide.max_reasks
+    )
+    if not outcome.accepted:
+        _restore(state, snapshot)
+        state.reasks += 1
+        return question_replies(position, state, guide, reask=True)
+    _remember(state, snapshot)
+    replies = [Reply(text=note) for note in outcome.notes]
+    if outcome.acknowledged:
+        facts = ", ".join(outcome.acknowledged)
+        replies.append(Reply(text=guide.say("acknowledge", facts=facts)))
+    return [*replies, *_advance(state, position, guide)]
+
+
+def _advance(state: InterviewState, previous: Position, guide: Guide) -> list[Reply]:
+    """Replies that follow an accepted answer: the next question, or the goodbye."""
+    if state.status == InterviewStatus.DECLINED:
+        return [Reply(text=guide.say("consent_declined"), slot=Slot.DONE)]
+    position = next_position(state, guide)
+    replies: list[Reply] = []
+    stepping = previous.slot in {Slot.NEXT_STEP, *STEP_SLOTS}
+    if stepping and position.slot == Slot.PLAYBACK and not state.steps_closed:
+        replies.append(Reply(text=guide.say("step_cap_reached")))
+    if position.slot == Slot.DONE:
+        state.status = InterviewStatus.COMPLETED
+        return [*replies, Reply(text=guide.say("done"), slot=Slot.DONE)]
+    return [*replies, *question_replies(position, state, guide)]
+
+
+def _run_command(state: InterviewState, command: Command, guide: Guide) -> list[Reply]:
+    if command == Command.PAUSE:
+        state.status = InterviewStatus.PAUSED
+        return [Reply(text=guide.say("paused"))]
+    if command == Command.HELP:
+        return [Reply(text=guide.say("help")), *current_question(state, guide)]
+    if command == Command.BACK:
+        if not state.undo:
+            return [Reply(text=guide.say("nothing_to_undo")), *current_question(state, guide)]
+        _restore(state, state.undo.pop())
+        return [Reply(text=guide.say("undone")), *current_question(state, guide)]
+    position = next_position(state, guide)
+    snapshot = state.snapshot()
+    if not skip_question(state, guide, position):
+        return [Reply(text=guide.say("cannot_skip_consent")), *current_question(state, guide)]
+    _remember(state, snapshot)
+    return _advance(state, position, guide)
+
+
+def _remember(state: InterviewState, snapshot: dict[str, Any]) -> None:
+    state.reasks = 0
+    state.undo.append(snapshot)
+    del state.undo[:-UNDO_DEPTH]
+
+
+def _restore(state: InterviewState, snapshot: dict[str, Any]) -> None:
+    """Put `state` back to `snapshot`, keeping its undo history and turn counter."""
+    restored = InterviewState.model_validate({**snapshot, "undo": state.undo, "turns": state.turns})
+    for name in InterviewState.model_fields:
+        setattr(state, name, getattr(restored, name))
+
+
+def match_choice(text: str, choices: tuple[Choice, ...]) -> str | None:
+    """The choice a typed answer names exactly ("Live chat", "live_chat", "3"), if any."""
+    wanted = _comparable(text)
+    if not wanted:
+        return None
+    for choice in choices:
+        if wanted in (_comparable(choice.value), _comparable(choice.label)):
+            return choice.value
+    return None
+
+
+def _comparable(text: str) -> str:
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LNZ")
+    return re.sub(r"\s+", " ", kept.replace("_", " ")).strip().lower()
+
+
+def diff_facts(before: InterviewState, after: InterviewState) -> list[Fact]:
+    """What the customer's answer changed, field by field (for audit logs and tests)."""
+    old, new = before.snapshot(), after.snapshot()
+    facts = [
+        Fact(field=name, value=new[name])
+        for name in new
+        if name not in _NOT_FACTS and name != "steps" and old.get(name) != new[name]
+    ]
+    old_steps = {s["ordinal"]: s for s in old["steps"]}
+    for step in new["steps"]:
+        previous = old_steps.get(step["ordinal"], {})
+        for name, value in step.items():
+            if name not in _NOT_STEP_FACTS and previous.get(name) != value:
+                facts.append(
+                    Fact(field=f"steps.{step['ordinal']}.{name}", value=value, step=step["ordinal"])
+                )
+    removed = set(old_steps) - {s["ordinal"] for s in new["steps"]}
+    facts.extend(Fact(field=f"steps.{n}", value=None, step=n) for n in sorted(removed))
+    return facts

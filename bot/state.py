@@ -1,0 +1,194 @@
+"""The interview state the engine reads and returns, and where the interview stands.
+
+The state only records *answers*; which question comes next is derived from it
+(`next_position`). That keeps "skip what was already answered", "back" and resuming
+after a crash trivially consistent: there is no separate cursor to get out of step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.guide import Guide
+from bot.vocabulary import (
+    EFFORT_MAX,
+    EFFORT_MIN,
+    FEELING_MAX,
+    FEELING_MIN,
+    Channel,
+    InterviewStatus,
+    Slot,
+)
+
+# The questions asked for every step, in order; the step's own description comes from the
+# `step` (first step) or `next_step` (later steps) answer.
+STEP_SLOTS: tuple[Slot, ...] = (
+    Slot.CHANNEL,
+    Slot.FEELING,
+    Slot.THINKING,
+    Slot.DURATION,
+    Slot.PEOPLE_TOOLS,
+    Slot.PAIN,
+)
+# Questions after the steps, before any extra guide questions.
+WRAP_UP_SLOTS: tuple[Slot, ...] = (
+    Slot.MOMENT_OF_TRUTH,
+    Slot.RESOLVED,
+    Slot.EFFORT,
+    Slot.IMPROVEMENT,
+)
+RESOLVED_VALUES = ("yes", "partly", "no")
+# How many earlier states "back" can return to; interviews are short, so this is plenty.
+UNDO_DEPTH = 30
+
+
+class StepDraft(BaseModel):
+    """One step of the customer's journey as understood so far."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ordinal: int = Field(ge=1)
+    doing: str = ""
+    channel: Channel | None = None
+    channel_text: str | None = None
+    feeling: int | None = Field(default=None, ge=FEELING_MIN, le=FEELING_MAX)
+    feeling_text: str | None = None
+    thinking: str | None = None
+    duration_minutes: int | None = Field(default=None, ge=0)
+    duration_text: str | None = None
+    people: list[str] = Field(default_factory=list)
+    tools: list[str] = Field(default_factory=list)
+    people_tools_text: str | None = None
+    pains: list[str] = Field(default_factory=list)
+    pain_text: str | None = None
+    # Step questions that need no asking any more: answered, understood from an earlier
+    # answer, or skipped by the customer.
+    settled: list[Slot] = Field(default_factory=list)
+    source_message_ids: list[int] = Field(default_factory=list)
+
+    def cite(self, message_id: int | None) -> None:
+        if message_id is not None and message_id not in self.source_message_ids:
+            self.source_message_ids.append(message_id)
+
+    def settle(self, slot: Slot) -> None:
+        if slot not in self.settled:
+            self.settled.append(slot)
+
+
+class InterviewState(BaseModel):
+    """Everything the engine knows about one interview. Serialised as JSON in storage."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    guide_id: str
+    guide_version: str
+    status: InterviewStatus = InterviewStatus.AWAITING_CONSENT
+    consent: bool | None = None
+    problem: str | None = None
+    steps: list[StepDraft] = Field(default_factory=list)
+    # The customer said the journey ended (or the step cap was reached).
+    steps_closed: bool = False
+    playback_confirmed: bool = False
+    # Playback correction in progress: choosing which step, then the step being rewritten.
+    choosing_fix: bool = False
+    fixing_step: int | None = None
+    moment_of_truth: str | None = None
+    moment_of_truth_step: int | None = None
+    resolved: str | None = None
+    effort: int | None = Field(default=None, ge=EFFORT_MIN, le=EFFORT_MAX)
+    improvement: str | None = None
+    anything_else: str | None = None
+    extra_answers: dict[str, str] = Field(default_factory=dict)
+    # Interview-level questions (problem, wrap-up, extra ids) answered or skipped.
+    settled: list[str] = Field(default_factory=list)
+    # Which stored message answered each interview-level question (quotes link back).
+    answer_message_ids: dict[str, int] = Field(default_factory=dict)
+    # How often the current question was re-asked because the answer was unclear.
+    reasks: int = 0
+    turns: int = 0
+    undo: list[dict[str, Any]] = Field(default_factory=list)
+
+    def settle(self, key: str, message_id: int | None) -> None:
+        if key not in self.settled:
+            self.settled.append(key)
+        if message_id is not None:
+            self.answer_message_ids[key] = message_id
+
+    def step(self, ordinal: int) -> StepDraft | None:
+        return next((s for s in self.steps if s.ordinal == ordinal), None)
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-able copy of this state without its undo history."""
+        return self.model_dump(mode="json", exclude={"undo"})
+
+
+class Position(BaseModel):
+    """Where the interview stands: the question to ask now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    slot: str  # a Slot value, or an extra question id
+    step: int | None = None
+
+    @property
+    def is_step_slot(self) -> bool:
+        return self.slot in {s.value for s in STEP_SLOTS}
+
+
+def new_state(guide: Guide) -> InterviewState:
+    return InterviewState(guide_id=guide.id, guide_version=guide.version)
+
+
+def next_position(state: InterviewState, guide: Guide) -> Position:
+    """The question to ask next, derived from what has been answered so far."""
+    if state.status in (InterviewStatus.COMPLETED, InterviewStatus.DECLINED):
+        return Position(slot=Slot.DONE)
+    if state.consent is not True:
+        return Position(slot=Slot.CONSENT)
+    if Slot.PROBLEM not in state.settled:
+        return Position(slot=Slot.PROBLEM)
+    if not state.steps:
+        return Position(slot=Slot.STEP, step=1)
+    current = state.steps[-1]
+    for slot in STEP_SLOTS:
+        if slot not in current.settled:
+            return Position(slot=slot, step=current.ordinal)
+    if not state.steps_closed and len(state.steps) < guide.step_cap:
+        return Position(slot=Slot.NEXT_STEP, step=current.ordinal + 1)
+    if not state.playback_confirmed:
+        return Position(slot=Slot.PLAYBACK, step=state.fixing_step)
+    for key in (*WRAP_UP_SLOTS, *(q.id for q in guide.extra_questions), Slot.ANYTHING_ELSE):
+        if key not in state.settled:
+            return Position(slot=key)
+    return Position(slot=Slot.DONE)
+
+
+def invariant_problems(state: InterviewState, guide: Guide) -> list[str]:
+    """What is wrong with a state (empty when valid). Used by tests and on load."""
+    problems: list[str] = []
+    ordinals = [s.ordinal for s in state.steps]
+    if ordinals != list(range(1, len(ordinals) + 1)):
+        problems.append(f"step ordinals are not 1..n: {ordinals}")
+    if len(state.steps) > guide.step_cap:
+        problems.append(f"{len(state.steps)} steps exceed the cap of {guide.step_cap}")
+    if state.status == InterviewStatus.DECLINED and state.consent is not False:
+        problems.append("declined without a recorded refusal")
+    if state.consent is not True and state.steps:
+        problems.append("steps recorded without consent")
+    if state.status == InterviewStatus.ACTIVE and state.consent is not True:
+        problems.append("active without consent")
+    if state.resolved is not None and state.resolved not in RESOLVED_VALUES:
+        problems.append(f"resolved has unknown value {state.resolved!r}")
+    if state.fixing_step is not None and state.step(state.fixing_step) is None:
+        problems.append(f"fixing a step that does not exist: {state.fixing_step}")
+    if state.moment_of_truth_step is not None and state.step(state.moment_of_truth_step) is None:
+        problems.append("moment of truth points at a step that does not exist")
+    known = {s.value for s in Slot} | {q.id for q in guide.extra_questions}
+    unknown = [key for key in state.settled if key not in known]
+    if unknown:
+        problems.append(f"unknown settled keys: {unknown}")
+    if state.reasks < 0 or state.reasks > guide.max_reasks:
+        problems.append(f"reasks out of range: {state.reasks}")
+    return problems

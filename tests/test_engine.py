@@ -1,0 +1,370 @@
+"""The conversation engine, driven message by message (no storage involved)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import engine
+from bot.engine import EngineResult
+from bot.guide import Guide, load_guide
+from bot.messages import Inbound
+from bot.state import InterviewState, invariant_problems
+from bot.vocabulary import Channel, InterviewStatus, Slot
+
+
+@pytest.fixture(scope="module")
+def guide() -> Guide:
+    return load_guide()
+
+
+class Chat:
+    """A tiny driver: send text or clicks, look at the last question."""
+
+    def __init__(self, guide: Guide) -> None:
+        self.guide = guide
+        self.result: EngineResult = engine.start(guide)
+        self.next_id = 1
+
+    @property
+    def state(self) -> InterviewState:
+        return self.result.state
+
+    @property
+    def slot(self) -> str | None:
+        return self.result.replies[-1].slot
+
+    def say(self, text: str) -> EngineResult:
+        return self._send(Inbound(text=text, message_id=self._id()))
+
+    def click(self, value: str) -> EngineResult:
+        return self._send(Inbound(text="", choice=value, message_id=self._id()))
+
+    def _send(self, inbound: Inbound) -> EngineResult:
+        self.result = engine.handle(self.state, inbound, self.guide)
+        assert invariant_problems(self.state, self.guide) == []
+        return self.result
+
+    def _id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+
+def consented(guide: Guide) -> Chat:
+    chat = Chat(guide)
+    chat.click("yes")
+    chat.say("My card was charged twice for one order")
+    return chat
+
+
+def test_start_introduces_and_asks_consent(guide: Guide) -> None:
+    result = engine.start(guide)
+    assert [r.slot for r in result.replies] == [None, Slot.CONSENT]
+    assert {c.value for c in result.replies[-1].choices} == {"yes", "no"}
+    assert result.state.status == InterviewStatus.AWAITING_CONSENT
+
+
+def test_one_sentence_fills_channel_duration_and_feeling(guide: Guide) -> None:
+    chat = consented(guide)
+    assert chat.slot == Slot.STEP
+    result = chat.say("called them, sat on hold 40 min, furious")
+    step = chat.state.steps[0]
+    assert step.channel == Channel.PHONE
+    assert step.duration_minutes == 40
+    assert step.feeling is not None and step.feeling <= 2
+    asked = [r.slot for r in result.replies if r.slot]
+    assert asked == [Slot.THINKING]
+    assert "phone" in result.replies[0].text  # the acknowledgement shows what was understood
+    for slot in (Slot.CHANNEL, Slot.DURATION, Slot.FEELING):
+        assert slot in step.settled
+
+
+def test_whole_interview_by_clicks_and_text(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("I noticed the double charge on my statement")
+    assert chat.slot == Slot.CHANNEL
+    chat.click("none")
+    assert chat.slot == Slot.FEELING
+    chat.click("2")
+    assert chat.slot == Slot.THINKING
+    chat.say("That they had messed up again")
+    assert chat.slot == Slot.DURATION
+    chat.click("5")
+    assert chat.slot == Slot.PEOPLE_TOOLS
+    chat.click("none")
+    # "double charge" already said what got in the way, so the pain question is skipped.
+    assert chat.slot == Slot.NEXT_STEP
+    chat.say("I emailed their support team and waited 2 days for a reply")
+    assert chat.state.steps[1].channel == Channel.EMAIL
+    assert chat.state.steps[1].duration_minutes == 2880
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.click("last")
+    assert chat.slot == Slot.PLAYBACK
+    playback = chat.result.replies[-1].text
+    assert "1. I noticed the double charge" in playback and "2. I emailed" in playback
+    chat.click("yes")
+    assert chat.slot == Slot.MOMENT_OF_TRUTH
+    chat.click("step:2")
+    assert chat.state.moment_of_truth_step == 2
+    chat.click("partly")
+    chat.click("6")
+    assert chat.slot == Slot.IMPROVEMENT
+    chat.say("Refund automatically when they see a duplicate")
+    chat.click("no")
+    assert chat.slot == Slot.DONE
+    assert chat.state.status == InterviewStatus.COMPLETED
+    assert chat.state.resolved == "partly" and chat.state.effort == 6
+    assert chat.state.steps[0].pains == ["billing_error"]
+
+
+def test_free_text_works_where_buttons_are_offered(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("checked my statement")
+    chat.say("rang them")
+    assert chat.state.steps[0].channel == Channel.PHONE
+    chat.say("😡")
+    assert chat.state.steps[0].feeling == 1
+    chat.say("not much")
+    chat.say("about an hour and a half")
+    assert chat.state.steps[0].duration_minutes == 90
+    chat.say("Just me")  # a choice's label typed out
+    assert Slot.PEOPLE_TOOLS in chat.state.steps[0].settled
+
+
+def test_declined_consent_ends_the_interview(guide: Guide) -> None:
+    chat = Chat(guide)
+    result = chat.say("no thanks")
+    assert chat.state.status == InterviewStatus.DECLINED
+    assert chat.state.consent is False
+    assert result.replies[-1].slot == Slot.DONE
+    again = chat.say("hello?")
+    assert again.replies[-1].slot == Slot.DONE
+    assert again.state.status == InterviewStatus.DECLINED
+
+
+def test_unclear_consent_is_asked_again_never_assumed(guide: Guide) -> None:
+    chat = Chat(guide)
+    for _ in range(4):
+        chat.say("what is this about")
+        assert chat.slot == Slot.CONSENT
+        assert chat.state.consent is None
+
+
+def test_back_undoes_the_last_answer(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("I went into the branch")
+    assert chat.state.steps[0].channel == Channel.IN_PERSON
+    feeling_question = chat.slot
+    chat.click("4")
+    result = chat.say("back")
+    assert chat.slot == feeling_question
+    assert chat.state.steps[0].feeling is None
+    assert "redo" in result.replies[0].text
+    chat.click("2")
+    assert chat.state.steps[0].feeling == 2
+
+
+def test_back_at_the_start_says_nothing_to_undo(guide: Guide) -> None:
+    chat = Chat(guide)
+    result = chat.say("back")
+    assert result.replies[0].text == guide.say("nothing_to_undo")
+    assert chat.slot == Slot.CONSENT
+
+
+def test_back_inside_a_sentence_is_an_answer(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("I had to go back to the shop with the receipt")
+    assert len(chat.state.steps) == 1
+    assert chat.state.steps[0].doing.startswith("I had to go back")
+
+
+def test_skip_moves_on_without_an_answer(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("emailed them")
+    assert chat.slot == Slot.FEELING
+    chat.say("skip")
+    assert chat.slot == Slot.THINKING
+    assert chat.state.steps[0].feeling is None
+
+
+def test_consent_cannot_be_skipped(guide: Guide) -> None:
+    chat = Chat(guide)
+    result = chat.say("skip")
+    assert chat.slot == Slot.CONSENT
+    assert guide.say("cannot_skip_consent") in [r.text for r in result.replies]
+
+
+def test_pause_and_resume_where_it_left_off(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("phoned the helpline")
+    pending = chat.slot
+    result = chat.say("pause")
+    assert chat.state.status == InterviewStatus.PAUSED
+    assert result.replies[-1].slot is None
+    assert engine.current_question(chat.state, guide)[-1].slot == pending
+    resumed = chat.say("hi, back again")
+    assert resumed.status == InterviewStatus.ACTIVE
+    assert resumed.replies[0].text == guide.say("resumed")
+    assert chat.slot == pending
+
+
+def test_an_answer_after_a_pause_is_taken_as_the_answer(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("phoned the helpline")
+    chat.say("stop")
+    chat.click("3")
+    assert chat.state.steps[0].feeling == 3
+    assert chat.state.status == InterviewStatus.ACTIVE
+
+
+def test_help_repeats_the_question(guide: Guide) -> None:
+    chat = consented(guide)
+    result = chat.say("help")
+    assert result.replies[0].text == guide.say("help")
+    assert chat.slot == Slot.STEP
+
+
+def test_a_stale_button_is_not_applied(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("emailed them")
+    assert chat.slot == Slot.FEELING
+    result = chat.click("live_chat")  # a button from an earlier channel question
+    assert result.replies[0].text == guide.say("stale_choice")
+    assert chat.state.steps[0].channel == Channel.EMAIL
+    assert chat.slot == Slot.FEELING
+
+
+def test_unclear_answers_are_reasked_once_then_kept(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("I sorted out the paperwork")
+    assert chat.slot == Slot.CHANNEL
+    first = chat.say("hmm, the usual way")
+    assert chat.slot == Slot.CHANNEL
+    assert first.replies[-1].text == guide.say("channel_reask")
+    chat.say("the usual way I said")
+    step = chat.state.steps[0]
+    assert step.channel == Channel.OTHER
+    assert step.channel_text == "the usual way I said"
+    assert chat.slot == Slot.FEELING
+
+
+def test_next_step_ending_words_close_the_journey(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("emailed them")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.say("that was it")
+    assert chat.slot == Slot.PLAYBACK
+    assert len(chat.state.steps) == 1
+
+
+def test_step_cap_moves_to_playback(guide: Guide) -> None:
+    small = guide.model_copy(update={"step_cap": 2})
+    chat = Chat(small)
+    chat.click("yes")
+    chat.say("a broken phone")
+    chat.say("called them, 10 minutes, fine")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.say("emailed them a photo, 5 minutes, annoyed")
+    while chat.slot not in (Slot.NEXT_STEP, Slot.PLAYBACK):
+        result = chat.say("skip")
+    assert chat.slot == Slot.PLAYBACK
+    assert result.replies[0].text == small.say("step_cap_reached")
+    assert len(chat.state.steps) == 2
+
+
+def test_playback_correction_rewrites_a_step(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("called them")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.say("they emailed me a form")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.click("last")
+    chat.click("fix:2")
+    assert chat.result.replies[-1].text == guide.say("playback_fix", n=2)
+    result = chat.say("I filled in the form on their website")
+    assert chat.state.steps[1].doing == "I filled in the form on their website"
+    assert chat.state.steps[1].channel == Channel.WEBSITE
+    assert result.replies[0].text == guide.say("playback_fixed", n=2)
+    assert chat.slot == Slot.PLAYBACK
+    chat.say("2: I filled in a paper form and posted it")
+    assert chat.state.steps[1].doing == "I filled in a paper form and posted it"
+    chat.say("yes that's right")
+    assert chat.slot == Slot.MOMENT_OF_TRUTH
+
+
+def test_moment_of_truth_text_links_to_the_matching_step(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("called the helpline about the refund")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.say("went into the store with the receipt")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.click("last")
+    chat.click("yes")
+    chat.say("When the store manager looked at my receipt and agreed")
+    assert chat.state.moment_of_truth_step == 2
+
+
+def test_extra_questions_from_the_guide(guide: Guide) -> None:
+    custom = Guide.model_validate(
+        {
+            **guide.model_dump(),
+            "extra_questions": [
+                {
+                    "id": "recommend",
+                    "text": "Would you recommend {company}?",
+                    "choices": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}],
+                }
+            ],
+        }
+    )
+    chat = Chat(custom)
+    chat.click("yes")
+    for _ in range(40):
+        if chat.slot == "recommend":
+            break
+        chat.say("skip")
+    assert chat.slot == "recommend"
+    assert chat.result.replies[-1].text == "Would you recommend the company?"
+    chat.click("no")
+    assert chat.state.extra_answers == {"recommend": "no"}
+    assert chat.slot == Slot.ANYTHING_ELSE
+
+
+def test_finished_interview_says_so(guide: Guide) -> None:
+    chat = Chat(guide)
+    chat.click("yes")
+    for _ in range(60):
+        if chat.slot == Slot.DONE:
+            break
+        chat.say("skip")
+    assert chat.state.status == InterviewStatus.COMPLETED
+    result = chat.say("one more thing")
+    assert result.replies[-1].text == guide.say("already_finished")
+
+
+def test_facts_report_what_changed(guide: Guide) -> None:
+    chat = consented(guide)
+    result = chat.say("called them, sat on hold 40 min, furious")
+    fields = {fact.field: fact.value for fact in result.facts}
+    assert fields["steps.1.channel"] == "phone"
+    assert fields["steps.1.duration_minutes"] == 40
+
+
+def test_engine_does_not_modify_its_input_state(guide: Guide) -> None:
+    chat = consented(guide)
+    before = chat.state.model_dump()
+    engine.handle(chat.state, Inbound(text="called them"), guide)
+    assert chat.state.model_dump() == before
+
+
+def test_empty_message_reasks(guide: Guide) -> None:
+    chat = consented(guide)
+    result = chat.say("   ")
+    assert result.replies[0].text == guide.say("empty_message")
+    assert chat.slot == Slot.STEP
