@@ -427,3 +427,20 @@ def redact_inbound_except(session: Session, *, interview: Interview, keep_messag
     )
     # DML statements return a CursorResult; Session.execute is typed for the general case.
     return cast("CursorResult[Any]", result).rowcount
+
+
+def delete_campaign_interviews(session: Session, *, campaign_slug: str) -> int:
+    """Delete every interview of a campaign (with its messages and steps); return how many.
+
+    For throw-away campaigns such as the demo; participants stay.
+    """
+    campaign = get_campaign_by_slug(session, campaign_slug)
+    if campaign is None:
+        return 0
+    interviews = list(
+        session.scalars(select(Interview).where(Interview.campaign_id == campaign.id))
+    )
+    for interview in interviews:
+        session.delete(interview)
+    session.flush()
+    return len(interviews)

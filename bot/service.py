@@ -1,0 +1,366 @@
+"""The interview service: the thin layer that loads an interview, runs the engine and
+stores the whole turn (inbound message, facts, replies) in one transaction.
+
+Guarantees every channel adapter relies on:
+- the customer's message is stored before any reply is returned;
+- the same `channel_message_id` delivered twice stores nothing twice and returns the
+  replies stored the first time (retries, double clicks, Slack redeliveries);
+- a crash mid-turn rolls the whole turn back, so a redelivery redoes it cleanly, and an
+  interview always resumes from storage at its pending question;
+- a bug in the engine never loses the customer's words: they are stored on their own and
+  the customer gets an apology and the same question again.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot import engine
+from bot.guide import Guide, load_guide_text
+from bot.messages import Choice, Inbound, Reply
+from bot.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
+from bot.state import InterviewState, next_position
+from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
+from storage import queries
+from storage.models import Campaign, Interview, Message
+
+log = logging.getLogger(__name__)
+
+ERROR_REPLY = "Sorry, something went wrong on our side. Your answer is saved; let's try that again."
+
+
+class InterviewNotFound(LookupError):
+    def __init__(self, interview_id: str) -> None:
+        self.interview_id = interview_id
+        super().__init__(f"no interview with id {interview_id!r}")
+
+
+class CampaignNotFound(LookupError):
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+        super().__init__(f"no campaign with slug {slug!r} (see `journeyline campaigns list`)")
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """What a channel adapter needs after a turn."""
+
+    interview_id: str
+    status: InterviewStatus
+    replies: tuple[Reply, ...]
+    # True when this delivery was seen before: `replies` are the ones stored back then.
+    duplicate: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+
+EngineHandler = Callable[[InterviewState, Inbound, Guide], engine.EngineResult]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class InterviewService:
+    """Starts interviews and handles customer messages, whatever the channel."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        max_message_chars: int = DEFAULT_MAX_CHARS,
+        clock: Callable[[], datetime] = _utcnow,
+        handler: EngineHandler = engine.handle,
+    ) -> None:
+        self._sessions = session_factory
+        self._max_chars = max_message_chars
+        self._clock = clock
+        self._handle = handler
+
+    # --- starting and reading ------------------------------------------------------
+
+    def start_interview(
+        self,
+        *,
+        campaign_slug: str,
+        channel: str,
+        participant_external_id: str | None = None,
+        participant_attributes: Mapping[str, Any] | None = None,
+        display_name: str | None = None,
+        email: str | None = None,
+    ) -> TurnResult:
+        """Create an interview and store the bot's opening (introduction, consent question)."""
+        with self._sessions.begin() as session:
+            campaign = queries.get_campaign_by_slug(session, campaign_slug)
+            if campaign is None:
+                raise CampaignNotFound(campaign_slug)
+            participant = None
+            if participant_external_id is not None:
+                participant = queries.get_or_create_participant(
+                    session,
+                    campaign=campaign,
+                    external_id=participant_external_id,
+                    display_name=display_name,
+                    email=email,
+                    attributes=dict(participant_attributes or {}),
+                )
+            result = engine.start(guide_for(campaign))
+            interview = queries.create_interview(
+                session,
+                campaign=campaign,
+                participant=participant,
+                channel=channel,
+                status=result.state.status,
+                engine_state=result.state.model_dump(mode="json"),
+            )
+            interview.started_at = self._clock()
+            for reply in result.replies:
+                _store_reply(session, interview, reply, in_reply_to=None)
+            return TurnResult(interview.public_id, result.state.status, result.replies)
+
+    def pending(self, interview_id: str) -> TurnResult:
+        """The question the interview waits on (to resume after a restart). Stores nothing."""
+        with self._sessions.begin() as session:
+            interview = self._load(session, interview_id, lock=False)
+            state = InterviewState.model_validate(interview.engine_state)
+            replies = engine.current_question(state, guide_for(interview.campaign))
+            return TurnResult(
+                interview.public_id, InterviewStatus(interview.status), tuple(replies)
+            )
+
+    # --- the turn --------------------------------------------------------------------
+
+    def handle_message(
+        self,
+        *,
+        interview_id: str,
+        text: str | bytes = "",
+        choice: str | None = None,
+        channel_message_id: str | None = None,
+    ) -> TurnResult:
+        """Store one customer message, run the engine, store and return the replies.
+
+        `channel_message_id` is the channel's id for this delivery (Slack event id, the web
+        client's message id); give it whenever the channel can redeliver. Raises
+        `InterviewNotFound` for an unknown interview.
+        """
+        cleaned = clean_text(text, max_chars=self._max_chars)
+        delivery_id = channel_message_id or uuid.uuid4().hex
+        try:
+            try:
+                return self._turn(interview_id, cleaned.text, cleaned.problem, choice, delivery_id)
+            except StaleDataError:
+                # Another writer changed the interview between our read and write (only
+                # possible where row locks are unavailable): redo the turn on fresh state.
+                return self._turn(interview_id, cleaned.text, cleaned.problem, choice, delivery_id)
+        except IntegrityError:
+            # A concurrent delivery of the same message won the race: answer as it did.
+            return self._replay(interview_id, delivery_id)
+        except (InterviewNotFound, CampaignNotFound):
+            raise
+        except Exception:
+            log.exception("turn failed for interview %s; storing the message alone", interview_id)
+            return self._store_after_failure(interview_id, cleaned.text, choice, delivery_id)
+
+    def _turn(
+        self,
+        interview_id: str,
+        text: str,
+        problem: TextProblem | None,
+        choice: str | None,
+        delivery_id: str,
+    ) -> TurnResult:
+        with self._sessions.begin() as session:
+            interview = self._load(session, interview_id, lock=True)
+            earlier = queries.find_inbound(
+                session, interview_id=interview.id, channel_message_id=delivery_id
+            )
+            if earlier is not None:
+                return _replayed(interview, earlier, queries.replies_to(session, earlier.id))
+            guide = guide_for(interview.campaign)
+            state = InterviewState.model_validate(interview.engine_state)
+            status = InterviewStatus(interview.status)
+            if status == InterviewStatus.DECLINED:
+                # Nothing but the refusal is ever kept for a declined interview.
+                reply = Reply(text=guide.say("already_finished"), slot=Slot.DONE)
+                return TurnResult(interview.public_id, status, (reply,))
+            if problem == TextProblem.EMPTY and choice is None:
+                # Nothing to store; say so and ask again.
+                replies = _note_then_question(guide, state, "empty_message")
+                return TurnResult(interview.public_id, status, replies)
+            inbound = queries.add_message(
+                session,
+                interview=interview,
+                direction=queries.INBOUND,
+                text=text,
+                choice=choice,
+                slot=next_position(state, guide).slot if status not in FINISHED_STATUSES else None,
+                channel_message_id=delivery_id,
+            )
+            if problem == TextProblem.TOO_LONG:
+                replies = _note_then_question(guide, state, "too_long", max_chars=self._max_chars)
+                new_state = state
+            else:
+                result = self._handle(
+                    state, Inbound(text=text, choice=choice, message_id=inbound.id), guide
+                )
+                replies, new_state = result.replies, result.state
+            for reply in replies:
+                _store_reply(session, interview, reply, in_reply_to=inbound)
+            self._apply_state(session, interview, new_state, inbound)
+            return TurnResult(interview.public_id, new_state.status, replies)
+
+    def _apply_state(
+        self, session: Session, interview: Interview, state: InterviewState, inbound: Message
+    ) -> None:
+        """Write the engine state and everything it understood into the interview's rows."""
+        now = self._clock()
+        previous_consent = interview.consent
+        interview.engine_state = state.model_dump(mode="json")
+        interview.status = state.status
+        interview.consent = state.consent
+        if state.consent is not None and previous_consent is None:
+            interview.consent_at = now
+        interview.problem = state.problem
+        interview.moment_of_truth = state.moment_of_truth
+        interview.moment_of_truth_step = state.moment_of_truth_step
+        interview.resolved = state.resolved
+        interview.effort = state.effort
+        interview.improvement = state.improvement
+        interview.anything_else = state.anything_else
+        interview.extra_answers = dict(state.extra_answers)
+        interview.updated_at = now
+        if state.status == InterviewStatus.COMPLETED and interview.completed_at is None:
+            interview.completed_at = now
+        queries.replace_step_records(
+            session,
+            interview=interview,
+            steps=[
+                queries.StepRecordData(
+                    ordinal=s.ordinal,
+                    doing=s.doing,
+                    channel=s.channel,
+                    channel_text=s.channel_text,
+                    feeling=s.feeling,
+                    thinking=s.thinking,
+                    duration_minutes=s.duration_minutes,
+                    duration_text=s.duration_text,
+                    people=tuple(s.people),
+                    tools=tuple(s.tools),
+                    people_tools_text=s.people_tools_text,
+                    pains=tuple(s.pains),
+                    pain_text=s.pain_text,
+                    source_message_ids=tuple(s.source_message_ids),
+                )
+                for s in state.steps
+            ],
+        )
+        if state.status == InterviewStatus.DECLINED:
+            queries.redact_inbound_except(session, interview=interview, keep_message_id=inbound.id)
+
+    def _replay(self, interview_id: str, delivery_id: str) -> TurnResult:
+        with self._sessions.begin() as session:
+            interview = self._load(session, interview_id, lock=False)
+            earlier = queries.find_inbound(
+                session, interview_id=interview.id, channel_message_id=delivery_id
+            )
+            if earlier is None:  # the IntegrityError was something else: surface it
+                raise RuntimeError(f"could not store message for interview {interview_id}")
+            return _replayed(interview, earlier, queries.replies_to(session, earlier.id))
+
+    def _store_after_failure(
+        self, interview_id: str, text: str, choice: str | None, delivery_id: str
+    ) -> TurnResult:
+        """The engine failed: keep the words, apologise, ask the pending question again."""
+        with self._sessions.begin() as session:
+            interview = self._load(session, interview_id, lock=True)
+            earlier = queries.find_inbound(
+                session, interview_id=interview.id, channel_message_id=delivery_id
+            )
+            inbound = earlier or queries.add_message(
+                session,
+                interview=interview,
+                direction=queries.INBOUND,
+                text=text,
+                choice=choice,
+                channel_message_id=delivery_id,
+            )
+            state = InterviewState.model_validate(interview.engine_state)
+            question = engine.current_question(state, guide_for(interview.campaign))
+            replies = (Reply(text=ERROR_REPLY), *question)
+            for reply in replies:
+                _store_reply(session, interview, reply, in_reply_to=inbound)
+            return TurnResult(interview.public_id, InterviewStatus(interview.status), replies)
+
+    @staticmethod
+    def _load(session: Session, interview_id: str, *, lock: bool) -> Interview:
+        interview = queries.get_interview(session, interview_id, for_update=lock)
+        if interview is None:
+            raise InterviewNotFound(interview_id)
+        return interview
+
+
+def guide_for(campaign: Campaign) -> Guide:
+    """The campaign's guide (stored with it), with the campaign's consent wording."""
+    return _guide_from_source(campaign.guide_source, campaign.consent_text)
+
+
+@lru_cache(maxsize=64)
+def _guide_from_source(source: str, consent_text: str) -> Guide:
+    # Parsing and validating YAML on every turn would dominate the turn's cost; campaigns
+    # are few and their stored guide never changes, so a small cache is always right.
+    guide = load_guide_text(source)
+    if consent_text and consent_text != guide.texts.consent:
+        texts = guide.texts.model_copy(update={"consent": consent_text})
+        guide = guide.model_copy(update={"texts": texts})
+    return guide
+
+
+def _note_then_question(
+    guide: Guide, state: InterviewState, key: str, **values: object
+) -> tuple[Reply, ...]:
+    return (Reply(text=guide.say(key, **values)), *engine.current_question(state, guide))
+
+
+def _store_reply(
+    session: Session, interview: Interview, reply: Reply, *, in_reply_to: Message | None
+) -> None:
+    queries.add_message(
+        session,
+        interview=interview,
+        direction=queries.OUTBOUND,
+        text=reply.text,
+        slot=reply.slot,
+        choices=[choice.model_dump() for choice in reply.choices] or None,
+        in_reply_to=in_reply_to,
+    )
+
+
+def _replayed(interview: Interview, inbound: Message, replies: list[Message]) -> TurnResult:
+    return TurnResult(
+        interview_id=interview.public_id,
+        status=InterviewStatus(interview.status),
+        replies=tuple(reply_from_message(m) for m in replies),
+        duplicate=True,
+    )
+
+
+def reply_from_message(message: Message) -> Reply:
+    """A stored outbound message as the `Reply` it was."""
+    return Reply(
+        text=message.text,
+        slot=message.slot,
+        choices=tuple(Choice(**c) for c in (message.choices or [])),
+    )
