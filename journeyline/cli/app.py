@@ -1,0 +1,25 @@
+"""The `journeyline` command: one Typer app with a sub-app per area."""
+
+from __future__ import annotations
+
+import typer
+
+from journeyline.cli import campaigns, chat, db, demo, interviews, understand
+
+app = typer.Typer(
+    name="journeyline",
+    help="Interview customers about their support experience; store every answer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(campaigns.app, name="campaigns")
+app.add_typer(interviews.app, name="interviews")
+app.add_typer(db.app, name="db")
+app.command("chat")(chat.chat)
+app.command("demo")(demo.demo)
+app.command("understand")(understand.understand_command)
+
+
+def main() -> None:
+    app()

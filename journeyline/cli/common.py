@@ -1,0 +1,54 @@
+"""Helpers shared by the CLI commands: the runtime, and errors a person can read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from bot.guide import GuideError
+from bot.service import CampaignNotFound, InterviewNotFound
+from journeyline.runtime import Runtime, SchemaOutdated, open_runtime
+from journeyline.settings import load_settings
+from storage.db import DatabaseUnavailable
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay copyable
+
+# Errors a user can fix; shown as one clear message instead of a traceback.
+USER_ERRORS: tuple[type[Exception], ...] = (
+    DatabaseUnavailable,
+    SchemaOutdated,
+    GuideError,
+    CampaignNotFound,
+    InterviewNotFound,
+)
+
+
+@contextmanager
+def fail_cleanly() -> Iterator[None]:
+    """Turn errors a user can fix into one red line and exit code 1."""
+    try:
+        yield
+    except USER_ERRORS as error:
+        errors.print(f"[bold red]error:[/] {escape(str(error))}", markup=True)
+        raise typer.Exit(code=1) from None
+
+
+@contextmanager
+def runtime(*, migrate: bool | None = None) -> Iterator[Runtime]:
+    """The configured runtime for one command; closed when the command ends."""
+    with fail_cleanly():
+        opened = open_runtime(load_settings(), migrate=migrate)
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+
+def abort(message: str) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {escape(message)}", markup=True)
+    return typer.Exit(code=1)

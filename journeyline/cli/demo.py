@@ -1,0 +1,86 @@
+"""`journeyline demo`: the README's main job, end to end on the embedded default."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot.vocabulary import CHANNEL_LABELS, PAIN_LABELS, Channel
+from journeyline.cli.common import console, runtime
+from journeyline.demo.personas import PERSONAS
+from journeyline.demo.runner import DEMO_CAMPAIGN, DemoSummary, run_demo
+from storage.db import masked_url
+
+
+def demo(
+    seed: int = typer.Option(7, help="Seed for the simulated customers' small variations."),
+    keep: bool = typer.Option(
+        False, "--keep", help="Keep earlier demo interviews instead of replacing them."
+    ),
+) -> None:
+    """Run 38 simulated customers through the real interview engine and storage."""
+    with runtime() as rt:
+        console.print(
+            f"[bold]journeyline demo[/]: {len(PERSONAS)} simulated customers are interviewed "
+            f"about their last support experience.\nDatabase: {masked_url(rt.engine.url)}\n"
+        )
+        started = time.perf_counter()
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("Interviewing", total=len(PERSONAS))
+            summary = run_demo(
+                rt.service,
+                rt.sessions,
+                guide=rt.settings.default_guide,
+                seed=seed,
+                fresh=not keep,
+                on_interview=lambda persona, _: progress.update(
+                    task, advance=1, description=f"Interviewing {persona.name:<10}"
+                ),
+            )
+        print_summary(summary, seconds=time.perf_counter() - started)
+
+
+def print_summary(summary: DemoSummary, *, seconds: float) -> None:
+    total = len(summary.interview_ids)
+    if summary.removed_previous:
+        console.print(f"(Replaced {summary.removed_previous} interviews from an earlier demo.)")
+    console.print(
+        f"[bold green]{summary.completed} of {total} interviews completed[/] in {seconds:.1f} s: "
+        f"{summary.messages_sent} customer messages, {summary.steps} journey steps "
+        f"({summary.complete_steps} with channel and feeling); "
+        f"{summary.interviews_with_two_full_steps} interviews have 2+ such steps."
+    )
+    others = {k: v for k, v in summary.statuses.items() if k != "completed"}
+    if others:
+        console.print("Other outcomes: " + ", ".join(f"{v} {k}" for k, v in others.items()))
+    mix = Table("channel", "steps", title="Channel mix")
+    for channel, count in summary.channels.most_common():
+        mix.add_row(CHANNEL_LABELS.get(Channel(channel), channel), str(count))
+    pains = Table("pain", "steps", title="Most common pains")
+    for pain, count in summary.pains.most_common(8):
+        pains.add_row(PAIN_LABELS.get(pain, pain), str(count))
+    console.print(mix, pains)
+    resolved = ", ".join(f"{summary.resolved[k]} {k}" for k in ("yes", "partly", "no"))
+    feeling = f"{summary.mean_feeling:.2f}/5" if summary.mean_feeling is not None else "-"
+    effort = f"{summary.mean_effort:.1f}/7" if summary.mean_effort is not None else "-"
+    console.print(
+        f"Resolved: {resolved}. Mean feeling across steps: {feeling}. Mean effort: {effort}."
+    )
+    console.print(
+        "\nLook around:\n"
+        f"  journeyline interviews list --campaign {DEMO_CAMPAIGN}\n"
+        f"  journeyline interviews show {summary.interview_ids[0]}\n"
+        f"  journeyline interviews export --campaign {DEMO_CAMPAIGN} --format csv "
+        "--out demo-export\n"
+        "  journeyline chat            # take the interview yourself"
+    )

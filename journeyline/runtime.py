@@ -1,0 +1,60 @@
+"""Wiring: settings -> database engine -> session factory -> interview service.
+
+The composition root builds these once per command (or per server process) and passes
+them down; nothing below `journeyline/` reads settings or environment variables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.service import InterviewService
+from journeyline.settings import Settings
+from storage.db import make_engine, make_session_factory, masked_url
+from storage.migrate import current_revision, head_revision, upgrade
+
+
+class SchemaOutdated(RuntimeError):
+    def __init__(self, url: str, current: str | None, head: str | None) -> None:
+        super().__init__(
+            f"the database at {url} is at revision {current or 'none'}, this version needs "
+            f"{head}. Run `journeyline db upgrade` first."
+        )
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    service: InterviewService
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_runtime(settings: Settings, *, migrate: bool | None = None) -> Runtime:
+    """Connect to the configured database and check (or bring) its schema up to date.
+
+    `migrate=None` means: migrate the embedded SQLite database automatically (nobody
+    else shares it), but only check a server database, whose upgrades an operator runs
+    deliberately with `journeyline db upgrade`.
+    """
+    url = settings.resolved_database_url()
+    engine = make_engine(url)
+    if migrate is None:
+        migrate = make_url(url).get_backend_name() == "sqlite"
+    if migrate:
+        upgrade(engine)
+    else:
+        current, head = current_revision(engine), head_revision()
+        if current != head:
+            engine.dispose()
+            raise SchemaOutdated(masked_url(url), current, head)
+    sessions = make_session_factory(engine)
+    service = InterviewService(sessions, max_message_chars=settings.max_message_chars)
+    return Runtime(settings=settings, engine=engine, sessions=sessions, service=service)

@@ -1,0 +1,129 @@
+"""The `journeyline` command as a user runs it (Typer's runner, SQLite in a temp dir)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from journeyline.cli.app import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("JOURNEYLINE_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
+    return tmp_path / "data"
+
+
+def invoke(*args: str, input: str | None = None) -> str:
+    result = runner.invoke(app, list(args), input=input)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_db_upgrade_and_status(data_dir: Path) -> None:
+    assert "upgraded from empty" in invoke("db", "upgrade")
+    assert "up to date" in invoke("db", "upgrade")
+    assert "up to date" in invoke("db", "status")
+    assert (data_dir / "journeyline.db").exists()
+
+
+def test_campaigns_create_and_list(tmp_path: Path) -> None:
+    out = invoke("campaigns", "create", "--slug", "q3-support", "--name", "Q3", "--company", "Acme")
+    assert "Created campaign q3-support" in out
+    listing = invoke("campaigns", "list")
+    assert "q3-support" in listing and "support_journey" in listing
+    again = runner.invoke(app, ["campaigns", "create", "--slug", "q3-support", "--name", "Q3"])
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+
+
+def test_campaign_with_invalid_guide_names_file_and_field(tmp_path: Path) -> None:
+    guide = tmp_path / "mine.yaml"
+    guide.write_text("extends: support_journey\nstep_cap: 99\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["campaigns", "create", "--slug", "x1", "--name", "X", "--guide", str(guide)]
+    )
+    assert result.exit_code == 1
+    assert str(guide) in result.output and "step_cap" in result.output
+
+
+def test_chat_in_the_terminal_then_show_and_export(tmp_path: Path) -> None:
+    answers = "\n".join(
+        [
+            "yes",
+            "My internet kept dropping",
+            "rang the helpline, 25 minutes on hold, really annoyed",
+            "that they would blame my router",
+            "an agent and a script",  # the hold already told what got in the way
+            "that was the last step",
+            "yes",
+            "When the second agent booked an engineer",
+            "partly",
+            "5",
+            "Fix it first time",
+            "no",
+        ]
+    )
+    out = invoke("chat", input=answers + "\n")
+    assert "Thank you so much" in out
+    interview_id = out.split("Interview ", 1)[1].split(" ", 1)[0]
+    shown = invoke("interviews", "show", interview_id)
+    assert "rang the helpline" in shown and "phone" in shown
+    listing = invoke("interviews", "list")
+    assert interview_id in listing
+    invoke("interviews", "export", "--out", str(tmp_path / "all.json"))
+    [document] = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    assert document["steps"][0]["channel"] == "phone"
+    assert document["steps"][0]["duration_minutes"] == 25
+    assert document["outcome"] == {"resolved": "partly", "effort": 5}
+    invoke("interviews", "export", "--format", "csv", "--out", str(tmp_path / "csv"))
+    with (tmp_path / "csv" / "steps.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["channel"] == "phone"
+
+
+def test_chat_resume_after_leaving(tmp_path: Path) -> None:
+    out = invoke("chat", input="yes\nMy parcel was lost\n")
+    assert "chat --resume" in out
+    interview_id = out.split("--resume ", 1)[1].split()[0]
+    resumed = invoke("chat", "--resume", interview_id, input="emailed them\n")
+    assert "And what was the first thing you did" in resumed  # the pending question again
+    assert "How did you feel" in resumed
+
+
+def test_unknown_interview_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["interviews", "show", "no-such-id"])
+    assert result.exit_code == 1
+    assert "no interview with id" in result.output
+
+
+def test_understand_reads_lines_and_prints_json() -> None:
+    out = invoke("understand", input="called them, sat on hold 40 min, furious\nemailed them\n")
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["channel"] == "phone" and first["duration_minutes"] == 40
+    assert set(first) == {
+        "channel",
+        "feeling",
+        "duration_minutes",
+        "people",
+        "tools",
+        "pains",
+        "ended",
+    }
+    assert second["channel"] == "email"
+
+
+def test_demo_completes_every_interview_with_two_full_steps() -> None:
+    out = invoke("demo")
+    assert "38 of 38 interviews completed" in out
+    assert "38 interviews have 2+ such steps" in out
+    again = invoke("demo")
+    assert "Replaced 38 interviews" in again
