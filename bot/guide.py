@@ -162,9 +162,7 @@ class Guide(BaseModel):
 
     @field_validator("extra_questions")
     @classmethod
-    def _unique_question_ids(
-        cls, value: tuple[ExtraQuestion, ...]
-    ) -> tuple[ExtraQuestion, ...]:
+    def _unique_question_ids(cls, value: tuple[ExtraQuestion, ...]) -> tuple[ExtraQuestion, ...]:
         ids = [question.id for question in value]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
