@@ -25,7 +25,6 @@ from bot.understanding import (
     parse_resolved,
     parse_scale,
     parse_yes_no,
-    says_ended,
     understand,
 )
 from bot.vocabulary import (
@@ -38,8 +37,17 @@ from bot.vocabulary import (
     Slot,
 )
 
-# A next-step answer this short that says "it ended" is only an ending, not a new step.
-_SHORT_ENDING_WORDS = 6
+# Answers to "what happened next?" that only say the journey is over (no new step).
+_PURE_ENDING = re.compile(
+    r"^(?:and |so |well |i think |i guess )?"
+    r"(?:(?:that|this|it)(?:'s| was| is| were)? (?:really |basically |pretty much |just )?"
+    r"(?:it|all|the end(?: of it)?|the (?:last|final) (?:step|one|thing|bit|part))"
+    r"|(?:nothing|no more|not(?:hing)? much)(?: else| more)?(?: happened| really)?"
+    r"(?: after(?: that)?| since| then)?"
+    r"|(?:i'?m |still )+waiting(?: still)?|never heard back|no(?:body|one) got back(?: to me)?"
+    r"|the end|end of story|done|finished|no further steps?|(?:last|final) step)"
+    r"(?:[\s.!,]+(?:thanks?|thank you|really|i think|tbh|lol|:\)|🙂))*[\s.!]*$"
+)
 _STEP_REFERENCE = re.compile(r"(?:\bstep|#|\bno\.?)\s*(\d{1,2})\b")
 _LEADING_NUMBER = re.compile(r"^(\d{1,2})\b")
 _ORDINAL_WORDS = {
@@ -158,23 +166,15 @@ def _answer_first_step(
 def _answer_next_step(
     state: InterviewState, guide: Guide, position: Position, answer: Answer
 ) -> Outcome:
-    if answer.choice == "last" or _is_nothing(answer.text):
+    if answer.choice == "last" or _is_nothing(answer.text) or _is_pure_ending(answer.text):
         state.steps_closed = True
         return Outcome()
-    understood = _understand(answer.text, guide)
-    ended = understood.ended or says_ended(answer.text)
-    describes_more = (
-        understood.channel not in (None, Channel.NONE) or understood.duration_minutes is not None
-    )
-    if ended and (len(answer.text.split()) <= _SHORT_ENDING_WORDS or not describes_more):
-        state.steps_closed = True
-        return Outcome()
+    # Anything with content is the next step, even when it sounds final ("swapped it there"):
+    # closing the journey on a guess would lose the steps the customer had yet to tell, and
+    # asking "what happened next?" once more costs one click on "That was the last step".
     step = StepDraft(ordinal=len(state.steps) + 1, doing=answer.text)
     state.steps.append(step)
-    outcome = Outcome(acknowledged=_describe_step(step, guide, answer, understood=understood))
-    # "they refunded me by email and that was the end of it": a new step, and the last one.
-    state.steps_closed = ended
-    return outcome
+    return Outcome(acknowledged=_describe_step(step, guide, answer))
 
 
 def _answer_playback(
@@ -526,6 +526,10 @@ def _yes_no(answer: Answer) -> bool | None:
     if answer.choice in ("yes", "no"):
         return answer.choice == "yes"
     return parse_yes_no(answer.text)
+
+
+def _is_pure_ending(text: str) -> bool:
+    return bool(_PURE_ENDING.match(" ".join(text.lower().replace("’", "'").split())))
 
 
 def _is_nothing(text: str) -> bool:
