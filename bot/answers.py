@@ -10,6 +10,7 @@ moves on, because a customer must never get stuck.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,17 +38,19 @@ from bot.vocabulary import (
     Slot,
 )
 
-# Answers to "what happened next?" that only say the journey is over (no new step).
-_PURE_ENDING = re.compile(
-    r"^(?:and |so |well |i think |i guess )?"
-    r"(?:(?:that|this|it)(?:'s| was| is| were)? (?:really |basically |pretty much |just )?"
+# Answers to "what happened next?" that only say the journey is over (no new step): every
+# clause of the answer must be one of these (or filler like "thanks").
+_ENDING_CLAUSE = re.compile(
+    r"^(?:and |so |well |i think |i guess |yeah |yes |ok |nah |nope |no |after (?:this|that) )*"
+    r"(?:(?:that|this|it)(?:'?s| was| is| were)? (?:really |basically |pretty much |just )?"
     r"(?:it|all|the end(?: of it)?|the (?:last|final) (?:step|one|thing|bit|part))"
-    r"|(?:nothing|no more|not(?:hing)? much)(?: else| more)?(?: happened| really)?"
+    r"|(?:nothing|no more|not(?:hing)? much)(?: else| more| further)?(?: happened| really)?"
     r"(?: after(?: that)?| since| then)?"
     r"|(?:i'?m |still )+waiting(?: still)?|never heard back|no(?:body|one) got back(?: to me)?"
-    r"|the end|end of story|done|finished|no further steps?|(?:last|final) step)"
-    r"(?:[\s.!,]+(?:thanks?|thank you|really|i think|tbh|lol|:\)|🙂))*[\s.!]*$"
+    r"|the end|end of story|done|finished|no further steps?|(?:last|final) step"
+    r"|thanks?|thank you|really|tbh|lol)(?: really| tbh| lol| i think| thanks?| thank you)*$"
 )
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[.,;!?]+|\band\b|\bthen\b)\s*")
 _STEP_REFERENCE = re.compile(r"(?:\bstep|#|\bno\.?)\s*(\d{1,2})\b")
 _LEADING_NUMBER = re.compile(r"^(\d{1,2})\b")
 _ORDINAL_WORDS = {
@@ -61,9 +64,12 @@ _ORDINAL_WORDS = {
     "eighth": 8,
     "last": -1,
 }
-_NOTHING = re.compile(
-    r"^(?:no|nope|nah|none|nothing|nothing (?:really|else)|not really|n/?a|no one|nobody|"
-    r"just me|only me|myself|all good|that'?s all|that is all|no thanks?|nothing to add)\b"
+# Whole answers (every clause) that mean "nothing" / "nobody" / "no more to add".
+_NOTHING_CLAUSE = re.compile(
+    r"^(?:no|nope|nah|none|nothing|nothing (?:really|else|at all)|not really|n/?a|no one|"
+    r"nobody|nobody else|no one else|just me|only me|myself|me|all good|that'?s all|"
+    r"that is all|no thanks?|nothing to add|not that i remember|i don'?t think so|all fine|"
+    r"it was fine|fine|thanks?|thank you)(?: really| thanks?| thank you| tbh| at all)*$"
 )
 _PAIN_VALUES = frozenset(c.value for c in PAIN_CHOICES if c.value != "none")
 _EFFORT_LOW_WORDS = ("very easy", "super easy", "effortless", "easy peasy", "no effort")
@@ -529,11 +535,25 @@ def _yes_no(answer: Answer) -> bool | None:
 
 
 def _is_pure_ending(text: str) -> bool:
-    return bool(_PURE_ENDING.match(" ".join(text.lower().replace("’", "'").split())))
+    return _every_clause(text, _ENDING_CLAUSE)
+
+
+def _every_clause(text: str, pattern: re.Pattern[str]) -> bool:
+    """True when every clause of `text` matches `pattern` (and there is at least one)."""
+    # Emoji and other symbols ("that was it 🙌") carry no words; drop them before matching.
+    words = "".join(
+        ch for ch in text.lower().replace("’", "'") if ch in "'.,;!?" or _is_word_char(ch)
+    )
+    clauses = [c for c in _CLAUSE_SPLIT.split(" ".join(words.split())) if c]
+    return bool(clauses) and all(pattern.match(clause) for clause in clauses)
+
+
+def _is_word_char(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LNZ"
 
 
 def _is_nothing(text: str) -> bool:
-    return bool(_NOTHING.match(text.strip().lower()))
+    return _every_clause(text, _NOTHING_CLAUSE)
 
 
 def _vague_but_answered(text: str) -> bool:

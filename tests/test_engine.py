@@ -368,3 +368,45 @@ def test_empty_message_reasks(guide: Guide) -> None:
     result = chat.say("   ")
     assert result.replies[0].text == guide.say("empty_message")
     assert chat.slot == Slot.STEP
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "that was it 🙌",
+        "That was the end of it really, nothing happened after that.",
+        "nah that was the last thing",
+        "thats it, thanks!",
+        "after this nothing more",
+        "still waiting",
+        "That was the final step.",
+    ],
+)
+def test_answers_that_only_end_the_journey(guide: Guide, ending: str) -> None:
+    chat = consented(guide)
+    chat.say("emailed them")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.say(ending)
+    assert chat.slot == Slot.PLAYBACK
+    assert len(chat.state.steps) == 1
+
+
+@pytest.mark.parametrize(
+    "next_step",
+    [
+        "Nobody called me back, so I went to the branch",
+        "swapped it there",
+        "they said it was fixed, but the next invoice was the same",
+        "No reply, so I tweeted at them",
+    ],
+)
+def test_content_after_what_happened_next_is_always_a_step(guide: Guide, next_step: str) -> None:
+    chat = consented(guide)
+    chat.say("emailed them")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.say(next_step)
+    assert len(chat.state.steps) == 2
+    assert chat.state.steps[1].doing == next_step
+    assert not chat.state.steps_closed
