@@ -26,7 +26,7 @@ from bot.understanding.answers import (
 from bot.understanding.channels import channel_from_answer, detect_channel
 from bot.understanding.durations import duration_from_normalized, vague_from_normalized
 from bot.understanding.endings import ended_from_normalized
-from bot.understanding.feelings import feeling_from_normalized
+from bot.understanding.feelings import feeling_from_normalized, is_only_rating
 from bot.understanding.normalize import normalize
 from bot.understanding.pains import freeze_extra, pains_from_normalized
 from bot.understanding.people_tools import people_tools_from_normalized
@@ -80,15 +80,17 @@ def understand(
 
     ``extra_pains`` maps guide-defined pain keys to keyword phrases, matched
     case-insensitively as whole words/phrases; their keys are reported in ``pains``
-    next to the built-in ``Pain`` values, in order of first mention. Bare numbers are
-    not read as feelings here (only explicit ratings such as "4 out of 5" are): use
-    :func:`parse_feeling` with ``bare_number=True`` for answers to a 1-5 question.
+    next to the built-in ``Pain`` values, in order of first mention. A bare number inside
+    a sentence is not read as a feeling (only explicit ratings such as "4 out of 5" are),
+    but an answer that is *only* a rating ("2", "1.", "4/5") is: that is how people answer
+    the 1-5 question in free text. Use :func:`parse_feeling` with ``bare_number=True``
+    for answers to a 1-5 question.
     """
     norm = normalize(text)
     people, tools = people_tools_from_normalized(norm)
     return Understanding(
         channel=detect_channel(norm),
-        feeling=feeling_from_normalized(norm, bare_number=False),
+        feeling=feeling_from_normalized(norm, bare_number=is_only_rating(norm)),
         duration_minutes=duration_from_normalized(norm),
         people=people,
         tools=tools,

@@ -7,21 +7,31 @@ Rule for answers that mention several channels (documented for the engine):
    context: "email", "the website", "phone number", "branch").
 2. Cues in a negated clause ("didn't call", "instead of calling", "no phone number")
    and promises in reported speech ("they said they'd call") are ignored.
-3. The earliest strong cue wins, else the earliest weak cue: the customer usually
-   names the contact they made first ("sent an email after the chat bot was useless"
-   -> email; "tried calling but couldn't get through so I emailed" -> phone).
+3. The first strong cue *in time* wins, else the earliest weak cue: the customer
+   usually names the contact they made first ("tried calling but couldn't get through
+   so I emailed" -> phone), except where time words reorder them: a strong cue in an
+   "after ..." clause, or after "before that" / "but first", happened earlier ("went on
+   live chat after the bot was useless" -> chatbot).
 4. A generic chat cue ("the chat", "chatted") is a chatbot when a bot cue follows in
    the same sentence ("tried the chat but it was just a bot"), otherwise live chat.
 5. With no usable cue, an explicit "didn't contact anyone" / "just waited" / "n/a"
-   (or only negated cues) gives ``Channel.NONE``; otherwise ``None``.
+   (or only negated cues) gives ``Channel.NONE``, and so does described inaction
+   (waited for the parcel / for a promised callback, let it go, ignored it, forgot)
+   unless the answer shows someone was contacted by an unnamed channel ("a supervisor
+   agreed"); else ``None``. Observation alone ("noticed a charge", "the parcel arrived")
+   gives ``Channel.NONE`` as well.
+   Booking or waiting for a callback is not a phone contact ("booked a callback on the
+   website" -> website).
 
 Mapping conventions: WhatsApp, iMessage, Telegram and SMS are ``sms`` (one-to-one
 messaging to a business number); Twitter/X, Facebook (incl. Messenger), Instagram,
 TikTok and LinkedIn are ``social_media`` (DMs included). "The app" is ``mobile_app``;
 "online form", "contact form", "logged into my account", "portal" are ``website``;
 FAQ / help centre / knowledge base / support articles are ``help_center``; Reddit and
-community boards are ``community_forum``; letters, post, fax, video calls, review
-sites, ombudsman, Citizens Advice, chargebacks are ``other``.
+community boards are ``community_forum``; letters, post, fax, video calls and
+meetings (Zoom, Teams, Google Meet), public reviews (Google, Trustpilot, review sites),
+regulators and ombudsmen (Ofcom, FCA, writing to an MP, small claims), Citizens Advice,
+chargebacks are ``other``; engineer / technician visits are ``in_person``.
 """
 
 from __future__ import annotations
@@ -52,13 +62,76 @@ _PLACE = (
     r"(?:branch|store|shop|office|counter|depot|showroom|outlet|dealership|post office|bank|"
     r"genius bar|(?:service|front|help|customer service) desk|till|reception|kiosk)"
 )
+_AUTHORITY = (
+    r"ombudsman|ofcom|ofgem|ofwat|the fca|fca|financial conduct authority|ico|information "
+    r"commissioner|(?:the )?regulator|watchdog|trading standards|citizens advice|small claims"
+    r"(?: court)?|money ?claim|(?:(?:my|our|local|the) )+mp|member of parliament|(?:my|local) "
+    r"councillor|better business bureau|bbb|consumer (?:council|rights (?:group|body))|"
+    r"(?:civil aviation authority|caa)|advertising standards|asa"
+)
+_REVIEW = (
+    r"(?:left|leave|leaving|wrote|write|writing|posted|post|posting|put|gave|give|did|added)"
+    r" (?:them |it )?(?:an? |my |one |some )?(?:\w+[- ])?(?:star )?reviews?|reviews? (?:on|via)"
+    r" (?:google|trust ?pilot|yelp|trip ?advisor|feefo|amazon|facebook|the app store|their "
+    r"(?:site|website|page))|(?:google|trust ?pilot|yelp|trip ?advisor|feefo|public|app store|"
+    r"play store|one[- ]star|1[- ]star|bad|negative|scathing|honest) reviews?|review sites?|"
+    r"trust ?pilot|yelp|trip ?advisor|feefo"
+)
+_VIDEO = (
+    r"video (?:call|chat|meeting|link|appointment|consultation)s?|(?:ms |microsoft )?teams "
+    r"(?:call|meeting|video)s?|on (?:ms |microsoft )?teams|zoom(?: call| meeting)?s?|google meet|"
+    r"facetime|webex|skype"
+)
+_POST = (
+    r"letters?|by post|in the post|through the post|via (?:the )?post|snail mail|recorded "
+    r"delivery|fax(?:ed|ing)?|posted (?:off |back )?(?:(?:the|my|our|a|all the|"
+    r"copies of (?:the|my)) )?(?:\w+ )?(?:documents?|forms?|paperwork|papers|cheque|letter|"
+    r"receipts?|"
+    r"application|originals|copies|passport|certificates?|claim form|evidence)|posted (?:it|"
+    r"them) (?:back|off|instead|to (?:them|the|their|head office))|mailed (?:them|it|the \w+)"
+    r" (?:a|the|back|off)"
+)
 _BOT = (
-    r"(?:chat ?bots?|bots?|virtual (?:assistant|agent)|(?:ai|automated|digital|smart) "
+    r"(?:chat ?bots?|bots?|robot (?:chat|assistant|agent|helper|thing)|chat ?robots?|"
+    r"virtual (?:assistant|agent)|(?:ai|automated|digital|smart) "
     r"(?:assistant|agent|chat|helper)|automated chat)"
 )
 
 _CUES: tuple[tuple[re.Pattern[str], _Cue], ...] = (
+    # --- other, first: a regulator, a review site or a video meeting names the channel
+    # even when a contact verb comes first ("wrote to the ombudsman", "app store review")
+    (
+        _rx(
+            r"\b(?:(?:(?:wrote|write|writing|complained|complain|reported|report|escalated|"
+            r"escalate|went|go|took|take|taken|referred|contacted|emailed|rang|called) "
+            r"(?:(?:them|it|this|the \w+|my \w+) )?(?:up )?(?:to )?)?(?:the )?(?:"
+            + _AUTHORITY
+            + r")|(?:"
+            + _REVIEW
+            + r")|(?:"
+            + _VIDEO
+            + r")|(?:"
+            + _POST
+            + r"))\b"
+        ),
+        _Cue(Channel.OTHER, STRONG),
+    ),
     # --- shadowing phrases: words that look like a channel but are something else
+    (
+        # Waiting for a promised contact is not a contact: "waited for them to ring back",
+        # "waiting on a callback"; neither is booking one ("booked a callback online").
+        _rx(
+            r"\b(?:wait(?:ed|ing)?|hoping|expecting|hoped|expected)\b[^.,;!?]{0,30}?\b(?:for|on)"
+            r" (?:(?:them|him|her|someone|somebody|anyone|the \w+|their \w+) to (?:call|ring|"
+            r"phone|email|text|get back|contact)(?: (?:me|us))?(?: back)?|(?:an?|the|their|my|"
+            r"that|his|her|any) (?:promised |phone |return )?(?:call ?back|ring ?back|phone call|"
+            r"call(?! cent)))|\b(?:booked|book|booking|requested|request|arranged|arrange|"
+            r"scheduled|schedule|asked for|ordered) (?:an?|the|my) (?:\w+ )?(?:call ?back|phone "
+            r"call|ring ?back|call(?! cent)|(?:engineer |technician |home )?visit|engineer|"
+            r"technician|appointment)"
+        ),
+        _Cue(None, IGNORE),
+    ),
     (
         _rx(
             r"\b(?:is|was|are|were|so|company|app|website|site|shop|store|someone|somebody|"
@@ -115,8 +188,11 @@ _CUES: tuple[tuple[re.Pattern[str], _Cue], ...] = (
             r"\b[^.,;!?]{0,30}?\b"
             + _PLACE
             + r"|at the (?:counter|till|front desk|service desk|branch|store|shop|depot|reception)"
-            r"|(?:engineer|technician|tech|fitter|installer) (?:came|turned up|visited|showed up|"
-            r"arrived|came round|came out)|home visit)\b"
+            r"|(?:engineer|technician|tech|fitter|installer|plumber|electrician|surveyor|repair ?"
+            r"(?:man|person)|someone) (?:came|come|turned up|visited|showed up|arrived|popped "
+            r"round|dropped by|called round|attended)|(?:engineer|technician|home|site|repair) "
+            r"visits?|(?:sent|send|sending) (?:an?|the|their) (?:engineer|technician)"
+            r"|(?:manager|shop assistant|staff member|cashier|clerk) came (?:out|over))\b"
         ),
         _Cue(Channel.IN_PERSON, STRONG),
     ),
@@ -135,7 +211,11 @@ _CUES: tuple[tuple[re.Pattern[str], _Cue], ...] = (
             r"|(?:help|hot|phone|support|customer services?|complaints|claims|service) ?lines?"
             r"|call cent(?:re|er)s?|switchboard|ivr|automated (?:voice|phone|line|menu|system)"
             r"|pressed? (?:\d|one|two|three|four|five|hash|star)"
-            r"|0800|0808|0845|0844|0330|0300|freephone|toll[- ]free|1-?8[08]{2}(?: number)?)\b"
+            r"|0800|0808|0845|0844|0330|0300|freephone|toll[- ]free|1-?8[08]{2}(?: number)?"
+            r"|(?:the )?line (?:went dead|went quiet|went silent|cut out|dropped|disconnected|kept "
+            r"dropping)|(?:the )?line was (?:engaged|busy|dead)|hold (?:queue|time|message)"
+            r"|(?:^|(?<=i )|(?<=we ))held (?:on )?for|held (?:on )?for (?:ages|hours|forever|what "
+            r"felt|an? (?:hour|age|eternity))|hung on the line)\b"
         ),
         _Cue(Channel.PHONE, STRONG),
     ),
@@ -228,7 +308,7 @@ _CUES: tuple[tuple[re.Pattern[str], _Cue], ...] = (
         _rx(
             r"\b(?:twitter|tweet(?:ed|ing|s)?|on x|facebook|fb|instagram|insta|tiktok|linkedin|"
             r"messenger|social(?: media)?|dm(?:'?d|'?ed|s|'s)?|direct messaged?|mastodon|bluesky|"
-            r"youtube|threads app)\b"
+            r"youtube|threads app|socials)\b"
         ),
         _Cue(Channel.SOCIAL_MEDIA, STRONG),
     ),
@@ -265,6 +345,75 @@ _NONE_RE = _rx(
     r"bother|do anything|even try)|\bno contact\b|\bjust waited\b|\bdid nothing\b|"
     r"\bwaited it out\b|\bdidn't do anything\b"
 )
+
+# A no-contact activity described instead of a contact: inaction ("waited for the parcel",
+# "waited for them to ring back", "let it go", "ignored it", "forgot") or observation
+# ("noticed a charge", "checked my statement", "the parcel arrived", "the wifi dropped").
+_INACTION_RE = _rx(
+    r"\b(?:(?<!still )(?<!still just )wait(?:ed|ing)\b(?! (?:in (?:the|a) (?:queue|line)|to "
+    r"(?:be|speak|talk|get)))|sat (?:and waited|there waiting|at home waiting|in all day)|"
+    r"ignored it|forgot|let it (?:go|slide|drop)|left it|put up with it|lived with it|wrote it "
+    r"off|(?:just |simply )?accepted it)\b|^nothing(?:\s*[.,!;-]|$)"
+)
+_OBSERVATION_RE = _rx(
+    r"\b(?:noticed|noticing|spotted|realised|realized|realising|realizing|discovered|saw|"
+    r"seen|found (?:out|an?|the|that|my|some|it)|(?:checked|checking|check|looked at|looking "
+    r"at|look at|read|refreshed|refreshing|kept checking|went through) (?:my|the|our|their)|"
+    r"(?:arrived|turned up|showed up|got delivered|was delivered|dropped out|cut out|went down|"
+    r"went off|stopped working|broke down|packed up|died|crashed)\b|opened (?:it|the (?:box|"
+    r"parcel|package|letter|envelope|bill)|my (?:parcel|package|bill|post|letter|order)))"
+)
+
+# Signs that someone *was* contacted, by a channel the answer does not name ("a supervisor
+# agreed to send one", "they never got back to me"): then the channel is unknown, not none.
+_CONTACT_EVIDENCE_RE = _rx(
+    r"\b(?:(?:an?|the|their|one|another) (?:agent|advis[oe]r|supervisor|operator|rep|"
+    r"representative|customer service \w+|support team|staff member)|they (?:told|agreed|asked|"
+    r"replied|responded)|told me|spoke|talked|(?:got|get|getting) back to (?:me|us)|got in touch|"
+    r"reached out|contacted|complained|messaged|repl(?:y|ied|ies) from|(?:to|they) reply|"
+    r"their reply)\b"
+)
+
+# Time-order markers. "went on live chat after the bot was useless": the contact in the
+# "after ..." clause came first; "..., before that I tried the app": so did the one after
+# "before that". Only strong cues are reordered, inside a short clause.
+_AFTER_RE = _rx(
+    r"\b(?:after|once)\b(?! (?:that|this|which|all|about|around|over|nearly|almost|only|just|"
+    r"like|a\b|an\b|\d|few|couple|several|ages|hours?|days?|weeks?|minutes?|mins?|they|he|she|"
+    r"someone|somebody|it)\b)"
+)
+_BEFORE_THAT_RE = _rx(
+    r"\b(?:before (?:that|this|then|all (?:that|this))|prior to (?:that|this)|but first|(?:i|we)"
+    r"(?:'d| had) first)\b"
+)
+_SCOPE_END_RE = _rx(r"[.!?;\n]|,|\b(?:then|so|but|and then|which)\b")
+
+
+def _reordered_spans(norm: str) -> list[tuple[int, int, int]]:
+    """(start, end, rank) spans whose strong cues happened earlier than their position."""
+    spans: list[tuple[int, int, int]] = []
+    if "after" in norm or "once" in norm:
+        for m in _AFTER_RE.finditer(norm):
+            tail = norm[m.end() : m.end() + 60]
+            stop = _SCOPE_END_RE.search(tail)
+            end = m.end() + (stop.start() if stop else len(tail))
+            # before the start of its sentence's cues, after everything in earlier sentences
+            sentence = max(norm.rfind(mark, 0, m.start()) for mark in ".!?\n")
+            spans.append((m.end(), end, sentence))
+    if "before" in norm or "first" in norm:
+        for m in _BEFORE_THAT_RE.finditer(norm):
+            tail = norm[m.end() : m.end() + 80]
+            stop = _SENTENCE_END_RE.search(tail)
+            end = m.end() + (stop.start() if stop else len(tail))
+            spans.append((m.end(), end, -2))
+    return spans
+
+
+def _time_key(start: int, spans: list[tuple[int, int, int]]) -> tuple[float, int]:
+    for span_start, span_end, rank in spans:
+        if span_start <= start < span_end:
+            return (rank + 0.5, start)
+    return (start, start)
 
 
 # Instructions the customer was given are not the contact they made: "the shop told me
@@ -310,8 +459,9 @@ def detect_channel(norm: str) -> Channel | None:
     """Channel of a *normalised* answer, by the rule in the module docstring."""
     if not norm:
         return None
-    best: dict[int, Hit[_Cue]] = {}
+    best: dict[int, tuple[tuple[float, int], Hit[_Cue]]] = {}
     negated_any = False
+    spans = _reordered_spans(norm)
     for hit in _cue_hits(norm):
         cue = hit.value
         if cue.channel is None:
@@ -322,15 +472,20 @@ def detect_channel(norm: str) -> Channel | None:
         tier = cue.tier
         if tier == STRONG and _INSTRUCTION_RE.search(norm[max(0, hit.start - 40) : hit.start]):
             tier = WEAK
-        if tier not in best:
-            best[tier] = hit
-    chosen = best.get(STRONG) or best.get(WEAK)
-    if chosen is not None:
+        key = _time_key(hit.start, spans) if tier == STRONG else (hit.start, hit.start)
+        if tier not in best or key < best[tier][0]:
+            best[tier] = (key, hit)
+    picked = best.get(STRONG) or best.get(WEAK)
+    if picked is not None:
+        chosen = picked[1]
         cue = chosen.value
         if cue.generic_chat:
             return _resolve_generic_chat(norm, chosen.end)
         return cue.channel
     if negated_any or _NONE_RE.search(norm):
+        return Channel.NONE
+    no_contact = _INACTION_RE.search(norm) is not None or _OBSERVATION_RE.search(norm) is not None
+    if no_contact and not _CONTACT_EVIDENCE_RE.search(norm):
         return Channel.NONE
     return None
 

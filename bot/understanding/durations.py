@@ -39,7 +39,7 @@ _UNIT_MINUTES: dict[str, float] = {
 }
 
 _UNIT_WORD = (
-    r"(?:secs?|seconds?(?! (?:time|agent|person|call|email|one|attempt|opinion|line|hand))"
+    r"(?:secs?|seconds|second(?! (?!or\b|and\b|later\b|to\b|before\b|after\b|longer\b)[a-z])"
     r"|mins?|minutes?|hrs?|hours?|(?:working |business )?days?|weeks?|wks?|fortnights?"
     r"|months?|years?|yrs?)"
 )
@@ -171,7 +171,28 @@ _TENURE_RE = re.compile(
 )
 _PROMISE_RE = re.compile(
     r"\b(?:would|will|won't|should|could|might|may|promised?|supposed|meant to|expected|expect|"
-    r"usually|normally|up to|estimated?|quoted|(?:they|it|he|she|there|we|that)'d|'ll)\b"
+    r"usually|normally|up to|estimated?|quoted|(?:they|it|he|she|there|we|that)'d|'ll|"
+    r"(?:it|they|he|she|the \w+|their \w+|which) (?:said|says|states?|stated)|says|policy|"
+    r"takes|can take|allow|allows|standard|typically|generally)\b"
+)
+# "refunded straight away" is about the outcome, not how long the step took; an instant
+# phrase right after such an outcome verb is not the step's duration.
+_OUTCOME_BEFORE_RE = re.compile(
+    r"\b(?:refund(?:ed)?|credited|reimburs\w*|paid (?:me|us|out|it|back)|repaid|compensated|"
+    r"replaced|"
+    r"refund (?:came|arrived|went through|landed)|money back)\b(?: \w+){0,2}\s*$"
+)
+# "done in 5", "sorted in 10": a bare number after "done/sorted in" is minutes.
+_DONE_IN_RE = re.compile(
+    r"\b(?:done|sorted|over|finished|fixed|resolved|through) in (?:about |around |under |like )?"
+    r"(?P<a>\d{1,2})\b(?! ?(?:[:.,/%]\d|" + _UNIT_DIGIT + r"\b|[a-z]))"
+)
+# "15 minute wait then 10 with the advisor": a bare number after "then"/"plus" is more
+# minutes ("an hour on hold then 10 with an agent" -> 70), added to what came before.
+_THEN_BARE_RE = re.compile(
+    r"\b(?:then|plus|followed by|and then) (?:another )?(?P<a>\d{1,3}|"
+    + NUMBER_WORD_PATTERN
+    + r") (?=(?:with|on|talking|speaking|chatting|in|at|waiting|for|of) )"
 )
 _PER_RE = re.compile(r"\b(?:once|twice|times|per|every)\s*$")
 _ADDITIVE_BETWEEN_RE = re.compile(
@@ -250,8 +271,16 @@ def _collect(norm: str) -> list[Hit[_Dur]]:
         before = norm[max(0, m.start() - 20) : m.start()]
         if _CLOCK_AFTER_RE.match(after) or _CLOCK_BEFORE_RE.search(before):
             add(m.start(), m.end(), int(m["h"]) * 60 + int(m["m"]))
+    for m in _DONE_IN_RE.finditer(norm):
+        add(m.start("a"), m.end(), float(m["a"]))
+    for m in _THEN_BARE_RE.finditer(norm):
+        value = _qty(m["a"])
+        if value is not None:
+            add(m.start("a"), m.end("a"), value, additive=True)
     for pattern, minutes in _SPECIAL:
         for m in pattern.finditer(norm):
+            if minutes == 1 and _OUTCOME_BEFORE_RE.search(norm[max(0, m.start() - 40) : m.start()]):
+                continue
             add(m.start(), m.end(), minutes)
     return select_hits(hits)
 

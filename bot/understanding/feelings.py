@@ -88,6 +88,11 @@ _add(
     "traumatic",
     "traumatised",
     "traumatized",
+    "losing my mind",
+    "lost my mind",
+    "going insane",
+    "going out of my mind",
+    "beside myself",
 )
 _add(
     2,
@@ -205,6 +210,26 @@ _add(
     "given up hoping",
     "lost hope",
     "losing hope",
+    "impatient",
+    "losing patience",
+    "lost patience",
+    "lost my patience",
+    "running out of patience",
+    "not amused",
+    "unamused",
+    "unimpressed",
+    "panicky",
+    "in a panic",
+    "freaked out",
+    "freaking out",
+    "shocked",
+    "deflated",
+    "defeated",
+    "exasperated",
+    "dissatisfied",
+    "unsatisfied",
+    "unsatisfying",
+    "not impressed",
 )
 _add(
     3,
@@ -230,6 +255,12 @@ _add(
     "unremarkable",
     "reasonable",
     "not the worst",
+    "neither here nor there",
+    "neither good nor bad",
+    "neither good or bad",
+    "petty",
+    "ambivalent",
+    "resigned",
 )
 _add(
     4,
@@ -284,6 +315,17 @@ _add(
     "can't fault",
     "cannot fault",
     "couldn't fault",
+    "reassuring",
+    "reassurance",
+    "reassured",
+    "satisfying",
+    "empowered",
+    "empowering",
+    "vindicated",
+    "productive",
+    "hopeful",
+    "optimistic",
+    "appreciated",
 )
 _add(
     5,
@@ -329,6 +371,67 @@ _add(
     "marvelous",
     "five stars",
     "5 stars",
+    "elated",
+    "stoked",
+)
+# Everyday chat idioms for feelings (British, American and Australian usage).
+_add(
+    1,
+    "losing the will to live",
+    "lost the will to live",
+    "can't be arsed",
+    "cant be arsed",
+    "so done with",
+    "im so done",
+    "i'm so done",
+    "so over it",
+    "wanted to throw my phone",
+    "want to throw my phone",
+    "wanted to scream",
+    "want to scream",
+    "insulting",
+    "cheated",
+)
+_add(
+    2,
+    "frustrate",
+    "why is it so hard",
+    "clunky",
+    "fiddly",
+    "couldn't help",
+    "couldnt help",
+    "could not help",
+    "not great",
+)
+_add(
+    3,
+    "no biggie",
+    "not a big deal",
+    "bit clunky",
+    "a bit clunky",
+    "bit fiddly",
+    "a bit fiddly",
+    "fine whatever",
+)
+_add(
+    4,
+    "looked after",
+    "felt looked after",
+    "very thorough",
+    "crystal clear",
+    "proud",
+    "proud of myself",
+    "handy",
+    "really clear",
+    "very clear",
+    "yay",
+    "calmer",
+    "felt calmer",
+    "quicker than expected",
+    "faster than expected",
+    "cheers to",
+    "felt safe",
+    "convenient",
 )
 # Shadows: idioms that contain a feeling word but express none.
 _add(
@@ -365,6 +468,9 @@ _add(
     "nice one",
     "bad weather",
     "content of",
+    "ignored it",
+    "ignore it",
+    "ignoring it",
 )
 # Evaluation words that only read as a feeling where the sentence makes them one:
 # "ok so I called them" is not a feeling, "it was ok" is.
@@ -384,6 +490,18 @@ _SARCASM_RE = re.compile(
     r"marvellous|marvelous|super|amazing)\b|\b(?:great|brilliant|fantastic|perfect|lovely),? "
     r"another\b|\blove(?:d)? (?:being|waiting|spending|sitting|repeating|getting cut|it when)\b"
     r"|\bwhat a (?:joke|farce|shambles|nightmare|mess)\b"
+    r"|\b(?P<w>great|brilliant|fantastic|perfect|lovely|wonderful|super|amazing|marvellous),?"
+    r" (?:just|really|absolutely|simply) (?P=w)\b"
+)
+# An eye-roll or an explicit marker after praise turns it into sarcasm ("brilliant 🙄").
+_IRONY_RE = re.compile(r"🙄|🙃|😒|(?<!\w)/s\b|\bnot!|\blol not\b")
+_SENTENCE_BREAK_RE = re.compile(r"[.!?\n]\s")
+# "not great, not terrible", "neither good nor bad": a balanced verdict, one neutral hit.
+_BALANCED_RE = re.compile(
+    r"\bnot (?:great|good|amazing|brilliant|perfect|fantastic|the best),? (?:but |and |yet )?"
+    r"(?:not|nor|never) (?:terrible|awful|bad|horrible|the worst|dreadful|a disaster)\b"
+    r"|\bnot (?:terrible|awful|bad|horrible|the worst|dreadful),? (?:but |and |yet )?(?:not|nor|"
+    r"never) (?:great|good|amazing|brilliant|perfect|fantastic|the best)\b"
 )
 _MIXED_RE = re.compile(
     r"\b(?:mixed (?:feelings|bag|emotions)|bittersweet|love[- ]hate|up and down)\b"
@@ -612,6 +730,12 @@ _BARE_RE = re.compile(
     r"h\b|m\b|days?\b|weeks?\b|months?\b|years?\b|times?\b|pm\b|am\b|pounds?\b|quid\b|"
     r"dollars?\b|euros?\b|people\b|calls?\b|emails?\b|st\b|nd\b|rd\b|th\b))"
 )
+# A whole answer that is only a rating: "2", "1.", "4/5", "5 out of 5" ("a 4" is not:
+# it is as often the start of "a 4 hour wait").
+_ONLY_RATING_RE = re.compile(
+    r"^(?:[1-5](?:\.5)?|(?:\d{1,2}(?:\.\d)?) ?(?:/"
+    r"|out of|outta) ?(?:5|10|five|ten))(?: stars?)?\s*[.!]*\s*$"
+)
 _BARE_WORD_RE = re.compile(
     r"^(?:an? |maybe |probably |about |like |i'd say |say )?(?P<n>one|two|"
     r"three|four|five)\b"
@@ -666,7 +790,9 @@ def _context_neutral_ok(norm: str, start: int, end: int) -> bool:
 
 def _word_scores(norm: str) -> list[int]:
     hits: list[Hit[int | None]] = [Hit(m.start(), m.end(), 2) for m in _SARCASM_RE.finditer(norm)]
+    hits += [Hit(m.start(), m.end(), 3) for m in _BALANCED_RE.finditer(norm)]
     hits += [Hit(m.start(), m.end(), _LEXICON[m.group()]) for m in _LEXICON_RE.finditer(norm)]
+    irony = [m.start() for m in _IRONY_RE.finditer(norm)]
     scores: list[int] = []
     for hit in select_hits(hits):
         score = hit.value
@@ -685,8 +811,19 @@ def _word_scores(norm: str) -> list[int]:
             else:
                 scores.append(2 if score >= 3 else 3)
                 continue
+        if score > 3 and irony and _ironic(norm, hit.end, irony):
+            scores.append(2)
+            continue
         scores.append(_intensity(norm, hit.start, hit.end, score))
     return scores
+
+
+def _ironic(norm: str, end: int, irony: list[int]) -> bool:
+    # An irony marker later in the same sentence, close by, flips the praise before it.
+    for start in irony:
+        if end <= start <= end + 40 and _SENTENCE_BREAK_RE.search(norm[end:start]) is None:
+            return True
+    return False
 
 
 def _symbol_scores(norm: str) -> list[int]:
@@ -722,6 +859,11 @@ def feeling_from_normalized(norm: str, *, bare_number: bool) -> int | None:
     if _MIXED_RE.search(norm):
         return 3
     return combine_scores(_word_scores(norm) + _symbol_scores(norm))
+
+
+def is_only_rating(norm: str) -> bool:
+    """Whether a normalised answer is nothing but a 1-5 (or out-of-10) rating."""
+    return len(norm) <= 24 and _ONLY_RATING_RE.match(norm) is not None
 
 
 def _bare_number(norm: str) -> int | None:
