@@ -72,7 +72,7 @@ def current_question(state: InterviewState, guide: Guide) -> list[Reply]:
 def handle(state: InterviewState, inbound: Inbound, guide: Guide) -> EngineResult:
     """Apply one customer message. `state` is not modified; the result has the new state."""
     before = state
-    state = state.model_copy(deep=True)
+    state = state.clone()
     state.turns += 1
     replies = _turn(state, inbound, guide)
     return EngineResult(replies=tuple(replies), facts=tuple(diff_facts(before, state)), state=state)

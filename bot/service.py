@@ -345,6 +345,7 @@ def _store_reply(
         slot=reply.slot,
         choices=[choice.model_dump() for choice in reply.choices] or None,
         in_reply_to=in_reply_to,
+        flush=False,  # nobody needs the reply's id before the turn commits
     )
 
 

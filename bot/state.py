@@ -7,6 +7,7 @@ after a crash trivially consistent: there is no separate cursor to get out of st
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,8 +41,9 @@ WRAP_UP_SLOTS: tuple[Slot, ...] = (
     Slot.IMPROVEMENT,
 )
 RESOLVED_VALUES = ("yes", "partly", "no")
-# How many earlier states "back" can return to; interviews are short, so this is plenty.
-UNDO_DEPTH = 30
+# How many earlier states "back" can return to. People undo one or two answers; every
+# snapshot is stored with the interview on every turn, so the depth is kept small.
+UNDO_DEPTH = 10
 
 
 class StepDraft(BaseModel):
@@ -118,6 +120,12 @@ class InterviewState(BaseModel):
 
     def step(self, ordinal: int) -> StepDraft | None:
         return next((s for s in self.steps if s.ordinal == ordinal), None)
+
+    def clone(self) -> InterviewState:
+        """A deep copy that shares the undo snapshots (they are never modified once taken),
+        which keeps copying a state per turn cheap."""
+        memo: dict[int, Any] = {id(snapshot): snapshot for snapshot in self.undo}
+        return copy.deepcopy(self, memo)
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-able copy of this state without its undo history."""

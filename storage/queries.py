@@ -360,8 +360,12 @@ def add_message(
     choices: Sequence[Mapping[str, str]] | None = None,
     channel_message_id: str | None = None,
     in_reply_to: Message | None = None,
+    flush: bool = True,
 ) -> Message:
     """Store one message (``direction`` ``"in"`` or ``"out"``) and flush so its id is set.
+
+    ``flush=False`` leaves the insert to the next flush (the commit), for messages whose
+    id is not needed at once, such as the bot's replies.
 
     A duplicate inbound ``channel_message_id`` for the same interview raises
     ``IntegrityError`` at this flush; call :func:`find_inbound` first (after locking the
@@ -380,7 +384,8 @@ def add_message(
         in_reply_to=in_reply_to,
     )
     session.add(message)
-    session.flush()
+    if flush:
+        session.flush()
     return message
 
 
