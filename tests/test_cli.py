@@ -127,3 +127,11 @@ def test_demo_completes_every_interview_with_two_full_steps() -> None:
     assert "38 interviews have 2+ such steps" in out
     again = invoke("demo")
     assert "Replaced 38 interviews" in again
+
+
+def test_chat_survives_invalid_utf8_and_control_characters() -> None:
+    result = runner.invoke(app, ["chat"], input=b"yes\ncaf\xc3\xa9 \xff\xfe broke\x07 my card\n")
+    assert result.exit_code == 0, result.output
+    interview_id = result.output.split("Interview ", 1)[1].split(" ", 1)[0]
+    shown = invoke("interviews", "show", interview_id)
+    assert "café \ufffd\ufffd broke my card" in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterator
 
@@ -16,6 +17,10 @@ TERMINAL_CAMPAIGN = "terminal"
 
 
 def _typed_lines() -> Iterator[str]:
+    # A terminal or pipe in another encoding must not crash the chat; the service keeps
+    # whatever arrives, with undecodable bytes shown as replacement characters.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
     interactive = sys.stdin.isatty()
     while True:
         try:
