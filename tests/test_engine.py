@@ -80,9 +80,9 @@ def test_one_sentence_fills_channel_duration_and_feeling(guide: Guide) -> None:
 
 def test_whole_interview_by_clicks_and_text(guide: Guide) -> None:
     chat = consented(guide)
-    chat.say("I noticed the double charge on my statement")
+    chat.say("I tried to get the double charge reversed")
     assert chat.slot == Slot.CHANNEL
-    chat.click("none")
+    chat.click("email")
     assert chat.slot == Slot.FEELING
     chat.click("2")
     assert chat.slot == Slot.THINKING
@@ -101,7 +101,7 @@ def test_whole_interview_by_clicks_and_text(guide: Guide) -> None:
     chat.click("last")
     assert chat.slot == Slot.PLAYBACK
     playback = chat.result.replies[-1].text
-    assert "1. I noticed the double charge" in playback and "2. I emailed" in playback
+    assert "1. I tried to get the double charge" in playback and "2. I emailed" in playback
     chat.click("yes")
     assert chat.slot == Slot.MOMENT_OF_TRUTH
     chat.click("step:2")
@@ -119,7 +119,7 @@ def test_whole_interview_by_clicks_and_text(guide: Guide) -> None:
 
 def test_free_text_works_where_buttons_are_offered(guide: Guide) -> None:
     chat = consented(guide)
-    chat.say("checked my statement")
+    chat.say("I tried to sort it out")
     chat.say("rang them")
     assert chat.state.steps[0].channel == Channel.PHONE
     chat.say("😡")
