@@ -71,6 +71,11 @@ _NOTHING_CLAUSE = re.compile(
     r"that is all|no thanks?|nothing to add|not that i remember|i don'?t think so|all fine|"
     r"it was fine|fine|thanks?|thank you)(?: really| thanks?| thank you| tbh| at all)*$"
 )
+_VAGUE_DURATION = re.compile(
+    r"\b(?:ages|forever|while|long|eternity|hours|days|weeks|months|ongoing|still going|"
+    r"so far|not over|not sure|unsure|no idea|don'?t know|dunno|can'?t remember|"
+    r"don'?t remember|hard to say|not long|quick|quickly)\b"
+)
 _PAIN_VALUES = frozenset(c.value for c in PAIN_CHOICES if c.value != "none")
 _EFFORT_LOW_WORDS = ("very easy", "super easy", "effortless", "easy peasy", "no effort")
 _EFFORT_HIGH_WORDS = ("very hard", "very difficult", "nightmare", "impossible", "exhausting")
@@ -557,10 +562,8 @@ def _is_nothing(text: str) -> bool:
 
 
 def _vague_but_answered(text: str) -> bool:
-    # "ages", "a while", "forever": a real answer without a number. Keep the words.
-    return bool(
-        re.search(r"\b(?:ages|forever|while|long|eternity|hours|days|weeks)\b", text.lower())
-    )
+    # "ages", "still ongoing", "can't remember": a real answer without a number. Keep it.
+    return bool(_VAGUE_DURATION.search(text.lower().replace("’", "'")))
 
 
 def _channel_choice(choice: str | None) -> Channel | None:

@@ -433,6 +433,28 @@ _add(
     "felt safe",
     "convenient",
 )
+# Plain emotion words people answer "how did you feel?" with.
+_add(1, "disrespected", "betrayed", "trapped", "felt trapped")
+_add(
+    2,
+    "alarmed",
+    "felt lost",
+    "tired",
+    "puzzled",
+    "uneasy",
+    "sceptical",
+    "skeptical",
+    "suspicious",
+    "felt stuck",
+    "rushed",
+    "pressured",
+    "uncomfortable",
+    "doubtful",
+    "baffled",
+    "stunned",
+)
+_add(3, "surprised", "curious", "unsure", "bemused")
+_add(4, "relaxed", "comfortable", "confident", "amused")
 # Shadows: idioms that contain a feeling word but express none.
 _add(
     None,

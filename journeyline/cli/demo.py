@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -10,9 +11,10 @@ from rich.table import Table
 
 from bot.vocabulary import CHANNEL_LABELS, PAIN_LABELS, Channel
 from journeyline.cli.common import console, runtime
-from journeyline.demo.personas import PERSONAS
-from journeyline.demo.runner import DEMO_CAMPAIGN, DemoSummary, run_demo
 from storage.db import masked_url
+
+if TYPE_CHECKING:
+    from journeyline.demo.runner import DemoSummary
 
 
 def demo(
@@ -22,6 +24,10 @@ def demo(
     ),
 ) -> None:
     """Run 38 simulated customers through the real interview engine and storage."""
+    # The personas are a large data module; only this command needs them.
+    from journeyline.demo.personas import PERSONAS
+    from journeyline.demo.runner import run_demo
+
     with runtime() as rt:
         console.print(
             f"[bold]journeyline demo[/]: {len(PERSONAS)} simulated customers are interviewed "
@@ -78,9 +84,9 @@ def print_summary(summary: DemoSummary, *, seconds: float) -> None:
     )
     console.print(
         "\nLook around:\n"
-        f"  journeyline interviews list --campaign {DEMO_CAMPAIGN}\n"
+        f"  journeyline interviews list --campaign {summary.campaign}\n"
         f"  journeyline interviews show {summary.interview_ids[0]}\n"
-        f"  journeyline interviews export --campaign {DEMO_CAMPAIGN} --format csv "
+        f"  journeyline interviews export --campaign {summary.campaign} --format csv "
         "--out demo-export\n"
         "  journeyline chat            # take the interview yourself"
     )
