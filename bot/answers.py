@@ -158,12 +158,15 @@ def _answer_consent(
     return Outcome()
 
 
-def _answer_problem(
-    state: InterviewState, guide: Guide, position: Position, answer: Answer
-) -> Outcome:
-    state.problem = answer.text
-    state.settle(Slot.PROBLEM, answer.message_id)
-    return Outcome()
+def _keep_text(attribute: str) -> Handler:
+    """A handler for open questions whose answer is kept word for word."""
+
+    def handler(state: InterviewState, guide: Guide, position: Position, answer: Answer) -> Outcome:
+        setattr(state, attribute, answer.text)
+        state.settle(position.slot, answer.message_id)
+        return Outcome()
+
+    return handler
 
 
 def _answer_first_step(
@@ -264,14 +267,6 @@ def _answer_effort(
         return Outcome(accepted=False)
     state.effort = score
     state.settle(Slot.EFFORT, answer.message_id)
-    return Outcome()
-
-
-def _answer_improvement(
-    state: InterviewState, guide: Guide, position: Position, answer: Answer
-) -> Outcome:
-    state.improvement = answer.text
-    state.settle(Slot.IMPROVEMENT, answer.message_id)
     return Outcome()
 
 
@@ -585,7 +580,7 @@ def _extend(target: list[str], values: tuple[str, ...] | list[str]) -> None:
 
 _HANDLERS: dict[str, Handler] = {
     Slot.CONSENT: _answer_consent,
-    Slot.PROBLEM: _answer_problem,
+    Slot.PROBLEM: _keep_text("problem"),
     Slot.STEP: _answer_first_step,
     Slot.CHANNEL: _answer_channel,
     Slot.FEELING: _answer_feeling,
@@ -598,6 +593,6 @@ _HANDLERS: dict[str, Handler] = {
     Slot.MOMENT_OF_TRUTH: _answer_moment_of_truth,
     Slot.RESOLVED: _answer_resolved,
     Slot.EFFORT: _answer_effort,
-    Slot.IMPROVEMENT: _answer_improvement,
+    Slot.IMPROVEMENT: _keep_text("improvement"),
     Slot.ANYTHING_ELSE: _answer_anything_else,
 }

@@ -13,6 +13,7 @@ Guarantees every channel adapter relies on:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -29,7 +30,7 @@ from bot import engine
 from bot.guide import Guide, load_guide_text
 from bot.messages import Choice, Inbound, Reply
 from bot.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
-from bot.state import InterviewState, next_position
+from bot.state import InterviewState, StepDraft, next_position
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 from storage import queries
 from storage.models import Campaign, Interview, Message
@@ -245,27 +246,7 @@ class InterviewService:
         if state.status == InterviewStatus.COMPLETED and interview.completed_at is None:
             interview.completed_at = now
         queries.replace_step_records(
-            session,
-            interview=interview,
-            steps=[
-                queries.StepRecordData(
-                    ordinal=s.ordinal,
-                    doing=s.doing,
-                    channel=s.channel,
-                    channel_text=s.channel_text,
-                    feeling=s.feeling,
-                    thinking=s.thinking,
-                    duration_minutes=s.duration_minutes,
-                    duration_text=s.duration_text,
-                    people=tuple(s.people),
-                    tools=tuple(s.tools),
-                    people_tools_text=s.people_tools_text,
-                    pains=tuple(s.pains),
-                    pain_text=s.pain_text,
-                    source_message_ids=tuple(s.source_message_ids),
-                )
-                for s in state.steps
-            ],
+            session, interview=interview, steps=[_step_record(step) for step in state.steps]
         )
         if state.status == InterviewStatus.DECLINED:
             queries.redact_inbound_except(session, interview=interview, keep_message_id=inbound.id)
@@ -326,6 +307,18 @@ def _guide_from_source(source: str, consent_text: str) -> Guide:
         texts = guide.texts.model_copy(update={"consent": consent_text})
         guide = guide.model_copy(update={"texts": texts})
     return guide
+
+
+_STEP_RECORD_FIELDS = tuple(field.name for field in dataclasses.fields(queries.StepRecordData))
+
+
+def _step_record(step: StepDraft) -> queries.StepRecordData:
+    """The engine's step as the row storage keeps (same field names; lists frozen)."""
+    values: dict[str, Any] = {}
+    for name in _STEP_RECORD_FIELDS:
+        value = getattr(step, name)
+        values[name] = tuple(value) if isinstance(value, list) else value
+    return queries.StepRecordData(**values)
 
 
 def _note_then_question(
