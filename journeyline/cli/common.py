@@ -15,7 +15,7 @@ from journeyline.runtime import Runtime, SchemaOutdated, open_runtime
 from journeyline.settings import load_settings
 from storage.db import DatabaseUnavailable
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)  # ids and paths stay on one line
 errors = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay copyable
 
 # Errors a user can fix; shown as one clear message instead of a traceback.
