@@ -20,7 +20,9 @@ class Reply(BaseModel):
     `slot` names what the message asks for: a `Slot` value (the public contract) or, for a
     researcher's extra question, that question's id. Informational messages
     (acknowledgements, help) carry `slot=None`. `choices` are quick replies; free text is
-    always accepted as well.
+    always accepted as well. `items` are numbered things the message lists (the journey
+    playback's steps), for channels that can show them as a list; `text` always contains
+    them too, for channels that cannot.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -28,6 +30,7 @@ class Reply(BaseModel):
     text: str
     slot: str | None = None
     choices: tuple[Choice, ...] = ()
+    items: tuple[str, ...] = ()
 
 
 class Inbound(BaseModel):

@@ -166,7 +166,14 @@ def _playback_replies(
         return [Reply(text=guide.say("playback_which"), slot=Slot.PLAYBACK, choices=choices)]
     body = "\n".join([guide.say("playback_intro"), *playback_lines(state)])
     question = guide.say("playback")
-    return [Reply(text=f"{body}\n\n{question}", slot=Slot.PLAYBACK, choices=choices)]
+    return [
+        Reply(
+            text=f"{body}\n\n{question}",
+            slot=Slot.PLAYBACK,
+            choices=choices,
+            items=tuple(step_summary(s) for s in state.steps),
+        )
+    ]
 
 
 def _text_key(slot: str, position: Position, *, reask: bool) -> str:

@@ -29,11 +29,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot import engine
 from bot.guide import Guide, load_guide_text
 from bot.messages import Choice, Inbound, Reply
+from bot.progress import Progress, progress
 from bot.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
 from bot.state import InterviewState, StepDraft, next_position
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 from storage import queries
-from storage.models import Campaign, Interview, Message
+from storage.models import Campaign, Interview, Message, Participant
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,13 @@ class InterviewNotFound(LookupError):
     def __init__(self, interview_id: str) -> None:
         self.interview_id = interview_id
         super().__init__(f"no interview with id {interview_id!r}")
+
+
+class InterviewFinished(RuntimeError):
+    def __init__(self, interview_id: str, status: str) -> None:
+        self.interview_id = interview_id
+        self.status = status
+        super().__init__(f"interview {interview_id} is {status}: it takes no more answers")
 
 
 class CampaignNotFound(LookupError):
@@ -61,10 +69,66 @@ class TurnResult:
     replies: tuple[Reply, ...]
     # True when this delivery was seen before: `replies` are the ones stored back then.
     duplicate: bool = False
+    progress: Progress | None = None
 
     @property
     def finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    direction: str
+    text: str
+    slot: str | None
+    choices: tuple[Choice, ...]
+    items: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class InterviewSnapshot:
+    interview_id: str
+    status: InterviewStatus
+    messages: tuple[StoredMessage, ...]
+    pending: tuple[Reply, ...]
+    progress: Progress
+
+
+def snapshot_of(session: Session, interview: Interview) -> InterviewSnapshot:
+    """The snapshot of an interview loaded in `session`."""
+    guide = guide_for(interview.campaign)
+    state = InterviewState.model_validate(interview.engine_state)
+    messages = tuple(
+        StoredMessage(
+            id=m.id,
+            direction=m.direction,
+            text=m.text,
+            slot=m.slot,
+            choices=tuple(Choice(**c) for c in (m.choices or [])),
+            items=tuple(m.items or ()),
+            created_at=m.created_at,
+        )
+        for m in queries.transcript(session, interview.id)
+        if not m.redacted
+    )
+    return InterviewSnapshot(
+        interview_id=interview.public_id,
+        status=InterviewStatus(interview.status),
+        messages=messages,
+        pending=tuple(engine.current_question(state, guide)),
+        progress=progress(state, guide),
+    )
+
+
+@dataclass(frozen=True)
+class _TurnInput:
+    text: str
+    problem: TextProblem | None
+    choice: str | None
+    delivery_id: str
+    reject_if_finished: bool
 
 
 EngineHandler = Callable[[InterviewState, Inbound, Guide], engine.EngineResult]
@@ -101,8 +165,12 @@ class InterviewService:
         participant_attributes: Mapping[str, Any] | None = None,
         display_name: str | None = None,
         email: str | None = None,
+        access_token_hash: str | None = None,
     ) -> TurnResult:
-        """Create an interview and store the bot's opening (introduction, consent question)."""
+        """Create an interview and store the bot's opening (introduction, consent question).
+
+        `access_token_hash` is the hash of the secret that opens it on the web, if any.
+        """
         with self._sessions.begin() as session:
             campaign = queries.get_campaign_by_slug(session, campaign_slug)
             if campaign is None:
@@ -117,29 +185,55 @@ class InterviewService:
                     email=email,
                     attributes=dict(participant_attributes or {}),
                 )
-            result = engine.start(guide_for(campaign))
-            interview = queries.create_interview(
+            interview, replies = self.open_interview(
                 session,
                 campaign=campaign,
                 participant=participant,
                 channel=channel,
-                status=result.state.status,
-                engine_state=result.state.model_dump(mode="json"),
+                access_token_hash=access_token_hash,
             )
-            interview.started_at = self._clock()
-            for reply in result.replies:
-                _store_reply(session, interview, reply, in_reply_to=None)
-            return TurnResult(interview.public_id, result.state.status, result.replies)
+            return TurnResult(interview.public_id, InterviewStatus(interview.status), replies)
+
+    def open_interview(
+        self,
+        session: Session,
+        *,
+        campaign: Campaign,
+        participant: Participant | None,
+        channel: str,
+        access_token_hash: str | None = None,
+    ) -> tuple[Interview, tuple[Reply, ...]]:
+        """Create an interview inside the caller's transaction and store the opening."""
+        result = engine.start(guide_for(campaign))
+        interview = queries.create_interview(
+            session,
+            campaign=campaign,
+            participant=participant,
+            channel=channel,
+            status=result.state.status,
+            engine_state=result.state.model_dump(mode="json"),
+        )
+        interview.started_at = self._clock()
+        interview.access_token_hash = access_token_hash
+        for reply in result.replies:
+            _store_reply(session, interview, reply, in_reply_to=None)
+        return interview, result.replies
 
     def pending(self, interview_id: str) -> TurnResult:
         """The question the interview waits on (to resume after a restart). Stores nothing."""
-        with self._sessions.begin() as session:
+        with self._sessions() as session:
             interview = self._load(session, interview_id, lock=False)
             state = InterviewState.model_validate(interview.engine_state)
             replies = engine.current_question(state, guide_for(interview.campaign))
             return TurnResult(
                 interview.public_id, InterviewStatus(interview.status), tuple(replies)
             )
+
+    def snapshot(self, interview_id: str) -> InterviewSnapshot:
+        """Everything a client shows: transcript, status, pending question and progress."""
+        with self._sessions() as session:
+            interview = self._load(session, interview_id, lock=False)
+            return snapshot_of(session, interview)
 
     # --- the turn --------------------------------------------------------------------
 
@@ -150,39 +244,37 @@ class InterviewService:
         text: str | bytes = "",
         choice: str | None = None,
         channel_message_id: str | None = None,
+        reject_if_finished: bool = False,
     ) -> TurnResult:
         """Store one customer message, run the engine, store and return the replies.
 
         `channel_message_id` is the channel's id for this delivery (Slack event id, the web
         client's message id); give it whenever the channel can redeliver. Raises
-        `InterviewNotFound` for an unknown interview.
+        `InterviewNotFound` for an unknown interview; with `reject_if_finished`, raises
+        `InterviewFinished` (storing nothing) instead of answering a finished interview,
+        unless the message is a redelivery of one it already answered.
         """
         cleaned = clean_text(text, max_chars=self._max_chars)
         delivery_id = channel_message_id or uuid.uuid4().hex
+        turn = _TurnInput(cleaned.text, cleaned.problem, choice, delivery_id, reject_if_finished)
         try:
             try:
-                return self._turn(interview_id, cleaned.text, cleaned.problem, choice, delivery_id)
+                return self._turn(interview_id, turn)
             except StaleDataError:
                 # Another writer changed the interview between our read and write (only
                 # possible where row locks are unavailable): redo the turn on fresh state.
-                return self._turn(interview_id, cleaned.text, cleaned.problem, choice, delivery_id)
+                return self._turn(interview_id, turn)
         except IntegrityError:
             # A concurrent delivery of the same message won the race: answer as it did.
             return self._replay(interview_id, delivery_id)
-        except (InterviewNotFound, CampaignNotFound):
+        except (InterviewNotFound, CampaignNotFound, InterviewFinished):
             raise
         except Exception:
             log.exception("turn failed for interview %s; storing the message alone", interview_id)
             return self._store_after_failure(interview_id, cleaned.text, choice, delivery_id)
 
-    def _turn(
-        self,
-        interview_id: str,
-        text: str,
-        problem: TextProblem | None,
-        choice: str | None,
-        delivery_id: str,
-    ) -> TurnResult:
+    def _turn(self, interview_id: str, turn: _TurnInput) -> TurnResult:
+        text, problem, choice, delivery_id = turn.text, turn.problem, turn.choice, turn.delivery_id
         with self._sessions.begin() as session:
             interview = self._load(session, interview_id, lock=True)
             earlier = queries.find_inbound(
@@ -193,6 +285,8 @@ class InterviewService:
             guide = guide_for(interview.campaign)
             state = InterviewState.model_validate(interview.engine_state)
             status = InterviewStatus(interview.status)
+            if turn.reject_if_finished and status in FINISHED_STATUSES:
+                raise InterviewFinished(interview.public_id, status)
             if status == InterviewStatus.DECLINED:
                 # Nothing but the refusal is ever kept for a declined interview.
                 reply = Reply(text=guide.say("already_finished"), slot=Slot.DONE)
@@ -221,7 +315,9 @@ class InterviewService:
             for reply in replies:
                 _store_reply(session, interview, reply, in_reply_to=inbound)
             self._apply_state(session, interview, new_state, inbound)
-            return TurnResult(interview.public_id, new_state.status, replies)
+            return TurnResult(
+                interview.public_id, new_state.status, replies, progress=progress(new_state, guide)
+            )
 
     def _apply_state(
         self, session: Session, interview: Interview, state: InterviewState, inbound: Message
@@ -337,17 +433,20 @@ def _store_reply(
         text=reply.text,
         slot=reply.slot,
         choices=[choice.model_dump() for choice in reply.choices] or None,
+        items=list(reply.items) or None,
         in_reply_to=in_reply_to,
         flush=False,  # nobody needs the reply's id before the turn commits
     )
 
 
 def _replayed(interview: Interview, inbound: Message, replies: list[Message]) -> TurnResult:
+    state = InterviewState.model_validate(interview.engine_state)
     return TurnResult(
         interview_id=interview.public_id,
         status=InterviewStatus(interview.status),
         replies=tuple(reply_from_message(m) for m in replies),
         duplicate=True,
+        progress=progress(state, guide_for(interview.campaign)),
     )
 
 
@@ -357,4 +456,5 @@ def reply_from_message(message: Message) -> Reply:
         text=message.text,
         slot=message.slot,
         choices=tuple(Choice(**c) for c in (message.choices or [])),
+        items=tuple(message.items or ()),
     )

@@ -42,6 +42,29 @@ class Settings(BaseSettings):
         description="Interview guide for new campaigns: a built-in name or a YAML path.",
     )
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address customers reach the web chat at; links are printed with it.",
+    )
+    host: str = Field(default="127.0.0.1", description="Interface `journeyline serve` binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `journeyline serve` uses.")
+    workers: int = Field(
+        default=1, ge=1, le=64, description="Server processes for `journeyline serve`."
+    )
+    rate_limit_per_token: int = Field(
+        default=60,
+        ge=0,
+        description="Requests per minute one interview link may make (0: no limit).",
+    )
+    rate_limit_per_client: int = Field(
+        default=600,
+        ge=0,
+        description="Requests per minute one client address may make (0: no limit).",
+    )
+    max_request_bytes: int = Field(
+        default=65536, ge=1024, description="Largest request body the web server accepts."
+    )
+
     def resolved_database_url(self) -> str:
         return self.database_url or sqlite_url_for_dir(self.data_dir)
 

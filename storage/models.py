@@ -147,6 +147,9 @@ class Interview(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    # SHA-256 of the secret that opens this interview on the web (the invite or open-link
+    # token); the secret itself is never stored.
+    access_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     campaign: Mapped[Campaign] = relationship(back_populates="interviews")
     participant: Mapped[Participant | None] = relationship(back_populates="interviews")
@@ -208,6 +211,8 @@ class Message(Base):
     slot: Mapped[str | None] = mapped_column(String(30))
     # Outbound quick replies: a list of {"value": ..., "label": ...}.
     choices: Mapped[list[dict[str, str]] | None] = mapped_column(json_type())
+    # Outbound: numbered items the message lists (the journey playback's steps).
+    items: Mapped[list[str] | None] = mapped_column(json_type())
     channel_message_id: Mapped[str | None] = mapped_column(String(200))
     in_reply_to_id: Mapped[int | None] = mapped_column(
         big_id_type(), ForeignKey("messages.id", ondelete="SET NULL"), index=True
@@ -257,3 +262,31 @@ class StepRecord(Base):
 
     def __repr__(self) -> str:
         return f"StepRecord(interview_id={self.interview_id!r}, ordinal={self.ordinal!r})"
+
+
+class Invite(Base):
+    """A personal interview link for one participant: the first visit starts the interview.
+
+    Only the SHA-256 of the token is stored. Once used, ``interview_id`` ties the token to
+    that one interview forever (the interview carries the same hash as its access token).
+    """
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="SET NULL"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+    participant: Mapped[Participant | None] = relationship()
+    interview: Mapped[Interview | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"Invite(id={self.id!r}, campaign_id={self.campaign_id!r})"

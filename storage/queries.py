@@ -15,7 +15,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Campaign, Interview, Message, Participant, StepRecord
+from storage.models import Campaign, Interview, Invite, Message, Participant, StepRecord
 
 __all__ = [
     "DuplicateSlug",
@@ -24,9 +24,13 @@ __all__ = [
     "count_messages",
     "create_campaign",
     "create_interview",
+    "create_invite",
+    "delete_campaign_interviews",
     "find_inbound",
     "get_campaign_by_slug",
     "get_interview",
+    "get_interview_by_token",
+    "get_invite",
     "get_or_create_participant",
     "list_campaigns",
     "list_interviews",
@@ -358,6 +362,7 @@ def add_message(
     slot: str | None = None,
     choice: str | None = None,
     choices: Sequence[Mapping[str, str]] | None = None,
+    items: Sequence[str] | None = None,
     channel_message_id: str | None = None,
     in_reply_to: Message | None = None,
     flush: bool = True,
@@ -380,6 +385,7 @@ def add_message(
         slot=slot,
         choice=choice,
         choices=None if choices is None else [dict(c) for c in choices],
+        items=None if items is None else list(items),
         channel_message_id=channel_message_id,
         in_reply_to=in_reply_to,
     )
@@ -449,3 +455,29 @@ def delete_campaign_interviews(session: Session, *, campaign_slug: str) -> int:
         session.delete(interview)
     session.flush()
     return len(interviews)
+
+
+# --- web links -------------------------------------------------------------------------
+
+
+def create_invite(
+    session: Session, *, campaign: Campaign, participant: Participant | None, token_hash: str
+) -> Invite:
+    """Store a personal link (only the token's hash) and flush."""
+    invite = Invite(campaign=campaign, participant=participant, token_hash=token_hash)
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def get_invite(session: Session, token_hash: str, *, for_update: bool = False) -> Invite | None:
+    """The invite whose token hashes to ``token_hash`` (locked with ``for_update``)."""
+    statement = select(Invite).where(Invite.token_hash == token_hash)
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(statement)
+
+
+def get_interview_by_token(session: Session, token_hash: str) -> Interview | None:
+    """The interview opened by the token that hashes to ``token_hash``."""
+    return session.scalar(select(Interview).where(Interview.access_token_hash == token_hash))

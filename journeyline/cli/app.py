@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from journeyline.cli import campaigns, chat, db, demo, interviews, understand
+from journeyline.cli import campaigns, chat, db, demo, interviews, invites, serve, understand
 
 app = typer.Typer(
     name="journeyline",
@@ -16,9 +16,11 @@ app = typer.Typer(
 app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(interviews.app, name="interviews")
 app.add_typer(db.app, name="db")
+app.add_typer(invites.app, name="invites")
 app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("understand")(understand.understand_command)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

@@ -1,0 +1,149 @@
+"""Personal invite links and open campaign links: secret tokens that open one interview.
+
+Tokens carry 256 random bits and are stored only as SHA-256 hashes, so a database leak
+does not leak working links. A token opens exactly one interview: the invite's first use
+creates it and ties the token to it for good.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.service import CampaignNotFound, InterviewNotFound, InterviewService, TurnResult
+from bot.vocabulary import InterviewStatus
+from storage import queries
+from storage.models import Interview
+
+TOKEN_BYTES = 32
+
+
+class LinkNotFound(LookupError):
+    def __init__(self) -> None:
+        super().__init__("this link is not valid: check that it was copied completely")
+
+
+class CampaignClosed(PermissionError):
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"campaign {slug!r} does not accept interviews from an open link")
+
+
+@dataclass(frozen=True)
+class OpenedInterview:
+    """An interview a link opened: the token (as given or newly made) and the opening turn."""
+
+    token: str
+    turn: TurnResult
+    created: bool
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", errors="replace")).hexdigest()
+
+
+class Links:
+    """Creates invites and resolves tokens to interviews."""
+
+    def __init__(self, sessions: sessionmaker[Session], service: InterviewService) -> None:
+        self.sessions = sessions
+        self._service = service
+
+    def create_invite(
+        self,
+        *,
+        campaign_slug: str,
+        participant_external_id: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        display_name: str | None = None,
+        email: str | None = None,
+    ) -> str:
+        """A new personal link token for a participant of the campaign."""
+        token = new_token()
+        with self.sessions.begin() as session:
+            campaign = queries.get_campaign_by_slug(session, campaign_slug)
+            if campaign is None:
+                raise CampaignNotFound(campaign_slug)
+            participant = None
+            if participant_external_id is not None:
+                participant = queries.get_or_create_participant(
+                    session,
+                    campaign=campaign,
+                    external_id=participant_external_id,
+                    display_name=display_name,
+                    email=email,
+                    attributes=dict(attributes or {}),
+                )
+            queries.create_invite(
+                session, campaign=campaign, participant=participant, token_hash=hash_token(token)
+            )
+        return token
+
+    def open(self, token: str) -> OpenedInterview:
+        """The interview behind `token`, started on the invite's first use."""
+        digest = hash_token(token)
+        with self.sessions.begin() as session:
+            interview = queries.get_interview_by_token(session, digest)
+            if interview is not None:
+                return OpenedInterview(token, _as_turn(interview), created=False)
+            invite = queries.get_invite(session, digest, for_update=True)
+            if invite is None:
+                raise LinkNotFound
+            if invite.interview is not None:  # pragma: no cover - hash lookup found it above
+                return OpenedInterview(token, _as_turn(invite.interview), created=False)
+            interview, replies = self._service.open_interview(
+                session,
+                campaign=invite.campaign,
+                participant=invite.participant,
+                channel="web",
+                access_token_hash=digest,
+            )
+            invite.interview = interview
+            turn = TurnResult(interview.public_id, InterviewStatus(interview.status), replies)
+            return OpenedInterview(token, turn, created=True)
+
+    def start_open(self, campaign_slug: str) -> OpenedInterview:
+        """A new anonymous interview from a campaign's open link."""
+        with self.sessions() as session:
+            campaign = queries.get_campaign_by_slug(session, campaign_slug)
+            if campaign is None:
+                raise CampaignNotFound(campaign_slug)
+            if not campaign.open_link:
+                raise CampaignClosed(campaign_slug)
+        token = new_token()
+        turn = self._service.start_interview(
+            campaign_slug=campaign_slug, channel="web", access_token_hash=hash_token(token)
+        )
+        return OpenedInterview(token, turn, created=True)
+
+    def authorize(self, interview_id: str, token: str) -> None:
+        """Raise `InterviewNotFound` unless `token` opens the interview `interview_id`."""
+        with self.sessions() as session:
+            interview = queries.get_interview(session, interview_id)
+            expected = interview.access_token_hash if interview is not None else None
+        # Same answer, and the same constant-time comparison, whatever was wrong.
+        if expected is None or not hmac.compare_digest(expected, hash_token(token)):
+            raise InterviewNotFound(interview_id)
+
+    def grant(self, interview_id: str) -> str:
+        """A new token for an existing interview without one (e.g. a demo interview)."""
+        token = new_token()
+        with self.sessions.begin() as session:
+            interview = queries.get_interview(session, interview_id)
+            if interview is None:
+                raise InterviewNotFound(interview_id)
+            interview.access_token_hash = hash_token(token)
+        return token
+
+
+def _as_turn(interview: Interview) -> TurnResult:
+    return TurnResult(interview.public_id, InterviewStatus(interview.status), ())

@@ -1,0 +1,141 @@
+"""The JSON API: start or resume an interview, post messages, read the transcript.
+
+Authorisation is the interview's secret token (`Authorization: Bearer <token>`), the same
+one that is in the customer's link. A wrong token and an unknown interview look the same
+(404), so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+
+from bot.links import CampaignClosed, LinkNotFound
+from bot.service import CampaignNotFound, InterviewFinished, InterviewNotFound
+from bot.web.context import WebContext, client_address, web_context
+from bot.web.errors import ApiError
+from bot.web.ratelimit import RateLimited
+from bot.web.schemas import (
+    ErrorView,
+    InterviewView,
+    MessageRequest,
+    StartRequest,
+    TurnView,
+    interview_view,
+    turn_view,
+)
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorView, "description": "Unknown interview, link or token"},
+    409: {"model": ErrorView, "description": "The interview is finished"},
+    413: {"model": ErrorView, "description": "Message or request too large"},
+    422: {"model": ErrorView, "description": "Malformed request"},
+    429: {"model": ErrorView, "description": "Rate limited; see Retry-After"},
+}
+
+router = APIRouter(prefix="/api/v1", tags=["interviews"], responses=ERRORS)
+Context = Annotated[WebContext, Depends(web_context)]
+
+
+def _limit(context: WebContext, request: Request, token: str | None) -> None:
+    try:
+        context.per_client.hit(client_address(request))
+        if token is not None:
+            context.per_token.hit(token)
+    except RateLimited as limited:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Too many requests. Please wait {limited.retry_after} seconds and try again.",
+            headers={"Retry-After": str(limited.retry_after)},
+        ) from None
+
+
+def _bearer(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(404, "not_found", "No interview found for this link.")
+    return token.strip()
+
+
+def _not_found(message: str = "No interview found for this link.") -> ApiError:
+    return ApiError(404, "not_found", message)
+
+
+@router.post("/interviews", status_code=201)
+def start_interview(body: StartRequest, request: Request, context: Context) -> InterviewView:
+    """Open the interview of a personal invite token (starting it on first use), or start
+    an anonymous interview from a campaign's open link. Returns the token to use."""
+    _limit(context, request, body.invite_token)
+    try:
+        if body.invite_token is not None:
+            opened = context.links.open(body.invite_token)
+        else:
+            assert body.campaign is not None
+            opened = context.links.start_open(body.campaign)
+    except (LinkNotFound, CampaignNotFound):
+        raise _not_found("This link is not valid. Check that it was copied completely.") from None
+    except CampaignClosed:
+        raise _not_found("This campaign does not accept interviews from an open link.") from None
+    snapshot = context.service.snapshot(opened.turn.interview_id)
+    return interview_view(snapshot, max_chars=context.max_chars, token=opened.token)
+
+
+@router.get("/interviews/{interview_id}")
+def read_interview(
+    interview_id: str,
+    request: Request,
+    context: Context,
+    authorization: Annotated[str | None, Header()] = None,
+) -> InterviewView:
+    """The transcript, the status, the question waiting for an answer and the progress."""
+    token = _bearer(authorization)
+    _limit(context, request, token)
+    try:
+        context.links.authorize(interview_id, token)
+        snapshot = context.service.snapshot(interview_id)
+    except InterviewNotFound:
+        raise _not_found() from None
+    return interview_view(snapshot, max_chars=context.max_chars)
+
+
+@router.post("/interviews/{interview_id}/messages")
+def post_message(
+    interview_id: str,
+    body: MessageRequest,
+    request: Request,
+    response: Response,
+    context: Context,
+    authorization: Annotated[str | None, Header()] = None,
+) -> TurnView:
+    """Send the customer's answer; get the bot's replies. Re-posting the same
+    `client_message_id` returns the same replies and stores nothing twice."""
+    token = _bearer(authorization)
+    _limit(context, request, token)
+    if body.text is not None and len(body.text) > context.max_chars:
+        raise ApiError(
+            413,
+            "message_too_long",
+            f"That message is {len(body.text)} characters long; please keep it under "
+            f"{context.max_chars}.",
+        )
+    if not (body.text or "").strip() and body.choice is None:
+        raise ApiError(422, "empty_message", "The message is empty: send text or a choice.")
+    try:
+        context.links.authorize(interview_id, token)
+        result = context.service.handle_message(
+            interview_id=interview_id,
+            text=body.text or "",
+            choice=body.choice,
+            channel_message_id=f"web:{body.client_message_id}",
+            reject_if_finished=True,
+        )
+    except InterviewNotFound:
+        raise _not_found() from None
+    except InterviewFinished as finished:
+        raise ApiError(
+            409, "interview_finished", f"This interview is {finished.status}; thank you!"
+        ) from None
+    response.headers["Cache-Control"] = "no-store"
+    return turn_view(result)

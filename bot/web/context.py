@@ -1,0 +1,38 @@
+"""What the web routes need, handed in by the application that mounts them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from bot.links import Links
+from bot.service import InterviewService
+from bot.web.ratelimit import RateLimiter
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+
+@dataclass
+class WebContext:
+    service: InterviewService
+    links: Links
+    templates: Jinja2Templates
+    per_token: RateLimiter
+    per_client: RateLimiter
+    max_chars: int
+    public_url: str
+
+
+def web_context(request: Request) -> WebContext:
+    """FastAPI dependency: the context the application stored on `app.state.web`."""
+    context: WebContext = request.app.state.web
+    return context
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"

@@ -1,0 +1,144 @@
+"""Server-rendered pages: the chat behind a link, the open-link start page, errors."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.links import CampaignClosed, LinkNotFound
+from bot.service import CampaignNotFound, guide_for
+from bot.web.context import WebContext, client_address, web_context
+from bot.web.ratelimit import RateLimited
+from bot.web.schemas import interview_view
+from storage import queries
+
+router = APIRouter(include_in_schema=False)
+Context = Annotated[WebContext, Depends(web_context)]
+NOT_FOUND_MESSAGE = (
+    "This interview link is not valid. Check that it was copied completely, or ask for a new one."
+)
+
+
+def error_page(
+    context: WebContext, request: Request, *, status_code: int, title: str, message: str
+) -> HTMLResponse:
+    return context.templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status_code": status_code, "title": title, "message": message},
+        status_code=status_code,
+    )
+
+
+def _rate_limited(context: WebContext, request: Request, key: str | None = None) -> Response | None:
+    try:
+        context.per_client.hit(client_address(request))
+        if key is not None:
+            context.per_token.hit(key)
+    except RateLimited as limited:
+        response = error_page(
+            context,
+            request,
+            status_code=429,
+            title="Too many requests",
+            message=f"Please wait {limited.retry_after} seconds and reload the page.",
+        )
+        response.headers["Retry-After"] = str(limited.retry_after)
+        return response
+    return None
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, context: Context) -> HTMLResponse:
+    return error_page(
+        context,
+        request,
+        status_code=200,
+        title="journeyline",
+        message="Open the interview link you were sent to take part.",
+    )
+
+
+@router.get("/i/{token}", response_class=HTMLResponse)
+def chat_page(token: str, request: Request, context: Context) -> Response:
+    """The interview behind a personal or open link; reloading resumes where it stopped."""
+    limited = _rate_limited(context, request, token)
+    if limited is not None:
+        return limited
+    try:
+        opened = context.links.open(token)
+    except LinkNotFound:
+        return error_page(
+            context, request, status_code=404, title="Link not found", message=NOT_FOUND_MESSAGE
+        )
+    snapshot = context.service.snapshot(opened.turn.interview_id)
+    view = interview_view(snapshot, max_chars=context.max_chars)
+    campaign_name, company = _campaign_names(context, snapshot.interview_id)
+    response = context.templates.TemplateResponse(
+        request,
+        "chat.html",
+        {
+            "interview": view.model_dump(mode="json"),
+            "campaign_name": campaign_name,
+            "company": company,
+            "token": token,
+            "api_base": "/api/v1",
+        },
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/c/{slug}", response_class=HTMLResponse)
+def start_page(slug: str, request: Request, context: Context) -> Response:
+    """An open link's landing page: what this is, the consent text, a Start button."""
+    limited = _rate_limited(context, request)
+    if limited is not None:
+        return limited
+    with context.links.sessions() as session:
+        campaign = queries.get_campaign_by_slug(session, slug)
+        if campaign is None or not campaign.open_link:
+            return error_page(
+                context,
+                request,
+                status_code=404,
+                title="Link not found",
+                message="This interview link is not open. Check the address, or ask for a "
+                "personal link.",
+            )
+        guide = guide_for(campaign)
+        values = {
+            "campaign_name": campaign.name,
+            "company": guide.company,
+            "slug": slug,
+            "consent_text": guide.say("consent"),
+        }
+    return context.templates.TemplateResponse(request, "start.html", values)
+
+
+@router.post("/c/{slug}")
+def start_open_interview(slug: str, request: Request, context: Context) -> Response:
+    """Start an anonymous interview and send the browser to its own resumable link."""
+    limited = _rate_limited(context, request)
+    if limited is not None:
+        return limited
+    try:
+        opened = context.links.start_open(slug)
+    except (CampaignNotFound, CampaignClosed):
+        return error_page(
+            context,
+            request,
+            status_code=404,
+            title="Link not found",
+            message="This interview link is not open.",
+        )
+    return RedirectResponse(f"/i/{opened.token}", status_code=303)
+
+
+def _campaign_names(context: WebContext, interview_id: str) -> tuple[str, str]:
+    with context.links.sessions() as session:
+        interview = queries.get_interview(session, interview_id)
+        assert interview is not None
+        return interview.campaign.name, guide_for(interview.campaign).company

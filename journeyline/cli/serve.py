@@ -1,0 +1,46 @@
+"""`journeyline serve`: the web chat and JSON API."""
+
+from __future__ import annotations
+
+import typer
+
+from journeyline.cli.common import console, fail_cleanly
+from journeyline.runtime import open_runtime
+from journeyline.settings import load_settings
+
+
+def serve(
+    host: str = typer.Option("", help="Interface to bind (default: JOURNEYLINE_HOST)."),
+    port: int = typer.Option(0, help="Port (default: JOURNEYLINE_PORT)."),
+    workers: int = typer.Option(0, help="Processes (default: JOURNEYLINE_WORKERS)."),
+) -> None:
+    """Serve the web chat (/i/TOKEN, /c/SLUG), the JSON API (/api/v1) and its docs (/docs)."""
+    import uvicorn
+
+    from journeyline.web.app import create_app
+
+    settings = load_settings()
+    host, port = host or settings.host, port or settings.port
+    workers = workers or settings.workers
+    with fail_cleanly():
+        # Migrate (embedded SQLite) or check the schema once, before any worker starts.
+        runtime = open_runtime(settings)
+    console.print(
+        f"journeyline is serving on http://{host}:{port} ({workers} process"
+        f"{'es' if workers > 1 else ''}); API docs at /docs. Ctrl-C stops."
+    )
+    if workers == 1:
+        try:
+            uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning")
+        finally:
+            runtime.close()
+        return
+    runtime.close()
+    uvicorn.run(
+        "journeyline.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
