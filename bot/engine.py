@@ -20,8 +20,8 @@ from bot.messages import Choice, Inbound, Reply
 from bot.questions import question_choices, question_replies
 from bot.state import (
     STEP_SLOTS,
-    UNDO_DEPTH,
     InterviewState,
+    LoggedAnswer,
     Position,
     new_state,
     next_position,
@@ -30,7 +30,7 @@ from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 
 # Bookkeeping that is not something the customer told us.
 _NOT_FACTS = frozenset(
-    {"undo", "reasks", "turns", "settled", "answer_message_ids", "choosing_fix", "fixing_step"}
+    {"answers", "reasks", "turns", "settled", "answer_message_ids", "choosing_fix", "fixing_step"}
 )
 _NOT_STEP_FACTS = frozenset({"settled", "source_message_ids", "ordinal"})
 
@@ -108,15 +108,18 @@ def _turn(state: InterviewState, inbound: Inbound, guide: Guide) -> list[Reply]:
 
 
 def _answer(state: InterviewState, position: Position, answer: Answer, guide: Guide) -> list[Reply]:
-    snapshot = state.snapshot()
+    trial = state.clone()  # an unclear answer must leave no trace but the re-ask count
     outcome = apply_answer(
-        state, guide, position, answer, may_reask=state.reasks < guide.max_reasks
+        trial, guide, position, answer, may_reask=state.reasks < guide.max_reasks
     )
     if not outcome.accepted:
-        _restore(state, snapshot)
         state.reasks += 1
         return question_replies(position, state, guide, reask=True)
-    _remember(state, snapshot)
+    _adopt(state, trial)
+    state.reasks = 0
+    state.answers.append(
+        LoggedAnswer(text=answer.text, choice=answer.choice, message_id=answer.message_id)
+    )
     replies = [Reply(text=note) for note in outcome.notes]
     if outcome.acknowledged:
         facts = ", ".join(outcome.acknowledged)
@@ -146,29 +149,43 @@ def _run_command(state: InterviewState, command: Command, guide: Guide) -> list[
     if command == Command.HELP:
         return [Reply(text=guide.say("help")), *current_question(state, guide)]
     if command == Command.BACK:
-        if not state.undo:
+        if not state.answers:
             return [Reply(text=guide.say("nothing_to_undo")), *current_question(state, guide)]
-        _restore(state, state.undo.pop())
+        turns = state.turns
+        _adopt(state, replay(state.answers[:-1], guide))
+        state.turns = turns
         return [Reply(text=guide.say("undone")), *current_question(state, guide)]
     position = next_position(state, guide)
-    snapshot = state.snapshot()
     if not skip_question(state, guide, position):
         return [Reply(text=guide.say("cannot_skip_consent")), *current_question(state, guide)]
-    _remember(state, snapshot)
+    state.reasks = 0
+    state.answers.append(LoggedAnswer(skipped=True))
     return _advance(state, position, guide)
 
 
-def _remember(state: InterviewState, snapshot: dict[str, Any]) -> None:
-    state.reasks = 0
-    state.undo.append(snapshot)
-    del state.undo[:-UNDO_DEPTH]
+def replay(answers: list[LoggedAnswer], guide: Guide) -> InterviewState:
+    """The state after `answers`, rebuilt from the start: how "back" undoes one.
+
+    Deterministic because the engine is pure: the same answers to the same guide give the
+    same state. Logged answers were accepted once, so they are applied without re-asking.
+    """
+    state = new_state(guide)
+    for logged in answers:
+        position = next_position(state, guide)
+        if logged.skipped:
+            skip_question(state, guide, position)
+        else:
+            answer = Answer(logged.text, logged.choice, logged.message_id)
+            apply_answer(state, guide, position, answer, may_reask=False)
+        state.answers.append(logged)
+        _advance(state, position, guide)  # applies what follows an answer, e.g. completion
+    return state
 
 
-def _restore(state: InterviewState, snapshot: dict[str, Any]) -> None:
-    """Put `state` back to `snapshot`, keeping its undo history and turn counter."""
-    restored = InterviewState.model_validate({**snapshot, "undo": state.undo, "turns": state.turns})
+def _adopt(state: InterviewState, source: InterviewState) -> None:
+    """Make `state` (the object the caller holds) equal to `source`."""
     for name in InterviewState.model_fields:
-        setattr(state, name, getattr(restored, name))
+        setattr(state, name, getattr(source, name))
 
 
 def match_choice(text: str, choices: tuple[Choice, ...]) -> str | None:

@@ -7,7 +7,6 @@ after a crash trivially consistent: there is no separate cursor to get out of st
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,9 +40,17 @@ WRAP_UP_SLOTS: tuple[Slot, ...] = (
     Slot.IMPROVEMENT,
 )
 RESOLVED_VALUES = ("yes", "partly", "no")
-# How many earlier states "back" can return to. People undo one or two answers; every
-# snapshot is stored with the interview on every turn, so the depth is kept small.
-UNDO_DEPTH = 10
+
+
+class LoggedAnswer(BaseModel):
+    """One accepted answer as the engine received it (or a skip), for replaying."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = ""
+    choice: str | None = None
+    message_id: int | None = None
+    skipped: bool = False
 
 
 class StepDraft(BaseModel):
@@ -110,7 +117,9 @@ class InterviewState(BaseModel):
     # How often the current question was re-asked because the answer was unclear.
     reasks: int = 0
     turns: int = 0
-    undo: list[dict[str, Any]] = Field(default_factory=list)
+    # Every accepted answer (or skip) in order. "back" rebuilds the state by replaying all
+    # but the last one through the same pure code, so no copies of earlier states are kept.
+    answers: list[LoggedAnswer] = Field(default_factory=list)
 
     def settle(self, key: str, message_id: int | None) -> None:
         if key not in self.settled:
@@ -122,14 +131,11 @@ class InterviewState(BaseModel):
         return next((s for s in self.steps if s.ordinal == ordinal), None)
 
     def clone(self) -> InterviewState:
-        """A deep copy that shares the undo snapshots (they are never modified once taken),
-        which keeps copying a state per turn cheap."""
-        memo: dict[int, Any] = {id(snapshot): snapshot for snapshot in self.undo}
-        return copy.deepcopy(self, memo)
+        return self.model_copy(deep=True)
 
     def snapshot(self) -> dict[str, Any]:
-        """A JSON-able copy of this state without its undo history."""
-        return self.model_dump(mode="json", exclude={"undo"})
+        """A JSON-able copy of what the customer told us so far (no answer log)."""
+        return self.model_dump(mode="json", exclude={"answers"})
 
 
 class Position(BaseModel):
