@@ -7,9 +7,6 @@ creates it and ties the token to it for good.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +14,10 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service import CampaignNotFound, InterviewNotFound, InterviewService, TurnResult
+from bot.tokens import hash_token, new_token, token_matches
 from bot.vocabulary import InterviewStatus
 from storage import queries
 from storage.models import Interview
-
-TOKEN_BYTES = 32
 
 
 class LinkNotFound(LookupError):
@@ -41,14 +37,6 @@ class OpenedInterview:
     token: str
     turn: TurnResult
     created: bool
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", errors="replace")).hexdigest()
 
 
 class Links:
@@ -131,7 +119,7 @@ class Links:
             interview = queries.get_interview(session, interview_id)
             expected = interview.access_token_hash if interview is not None else None
         # Same answer, and the same constant-time comparison, whatever was wrong.
-        if expected is None or not hmac.compare_digest(expected, hash_token(token)):
+        if not token_matches(token, expected):
             raise InterviewNotFound(interview_id)
 
     def grant(self, interview_id: str) -> str:

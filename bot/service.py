@@ -32,6 +32,7 @@ from bot.messages import Choice, Inbound, Reply
 from bot.progress import Progress, progress
 from bot.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
 from bot.state import InterviewState, StepDraft, next_position
+from bot.tokens import token_matches
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 from storage import queries
 from storage.models import Campaign, Interview, Message, Participant
@@ -129,6 +130,7 @@ class _TurnInput:
     choice: str | None
     delivery_id: str
     reject_if_finished: bool
+    access_token: str | None
 
 
 EngineHandler = Callable[[InterviewState, Inbound, Guide], engine.EngineResult]
@@ -245,6 +247,7 @@ class InterviewService:
         choice: str | None = None,
         channel_message_id: str | None = None,
         reject_if_finished: bool = False,
+        access_token: str | None = None,
     ) -> TurnResult:
         """Store one customer message, run the engine, store and return the replies.
 
@@ -252,11 +255,15 @@ class InterviewService:
         client's message id); give it whenever the channel can redeliver. Raises
         `InterviewNotFound` for an unknown interview; with `reject_if_finished`, raises
         `InterviewFinished` (storing nothing) instead of answering a finished interview,
-        unless the message is a redelivery of one it already answered.
+        unless the message is a redelivery of one it already answered. With
+        `access_token`, the interview must be the one that token opens (checked in the same
+        transaction), else `InterviewNotFound`.
         """
         cleaned = clean_text(text, max_chars=self._max_chars)
         delivery_id = channel_message_id or uuid.uuid4().hex
-        turn = _TurnInput(cleaned.text, cleaned.problem, choice, delivery_id, reject_if_finished)
+        turn = _TurnInput(
+            cleaned.text, cleaned.problem, choice, delivery_id, reject_if_finished, access_token
+        )
         try:
             try:
                 return self._turn(interview_id, turn)
@@ -277,6 +284,10 @@ class InterviewService:
         text, problem, choice, delivery_id = turn.text, turn.problem, turn.choice, turn.delivery_id
         with self._sessions.begin() as session:
             interview = self._load(session, interview_id, lock=True)
+            if turn.access_token is not None and not token_matches(
+                turn.access_token, interview.access_token_hash
+            ):
+                raise InterviewNotFound(interview_id)
             earlier = queries.find_inbound(
                 session, interview_id=interview.id, channel_message_id=delivery_id
             )

@@ -123,13 +123,13 @@ def post_message(
     if not (body.text or "").strip() and body.choice is None:
         raise ApiError(422, "empty_message", "The message is empty: send text or a choice.")
     try:
-        context.links.authorize(interview_id, token)
         result = context.service.handle_message(
             interview_id=interview_id,
             text=body.text or "",
             choice=body.choice,
             channel_message_id=f"web:{body.client_message_id}",
             reject_if_finished=True,
+            access_token=token,
         )
     except InterviewNotFound:
         raise _not_found() from None
