@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit install install-dev clean
+.PHONY: demo test lint typecheck unit install install-dev browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,18 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-unit: $(DEV_STAMP)
+# The browser tests drive Debian's Chromium through the playwright package (never
+# `playwright install`, which downloads a browser). Installed here when missing.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Note: /usr/bin/chromium is missing and cannot be installed here; browser tests will skip."; \
+	fi
+
+unit: $(DEV_STAMP) browser
 	$(BIN)/python -m pytest -n auto -q
 
 test: lint typecheck unit

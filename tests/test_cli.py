@@ -122,10 +122,11 @@ def test_understand_reads_lines_and_prints_json() -> None:
 
 
 def test_demo_completes_every_interview_with_two_full_steps() -> None:
-    out = invoke("demo")
+    out = invoke("demo", "--no-serve")
     assert "38 of 38 interviews completed" in out
     assert "38 interviews have 2+ such steps" in out
-    again = invoke("demo")
+    assert "Try the web chat yourself: http://127.0.0.1:8000/i/" in out
+    again = invoke("demo", "--no-serve")
     assert "Replaced 38 interviews" in again
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,8 @@ from rich.table import Table
 
 from bot.vocabulary import CHANNEL_LABELS, PAIN_LABELS, Channel
 from journeyline.cli.common import console, runtime
+from journeyline.cli.serve import serve as serve_command
+from journeyline.runtime import Runtime
 from storage.db import masked_url
 
 if TYPE_CHECKING:
@@ -22,8 +25,14 @@ def demo(
     keep: bool = typer.Option(
         False, "--keep", help="Keep earlier demo interviews instead of replacing them."
     ),
+    serve: bool | None = typer.Option(
+        None,
+        "--serve/--no-serve",
+        help="Serve the web chat afterwards (default: when run in a terminal).",
+    ),
 ) -> None:
-    """Run 38 simulated customers through the real interview engine and storage."""
+    """Run 38 simulated customers through the real interview engine and storage, then
+    serve the web chat with a fresh interview to try."""
     # The personas are a large data module; only this command needs them.
     from journeyline.demo.personas import PERSONAS
     from journeyline.demo.runner import run_demo
@@ -54,6 +63,32 @@ def demo(
                 ),
             )
         print_summary(summary, seconds=time.perf_counter() - started)
+        if serve is None:
+            # Serving blocks until Ctrl-C: only do it for a person at a terminal, never
+            # in scripts, CI or pipes.
+            serve = sys.stdin.isatty() and sys.stdout.isatty()
+        settings = rt.settings
+        base = f"http://{settings.host}:{settings.port}"
+        _print_links(rt, summary, base=base, serving=serve)
+    if serve:
+        serve_command(host=settings.host, port=settings.port, workers=1)
+
+
+def _print_links(rt: Runtime, summary: DemoSummary, *, base: str, serving: bool) -> None:
+    from bot.links import Links
+
+    links = Links(rt.sessions, rt.service)
+    fresh = links.create_invite(
+        campaign_slug=summary.campaign,
+        participant_external_id="you",
+        attributes={"segment": "demo"},
+    )
+    console.print(f"\n[bold]Try the web chat yourself:[/] {base}/i/{fresh}")
+    console.print("Completed demo interviews, as their customers see them:")
+    for interview_id in summary.interview_ids[:3]:
+        console.print(f"  {base}/i/{links.grant(interview_id)}")
+    if not serving:
+        console.print("(Start the server with `journeyline serve` to open these links.)")
 
 
 def print_summary(summary: DemoSummary, *, seconds: float) -> None:
