@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -27,10 +26,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot import engine
-from bot.guide import Guide, load_guide_text
+from bot.campaign_guide import guide_for
+from bot.guide import Guide
 from bot.messages import Choice, Inbound, Reply
 from bot.progress import Progress, progress
 from bot.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
+from bot.snapshots import InterviewSnapshot, snapshot_of
 from bot.state import InterviewState, StepDraft, next_position
 from bot.tokens import token_matches
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
@@ -75,52 +76,6 @@ class TurnResult:
     @property
     def finished(self) -> bool:
         return self.status in FINISHED_STATUSES
-
-
-@dataclass(frozen=True)
-class StoredMessage:
-    id: int
-    direction: str
-    text: str
-    slot: str | None
-    choices: tuple[Choice, ...]
-    items: tuple[str, ...]
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class InterviewSnapshot:
-    interview_id: str
-    status: InterviewStatus
-    messages: tuple[StoredMessage, ...]
-    pending: tuple[Reply, ...]
-    progress: Progress
-
-
-def snapshot_of(session: Session, interview: Interview) -> InterviewSnapshot:
-    """The snapshot of an interview loaded in `session`."""
-    guide = guide_for(interview.campaign)
-    state = InterviewState.model_validate(interview.engine_state)
-    messages = tuple(
-        StoredMessage(
-            id=m.id,
-            direction=m.direction,
-            text=m.text,
-            slot=m.slot,
-            choices=tuple(Choice(**c) for c in (m.choices or [])),
-            items=tuple(m.items or ()),
-            created_at=m.created_at,
-        )
-        for m in queries.transcript(session, interview.id)
-        if not m.redacted
-    )
-    return InterviewSnapshot(
-        interview_id=interview.public_id,
-        status=InterviewStatus(interview.status),
-        messages=messages,
-        pending=tuple(engine.current_question(state, guide)),
-        progress=progress(state, guide),
-    )
 
 
 @dataclass(frozen=True)
@@ -398,22 +353,6 @@ class InterviewService:
         if interview is None:
             raise InterviewNotFound(interview_id)
         return interview
-
-
-def guide_for(campaign: Campaign) -> Guide:
-    """The campaign's guide (stored with it), with the campaign's consent wording."""
-    return _guide_from_source(campaign.guide_source, campaign.consent_text)
-
-
-@lru_cache(maxsize=64)
-def _guide_from_source(source: str, consent_text: str) -> Guide:
-    # Parsing and validating YAML on every turn would dominate the turn's cost; campaigns
-    # are few and their stored guide never changes, so a small cache is always right.
-    guide = load_guide_text(source)
-    if consent_text and consent_text != guide.texts.consent:
-        texts = guide.texts.model_copy(update={"consent": consent_text})
-        guide = guide.model_copy(update={"texts": texts})
-    return guide
 
 
 _STEP_RECORD_FIELDS = tuple(field.name for field in dataclasses.fields(queries.StepRecordData))

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from bot.messages import Choice, Reply
 from bot.progress import Progress
-from bot.service import InterviewSnapshot, StoredMessage, TurnResult
+from bot.service import TurnResult
+from bot.snapshots import InterviewSnapshot, StoredMessage
 
 CLIENT_MESSAGE_ID_PATTERN = r"^[A-Za-z0-9._:\-]{1,100}$"
 

@@ -1,0 +1,313 @@
+"""Helpers for the browser tests of the web chat: the real server, links, a chat driver.
+
+The server is `python -m journeyline serve` in a subprocess on a free port with its own
+data directory; links come from the CLI, exactly as a researcher makes them. The driver
+answers whatever question the page shows, by typing or by clicking quick replies, and
+records what it sent so a test can compare that with what the API says was stored.
+
+Playwright is imported lazily (and only for type checking at module level), so the test
+module can decide to skip before anything needs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+CHROMIUM_PATH = "/usr/bin/chromium"
+# Debian's Chromium in a container: no sandbox, no GPU, nothing that phones home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_START_TIMEOUT = 30.0
+REPLY_TIMEOUT_MS = 15_000
+MAX_TURNS = 80
+
+
+def running_in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def browser_unavailable_reason() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return (
+            "the playwright package is not installed (pip install playwright; no browser download)"
+        )
+    if not (Path(CHROMIUM_PATH).is_file() and os.access(CHROMIUM_PATH, os.X_OK)):
+        return f"Chromium is not installed at {CHROMIUM_PATH} (apt-get install -y chromium)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+# --------------------------------------------------------------------------- the server
+
+
+@dataclass
+class WebServer:
+    """A running `journeyline serve` and the environment its CLI calls share."""
+
+    base_url: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def cli(self, *args: str) -> str:
+        """Run `python -m journeyline ARGS` against the server's database; return stdout."""
+        result = subprocess.run(
+            [sys.executable, "-m", "journeyline", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, f"journeyline {' '.join(args)} failed:\n{result.stderr}"
+        return result.stdout
+
+    def invites(self, *, campaign: str, participants: list[str]) -> list[str]:
+        """Fresh personal links (`http://127.0.0.1:PORT/i/TOKEN`) made with the CLI, one
+        per participant, in one call (each CLI start costs about a second)."""
+        args = [arg for p in participants for arg in ("--participant", p)]
+        out = self.cli("invites", "create", "--campaign", campaign, *args)
+        links = re.findall(r"https?://\S+/i/\S+", out)
+        assert len(links) == len(participants), f"unexpected `invites create` output: {out!r}"
+        return links
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def run_server(
+    data_dir: Path, *, extra_env: Mapping[str, str] | None = None
+) -> Iterator[WebServer]:
+    """Start the real server on a free port, wait for /healthz, stop it afterwards."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("JOURNEYLINE_")  # the developer's own settings stay out
+    }
+    env.update(
+        {
+            "JOURNEYLINE_DATA_DIR": str(data_dir),
+            "JOURNEYLINE_PUBLIC_URL": base_url,
+            "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
+        }
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir / "server.log"
+    command = [sys.executable, "-m", "journeyline", "serve", "--host", "127.0.0.1"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)],
+            env=env,
+            cwd=data_dir,  # no stray .env from the checkout
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = WebServer(base_url=base_url, env=env, process=process, log_path=log_path)
+    try:
+        _wait_healthy(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wait_healthy(server: WebServer) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"the server exited early:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(server.base_url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer /healthz in time:\n{server.log_tail()}")
+
+
+def api_get_interview(base_url: str, *, interview_id: str, token: str) -> dict[str, Any]:
+    """`GET /api/v1/interviews/{id}` with the link's token, as the page itself would."""
+    request = urllib.request.Request(
+        f"{base_url}/api/v1/interviews/{interview_id}",
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body: dict[str, Any] = json.load(response)
+        return body
+
+
+def token_of(url: str) -> str:
+    return url.rstrip("/").rsplit("/i/", 1)[1].split("?")[0]
+
+
+# --------------------------------------------------------------------------- the driver
+
+# What a customer types for each question. Two answers for next_step: one more step, then
+# the end. Everything here is understood by the offline engine without a re-ask.
+TYPED_ANSWERS: dict[str, list[str]] = {
+    "consent": ["yes"],
+    "problem": ["I was charged twice for my broadband in March"],
+    "step": ["I called them and waited on hold for 40 minutes"],
+    "channel": ["phone"],
+    "feeling": ["pretty bad", "2"],
+    "thinking": ["why is this so hard"],
+    "duration": ["about 20 minutes"],
+    "people_tools": ["an agent called Sam"],
+    "pain": ["the long wait"],
+    "next_step": ["they emailed me a refund two days later", "that was the last step"],
+    "playback": ["yes"],
+    "moment_of_truth": ["when the refund email finally came"],
+    "resolved": ["yes"],
+    "effort": ["5"],
+    "improvement": ["a callback instead of hold music"],
+    "anything_else": ["no"],
+}
+FALLBACK_TYPED = "skip"
+# Which quick reply to click, by slot; anything else clicks the first one offered.
+PREFERRED_CHOICES: dict[str, str] = {
+    "consent": "yes",
+    "channel": "phone",
+    "feeling": "2",
+    "duration": "30",
+    "people_tools": "none",
+    "pain": "long_wait",
+    "next_step": "last",
+    "playback": "yes",
+    "moment_of_truth": "step:1",
+    "resolved": "partly",
+    "effort": "5",
+    "anything_else": "no",
+}
+
+
+@dataclass
+class Sent:
+    text: str
+    choice: str | None
+
+
+@dataclass
+class ChatDriver:
+    """Answers the questions on a chat page like a customer would, recording each answer."""
+
+    page: Page
+    sent: list[Sent] = field(default_factory=list)
+    asked: dict[str, int] = field(default_factory=dict)
+
+    def status(self) -> str:
+        return self.page.locator("#app").get_attribute("data-status") or ""
+
+    def finished(self) -> bool:
+        return self.status() in {"completed", "declined"}
+
+    def active_slot(self) -> str | None:
+        active = self.page.locator("#log .msg--active")
+        if active.count() == 0:
+            return None
+        return active.last.get_attribute("data-slot")
+
+    def bot_count(self) -> int:
+        return self.page.locator("#log .msg--bot").count()
+
+    def wait_for_reply(self, bots_before: int) -> None:
+        """Wait until the bot answered (a new bot message) and nothing is left unsent."""
+        from playwright.sync_api import expect
+
+        self.page.locator("#log .msg--bot").nth(bots_before).wait_for(timeout=REPLY_TIMEOUT_MS)
+        expect(self.page.locator('#log .msg--me:not([data-state="sent"])')).to_have_count(
+            0, timeout=REPLY_TIMEOUT_MS
+        )
+
+    def type_answer(self, text: str) -> None:
+        """Type into the answer box and press Enter, as a keyboard user would."""
+        before = self.bot_count()
+        box = self.page.locator("#answer")
+        box.click()
+        box.fill(text)
+        box.press("Enter")
+        self.sent.append(Sent(text=text, choice=None))
+        self.wait_for_reply(before)
+
+    def click_choice(self, value: str) -> str:
+        """Click the quick reply with `value` under the current question; return its label."""
+        before = self.bot_count()
+        button = self.page.locator(f'#log .msg--active button[data-choice="{value}"]')
+        label = button.get_attribute("data-label") or ""
+        button.click()
+        self.sent.append(Sent(text=label, choice=value))
+        self.wait_for_reply(before)
+        return label
+
+    def choices(self) -> list[str]:
+        buttons = self.page.locator("#log .msg--active button[data-choice]")
+        return [buttons.nth(i).get_attribute("data-choice") or "" for i in range(buttons.count())]
+
+    def typed_answer_for(self, slot: str | None) -> str:
+        key = slot or ""
+        seen = self.asked.get(key, 0)
+        self.asked[key] = seen + 1
+        options = TYPED_ANSWERS.get(key)
+        if not options:
+            return FALLBACK_TYPED
+        return options[min(seen, len(options) - 1)]
+
+    def answer_once(self, *, click: bool) -> None:
+        slot = self.active_slot()
+        offered = self.choices() if click else []
+        if offered:
+            wanted = PREFERRED_CHOICES.get(slot or "")
+            self.click_choice(wanted if wanted in offered else offered[0])
+        else:
+            self.type_answer(self.typed_answer_for(slot))
+
+    def complete(self, *, click: bool = False, max_turns: int = MAX_TURNS) -> None:
+        """Answer until the interview is finished (typing only, or clicking where offered)."""
+        for _ in range(max_turns):
+            if self.finished():
+                return
+            self.answer_once(click=click)
+        raise AssertionError(f"interview not finished after {max_turns} answers: {self.sent!r}")
