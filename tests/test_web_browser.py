@@ -500,3 +500,25 @@ def test_basic_accessibility(watched: Watched, server: WebServer, link: str) -> 
         page.goto(path)
         check_page_basics(page)
     assert watched.problems == [] or all("404" in p for p in watched.problems)
+
+
+def test_editing_a_step_from_the_playback_list(
+    watched: Watched, server: WebServer, link: str
+) -> None:
+    page = watched.page
+    open_link(watched, link)
+    driver = ChatDriver(page)
+    for _ in range(40):
+        if driver.active_slot() == "playback":
+            break
+        driver.answer_once(click=False)
+    assert driver.active_slot() == "playback"
+    driver.click_choice("fix:1")  # the "Edit" button next to step 1
+    driver.type_answer("I went into their shop with the receipt")
+    assert driver.active_slot() == "playback"
+    first_item = page.locator("#log .msg--active ol li").first
+    expect(first_item).to_contain_text("I went into their shop with the receipt")
+    expect(first_item).to_contain_text("in person")
+    view = stored(server, page, link)
+    assert view["pending"][-1]["items"][0].startswith("I went into their shop")
+    assert watched.problems == []
