@@ -280,13 +280,19 @@ class InterviewService:
                 replies, new_state = result.replies, result.state
             for reply in replies:
                 _store_reply(session, interview, reply, in_reply_to=inbound)
-            self._apply_state(session, interview, new_state, inbound)
+            self._apply_state(session, interview, new_state, inbound, previous=state)
             return TurnResult(
                 interview.public_id, new_state.status, replies, progress=progress(new_state, guide)
             )
 
     def _apply_state(
-        self, session: Session, interview: Interview, state: InterviewState, inbound: Message
+        self,
+        session: Session,
+        interview: Interview,
+        state: InterviewState,
+        inbound: Message,
+        *,
+        previous: InterviewState,
     ) -> None:
         """Write the engine state and everything it understood into the interview's rows."""
         now = self._clock()
@@ -307,8 +313,13 @@ class InterviewService:
         interview.updated_at = now
         if state.status == InterviewStatus.COMPLETED and interview.completed_at is None:
             interview.completed_at = now
-        queries.replace_step_records(
-            session, interview=interview, steps=[_step_record(step) for step in state.steps]
+        before = {step.ordinal: step for step in previous.steps}
+        ordinals = {step.ordinal for step in state.steps}
+        queries.save_steps(
+            session,
+            interview_id=interview.id,
+            changed=[_step_record(s) for s in state.steps if before.get(s.ordinal) != s],
+            removed=[ordinal for ordinal in before if ordinal not in ordinals],
         )
         if state.status == InterviewStatus.DECLINED:
             queries.redact_inbound_except(session, interview=interview, keep_message_id=inbound.id)

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=1, ge=1, le=64, description="Server processes for `journeyline serve`."
     )
+    web_threads: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Threads per server process doing database work for web requests.",
+    )
     rate_limit_per_token: int = Field(
         default=60,
         ge=0,

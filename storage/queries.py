@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ __all__ = [
     "redact_inbound_except",
     "replace_step_records",
     "replies_to",
+    "save_steps",
     "step_data",
     "transcript",
 ]
@@ -307,6 +308,44 @@ def replace_step_records(
     # Assigning the collection orphans the rows left out, and delete-orphan deletes them.
     interview.steps = records
     session.flush()
+
+
+def save_steps(
+    session: Session,
+    *,
+    interview_id: int,
+    changed: Sequence[StepRecordData],
+    removed: Sequence[int] = (),
+) -> None:
+    """Write only what a turn changed: upsert ``changed`` by ordinal, delete ``removed``.
+
+    The per-message path uses this instead of :func:`replace_step_records` so a turn
+    touches one or two rows, not every step of the interview, while it holds the
+    database's write lock. Does not flush.
+    """
+    if removed:
+        session.execute(
+            delete(StepRecord).where(
+                StepRecord.interview_id == interview_id, StepRecord.ordinal.in_(list(removed))
+            )
+        )
+    if not changed:
+        return
+    ordinals = [data.ordinal for data in changed]
+    stored = {
+        record.ordinal: record
+        for record in session.scalars(
+            select(StepRecord).where(
+                StepRecord.interview_id == interview_id, StepRecord.ordinal.in_(ordinals)
+            )
+        )
+    }
+    for data in changed:
+        record = stored.get(data.ordinal)
+        if record is None:
+            record = StepRecord(interview_id=interview_id, ordinal=data.ordinal)
+            session.add(record)
+        _copy_step(data, record)
 
 
 def _copy_step(data: StepRecordData, record: StepRecord) -> None:

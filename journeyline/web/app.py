@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -16,6 +20,7 @@ from bot.web.errors import ApiError, api_error_handler, validation_error_handler
 from bot.web.ratelimit import RateLimiter
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import load_settings
+from journeyline.slack_mount import mount_slack
 from journeyline.web.middleware import BodySizeLimit, SecurityHeaders
 
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
@@ -24,7 +29,17 @@ DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
 def create_app(runtime: Runtime) -> FastAPI:
     """The app for `runtime` (its database and service); the caller owns the runtime."""
     settings = runtime.settings
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Each request's database work runs in a worker thread. More threads than the
+        # database can serve only queue on its locks (SQLite has one writer), so the pool
+        # of threads is sized by a setting rather than AnyIO's default of 40.
+        to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="journeyline",
         summary="Chat interviews about customers' support experiences.",
         version="1",
@@ -45,6 +60,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    mount_slack(app, runtime)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
