@@ -111,6 +111,8 @@ def apply_answer(
     """Write `answer` to the question at `position` into `state` (mutated in place).
 
     With `may_reask` False an unclear answer is stored as free text instead of rejected.
+    An answer that is not accepted leaves `state` untouched: handlers decide before they
+    write (the engine relies on this instead of copying the state for every answer).
     """
     handler = _HANDLERS.get(position.slot, _answer_extra_question)
     outcome = handler(state, guide, position, answer)
@@ -197,7 +199,6 @@ def _answer_playback(
     if state.fixing_step is not None:
         step = state.step(state.fixing_step)
         if step is None or not answer.text:
-            state.fixing_step = None
             return Outcome(accepted=False)
         _rewrite_step(step, guide, answer)
         state.fixing_step = None
@@ -474,7 +475,6 @@ def _accept_anyway(state: InterviewState, guide: Guide, position: Position, answ
 
 def _choose_fix(state: InterviewState, number: int) -> Outcome:
     if state.step(number) is None:
-        state.choosing_fix = True
         return Outcome(accepted=False)
     state.choosing_fix = False
     state.fixing_step = number

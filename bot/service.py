@@ -237,7 +237,9 @@ class InterviewService:
 
     def _turn(self, interview_id: str, turn: _TurnInput) -> TurnResult:
         text, problem, choice, delivery_id = turn.text, turn.problem, turn.choice, turn.delivery_id
-        with self._sessions.begin() as session:
+        # No autoflush: the turn's rows reach the database in one flush at commit instead of
+        # one per query, which keeps the write lock short.
+        with self._sessions.begin() as session, session.no_autoflush:
             interview = self._load(session, interview_id, lock=True)
             if turn.access_token is not None and not token_matches(
                 turn.access_token, interview.access_token_hash
