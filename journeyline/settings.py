@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import sqlite_url_for_dir
@@ -69,6 +69,30 @@ class Settings(BaseSettings):
     )
     max_request_bytes: int = Field(
         default=65536, ge=1024, description="Largest request body the web server accepts."
+    )
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        description="Slack bot token (xoxb-...). With the signing secret it turns on Slack "
+        "events at /slack/events; `journeyline slack` commands need it.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        description="Slack app signing secret: every request to /slack/events is verified with it.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        description="Slack app-level token (xapp-..., scope connections:write) for Socket "
+        "Mode (`journeyline slack run --socket`).",
+    )
+    slack_campaign: str | None = Field(
+        default=None,
+        description="Campaign a Slack user without an invitation starts by messaging the "
+        "app; it must be created with --open-link. Empty: only invited users.",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        description="Base URL of the Slack Web API (change it only for a proxy or a test double).",
     )
 
     def resolved_database_url(self) -> str:

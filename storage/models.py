@@ -100,6 +100,9 @@ class Participant(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     slack_user_id: Mapped[str | None] = mapped_column(String(40))
+    # The Slack workspace (team) the user id belongs to: user ids are only unique per
+    # workspace, and "the open interview of user U" must not cross workspaces.
+    slack_team_id: Mapped[str | None] = mapped_column(String(40))
     # Segment attributes (persona, plan, region, ...) used to split the journey maps.
     attributes: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -290,3 +293,27 @@ class Invite(Base):
 
     def __repr__(self) -> str:
         return f"Invite(id={self.id!r}, campaign_id={self.campaign_id!r})"
+
+
+# Finds "the open interview of Slack user U in workspace T" without a scan. Declared here,
+# outside the class, so the Participant definition above stays as it was.
+Index("ix_participants_slack_team_id_user_id", Participant.slack_team_id, Participant.slack_user_id)
+
+
+class SlackEvent(Base):
+    """A Slack delivery (event or button click) that was taken on, so it is handled once.
+
+    Slack redelivers what it believes was not acknowledged (``x-slack-retry-num``) and
+    people double-click; a second delivery with the same ``key`` fails the unique
+    constraint, in whichever process it arrives. Rows are only needed while Slack might
+    still redeliver, so old ones may be deleted.
+    """
+
+    __tablename__ = "slack_events"
+
+    id: Mapped[int] = mapped_column(big_id_type(), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"SlackEvent(id={self.id!r}, key={self.key!r})"

@@ -7,33 +7,48 @@ Functions that create rows flush, so generated ids are available straight away.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Campaign, Interview, Invite, Message, Participant, StepRecord
+from storage.models import (
+    Campaign,
+    Interview,
+    Invite,
+    Message,
+    Participant,
+    SlackEvent,
+    StepRecord,
+)
 
 __all__ = [
     "DuplicateSlug",
     "StepRecordData",
     "add_message",
+    "claim_slack_event",
     "count_messages",
     "create_campaign",
     "create_interview",
     "create_invite",
     "delete_campaign_interviews",
     "find_inbound",
+    "find_open_slack_interview",
+    "forget_slack_events",
     "get_campaign_by_slug",
     "get_interview",
     "get_interview_by_token",
     "get_invite",
     "get_or_create_participant",
+    "latest_question",
+    "latest_uninterviewed_slack_participant",
     "list_campaigns",
     "list_interviews",
+    "lock_participant_interviews",
     "redact_inbound_except",
     "replace_step_records",
     "replies_to",
@@ -520,3 +535,112 @@ def get_invite(session: Session, token_hash: str, *, for_update: bool = False) -
 def get_interview_by_token(session: Session, token_hash: str) -> Interview | None:
     """The interview opened by the token that hashes to ``token_hash``."""
     return session.scalar(select(Interview).where(Interview.access_token_hash == token_hash))
+
+
+# --- slack -----------------------------------------------------------------------------
+
+
+def claim_slack_event(session: Session, *, key: str) -> bool:
+    """Record that the Slack delivery ``key`` is being handled; ``False`` if it already was.
+
+    The unique key makes the check hold across processes: a concurrent claim of the same
+    key waits for the first transaction and then fails. Commit the claim in its own short
+    transaction so other processes see it at once. Runs in a savepoint, so a refused
+    claim leaves the caller's transaction usable.
+    """
+    try:
+        with session.begin_nested():
+            session.add(SlackEvent(key=key))
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_slack_events(session: Session, *, before: datetime) -> int:
+    """Delete the claims made before ``before`` (Slack no longer redelivers them)."""
+    result = session.execute(
+        delete(SlackEvent)
+        .where(SlackEvent.created_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return cast("CursorResult[Any]", result).rowcount
+
+
+def find_open_slack_interview(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    finished_statuses: Collection[str],
+    for_update: bool = False,
+) -> Interview | None:
+    """The most recently active Slack interview of ``user_id`` in workspace ``team_id``
+    whose status is not one of ``finished_statuses``, or ``None``.
+
+    ``for_update`` locks the interview row, like :func:`get_interview`.
+    """
+    statement = (
+        select(Interview)
+        .join(Interview.participant)
+        .where(
+            Participant.slack_team_id == team_id,
+            Participant.slack_user_id == user_id,
+            Interview.channel == "slack",
+            Interview.status.not_in(list(finished_statuses)),
+        )
+        .order_by(Interview.updated_at.desc(), Interview.id.desc())
+        .limit(1)
+    )
+    if for_update:
+        statement = statement.with_for_update(of=Interview).execution_options(
+            populate_existing=True
+        )
+    return session.scalar(statement)
+
+
+def latest_uninterviewed_slack_participant(
+    session: Session, *, team_id: str, user_id: str
+) -> Participant | None:
+    """The newest participant record of this Slack user that has no interview yet (an
+    invitation not taken up), or ``None``."""
+    return session.scalar(
+        select(Participant)
+        .where(
+            Participant.slack_team_id == team_id,
+            Participant.slack_user_id == user_id,
+            ~Participant.interviews.any(),
+        )
+        .order_by(Participant.id.desc())
+        .limit(1)
+    )
+
+
+def latest_question(session: Session, *, interview_id: int) -> Message | None:
+    """The interview's newest outbound message that asks something (has a slot)."""
+    return session.scalar(
+        select(Message)
+        .where(
+            Message.interview_id == interview_id,
+            Message.direction == OUTBOUND,
+            Message.slot.is_not(None),
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+
+
+def lock_participant_interviews(session: Session, *, participant: Participant) -> list[Interview]:
+    """Lock ``participant``'s row until the transaction ends and return its interviews,
+    oldest first, so two concurrent "start an interview for them" queue instead of both
+    creating one (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite already serialises)."""
+    session.execute(
+        select(Participant.id).where(Participant.id == participant.id).with_for_update()
+    )
+    return list(
+        session.scalars(
+            select(Interview)
+            .where(Interview.participant_id == participant.id)
+            .order_by(Interview.id)
+            .execution_options(populate_existing=True)
+        )
+    )

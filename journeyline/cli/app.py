@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from journeyline.cli import campaigns, chat, db, demo, interviews, invites, serve, understand
+from journeyline.cli import (
+    campaigns,
+    chat,
+    db,
+    demo,
+    interviews,
+    invites,
+    serve,
+    slack,
+    understand,
+)
 
 app = typer.Typer(
     name="journeyline",
@@ -17,6 +27,7 @@ app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(interviews.app, name="interviews")
 app.add_typer(db.app, name="db")
 app.add_typer(invites.app, name="invites")
+app.add_typer(slack.app, name="slack")
 app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("understand")(understand.understand_command)
