@@ -56,5 +56,9 @@ def open_runtime(settings: Settings, *, migrate: bool | None = None) -> Runtime:
             engine.dispose()
             raise SchemaOutdated(masked_url(url), current, head)
     sessions = make_session_factory(engine)
-    service = InterviewService(sessions, max_message_chars=settings.max_message_chars)
+    service = InterviewService(
+        sessions,
+        max_message_chars=settings.max_message_chars,
+        serialize_writes=engine.dialect.name == "sqlite",
+    )
     return Runtime(settings=settings, engine=engine, sessions=sessions, service=service)
