@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service import CampaignNotFound, InterviewNotFound, InterviewService, TurnResult
+from bot.service import (
+    CampaignNotFound,
+    InterviewNotFound,
+    InterviewService,
+    TurnResult,
+    campaign_and_participant,
+)
 from bot.tokens import hash_token, new_token, token_matches
 from bot.vocabulary import InterviewStatus
 from storage import queries
@@ -58,19 +64,14 @@ class Links:
         """A new personal link token for a participant of the campaign."""
         token = new_token()
         with self.sessions.begin() as session:
-            campaign = queries.get_campaign_by_slug(session, campaign_slug)
-            if campaign is None:
-                raise CampaignNotFound(campaign_slug)
-            participant = None
-            if participant_external_id is not None:
-                participant = queries.get_or_create_participant(
-                    session,
-                    campaign=campaign,
-                    external_id=participant_external_id,
-                    display_name=display_name,
-                    email=email,
-                    attributes=dict(attributes or {}),
-                )
+            campaign, participant = campaign_and_participant(
+                session,
+                campaign_slug=campaign_slug,
+                external_id=participant_external_id,
+                display_name=display_name,
+                email=email,
+                attributes=attributes,
+            )
             queries.create_invite(
                 session, campaign=campaign, participant=participant, token_hash=hash_token(token)
             )

@@ -93,6 +93,33 @@ class _TurnInput:
 EngineHandler = Callable[[InterviewState, Inbound, Guide], engine.EngineResult]
 
 
+def campaign_and_participant(
+    session: Session,
+    *,
+    campaign_slug: str,
+    external_id: str | None,
+    display_name: str | None = None,
+    email: str | None = None,
+    attributes: Mapping[str, Any] | None = None,
+) -> tuple[Campaign, Participant | None]:
+    """The campaign (or `CampaignNotFound`) and, given an external id, its participant
+    (created on first sight; a given name, email or attributes update the stored ones)."""
+    campaign = queries.get_campaign_by_slug(session, campaign_slug)
+    if campaign is None:
+        raise CampaignNotFound(campaign_slug)
+    if external_id is None:
+        return campaign, None
+    participant = queries.get_or_create_participant(
+        session,
+        campaign=campaign,
+        external_id=external_id,
+        display_name=display_name,
+        email=email,
+        attributes=dict(attributes or {}),
+    )
+    return campaign, participant
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -145,19 +172,14 @@ class InterviewService:
         `access_token_hash` is the hash of the secret that opens it on the web, if any.
         """
         with self._write() as session:
-            campaign = queries.get_campaign_by_slug(session, campaign_slug)
-            if campaign is None:
-                raise CampaignNotFound(campaign_slug)
-            participant = None
-            if participant_external_id is not None:
-                participant = queries.get_or_create_participant(
-                    session,
-                    campaign=campaign,
-                    external_id=participant_external_id,
-                    display_name=display_name,
-                    email=email,
-                    attributes=dict(participant_attributes or {}),
-                )
+            campaign, participant = campaign_and_participant(
+                session,
+                campaign_slug=campaign_slug,
+                external_id=participant_external_id,
+                display_name=display_name,
+                email=email,
+                attributes=participant_attributes,
+            )
             interview, replies = self.open_interview(
                 session,
                 campaign=campaign,
