@@ -303,9 +303,7 @@ def _answer_channel(
         return Outcome(accepted=False)
     step.channel = channel
     step.channel_text = answer.text or None
-    step.settle(Slot.CHANNEL)
-    step.cite(answer.message_id)
-    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+    return _settled(step, Slot.CHANNEL, guide, answer)
 
 
 def _answer_feeling(
@@ -319,9 +317,7 @@ def _answer_feeling(
         return Outcome(accepted=False)
     step.feeling = feeling
     step.feeling_text = answer.text or None
-    step.settle(Slot.FEELING)
-    step.cite(answer.message_id)
-    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+    return _settled(step, Slot.FEELING, guide, answer)
 
 
 def _answer_thinking(
@@ -329,9 +325,7 @@ def _answer_thinking(
 ) -> Outcome:
     step = _current_step(state, position)
     step.thinking = answer.text
-    step.settle(Slot.THINKING)
-    step.cite(answer.message_id)
-    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+    return _settled(step, Slot.THINKING, guide, answer)
 
 
 def _answer_duration(
@@ -345,9 +339,7 @@ def _answer_duration(
         return Outcome(accepted=False)
     step.duration_minutes = minutes
     step.duration_text = answer.text or None
-    step.settle(Slot.DURATION)
-    step.cite(answer.message_id)
-    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+    return _settled(step, Slot.DURATION, guide, answer)
 
 
 def _answer_people_tools(
@@ -359,9 +351,7 @@ def _answer_people_tools(
         _extend(step.people, people)
         _extend(step.tools, tools)
         step.people_tools_text = answer.text
-    step.settle(Slot.PEOPLE_TOOLS)
-    step.cite(answer.message_id)
-    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+    return _settled(step, Slot.PEOPLE_TOOLS, guide, answer)
 
 
 def _answer_pain(
@@ -372,12 +362,18 @@ def _answer_pain(
         _extend(step.pains, [answer.choice])
     elif answer.choice is None and not _is_nothing(answer.text):
         step.pain_text = answer.text
-    step.settle(Slot.PAIN)
-    step.cite(answer.message_id)
-    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
+    return _settled(step, Slot.PAIN, guide, answer)
 
 
 # --- helpers -------------------------------------------------------------------------
+
+
+def _settled(step: StepDraft, slot: Slot, guide: Guide, answer: Answer) -> Outcome:
+    """Finish a step answer: the question is settled, the words are cited as its source,
+    and whatever else they say fills the step's other open questions."""
+    step.settle(slot)
+    step.cite(answer.message_id)
+    return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
 
 
 def _describe_step(
