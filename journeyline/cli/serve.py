@@ -8,6 +8,11 @@ from journeyline.cli.common import console, fail_cleanly
 from journeyline.runtime import open_runtime
 from journeyline.settings import load_settings
 
+# Longer than browsers' and load balancers' idle reuse, so the server does not close a
+# kept-alive connection just as a client sends its next answer on it (a reset the client
+# sees as a network error).
+KEEP_ALIVE_SECONDS = 75
+
 
 def serve(
     host: str = typer.Option("", help="Interface to bind (default: JOURNEYLINE_HOST)."),
@@ -31,7 +36,13 @@ def serve(
     )
     if workers == 1:
         try:
-            uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning")
+            uvicorn.run(
+                create_app(runtime),
+                host=host,
+                port=port,
+                log_level="warning",
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            )
         finally:
             runtime.close()
         return
@@ -43,4 +54,5 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
