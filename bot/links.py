@@ -80,6 +80,11 @@ class Links:
     def open(self, token: str) -> OpenedInterview:
         """The interview behind `token`, started on the invite's first use."""
         digest = hash_token(token)
+        with self._service.read_sessions() as session:
+            # Every visit after the first only reads: no need to queue for the writer.
+            known = queries.get_interview_by_token(session, digest)
+            if known is not None:
+                return OpenedInterview(token, _as_turn(known), created=False)
         with self.sessions.begin() as session:
             interview = queries.get_interview_by_token(session, digest)
             if interview is not None:
@@ -102,7 +107,7 @@ class Links:
 
     def start_open(self, campaign_slug: str) -> OpenedInterview:
         """A new anonymous interview from a campaign's open link."""
-        with self.sessions() as session:
+        with self._service.read_sessions() as session:
             campaign = queries.get_campaign_by_slug(session, campaign_slug)
             if campaign is None:
                 raise CampaignNotFound(campaign_slug)
@@ -116,7 +121,7 @@ class Links:
 
     def authorize(self, interview_id: str, token: str) -> None:
         """Raise `InterviewNotFound` unless `token` opens the interview `interview_id`."""
-        with self.sessions() as session:
+        with self._service.read_sessions() as session:
             interview = queries.get_interview(session, interview_id)
             expected = interview.access_token_hash if interview is not None else None
         # Same answer, and the same constant-time comparison, whatever was wrong.

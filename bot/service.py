@@ -135,8 +135,11 @@ class InterviewService:
         clock: Callable[[], datetime] = _utcnow,
         handler: EngineHandler = engine.handle,
         serialize_writes: bool = False,
+        read_sessions: sessionmaker[Session] | None = None,
     ) -> None:
         self._sessions = session_factory
+        # Transcript and status reads; on SQLite these need not queue for the writer.
+        self.read_sessions = read_sessions or session_factory
         self._max_chars = max_message_chars
         self._clock = clock
         self._handle = handler
@@ -216,7 +219,7 @@ class InterviewService:
 
     def pending(self, interview_id: str) -> TurnResult:
         """The question the interview waits on (to resume after a restart). Stores nothing."""
-        with self._sessions() as session:
+        with self.read_sessions() as session:
             interview = self._load(session, interview_id, lock=False)
             state = InterviewState.model_validate(interview.engine_state)
             replies = engine.current_question(state, guide_for(interview.campaign))
@@ -226,7 +229,7 @@ class InterviewService:
 
     def snapshot(self, interview_id: str) -> InterviewSnapshot:
         """Everything a client shows: transcript, status, pending question and progress."""
-        with self._sessions() as session:
+        with self.read_sessions() as session:
             interview = self._load(session, interview_id, lock=False)
             return snapshot_of(session, interview)
 

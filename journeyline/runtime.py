@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service import InterviewService
 from journeyline.settings import Settings
-from storage.db import make_engine, make_session_factory, masked_url
+from storage.db import make_engine, make_read_session_factory, make_session_factory, masked_url
 from storage.migrate import current_revision, head_revision, upgrade
 
 
@@ -60,5 +60,6 @@ def open_runtime(settings: Settings, *, migrate: bool | None = None) -> Runtime:
         sessions,
         max_message_chars=settings.max_message_chars,
         serialize_writes=engine.dialect.name == "sqlite",
+        read_sessions=make_read_session_factory(engine),
     )
     return Runtime(settings=settings, engine=engine, sessions=sessions, service=service)

@@ -16,6 +16,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 PG_CONNECT_TIMEOUT = 10
 # Milliseconds a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Execution option that marks a connection's transactions as read-only (see _on_begin).
+READ_ONLY_OPTION = "journeyline_read_only"
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -102,6 +104,18 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory for transactions that only read (transcripts, link checks).
+
+    On SQLite they skip the write lock that every other transaction takes up front; on
+    other databases they are ordinary sessions. Writing through one is a bug: on SQLite
+    it can fail with "database is locked" at once.
+    """
+    return sessionmaker(
+        bind=engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+    )
+
+
 def _make_sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
@@ -131,7 +145,12 @@ def _make_sqlite_engine(url: URL) -> Engine:
     def _on_begin(connection: Connection) -> None:
         # IMMEDIATE takes the write lock up front. A deferred transaction that reads and
         # then writes must upgrade its lock, and two of those deadlock: SQLite then fails
-        # one at once with "database is locked" without honouring busy_timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # one at once with "database is locked" without honouring busy_timeout. Sessions
+        # that only read (make_read_session_factory) begin deferred: under WAL they never
+        # wait for the writer, and the writer never waits for them.
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

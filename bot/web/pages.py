@@ -98,7 +98,7 @@ def start_page(slug: str, request: Request, context: Context) -> Response:
     limited = _rate_limited(context, request)
     if limited is not None:
         return limited
-    with context.links.sessions() as session:
+    with context.service.read_sessions() as session:
         campaign = queries.get_campaign_by_slug(session, slug)
         if campaign is None or not campaign.open_link:
             return error_page(
@@ -139,7 +139,7 @@ def start_open_interview(slug: str, request: Request, context: Context) -> Respo
 
 
 def _campaign_names(context: WebContext, interview_id: str) -> tuple[str, str]:
-    with context.links.sessions() as session:
+    with context.service.read_sessions() as session:
         interview = queries.get_interview(session, interview_id)
         assert interview is not None
         return interview.campaign.name, guide_for(interview.campaign).company
