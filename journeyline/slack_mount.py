@@ -35,8 +35,10 @@ def slack_configured(settings: Settings) -> bool:
     return settings.slack_bot_token is not None and settings.slack_signing_secret is not None
 
 
-def build_slack_bot(runtime: Runtime) -> SlackBot:
-    """The Slack bot for `runtime`'s service and settings (raises `SlackNotConfigured`)."""
+def build_slack_bot(runtime: Runtime, **options: Any) -> SlackBot:
+    """The Slack bot for `runtime`'s service and settings (raises `SlackNotConfigured`);
+    `options` go to `create_slack_bot` (retry delays, re-drive grace and interval).
+    Call `start()` on it to re-drive work left undone by an earlier process."""
     settings = runtime.settings
     if settings.slack_bot_token is None:
         raise SlackNotConfigured("JOURNEYLINE_SLACK_BOT_TOKEN")
@@ -51,6 +53,7 @@ def build_slack_bot(runtime: Runtime) -> SlackBot:
         sessions=runtime.sessions,
         service=runtime.service,
         default_campaign=settings.slack_campaign,
+        **options,
     )
 
 
@@ -69,18 +72,22 @@ def mount_slack(app: FastAPI, runtime: Runtime) -> None:
         response = await run_in_threadpool(bot.app.dispatch, to_bolt_request(request, body))
         return to_starlette_response(response)
 
-    _close_on_shutdown(app, bot)
+    _run_with_app(app, bot)
 
 
-def _close_on_shutdown(app: FastAPI, bot: SlackBot) -> None:
-    # Wraps whatever lifespan the app has (on_shutdown handlers do not run beside a
-    # custom lifespan), so queued Slack work gets its chance to finish.
+def _run_with_app(app: FastAPI, bot: SlackBot) -> None:
+    # Wraps whatever lifespan the app has (on_startup/on_shutdown handlers do not run
+    # beside a custom lifespan): at start-up the bot re-drives work an earlier process
+    # acked and left undone; at shutdown queued Slack work gets its chance to finish.
     inner = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         async with inner(app) as state:
-            yield state
-        await run_in_threadpool(bot.close)
+            await run_in_threadpool(bot.start)
+            try:
+                yield state
+            finally:
+                await run_in_threadpool(bot.close)
 
     app.router.lifespan_context = lifespan

@@ -301,12 +301,17 @@ Index("ix_participants_slack_team_id_user_id", Participant.slack_team_id, Partic
 
 
 class SlackEvent(Base):
-    """A Slack delivery (event or button click) that was taken on, so it is handled once.
+    """A Slack delivery (event or button click) that was taken on: the outbox of the work
+    it asks for, so it is done once, and done even if the process dies after the ack.
 
     Slack redelivers what it believes was not acknowledged (``x-slack-retry-num``) and
     people double-click; a second delivery with the same ``key`` fails the unique
-    constraint, in whichever process it arrives. Rows are only needed while Slack might
-    still redeliver, so old ones may be deleted.
+    constraint, in whichever process it arrives. The claim stores ``payload`` (the parsed
+    work item) before Slack gets its ack; ``done_at`` is set when the work is done, and
+    rows still without it are re-driven. ``picked_at`` is when a worker last took the row
+    (a lease: no one else takes it for a while) and ``attempts`` counts those takes.
+    Done rows are only needed while Slack might still redeliver, so old ones may be
+    deleted.
     """
 
     __tablename__ = "slack_events"
@@ -314,6 +319,10 @@ class SlackEvent(Base):
     id: Mapped[int] = mapped_column(big_id_type(), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(json_type())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
 
     def __repr__(self) -> str:
-        return f"SlackEvent(id={self.id!r}, key={self.key!r})"
+        return f"SlackEvent(id={self.id!r}, key={self.key!r}, done_at={self.done_at!r})"

@@ -188,3 +188,28 @@ def test_keyed_executor_runs_one_key_in_order_and_keys_in_parallel() -> None:
         executor.shutdown()
     with pytest.raises(RuntimeError):
         executor.submit("d", lambda: None)
+
+
+def test_work_items_survive_the_trip_through_their_json_payload() -> None:
+    from bot.slack.outbox import from_payload, to_payload
+
+    message = parse_message_event(
+        json.loads(event_callback(dm_event("hi <@U2>", user="U1"), event_id="Ev1")),
+        bot_user_id=BOT_USER,
+    )
+    click = parse_click(
+        json.loads(
+            parse_qs(
+                block_actions(
+                    user="U1", message={"ts": "1.2", "blocks": []}, value="yes", label="Yes"
+                )
+            )["payload"][0]
+        )
+    )
+    assert isinstance(message, TypedMessage) and isinstance(click, ButtonClick)
+    for item in (message, click, EditedMessage(message.customer, "event:T:Ev2")):
+        payload = json.loads(json.dumps(to_payload(item)))
+        assert from_payload(payload) == item
+    assert to_payload(click)["kind"] == "click"
+    assert from_payload({"v": 99, "kind": "message"}) is None
+    assert from_payload(None) is None

@@ -1,18 +1,25 @@
-"""The Bolt app: verifies and acks every Slack request, then hands the work on.
+"""The Bolt app: verifies every Slack request, claims it durably, acks, hands the work on.
 
 ``process_before_response=True`` makes Bolt answer Slack when the listener returns, and
-our listeners return at once: they ack, parse the payload and queue the work on the
-``KeyedExecutor``. So the ack never waits for the database, the interview service or a
-language model, and the same path serves HTTP and Socket Mode. Requests nobody handles
-are acked too (Bolt would answer 404 and Slack would retry).
+our listeners return quickly: they parse the payload, claim the delivery with its work
+item (one small ``INSERT`` into ``slack_events``, see ``outbox``), ack, and queue the
+work (see ``deliveries``). So the ack waits for that insert only, never for the
+interview service or a language model, and work acked is never lost: if the process
+dies before doing it, it is re-driven from storage. A delivery that cannot be claimed
+(storage down) is not acked, so Slack sends it again. The one exception is SQLite with
+its single write lock held (a slow turn): the ack cannot wait, so it goes first and the
+claim follows on the executor. The same path serves HTTP and
+Socket Mode. Requests nobody handles are acked too (Bolt would answer 404 and Slack
+would retry).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -22,10 +29,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.service import InterviewService
 from bot.slack.blocks import CHOICE_ACTION_PATTERN, START_ACTION
 from bot.slack.conversation import SlackInterviews
-from bot.slack.dedupe import Deduper
+from bot.slack.deliveries import (
+    REDRIVE_AFTER,
+    REDRIVE_EVERY,
+    RETRY_DELAYS,
+    Deliveries,
+    StorageBusy,
+)
 from bot.slack.directory import SlackDirectory
-from bot.slack.events import EditedMessage, Ignored, parse_click, parse_message_event
+from bot.slack.events import Ignored, parse_click, parse_message_event
 from bot.slack.executor import KeyedExecutor
+from bot.slack.outbox import Outbox, WorkItem
 from bot.slack.users import SlackUsers
 
 log = logging.getLogger(__name__)
@@ -35,15 +49,23 @@ ANYTHING = re.compile(".*")
 
 @dataclass
 class SlackBot:
-    """The Bolt app and what runs behind it; ``close()`` when done."""
+    """The Bolt app and what runs behind it; ``start()`` it, ``close()`` when done."""
 
     app: App
     interviews: SlackInterviews
     executor: KeyedExecutor
+    deliveries: Deliveries
+
+    def start(self) -> None:
+        """Re-drive the work an earlier process acked and left undone, and keep doing so
+        periodically (a daemon thread) until ``close()``."""
+        self.deliveries.start()
 
     def close(self, *, timeout: float = 10.0) -> None:
-        """Let queued work finish for up to ``timeout`` seconds, then drop the rest
-        (tasks already running still finish: a turn is never cut in half)."""
+        """Stop re-driving, let queued work finish for up to ``timeout`` seconds, then drop
+        the rest (tasks already running still finish: a turn is never cut in half). What
+        is dropped stays undone in storage, for the next start to re-drive."""
+        self.deliveries.stop(timeout=timeout)
         self.executor.join(timeout)
         self.executor.shutdown(wait=False)
 
@@ -56,21 +78,33 @@ def create_slack_bot(
     service: InterviewService,
     default_campaign: str | None = None,
     executor: KeyedExecutor | None = None,
+    retry_delays: Sequence[float] = RETRY_DELAYS,
+    redrive_after: timedelta = REDRIVE_AFTER,
+    redrive_every: float = REDRIVE_EVERY,
 ) -> SlackBot:
     """A Slack bot over ``service``: a Bolt app whose requests are verified with
     ``signing_secret`` and whose Web API calls go through ``client``.
 
     Bolt calls ``auth.test`` here to learn the bot's own ids (to ignore its own
-    messages), so ``client`` must reach a Slack API.
+    messages), so ``client`` must reach a Slack API. A failed delivery is tried again
+    after each of ``retry_delays`` (seconds); undone deliveries older than
+    ``redrive_after`` are re-driven on ``start()`` and every ``redrive_every`` seconds.
     """
     executor = executor or KeyedExecutor()
     interviews = SlackInterviews(
         client=client,
         service=service,
         directory=SlackDirectory(sessions, service),
-        deduper=Deduper(sessions),
         users=SlackUsers(client),
         default_campaign=default_campaign,
+    )
+    deliveries = Deliveries(
+        outbox=Outbox(sessions),
+        handler=interviews,
+        executor=executor,
+        retry_delays=retry_delays,
+        redrive_after=redrive_after,
+        redrive_every=redrive_every,
     )
     app = App(
         client=client,
@@ -79,39 +113,47 @@ def create_slack_bot(
         name="journeyline",
         logger=log,
     )
-    register_listeners(app, interviews=interviews, submit=executor.submit)
-    return SlackBot(app=app, interviews=interviews, executor=executor)
+    register_listeners(app, deliveries=deliveries)
+    return SlackBot(app=app, interviews=interviews, executor=executor, deliveries=deliveries)
 
 
-Submit = Callable[[str, Callable[[], None]], None]
-
-
-def register_listeners(app: App, *, interviews: SlackInterviews, submit: Submit) -> None:
+def register_listeners(app: App, *, deliveries: Deliveries) -> None:
     """Attach the listeners; specific ones first (Bolt runs the first that matches)."""
+
+    def claim_ack_submit(ack: Ack, item: WorkItem) -> None:
+        # The claim first: if it raises, Bolt answers 500 without an ack and Slack
+        # redelivers. Once it is stored, the ack can go and the work can follow.
+        try:
+            event_id = deliveries.claim(item)
+        except StorageBusy:
+            # SQLite's one write lock is held (a slow turn): Slack cannot wait for it.
+            ack()
+            deliveries.claim_later(item)
+            return
+        ack()
+        if event_id is None:
+            log.debug("Slack delivery %s seen before", item.key)
+        else:
+            deliveries.submit(event_id, item)
 
     @app.event("message")
     def on_message(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        ack()
         parsed = parse_message_event(body, bot_user_id=context.bot_user_id)
         if isinstance(parsed, Ignored):
+            ack()
             log.debug("ignored a Slack message event: %s", parsed.reason)
-        elif isinstance(parsed, EditedMessage):
-            edit = parsed
-            submit(edit.customer.queue_key, lambda: interviews.edit(edit))
-        else:
-            message = parsed
-            submit(message.customer.queue_key, lambda: interviews.message(message))
+            return
+        claim_ack_submit(ack, parsed)
 
     @app.action(re.compile(CHOICE_ACTION_PATTERN))
     @app.action(START_ACTION)
     def on_click(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
         parsed = parse_click(body)
         if isinstance(parsed, Ignored):
+            ack()
             log.debug("ignored a Slack click: %s", parsed.reason)
             return
-        click = parsed
-        submit(click.customer.queue_key, lambda: interviews.click(click))
+        claim_ack_submit(ack, parsed)
 
     def acknowledge_only(ack: Ack) -> None:
         ack()

@@ -20,6 +20,7 @@ from bot.state import InterviewState
 from bot.vocabulary import FINISHED_STATUSES, Slot
 from storage import queries
 from storage.models import Campaign, Participant
+from storage.types import utcnow
 
 CHANNEL = "slack"
 
@@ -83,13 +84,18 @@ class SlackDirectory:
         customer: Customer,
         display_name: str | None = None,
         email: str | None = None,
+        done_event: int | None = None,
     ) -> Opening:
         """Start the user's interview in the campaign, or continue it if it is under way.
 
         One interview per person and campaign: a finished one is not started again (the
-        replies say so). Raises ``CampaignNotFound``.
+        replies say so). ``done_event``: the Slack delivery asking for this, marked done
+        in the same transaction (a redo after a crash must not start it twice, nor take
+        the message that started it for an answer). Raises ``CampaignNotFound``.
         """
         with self._sessions.begin() as session:
+            if done_event is not None:
+                queries.finish_slack_event(session, event_id=done_event, now=utcnow())
             campaign = _campaign(session, campaign_slug)
             participant = _participant(
                 session, campaign, customer.team_id, customer.user_id, display_name, email
@@ -112,10 +118,16 @@ class SlackDirectory:
             )
             return Opening(interview.public_id, replies, created=True)
 
-    def start_from_dm(self, customer: Customer, *, default_campaign: str | None) -> Opening | None:
+    def start_from_dm(
+        self,
+        customer: Customer,
+        *,
+        default_campaign: str | None,
+        done_event: int | None = None,
+    ) -> Opening | None:
         """The interview a DM from a user without an open one starts: the campaign they
         were last invited to, else ``default_campaign`` if it takes open starts, else
-        none."""
+        none. ``done_event`` as for :meth:`start`."""
         with self._sessions() as session:
             invited = queries.latest_uninterviewed_slack_participant(
                 session, team_id=customer.team_id, user_id=customer.user_id
@@ -127,7 +139,7 @@ class SlackDirectory:
                     slug = campaign.slug
         if slug is None:
             return None
-        return self.start(campaign_slug=slug, customer=customer)
+        return self.start(campaign_slug=slug, customer=customer, done_event=done_event)
 
     def pending_question(self, interview_id: str) -> PostedQuestion | None:
         """The question the interview last asked, with the ts of its Slack message."""

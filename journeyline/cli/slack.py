@@ -74,6 +74,7 @@ def run(
         handler = SocketModeHandler(bot.app, app_token.get_secret_value())
         console.print("journeyline is connected to Slack (Socket Mode). Ctrl-C stops.")
         try:
+            bot.start()  # re-drives what a previous run acked and left undone
             handler.start()  # type: ignore[no-untyped-call]
         except KeyboardInterrupt:
             pass

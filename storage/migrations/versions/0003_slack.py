@@ -1,4 +1,4 @@
-"""Slack: the workspace of a participant's Slack user id, and the handled-deliveries log.
+"""Slack: the workspace of a participant's Slack user id, and the deliveries outbox.
 
 Revision ID: 0003
 Revises: 0002
@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -27,6 +28,10 @@ def _big_id() -> sa.types.TypeEngine[int]:
 
 def _utc() -> sa.types.TypeEngine[Any]:
     return sa.DateTime(timezone=True)
+
+
+def _json() -> sa.types.TypeEngine[Any]:
+    return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
@@ -44,14 +49,20 @@ def upgrade() -> None:
         sa.Column("id", _big_id(), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("created_at", _utc(), nullable=False),
+        sa.Column("payload", _json(), nullable=True),
+        sa.Column("done_at", _utc(), nullable=True),
+        sa.Column("picked_at", _utc(), nullable=True),
+        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_slack_events")),
         sa.UniqueConstraint("key", name=op.f("uq_slack_events_key")),
     )
     op.create_index(op.f("ix_slack_events_created_at"), "slack_events", ["created_at"])
+    op.create_index(op.f("ix_slack_events_done_at"), "slack_events", ["done_at"])
 
 
 def downgrade() -> None:
     """Remove what upgrade added."""
+    op.drop_index(op.f("ix_slack_events_done_at"), table_name="slack_events")
     op.drop_index(op.f("ix_slack_events_created_at"), table_name="slack_events")
     op.drop_table("slack_events")
     op.drop_index("ix_participants_slack_team_id_user_id", table_name="participants")
