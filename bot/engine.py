@@ -108,14 +108,12 @@ def _turn(state: InterviewState, inbound: Inbound, guide: Guide) -> list[Reply]:
 
 
 def _answer(state: InterviewState, position: Position, answer: Answer, guide: Guide) -> list[Reply]:
-    trial = state.clone()  # an unclear answer must leave no trace but the re-ask count
     outcome = apply_answer(
-        trial, guide, position, answer, may_reask=state.reasks < guide.max_reasks
+        state, guide, position, answer, may_reask=state.reasks < guide.max_reasks
     )
-    if not outcome.accepted:
+    if not outcome.accepted:  # handlers write nothing then: only the re-ask is counted
         state.reasks += 1
         return question_replies(position, state, guide, reask=True)
-    _adopt(state, trial)
     state.reasks = 0
     state.answers.append(
         LoggedAnswer(text=answer.text, choice=answer.choice, message_id=answer.message_id)
