@@ -13,6 +13,7 @@ from journeyline.cli import (
     invites,
     serve,
     slack,
+    synthesize,
     understand,
 )
 
@@ -32,6 +33,7 @@ app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("understand")(understand.understand_command)
 app.command("serve")(serve.serve)
+app.command("synthesize")(synthesize.synthesize_command)
 
 
 def main() -> None:

@@ -63,6 +63,7 @@ def demo(
                 ),
             )
         print_summary(summary, seconds=time.perf_counter() - started)
+        _synthesize_demo(rt, summary)
         if serve is None:
             # Serving blocks until Ctrl-C: only do it for a person at a terminal, never
             # in scripts, CI or pipes.
@@ -72,6 +73,13 @@ def demo(
         _print_links(rt, summary, base=base, serving=serve)
     if serve:
         serve_command(host=settings.host, port=settings.port, workers=1)
+
+
+def _synthesize_demo(rt: Runtime, summary: DemoSummary) -> None:
+    from journeyline.cli.synthesize import build_map, write_map
+
+    console.print("\n[bold]Journey map of the demo interviews[/]")
+    write_map(build_map(rt.sessions, campaign=summary.campaign), rt.settings.data_dir / "demo-map")
 
 
 def _print_links(rt: Runtime, summary: DemoSummary, *, base: str, serving: bool) -> None:

@@ -1,0 +1,56 @@
+"""Picking verbatim quotes: always a stored inbound message, never rewritten text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from synthesis.model import Quote
+from synthesis.observations import StepObservation
+
+
+def step_quote(observation: StepObservation) -> Quote | None:
+    """The message the step was first told in (its earliest source message)."""
+    if not observation.messages:
+        return None
+    message_id, text = observation.messages[0]
+    return _quote(observation, message_id, text)
+
+
+def pain_quote(observation: StepObservation) -> Quote | None:
+    """The message that holds the step's pain text, else its latest source message."""
+    if not observation.messages:
+        return None
+    wanted = (observation.pain_text or "").strip().lower()
+    for message_id, text in observation.messages:
+        if wanted and wanted in text.lower():
+            return _quote(observation, message_id, text)
+    message_id, text = observation.messages[-1]
+    return _quote(observation, message_id, text)
+
+
+def distinct_quotes(candidates: Iterable[Quote | None], *, limit: int = 3) -> list[Quote]:
+    """The first ``limit`` quotes with different messages and different texts."""
+    chosen: list[Quote] = []
+    seen_ids: set[int] = set()
+    seen_texts: set[str] = set()
+    for quote in candidates:
+        if quote is None or quote.message_id in seen_ids:
+            continue
+        key = " ".join(quote.text.lower().split())
+        if key in seen_texts:
+            continue
+        chosen.append(quote)
+        seen_ids.add(quote.message_id)
+        seen_texts.add(key)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _quote(observation: StepObservation, message_id: int, text: str) -> Quote:
+    return Quote(
+        text=text,
+        interview_id=observation.interview_id,
+        message_id=message_id,
+        step_ordinal=observation.ordinal,
+    )

@@ -1,0 +1,46 @@
+"""`journeyline synthesize` as a user runs it (SQLite in a temp dir)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from journeyline.cli.app import app
+from journeyline.runtime import open_runtime
+from journeyline.settings import load_settings
+from tests.synthesis_data import add_standard_interviews, make_campaign
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("JOURNEYLINE_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "data"
+
+
+def test_synthesize_writes_json_and_markdown(tmp_path: Path) -> None:
+    rt = open_runtime(load_settings())
+    try:
+        with rt.sessions.begin() as session:
+            add_standard_interviews(session, campaign=make_campaign(session))
+    finally:
+        rt.close()
+    out = tmp_path / "map"
+    args = ["synthesize", "--campaign", "synth", "--out", str(out), "--segment", "plan=business"]
+    args += ["--stages", "3"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Journey map of 6 interviews (18 steps): 3 stages" in result.output
+    data = json.loads((out / "map.json").read_text(encoding="utf-8"))
+    assert data["segment"] == {"plan": "business"} and len(data["stages"]) == 3
+    assert (out / "map.md").read_text(encoding="utf-8").startswith("# Journey map: synth")
+    bad = runner.invoke(app, ["synthesize", "--campaign", "nope", "--out", str(out)])
+    assert bad.exit_code == 1 and "no campaign" in bad.output
+    bad = runner.invoke(app, ["synthesize", "--campaign", "synth", "--out", "x", "--segment", "b"])
+    assert bad.exit_code == 1 and "KEY=VALUE" in bad.output
