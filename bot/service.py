@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,7 @@ from bot.tokens import token_matches
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 from storage import queries
 from storage.models import Campaign, Interview, Message, Participant
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +121,6 @@ def campaign_and_participant(
     return campaign, participant
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class InterviewService:
     """Starts interviews and handles customer messages, whatever the channel."""
 
@@ -132,7 +129,7 @@ class InterviewService:
         session_factory: sessionmaker[Session],
         *,
         max_message_chars: int = DEFAULT_MAX_CHARS,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
         handler: EngineHandler = engine.handle,
         serialize_writes: bool = False,
         read_sessions: sessionmaker[Session] | None = None,

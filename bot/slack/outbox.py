@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.slack.blocks import START_ACTION
 from bot.slack.events import ButtonClick, Customer, EditedMessage, TypedMessage
 from storage import queries
+from storage.types import utcnow
 
 # Slack stops retrying within the hour; a day leaves room for clock skew and outages.
 KEEP_DONE = timedelta(days=1)
@@ -33,10 +34,6 @@ MAX_TAKES = 5
 
 WorkItem = TypedMessage | EditedMessage | ButtonClick
 PAYLOAD_VERSION = 1
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ class Outbox:
         self,
         sessions: sessionmaker[Session],
         *,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
         lease: timedelta = LEASE,
         max_takes: int = MAX_TAKES,
     ) -> None:
