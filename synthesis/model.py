@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 class StepRef(BaseModel):
@@ -82,6 +82,133 @@ class PainPoint(BaseModel):
     score: float
     stages: list[str]
     quotes: list[Quote]
+    # Every step whose pain is part of this point (interview id + step ordinal).
+    steps: list[StepRef] = Field(default_factory=list)
+
+
+class Spread(BaseModel):
+    """A per-journey number over the journeys that have it: mean, median, p90, min, max."""
+
+    journeys: int
+    mean: float | None
+    median: float | None
+    p90: float | None
+    min: float | None
+    max: float | None
+
+
+class EventCount(BaseModel):
+    """Something that happens in journeys (a transfer, a channel switch, ...): how often in
+    all, per journey, and the share of journeys where it happened at least once."""
+
+    total: int
+    per_journey: Spread
+    journeys_with: int
+    share_of_journeys: float
+
+
+class Resolution(BaseModel):
+    """How journeys ended, as customers said: ``rate`` = yes / answered (``partly`` and
+    ``no`` are not resolved); ``None`` when nobody answered."""
+
+    answered: int
+    yes: int
+    partly: int
+    no: int
+    unknown: int
+    rate: float | None
+
+
+class Effort(BaseModel):
+    """Customer effort score, 1 (very easy) .. 7 (very hard); ``high_share`` is 5-7."""
+
+    rated: int
+    mean: float | None
+    median: float | None
+    high_share: float | None
+    distribution: dict[str, int]
+
+
+class JourneyMetrics(BaseModel):
+    """Per-journey facts from the stored steps and end-of-interview answers."""
+
+    journeys: int
+    steps_per_journey: Spread
+    total_minutes: Spread
+    contacts: EventCount
+    repeat_contacts: EventCount
+    channel_switches: EventCount
+    transfers: EventCount
+    handoffs: EventCount
+    resolution: Resolution
+    effort: Effort
+
+
+class PathVariant(BaseModel):
+    """A journey's sequence of contact channels (repeats in a row collapsed, no-contact
+    steps left out): how many journeys took it and a few of them."""
+
+    path: list[str]
+    interviews: int
+    share: float
+    example_interview_ids: list[str]
+
+
+class SaturationPoint(BaseModel):
+    """Interview ``index`` (1-based, interview order) and the pain points first heard in it."""
+
+    index: int
+    interview_id: str
+    new_pain_points: list[str]
+    cumulative: int
+
+
+class Saturation(BaseModel):
+    """How many new pain points each further interview added, and since when none did."""
+
+    interviews: int
+    pain_points: int
+    points: list[SaturationPoint]
+    window: int
+    new_in_window: int
+    interviews_since_last_new: int
+    statement: str
+
+
+class SegmentValue(BaseModel):
+    """One segment of a comparison, measured on the whole campaign's stages and pain
+    points so the segments can be compared cell by cell."""
+
+    value: str
+    interviews: int
+    steps: int
+    stage_shares: dict[str, float]
+    stage_feelings: dict[str, float | None]
+    pain_shares: dict[str, float]
+    top_pain_points: list[str]
+    resolution_rate: float | None
+    effort_mean: float | None
+    folder: str
+
+
+class Difference(BaseModel):
+    """A difference between segments worth a look: ``metric`` of ``subject`` is ``high``
+    in ``high_value`` and ``low`` in ``low_value``."""
+
+    metric: str
+    subject: str
+    high_value: str
+    high: float
+    low_value: str
+    low: float
+    gap: float
+    text: str
+
+
+class SegmentComparison(BaseModel):
+    key: str
+    values: list[SegmentValue]
+    differences: list[Difference]
 
 
 class JourneyMap(BaseModel):
@@ -96,3 +223,8 @@ class JourneyMap(BaseModel):
     interview_ids: list[str]
     stages: list[Stage] = Field(default_factory=list)
     pain_points: list[PainPoint] = Field(default_factory=list)
+    metrics: JourneyMetrics | None = None
+    channel_paths: list[PathVariant] = Field(default_factory=list)
+    distinct_channel_paths: int = 0
+    saturation: Saturation | None = None
+    comparison: SegmentComparison | None = None

@@ -1,19 +1,46 @@
-"""The synthesis pipeline: stored interviews of a campaign -> :class:`JourneyMap`."""
+"""The synthesis pipeline: stored interviews of a campaign -> :class:`JourneyMap`.
+
+:func:`analyse` runs the expensive part once (observations, embeddings, stages, pain
+points); :func:`map_of` turns an analysis, or a segment of it, into a map.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
-from synthesis.aggregates import build_stages
+from synthesis.aggregates import build_stages, stage_id
 from synthesis.embedders import Embedder, make_embedder
-from synthesis.model import JourneyMap
-from synthesis.observations import SynthesisInputError, load_observations
+from synthesis.metrics import channel_paths, journey_metrics
+from synthesis.model import JourneyMap, PainPoint
+from synthesis.observations import StepObservation, SynthesisInputError, load_observations
+from synthesis.pain_members import attach_members, restrict_point
 from synthesis.pains import rank_pain_points
-from synthesis.stages import assign_stages
+from synthesis.saturation import saturation
+from synthesis.stages import StageAssignment, assign_stages
 
-PIPELINE_STEPS = ("observations", "embeddings", "stages", "aggregates", "pain points")
+PIPELINE_STEPS = ("observations", "embeddings", "stages", "aggregates", "pain points", "metrics")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything a map is made from: the observations, their embeddings and stages, and
+    the ranked pain points with their member steps."""
+
+    campaign: str
+    segment: tuple[str, str] | None
+    embedder: str
+    seed: int
+    stages_requested: int | None
+    observations: list[StepObservation]
+    embeddings: NDArray[np.float64]
+    assignment: StageAssignment
+    pain_points: list[PainPoint]
 
 
 def synthesize(
@@ -36,6 +63,32 @@ def synthesize(
     Raises :class:`SynthesisInputError` when the campaign is unknown or has no steps.
     """
     done = on_step or (lambda _name: None)
+    analysis = analyse(
+        session,
+        campaign_slug=campaign_slug,
+        embedder=embedder,
+        stages=stages,
+        seed=seed,
+        segment=segment,
+        on_step=done,
+    )
+    journey_map = map_of(analysis)
+    done(PIPELINE_STEPS[5])
+    return journey_map
+
+
+def analyse(
+    session: Session,
+    *,
+    campaign_slug: str,
+    embedder: str | Embedder = "tfidf",
+    stages: int | None = None,
+    seed: int = 0,
+    segment: tuple[str, str] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> Analysis:
+    """The first five ``PIPELINE_STEPS`` (arguments as for :func:`synthesize`)."""
+    done = on_step or (lambda _name: None)
     observations = load_observations(session, campaign_slug=campaign_slug, segment=segment)
     if not observations:
         where = f" in segment {segment[0]}={segment[1]}" if segment else ""
@@ -50,20 +103,91 @@ def synthesize(
     done(PIPELINE_STEPS[1])
     assignment = assign_stages(observations, embeddings, stages=stages, seed=seed)
     done(PIPELINE_STEPS[2])
-    stage_list = build_stages(observations, embeddings, assignment)
-    done(PIPELINE_STEPS[3])
+    done(PIPELINE_STEPS[3])  # the aggregates are built per map, in map_of
     pain_points = rank_pain_points(observations, assignment.labels, embedder=model, seed=seed)
+    attach_members(pain_points, observations, assignment.labels, embedder=model, seed=seed)
     done(PIPELINE_STEPS[4])
-    interview_ids = list(dict.fromkeys(o.interview_id for o in observations))
-    return JourneyMap(
+    return Analysis(
         campaign=campaign_slug,
-        segment={segment[0]: segment[1]} if segment else None,
+        segment=segment,
         embedder=embedder if isinstance(embedder, str) else type(embedder).__name__,
         seed=seed,
         stages_requested=stages,
+        observations=observations,
+        embeddings=embeddings,
+        assignment=assignment,
+        pain_points=pain_points,
+    )
+
+
+def map_of(
+    analysis: Analysis,
+    *,
+    rows: Sequence[int] | None = None,
+    segment: tuple[str, str] | None = None,
+) -> JourneyMap:
+    """The map of the whole analysis, or of its observations ``rows`` only (a segment:
+    the same stages and pain points, measured on those steps; pain points keep their
+    ids and are re-ranked). ``segment`` labels the map (default: the analysis's filter)."""
+    indices = list(range(len(analysis.observations))) if rows is None else list(rows)
+    observations = [analysis.observations[i] for i in indices]
+    labels = analysis.assignment.labels[indices]
+    assignment = StageAssignment(
+        labels=labels,
+        names=analysis.assignment.names,
+        keywords=analysis.assignment.keywords,
+        median_positions=analysis.assignment.median_positions,
+    )
+    with warnings.catch_warnings():
+        # A segment may have no step in some stage: its (unused) centre is the mean of
+        # nothing, which numpy warns about.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        stage_list = build_stages(observations, analysis.embeddings[indices], assignment)
+    interview_ids = list(dict.fromkeys(o.interview_id for o in observations))
+    if rows is None:
+        points = analysis.pain_points
+    else:
+        points = _restricted_points(analysis.pain_points, observations, labels, interview_ids)
+    paths, distinct = channel_paths(observations)
+    label = segment if segment is not None else analysis.segment
+    return JourneyMap(
+        campaign=analysis.campaign,
+        segment={label[0]: label[1]} if label else None,
+        embedder=analysis.embedder,
+        seed=analysis.seed,
+        stages_requested=analysis.stages_requested,
         interview_count=len(interview_ids),
         step_count=len(observations),
         interview_ids=interview_ids,
         stages=stage_list,
-        pain_points=pain_points,
+        pain_points=points,
+        metrics=journey_metrics(observations),
+        channel_paths=paths,
+        distinct_channel_paths=distinct,
+        saturation=saturation(interview_ids, points),
     )
+
+
+def _restricted_points(
+    points: Sequence[PainPoint],
+    observations: Sequence[StepObservation],
+    labels: NDArray[np.int64],
+    interview_ids: Sequence[str],
+) -> list[PainPoint]:
+    by_step = {(o.interview_id, o.ordinal): o for o in observations}
+    stage_of = {
+        (o.interview_id, o.ordinal): stage_id(int(label))
+        for o, label in zip(observations, labels.tolist(), strict=True)
+    }
+    kept = [
+        p
+        for p in (
+            restrict_point(point, by_step, stage_of, interview_total=len(interview_ids))
+            for point in points
+        )
+        if p is not None
+    ]
+    kept.sort(key=lambda p: (-p.score, -p.evidence, p.label))
+    for rank, point in enumerate(kept, start=1):
+        point.rank = rank
+    return kept
