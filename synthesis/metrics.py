@@ -15,6 +15,7 @@ Definitions (the README and docs/map-schema.md repeat them):
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -153,7 +154,7 @@ def effort(scores: Sequence[int]) -> Effort:
 
 
 def _switches(contacts: Sequence[StepObservation]) -> int:
-    return sum(1 for a, b in zip(contacts, contacts[1:], strict=False) if a.channel != b.channel)
+    return sum(1 for a, b in itertools.pairwise(contacts) if a.channel != b.channel)
 
 
 def _handoffs(steps: Sequence[StepObservation]) -> int:

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from synthesis.embedders import Embedder
 from synthesis.model import PainPoint, StepRef
 from synthesis.observations import StepObservation
-from synthesis.pains import _evidence_text, _Evidence, _group_keys, _humanise, _severity
+from synthesis.pains import _Evidence, _evidence_text, _group_keys, _humanise, _severity
 from synthesis.quotes import distinct_quotes, pain_quote
 
 
@@ -44,11 +44,11 @@ def attach_members(
         for e, key in zip(evidence, keys, strict=True)
     }
     members: dict[str, list[StepRef]] = {}
-    for e, key in zip(evidence, keys, strict=True):
+    for e, group in zip(evidence, keys, strict=True):
         ref = StepRef(interview_id=e.observation.interview_id, ordinal=e.observation.ordinal)
-        members.setdefault(key, []).append(ref)
+        members.setdefault(group, []).append(ref)
     for point in points:
-        key = next(
+        found: str | None = next(
             (
                 key_of_step[(q.interview_id, q.step_ordinal)]
                 for q in point.quotes
@@ -56,13 +56,13 @@ def attach_members(
             ),
             None,
         )
-        if key is None:  # no quote: a tag group is still known by its label
-            key = next(
+        if found is None:  # no quote: a tag group is still known by its label
+            found = next(
                 (k for k in members if k.startswith("tag:") and _humanise(k[4:]) == point.label),
                 None,
             )
-        if key is not None:
-            point.steps = members[key]
+        if found is not None:
+            point.steps = members[found]
 
 
 def restrict_point(

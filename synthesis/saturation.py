@@ -55,11 +55,13 @@ def _statement(*, n: int, shown: int, new: int, last_new: int) -> str:
         return "No interviews yet."
     if last_new == 0:
         return f"None of the {n} interviews reported a pain point."
-    last = "the last interview" if shown == 1 else f"the last {shown} interviews"
-    points = "pain point" if new == 1 else "pain points"
-    text = f"{last[0].upper()}{last[1:]} added {new} new {points}"
-    if new == 0:
-        return f"{text}: the last new one came with interview {last_new} of {n}."
     if shown == n:
-        return f"{text} (all the interviews so far): keep interviewing to see it level off."
-    return f"{text}; the last new one came with interview {last_new} of {n}."
+        return (
+            f"Only {n} interviews so far (the last new pain point came with interview "
+            f"{last_new}): too few to tell whether the campaign has heard enough."
+        )
+    last = "The last interview" if shown == 1 else f"The last {shown} interviews"
+    points = "pain point" if new == 1 else "pain points"
+    return (
+        f"{last} added {new} new {points} (the last new one came with interview {last_new} of {n})."
+    )

@@ -1,0 +1,148 @@
+"""Output formats of a journey map: an explicit format name -> renderer registry.
+
+Every renderer turns a map into named files (bytes), so the same map always writes the
+same bytes; :func:`write_outputs` writes the chosen formats into a folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from synthesis.model import JourneyMap
+from synthesis.render_csv import (
+    render_pain_points_csv,
+    render_stages_csv,
+    render_step_assignments_csv,
+)
+from synthesis.render_html import render_html
+from synthesis.render_json import render_json
+from synthesis.render_markdown import render_markdown
+from synthesis.render_mermaid import render_mermaid
+from synthesis.segments import SegmentedMaps
+
+Files = dict[str, bytes]
+SEGMENTS_DIR = "segments"
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    name: str
+    description: str
+    files: tuple[str, ...]
+    render: Callable[[JourneyMap, Mapping[str, str]], Files]
+
+
+def _text(name: str, render: Callable[[JourneyMap], str]) -> Callable[..., Files]:
+    return lambda m, _links: {name: render(m).encode("utf-8")}
+
+
+def _csv(m: JourneyMap, _links: Mapping[str, str]) -> Files:
+    return {
+        "stages.csv": render_stages_csv(m).encode("utf-8"),
+        "pain_points.csv": render_pain_points_csv(m).encode("utf-8"),
+        "step_assignments.csv": render_step_assignments_csv(m).encode("utf-8"),
+    }
+
+
+def _html(m: JourneyMap, links: Mapping[str, str]) -> Files:
+    return {"map.html": render_html(m, links=dict(links)).encode("utf-8")}
+
+
+def _png(m: JourneyMap, _links: Mapping[str, str]) -> Files:
+    from synthesis.render_png import render_channel_mix_png, render_emotion_curve_png
+
+    return {
+        "emotion_curve.png": render_emotion_curve_png(m),
+        "channel_mix.png": render_channel_mix_png(m),
+    }
+
+
+OUTPUTS: Mapping[str, OutputFormat] = {
+    f.name: f
+    for f in (
+        OutputFormat(
+            "json",
+            "canonical JSON (docs/map-schema.md)",
+            ("map.json",),
+            _text("map.json", render_json),
+        ),
+        OutputFormat("markdown", "Markdown report", ("map.md",), _text("map.md", render_markdown)),
+        OutputFormat(
+            "csv",
+            "CSV tables",
+            ("stages.csv", "pain_points.csv", "step_assignments.csv"),
+            _csv,
+        ),
+        OutputFormat(
+            "mermaid", "Mermaid journey diagram", ("map.mmd",), _text("map.mmd", render_mermaid)
+        ),
+        OutputFormat("html", "self-contained HTML page", ("map.html",), _html),
+        OutputFormat("png", "PNG charts", ("emotion_curve.png", "channel_mix.png"), _png),
+    )
+}
+FORMATS: tuple[str, ...] = tuple(OUTPUTS)
+
+
+class UnknownFormat(ValueError):
+    """No output format is registered under this name."""
+
+
+def check_formats(formats: Iterable[str] | None) -> list[str]:
+    """The formats to write, in registry order (None: all); raises :class:`UnknownFormat`."""
+    if formats is None:
+        return list(FORMATS)
+    wanted = [f.strip().lower() for f in formats if f.strip()]
+    unknown = sorted(set(wanted) - set(OUTPUTS))
+    if unknown:
+        raise UnknownFormat(
+            f"unknown format {', '.join(map(repr, unknown))} (known: {', '.join(FORMATS)})"
+        )
+    return [f for f in FORMATS if f in wanted]
+
+
+def write_outputs(
+    journey_map: JourneyMap,
+    out_dir: Path,
+    formats: Iterable[str] | None = None,
+    *,
+    links: Mapping[str, str] | None = None,
+    on_format: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write ``formats`` (default: all of ``FORMATS``) of the map into ``out_dir``
+    (created if missing) and return the written paths in registry order. ``links`` maps
+    segment values to relative page URLs for the HTML; ``on_format`` is called with each
+    format's name once it is written."""
+    chosen = check_formats(formats)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name in chosen:
+        for filename, data in OUTPUTS[name].render(journey_map, links or {}).items():
+            path = out_dir / filename
+            path.write_bytes(data)
+            written.append(path)
+        if on_format is not None:
+            on_format(name)
+    return written
+
+
+def write_segmented_outputs(
+    maps: SegmentedMaps,
+    out_dir: Path,
+    formats: Iterable[str] | None = None,
+    *,
+    on_format: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """The overall map (with its comparison) into ``out_dir`` and every segment's map into
+    ``out_dir/segments/KEY=VALUE/``; the overall HTML page links the segment pages."""
+    chosen = check_formats(formats)
+    comparison = maps.overall.comparison
+    folders = {v.value: v.folder for v in comparison.values} if comparison else {}
+    links = {value: f"{SEGMENTS_DIR}/{folder}/map.html" for value, folder in folders.items()}
+    written = write_outputs(maps.overall, out_dir, chosen, links=links, on_format=on_format)
+    for segment_map in maps.segments:
+        (value,) = (segment_map.segment or {"": ""}).values()
+        folder = out_dir / SEGMENTS_DIR / folders.get(value, value)
+        written += write_outputs(segment_map, folder, chosen, on_format=on_format)
+    return written

@@ -1,0 +1,191 @@
+"""One self-contained HTML page of a journey map: lanes per stage, an SVG feeling curve
+with its spread band, pain points, metrics, channel paths, saturation and segments.
+
+No external resources and no script: the stylesheet is inline and allowed by its hash in
+the page's Content-Security-Policy (``default-src 'none'``), so the page works offline, as
+an e-mail attachment, and under a strict CSP. Jinja autoescaping HTML-escapes every piece
+of customer text; nothing is marked safe except the SVG path data built here from numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from synthesis.model import JourneyMap, Stage
+
+CURVE_HEIGHT = 120
+CURVE_TOP = 12
+CURVE_BOTTOM = 108
+COLUMN = 100
+SATURATION_WIDTH = 600
+SATURATION_HEIGHT = 140
+
+
+@dataclass(frozen=True)
+class CurvePart:
+    """One unbroken run of rated stages: the mean line and the spread band around it."""
+
+    line: str
+    band: str
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    level: str
+    label: str
+
+
+def channel_label(value: str) -> str:
+    """``live_chat`` -> ``Live chat`` (the vocabulary's labels live in ``bot``, which
+    synthesis does not import)."""
+    special = {
+        "none": "No contact",
+        "sms": "SMS",
+        "unknown": "Unknown",
+        "help_center": "Help center",
+    }
+    if value in special:
+        return special[value]
+    words = value.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def feeling_level(mean: float | None) -> str:
+    if mean is None:
+        return "none"
+    return "bad" if mean < 2.5 else "ok" if mean < 3.5 else "good"
+
+
+def _y(feeling: float) -> float:
+    clipped = min(5.0, max(1.0, feeling))
+    return round(CURVE_TOP + (5.0 - clipped) / 4.0 * (CURVE_BOTTOM - CURVE_TOP), 2)
+
+
+def feeling_curve(stages: list[Stage]) -> tuple[list[CurvePart], list[Dot]]:
+    """The curve in a viewBox ``COLUMN`` wide per stage (stage i centred at i*100+50),
+    broken where a stage has no ratings; the band is mean ± spread, clipped to 1..5."""
+    parts: list[CurvePart] = []
+    dots: list[Dot] = []
+    run: list[tuple[float, float, float]] = []
+
+    def close() -> None:
+        if not run:
+            return
+        if len(run) == 1:  # a lone stage: a short flat band so it is still visible
+            x, mean, sd = run[0]
+            xs = [(x - COLUMN * 0.3, mean, sd), (x + COLUMN * 0.3, mean, sd)]
+        else:
+            xs = run
+        line = " ".join(f"{x:g},{_y(m)}" for x, m, _ in xs)
+        upper = [f"{x:g},{_y(m + sd)}" for x, m, sd in xs]
+        lower = [f"{x:g},{_y(m - sd)}" for x, m, sd in reversed(xs)]
+        parts.append(CurvePart(line=line, band=" ".join(upper + lower)))
+        run.clear()
+
+    for i, stage in enumerate(stages):
+        mean, sd = stage.feeling.mean, stage.feeling.spread or 0.0
+        x = i * COLUMN + COLUMN / 2
+        if mean is None:
+            close()
+            continue
+        run.append((x, mean, sd))
+        dots.append(
+            Dot(x=x, y=_y(mean), level=feeling_level(mean), label=f"{stage.id} {mean:.1f}/5")
+        )
+    close()
+    return parts, dots
+
+
+SAT_LEFT, SAT_RIGHT, SAT_TOP, SAT_BOTTOM = 36, 12, 14, 26
+
+
+def saturation_curve(journey_map: JourneyMap) -> str:
+    """Polyline points of cumulative pain points over interviews (a step line) in a
+    ``SATURATION_WIDTH`` x ``SATURATION_HEIGHT`` box with room for axis labels."""
+    sat = journey_map.saturation
+    if sat is None or not sat.points:
+        return ""
+    top = max(1, sat.pain_points)
+    n = len(sat.points)
+    width = SATURATION_WIDTH - SAT_LEFT - SAT_RIGHT
+    height = SATURATION_HEIGHT - SAT_TOP - SAT_BOTTOM
+
+    def xy(index: float, value: int) -> str:
+        x = SAT_LEFT + index / n * width
+        y = SAT_TOP + height - value / top * height
+        return f"{x:.1f},{y:.1f}"
+
+    points = [xy(0, 0)]
+    previous = 0
+    for p in sat.points:
+        points.append(xy(p.index - 1, previous))
+        points.append(xy(p.index - 1, p.cumulative))
+        previous = p.cumulative
+    points.append(xy(n, previous))
+    return " ".join(points)
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("synthesis", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["channel"] = channel_label
+    env.filters["level"] = feeling_level
+    env.filters["pct"] = lambda x: "-" if x is None else f"{x:.0%}"
+    env.filters["num"] = lambda x, digits=1: "-" if x is None else f"{x:.{digits}f}"
+    env.filters["humanise"] = lambda t: t.replace("_", " ")[:1].upper() + t.replace("_", " ")[1:]
+    return env
+
+
+def _stylesheet(columns: int) -> str:
+    css = resources.files("synthesis").joinpath("templates/map.css").read_text(encoding="utf-8")
+    return css.replace("STAGE_COLUMNS", str(max(1, columns)))
+
+
+def render_html(journey_map: JourneyMap, *, links: dict[str, str] | None = None) -> str:
+    """The page as HTML text (same map -> same bytes). ``links`` maps a segment value to
+    a relative URL of its page (the comparison table links them when given)."""
+    stylesheet = _stylesheet(len(journey_map.stages))
+    digest = base64.b64encode(hashlib.sha256(stylesheet.encode("utf-8")).digest()).decode()
+    parts, dots = feeling_curve(journey_map.stages)
+    points_by_stage: dict[str, list[str]] = {s.id: [] for s in journey_map.stages}
+    for point in journey_map.pain_points:
+        for stage in point.stages:
+            points_by_stage.setdefault(stage, []).append(point.id)
+    template = _environment().get_template("map.html")
+    return template.render(
+        m=journey_map,
+        stylesheet=stylesheet,
+        style_hash=f"sha256-{digest}",
+        curve_parts=parts,
+        curve_dots=dots,
+        curve_width=max(1, len(journey_map.stages)) * COLUMN,
+        curve_height=CURVE_HEIGHT,
+        gridlines=[(level, _y(level)) for level in range(1, 6)],
+        points_by_stage=points_by_stage,
+        pain_labels={p.id: p.label for p in journey_map.pain_points},
+        saturation_points=saturation_curve(journey_map),
+        saturation_width=SATURATION_WIDTH,
+        sat_box={
+            "left": SAT_LEFT,
+            "right": SATURATION_WIDTH - SAT_RIGHT,
+            "top": SAT_TOP,
+            "bottom": SATURATION_HEIGHT - SAT_BOTTOM,
+        },
+        saturation_height=SATURATION_HEIGHT,
+        links=links or {},
+    )

@@ -1,0 +1,66 @@
+"""A Mermaid ``journey`` diagram of a map: a section per stage, scored by its feeling.
+
+Mermaid's journey grammar ends a task name at ``:``, ``;``, ``#`` or a newline, so customer
+words go through :func:`mermaid_text`, which writes those (and ``< > " &``, so nothing
+can turn into markup) as Mermaid entity codes (``#58;`` for ``:``); Mermaid decodes them
+when it draws the diagram.
+"""
+
+from __future__ import annotations
+
+from synthesis.model import JourneyMap, Stage
+
+_ENTITIES = {
+    "#": "#35;",
+    ":": "#58;",
+    ";": "#59;",
+    "<": "#60;",
+    ">": "#62;",
+    '"': "#34;",
+    "&": "#38;",
+    "%": "#37;",
+    "`": "#96;",
+}
+NEUTRAL = 3
+MAX_TEXT = 60
+
+
+def mermaid_text(text: str, *, limit: int = MAX_TEXT) -> str:
+    """``text`` on one line, at most ``limit`` characters (then "…"), entity-escaped."""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return "".join(_ENTITIES.get(ch, ch) for ch in flat) or "-"
+
+
+def render_mermaid(journey_map: JourneyMap) -> str:
+    """The diagram as Mermaid source (newline-terminated). Each stage is a section whose
+    tasks are its representative quotes (the stage's name when it has none), scored by the
+    stage's mean feeling rounded to 1-5 (unrated stages score 3, noted in a comment) and
+    acted by the customer and the stage's most common people."""
+    m = journey_map
+    segment = ", ".join(f"{k}={v}" for k, v in (m.segment or {}).items())
+    title = f"Journey map {m.campaign}" + (f" ({segment})" if segment else "")
+    lines = [
+        "journey",
+        f"    title {mermaid_text(title, limit=120)}",
+    ]
+    for stage in m.stages:
+        score = _score(stage)
+        actors = ", ".join(
+            ["Customer", *(mermaid_text(p.value, limit=30) for p in stage.people[:2])]
+        )
+        lines.append(f"    section {mermaid_text(f'{stage.id} {stage.name}')}")
+        if stage.feeling.mean is None:
+            lines.append(f"      %% {stage.id} has no feeling ratings: scored {NEUTRAL}")
+        for quote in stage.quotes or []:
+            lines.append(f"      “{mermaid_text(quote.text, limit=50)}”: {score}: {actors}")
+        if not stage.quotes:
+            lines.append(f"      {mermaid_text(stage.name)}: {score}: {actors}")
+    return "\n".join(lines) + "\n"
+
+
+def _score(stage: Stage) -> int:
+    if stage.feeling.mean is None:
+        return NEUTRAL
+    return min(5, max(1, int(stage.feeling.mean + 0.5)))
