@@ -51,23 +51,30 @@ def folder_name(key: str, value: str) -> str:
     return f"{safe(key)}={safe(value)}"
 
 
+def segment_rows(analysis: Analysis, key: str) -> dict[str, list[int]]:
+    """The analysis's observation rows per value of participant attribute ``key``."""
+    rows: dict[str, list[int]] = {}
+    for i, o in enumerate(analysis.observations):
+        rows.setdefault(segment_value(dict(o.segment), key), []).append(i)
+    return rows
+
+
 def split_by(
     analysis: Analysis, key: str, *, on_segment: Callable[[str], None] | None = None
 ) -> SegmentedMaps:
     """One map per value of participant attribute ``key`` (participants without it form
     the ``(not set)`` segment), largest segment first (ties: by value), and the overall
     map with the comparison. Raises :class:`TooManySegments` above ``MAX_SEGMENTS``."""
-    rows: dict[str, list[int]] = {}
-    interviews: dict[str, set[str]] = {}
-    for i, o in enumerate(analysis.observations):
-        value = segment_value(dict(o.segment), key)
-        rows.setdefault(value, []).append(i)
-        interviews.setdefault(value, set()).add(o.interview_id)
+    rows = segment_rows(analysis, key)
     if len(rows) > MAX_SEGMENTS:
         raise TooManySegments(
             f"participant attribute {key!r} has {len(rows)} values; a comparison of more "
             f"than {MAX_SEGMENTS} is unreadable (choose an attribute with fewer values)"
         )
+    interviews = {
+        value: {analysis.observations[i].interview_id for i in indices}
+        for value, indices in rows.items()
+    }
     order = sorted(rows, key=lambda v: (-len(interviews[v]), v))
     overall = map_of(analysis)
     segments: list[JourneyMap] = []

@@ -144,3 +144,135 @@ def add_standard_interviews(
             participant=f"p{n}",
         )
     return stored
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One step of a hand-written journey (for metrics with known answers)."""
+
+    text: str
+    channel: str | None
+    feeling: int | None = 3
+    minutes: int | None = None
+    people: tuple[str, ...] = ()
+    pains: tuple[str, ...] = ()
+    pain_text: str = ""
+
+
+def add_journey(
+    session: Session,
+    *,
+    campaign: Campaign,
+    steps: list[StepSpec],
+    participant: str,
+    resolved: str | None = "yes",
+    effort: int | None = None,
+    attributes: dict[str, str] | None = None,
+) -> str:
+    """A completed interview with exactly these steps; returns its public id. Each step is
+    told in one message (and its pain, if any, in a second one)."""
+    person = queries.get_or_create_participant(
+        session, campaign=campaign, external_id=participant, attributes=attributes or {}
+    )
+    interview = queries.create_interview(
+        session,
+        campaign=campaign,
+        participant=person,
+        channel="web",
+        status="completed",
+        engine_state={},
+    )
+    interview.consent = True
+    records: list[queries.StepRecordData] = []
+    for ordinal, spec in enumerate(steps, start=1):
+        ids = [queries.add_message(session, interview=interview, direction="in", text=spec.text).id]
+        if spec.pain_text:
+            ids.append(
+                queries.add_message(
+                    session, interview=interview, direction="in", text=spec.pain_text
+                ).id
+            )
+        records.append(
+            queries.StepRecordData(
+                ordinal=ordinal,
+                doing=spec.text,
+                channel=spec.channel,
+                feeling=spec.feeling,
+                duration_minutes=spec.minutes,
+                people=spec.people,
+                tools=(),
+                pains=spec.pains,
+                pain_text=spec.pain_text or None,
+                source_message_ids=tuple(ids),
+            )
+        )
+    queries.replace_step_records(session, interview=interview, steps=records)
+    interview.resolved = resolved
+    interview.effort = effort
+    return interview.public_id
+
+
+def add_metric_journeys(session: Session, *, campaign: Campaign) -> list[str]:
+    """Four journeys whose metrics are known (see tests/test_synthesis_outputs.py):
+
+    A: none -> phone (agent) -> phone "transferred" (billing team) -> email; yes, effort 6
+    B: chatbot -> live chat (agent) -> phone (agent, tagged transferred); no, effort 7
+    C: email -> email, no durations; partly, no effort
+    D: one no-contact step; outcome unknown, effort 2, no plan attribute
+    """
+    a = add_journey(
+        session,
+        campaign=campaign,
+        participant="a",
+        resolved="yes",
+        effort=6,
+        attributes={"plan": "business"},
+        steps=[
+            StepSpec("noticed a strange charge on my bill", "none", 2, 5),
+            StepSpec("called support about it", "phone", 1, 30, ("agent",)),
+            StepSpec("they transferred me to billing", "phone", 2, 20, ("billing team",)),
+            StepSpec("got a refund email", "email", 4, 2),
+        ],
+    )
+    b = add_journey(
+        session,
+        campaign=campaign,
+        participant="b",
+        resolved="no",
+        effort=7,
+        attributes={"plan": "consumer"},
+        steps=[
+            StepSpec("asked the chatbot", "chatbot", 2, 10),
+            StepSpec("chatted with an agent", "live_chat", 3, 15, ("agent",)),
+            StepSpec(
+                "called them",
+                "phone",
+                2,
+                25,
+                ("Agent",),
+                ("transferred",),
+                "sent from one team to the next",
+            ),
+        ],
+    )
+    c = add_journey(
+        session,
+        campaign=campaign,
+        participant="c",
+        resolved="partly",
+        effort=None,
+        attributes={"plan": "consumer"},
+        steps=[
+            StepSpec("emailed them", "email", 3, None),
+            StepSpec("emailed them again", "email", 3, None),
+        ],
+    )
+    d = add_journey(
+        session,
+        campaign=campaign,
+        participant="d",
+        resolved=None,
+        effort=2,
+        steps=[StepSpec("noticed it and let it go", "none", 3, 1)],
+    )
+    return [a, b, c, d]

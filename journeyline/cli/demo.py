@@ -76,10 +76,13 @@ def demo(
 
 
 def _synthesize_demo(rt: Runtime, summary: DemoSummary) -> None:
-    from journeyline.cli.synthesize import build_map, write_map
+    from journeyline.cli.synthesize import print_written, synthesize_to
 
     console.print("\n[bold]Journey map of the demo interviews[/]")
-    write_map(build_map(rt.sessions, campaign=summary.campaign), rt.settings.data_dir / "demo-map")
+    out = rt.settings.data_dir / "demo-map"
+    written = synthesize_to(rt.sessions, campaign=summary.campaign, out=out, segment_by="segment")
+    print_written(written)
+    console.print(f"Open {out / 'map.html'} in a browser for the whole map.")
 
 
 def _print_links(rt: Runtime, summary: DemoSummary, *, base: str, serving: bool) -> None:

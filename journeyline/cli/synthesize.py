@@ -1,10 +1,12 @@
-"""`journeyline synthesize`: draft a campaign's journey map into map.json and map.md."""
+"""`journeyline synthesize`: draft a campaign's journey map and write it in every format."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,16 +14,38 @@ from journeyline.cli.common import abort, console, runtime
 from synthesis.embedders import UnknownEmbedder
 from synthesis.model import JourneyMap
 from synthesis.observations import SynthesisInputError
-from synthesis.pipeline import PIPELINE_STEPS, synthesize
-from synthesis.render_json import render_json
-from synthesis.render_markdown import render_markdown
+from synthesis.outputs import FORMATS, UnknownFormat, check_formats, write_segmented_outputs
+from synthesis.pipeline import PIPELINE_STEPS, analyse, map_of
+from synthesis.segments import SegmentedMaps, TooManySegments, segment_rows, split_by
+
+FORMAT_HELP = f"Output format, repeatable or comma-separated: {', '.join(FORMATS)} (default: all)."
+
+
+@dataclass(frozen=True)
+class Written:
+    maps: SegmentedMaps
+    out: Path
+    paths: list[Path]
 
 
 def synthesize_command(
     campaign: str = typer.Option(..., "--campaign", help="Campaign slug."),
-    out: Path = typer.Option(..., "--out", help="Folder for map.json and map.md."),
+    out: Path = typer.Option(..., "--out", help="Folder to write the map into."),
+    formats: list[str] | None = typer.Option(
+        None,
+        "--format",
+        help=FORMAT_HELP,
+    ),
     segment: str | None = typer.Option(
-        None, "--segment", help="Only participants with this attribute, KEY=VALUE."
+        None,
+        "--segment",
+        help="Synthesise only participants with this attribute, KEY=VALUE (its own stages).",
+    ),
+    segment_by: str | None = typer.Option(
+        None,
+        "--segment-by",
+        help="Also write one map per value of this participant attribute (on the campaign's "
+        "stages) into OUT/segments/KEY=VALUE/, and compare them in the main map.",
     ),
     embedder: str = typer.Option("tfidf", "--embedder", help="Embedder name (offline: tfidf)."),
     stages: int | None = typer.Option(
@@ -36,19 +60,84 @@ def synthesize_command(
         if not sep or not key:
             raise abort(f"--segment must be KEY=VALUE, not {segment!r}")
         chosen = (key, value)
+    if segment_by is not None and not segment_by.strip():
+        raise abort("--segment-by needs an attribute name, e.g. --segment-by plan")
+    try:
+        wanted = check_formats(_split(formats))
+    except UnknownFormat as error:
+        raise abort(str(error)) from None
     with runtime() as rt:
         try:
-            journey_map = build_map(
+            written = synthesize_to(
                 rt.sessions,
                 campaign=campaign,
+                out=out,
+                formats=wanted,
                 segment=chosen,
+                segment_by=segment_by.strip() if segment_by else None,
                 embedder=embedder,
                 stages=stages,
                 seed=seed,
             )
-        except (SynthesisInputError, UnknownEmbedder) as error:
+        except (SynthesisInputError, UnknownEmbedder, TooManySegments) as error:
             raise abort(str(error)) from None
-    write_map(journey_map, out)
+    print_written(written)
+
+
+def _split(formats: list[str] | None) -> list[str] | None:
+    if not formats:
+        return None
+    return [part for f in formats for part in f.split(",") if part.strip()]
+
+
+def synthesize_to(
+    sessions: sessionmaker[Session],
+    *,
+    campaign: str,
+    out: Path,
+    formats: list[str] | None = None,
+    segment: tuple[str, str] | None = None,
+    segment_by: str | None = None,
+    embedder: str = "tfidf",
+    stages: int | None = None,
+    seed: int = 0,
+) -> Written:
+    """Run the pipeline and write ``formats`` (default: all) into ``out``, with one
+    progress bar over the pipeline's steps, the segments and the files."""
+    chosen = check_formats(formats)
+    with (
+        Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+        sessions() as session,
+    ):
+        task = progress.add_task("Synthesising", total=len(PIPELINE_STEPS) + len(chosen))
+
+        def advance(what: str) -> None:
+            progress.update(task, advance=1, description=f"Done: {escape(what)}")
+
+        analysis = analyse(
+            session,
+            campaign_slug=campaign,
+            embedder=embedder,
+            stages=stages,
+            seed=seed,
+            segment=segment,
+            on_step=advance,
+        )
+        if segment_by is None:
+            maps = SegmentedMaps(overall=map_of(analysis), segments=[])
+        else:
+            count = len(segment_rows(analysis, segment_by))
+            progress.update(task, total=len(PIPELINE_STEPS) + count + (1 + count) * len(chosen))
+            maps = split_by(analysis, segment_by, on_segment=lambda v: advance(f"segment {v}"))
+        advance(PIPELINE_STEPS[-1])
+        paths = write_segmented_outputs(maps, out, chosen, on_format=lambda f: advance(f))
+    return Written(maps=maps, out=out, paths=paths)
 
 
 def build_map(
@@ -60,45 +149,66 @@ def build_map(
     stages: int | None = None,
     seed: int = 0,
 ) -> JourneyMap:
-    """Run the pipeline with a progress bar over its steps."""
-    with (
-        Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=console,
-            transient=True,
-        ) as progress,
-        sessions() as session,
-    ):
-        task = progress.add_task("Synthesising", total=len(PIPELINE_STEPS))
-        return synthesize(
+    """The map alone (no files), for callers that render it themselves."""
+    with sessions() as session:
+        analysis = analyse(
             session,
             campaign_slug=campaign,
             embedder=embedder,
             stages=stages,
             seed=seed,
             segment=segment,
-            on_step=lambda name: progress.update(task, advance=1, description=f"Done: {name}"),
         )
+    return map_of(analysis)
 
 
-def write_map(journey_map: JourneyMap, out: Path) -> None:
-    """Write map.json and map.md into ``out`` and print a short summary."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "map.json").write_text(render_json(journey_map), encoding="utf-8")
-    (out / "map.md").write_text(render_markdown(journey_map), encoding="utf-8")
+def print_written(written: Written, *, files: bool = True) -> None:
+    """A short summary of the map: stages, top pain points, metrics, saturation, segment
+    differences, and where the files are. Customer words are printed as text, never as
+    console markup."""
+    m = written.maps.overall
     console.print(
-        f"[bold green]Journey map[/] of {journey_map.interview_count} interviews "
-        f"({journey_map.step_count} steps): {len(journey_map.stages)} stages, "
-        f"{len(journey_map.pain_points)} pain points."
+        f"[bold green]Journey map[/] of {m.interview_count} interviews "
+        f"({m.step_count} steps): {len(m.stages)} stages, {len(m.pain_points)} pain points."
     )
-    for stage in journey_map.stages:
+    for stage in m.stages:
         feeling = "-" if stage.feeling.mean is None else f"{stage.feeling.mean:.1f}/5"
+        channel = stage.channel_mix[0].value if stage.channel_mix else "-"
         console.print(
-            f"  {stage.id} {stage.name}: {stage.interview_share:.0%} of interviews, "
-            f"feeling {feeling}"
+            f"  {stage.id} {escape(stage.name)}: {stage.interview_share:.0%} of interviews, "
+            f"feeling {feeling}, mostly {escape(channel)}"
         )
-    for point in journey_map.pain_points[:3]:
-        console.print(f"  pain {point.rank}: {point.label} ({point.interviews} interviews)")
-    console.print(f"Wrote {out / 'map.json'} and {out / 'map.md'}")
+    for point in m.pain_points[:3]:
+        console.print(
+            f"  pain {point.rank}: {escape(point.label)} ({point.interviews} interviews, "
+            f"{point.interview_share:.0%})"
+        )
+    if m.metrics is not None:
+        x = m.metrics
+        rate = "-" if x.resolution.rate is None else f"{x.resolution.rate:.0%}"
+        effort = "-" if x.effort.mean is None else f"{x.effort.mean:.1f}/7"
+        minutes = "-" if x.total_minutes.median is None else f"{x.total_minutes.median:g} min"
+        console.print(
+            f"  metrics: {x.steps_per_journey.mean or 0:.1f} steps per journey, median total "
+            f"time {minutes}, {x.channel_switches.share_of_journeys:.0%} switched channel, "
+            f"{x.transfers.share_of_journeys:.0%} transferred, resolved {rate}, effort {effort}"
+        )
+    if m.channel_paths:
+        top = m.channel_paths[0]
+        path = " -> ".join(top.path) or "no contact"
+        console.print(f"  most common path: {escape(path)} ({top.share:.0%} of journeys)")
+    if m.saturation is not None:
+        console.print(f"  saturation: {escape(m.saturation.statement)}")
+    if m.comparison is not None:
+        c = m.comparison
+        sizes = ", ".join(f"{escape(v.value)} {v.interviews}" for v in c.values)
+        console.print(f"  segments by {escape(c.key)}: {sizes}")
+        for difference in c.differences[:3]:
+            console.print(f"    {escape(difference.text)}")
+    if files:
+        names = sorted({p.name for p in written.paths if p.parent == written.out})
+        console.print(f"Wrote {written.out}/ ({', '.join(names)})")
+        if written.maps.segments:
+            console.print(
+                f"  and {len(written.maps.segments)} segment maps under {written.out / 'segments'}/"
+            )
