@@ -212,6 +212,10 @@ class SegmentComparison(BaseModel):
 
 
 class JourneyMap(BaseModel):
+    """A draft journey map of a campaign's interviews (or one segment of them): stages in
+    journey order, ranked pain points, journey metrics, channel paths, saturation, and,
+    when the map was split by a participant attribute, the comparison of its segments."""
+
     schema_version: str = SCHEMA_VERSION
     campaign: str
     segment: dict[str, str] | None = None

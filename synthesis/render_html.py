@@ -17,6 +17,7 @@ from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from synthesis.formatting import human_minutes
 from synthesis.model import JourneyMap, Stage
 
 CURVE_HEIGHT = 120
@@ -145,6 +146,7 @@ def _environment() -> Environment:
     )
     env.filters["channel"] = channel_label
     env.filters["level"] = feeling_level
+    env.filters["minutes"] = human_minutes
     env.filters["pct"] = lambda x: "-" if x is None else f"{x:.0%}"
     env.filters["num"] = lambda x, digits=1: "-" if x is None else f"{x:.{digits}f}"
     env.filters["humanise"] = lambda t: t.replace("_", " ")[:1].upper() + t.replace("_", " ")[1:]

@@ -1,8 +1,15 @@
-"""A Markdown report of a journey map: stages in journey order, then the pain points."""
+"""A Markdown report of a journey map: stages in journey order, the pain points, journey
+metrics, channel paths, saturation and the segment comparison.
+
+Customer text is written as text: ``<`` and ``>`` are backslash-escaped (CommonMark shows
+them as themselves, so a quote can never become an HTML tag in a Markdown viewer) and
+``|`` is escaped in table cells.
+"""
 
 from __future__ import annotations
 
-from synthesis.model import Count, JourneyMap, Quote
+from synthesis.formatting import human_minutes
+from synthesis.model import Count, EventCount, JourneyMap, Quote
 
 
 def render_markdown(journey_map: JourneyMap) -> str:
@@ -17,7 +24,7 @@ def render_markdown(journey_map: JourneyMap) -> str:
         "",
         "## Stages",
         "",
-        "| # | stage | interviews | steps | feeling (mean ± spread) | median / p90 min "
+        "| # | stage | interviews | steps | feeling (mean ± spread) | median / p90 time "
         "| channels |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -25,13 +32,15 @@ def render_markdown(journey_map: JourneyMap) -> str:
         feeling = (
             "-" if s.feeling.mean is None else f"{s.feeling.mean:.2f} ± {s.feeling.spread:.2f}"
         )
-        time = f"{_num(s.duration_median_minutes)} / {_num(s.duration_p90_minutes)}"
+        time = (
+            f"{human_minutes(s.duration_median_minutes)} / {human_minutes(s.duration_p90_minutes)}"
+        )
         lines.append(
             f"| {s.id} | {_cell(s.name)} | {s.interviews} ({s.interview_share:.0%}) "
             f"| {s.step_count} | {feeling} | {time} | {_counts(s.channel_mix[:3])} |"
         )
     for s in m.stages:
-        lines += ["", f"### {s.id} {s.name}", ""]
+        lines += ["", f"### {s.id} {_text(s.name)}", ""]
         lines.append(f"- People: {_counts(s.people)}; tools: {_counts(s.tools)}")
         lines.append(f"- Pains: {_counts(s.pains)}")
         if s.moments_of_truth:
@@ -50,13 +59,105 @@ def render_markdown(journey_map: JourneyMap) -> str:
             f"| {p.evidence} | {p.severity:.2f} | {p.score:.2f} | {', '.join(p.stages)} |"
         )
     for p in m.pain_points:
-        lines += ["", f"### {p.id} {p.label}", ""]
+        lines += ["", f"### {p.id} {_text(p.label)}", ""]
         lines += [_quote(q) for q in p.quotes]
+    lines += _metrics(m)
+    lines += _paths(m)
+    if m.saturation is not None:
+        lines += ["", "## Saturation", "", m.saturation.statement]
+        heard = ", ".join(str(len(p.new_pain_points)) for p in m.saturation.points)
+        lines += ["", f"New pain points per interview, in order: {heard}."]
+    lines += _comparison(m)
     return "\n".join(lines) + "\n"
 
 
+def _metrics(m: JourneyMap) -> list[str]:
+    if m.metrics is None:
+        return []
+    x = m.metrics
+
+    def events(name: str, e: EventCount) -> str:
+        return (
+            f"| {name} | {_num(e.per_journey.mean)} | {_num(e.per_journey.median)} "
+            f"| {_num(e.per_journey.p90)} | {e.journeys_with} ({e.share_of_journeys:.0%}) |"
+        )
+
+    t = x.total_minutes
+    r = x.resolution
+    rate = "-" if r.rate is None else f"{r.rate:.0%}"
+    effort = "-" if x.effort.mean is None else f"{x.effort.mean:.1f}/7"
+    hard = "-" if x.effort.high_share is None else f"{x.effort.high_share:.0%}"
+    return [
+        "",
+        "## Journey metrics",
+        "",
+        "| per journey | mean | median | p90 | journeys with any |",
+        "|---|---|---|---|---|",
+        f"| steps | {_num(x.steps_per_journey.mean)} | {_num(x.steps_per_journey.median)} "
+        f"| {_num(x.steps_per_journey.p90)} | - |",
+        f"| total time ({t.journeys} journeys with times) | {human_minutes(t.mean)} "
+        f"| {human_minutes(t.median)} | {human_minutes(t.p90)} | - |",
+        events("contacts", x.contacts),
+        events("repeat contacts", x.repeat_contacts),
+        events("channel switches", x.channel_switches),
+        events("transfers", x.transfers),
+        events("handoffs", x.handoffs),
+        "",
+        f"Resolved: {rate} ({r.yes} yes, {r.partly} partly, {r.no} no, {r.unknown} not "
+        f"answered). Effort: {effort} mean, {hard} found it hard (5-7), {x.effort.rated} rated.",
+    ]
+
+
+def _paths(m: JourneyMap) -> list[str]:
+    if not m.channel_paths:
+        return []
+    lines = [
+        "",
+        "## Most common channel paths",
+        "",
+        f"{m.distinct_channel_paths} different paths.",
+        "",
+        "| path | interviews | share |",
+        "|---|---|---|",
+    ]
+    for v in m.channel_paths:
+        path = " → ".join(v.path) if v.path else "(no contact)"
+        lines.append(f"| {_cell(path)} | {v.interviews} | {v.share:.0%} |")
+    return lines
+
+
+def _comparison(m: JourneyMap) -> list[str]:
+    c = m.comparison
+    if c is None:
+        return []
+    stage_ids = [s.id for s in m.stages]
+    lines = ["", f"## Segments by {_text(c.key)}", ""]
+    lines += [f"- {_text(d.text)}" for d in c.differences] or [
+        "No difference between the segments is large enough to call out."
+    ]
+    lines += [
+        "",
+        f"| {_cell(c.key)} | interviews | "
+        + " | ".join(f"{sid} share / feeling" for sid in stage_ids)
+        + " | resolved | effort | top pain points | folder |",
+        "|---|---|" + "---|" * len(stage_ids) + "---|---|---|---|",
+    ]
+    for v in c.values:
+        cells = [
+            f"{v.stage_shares.get(sid, 0.0):.0%} / {_num(v.stage_feelings.get(sid))}"
+            for sid in stage_ids
+        ]
+        rate = "-" if v.resolution_rate is None else f"{v.resolution_rate:.0%}"
+        lines.append(
+            f"| {_cell(v.value)} | {v.interviews} | {' | '.join(cells)} | {rate} "
+            f"| {_num(v.effort_mean)} | {', '.join(v.top_pain_points)} "
+            f"| `segments/{v.folder}/` |"
+        )
+    return lines
+
+
 def _quote(quote: Quote) -> str:
-    text = " ".join(quote.text.split())
+    text = _text(" ".join(quote.text.split()))
     return (
         f"> “{text}” — interview `{quote.interview_id}`, step {quote.step_ordinal}, "
         f"message {quote.message_id}\n"
@@ -64,11 +165,15 @@ def _quote(quote: Quote) -> str:
 
 
 def _counts(counts: list[Count]) -> str:
-    return ", ".join(f"{c.value} {c.share:.0%}" for c in counts) or "-"
+    return ", ".join(f"{_cell(c.value)} {c.share:.0%}" for c in counts) or "-"
+
+
+def _text(text: str) -> str:
+    return text.replace("<", "\\<").replace(">", "\\>")
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return _text(text).replace("|", "\\|")
 
 
 def _num(value: float | None) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from journeyline.cli.common import abort, console, runtime
 from synthesis.embedders import UnknownEmbedder
+from synthesis.formatting import human_minutes
 from synthesis.model import JourneyMap
 from synthesis.observations import SynthesisInputError
 from synthesis.outputs import FORMATS, UnknownFormat, check_formats, write_segmented_outputs
@@ -187,7 +188,7 @@ def print_written(written: Written, *, files: bool = True) -> None:
         x = m.metrics
         rate = "-" if x.resolution.rate is None else f"{x.resolution.rate:.0%}"
         effort = "-" if x.effort.mean is None else f"{x.effort.mean:.1f}/7"
-        minutes = "-" if x.total_minutes.median is None else f"{x.total_minutes.median:g} min"
+        minutes = human_minutes(x.total_minutes.median)
         console.print(
             f"  metrics: {x.steps_per_journey.mean or 0:.1f} steps per journey, median total "
             f"time {minutes}, {x.channel_switches.share_of_journeys:.0%} switched channel, "
