@@ -1,36 +1,38 @@
 """A Mermaid ``journey`` diagram of a map: a section per stage, scored by its feeling.
 
-Mermaid's journey grammar ends a task name at ``:``, ``;``, ``#`` or a newline, so customer
-words go through :func:`mermaid_text`, which writes those (and ``< > " &``, so nothing
-can turn into markup) as Mermaid entity codes (``#58;`` for ``:``); Mermaid decodes them
-when it draws the diagram.
+Mermaid's journey grammar ends a task name at ``:``, ``;``, ``#`` or a newline, and its
+journey renderer (checked with mermaid 11.17) draws entity codes such as ``#58;`` as
+they are instead of decoding them. So customer words go through :func:`mermaid_text`,
+which puts each of those characters' look-alike in its place (``:`` -> ``꞉``, ``;`` ->
+``；``, ``#`` -> ``＃``) and does the same for ``< >`` so nothing can become markup, and
+writes everything on one line.
 """
 
 from __future__ import annotations
 
 from synthesis.model import JourneyMap, Stage
 
-_ENTITIES = {
-    "#": "#35;",
-    ":": "#58;",
-    ";": "#59;",
-    "<": "#60;",
-    ">": "#62;",
-    '"': "#34;",
-    "&": "#38;",
-    "%": "#37;",
-    "`": "#96;",
+LOOK_ALIKES = {
+    ":": "\ua789",  # modifier letter colon
+    ";": "\uff1b",  # fullwidth semicolon
+    "#": "\uff03",  # fullwidth number sign
+    "<": "\u2039",  # single left-pointing angle quotation mark
+    ">": "\u203a",  # single right-pointing angle quotation mark
+    "%": "\uff05",  # fullwidth percent: no "%%" comment or directive can start
+    "`": "\u02cb",  # modifier letter grave accent (Mermaid's markdown strings)
+    '"': "\u201d",
 }
 NEUTRAL = 3
 MAX_TEXT = 60
 
 
 def mermaid_text(text: str, *, limit: int = MAX_TEXT) -> str:
-    """``text`` on one line, at most ``limit`` characters (then "…"), entity-escaped."""
+    """``text`` on one line, at most ``limit`` characters (then "…"), with look-alikes
+    for the characters Mermaid's journey grammar or a browser would read as syntax."""
     flat = " ".join(text.split())
     if len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
-    return "".join(_ENTITIES.get(ch, ch) for ch in flat) or "-"
+    return "".join(LOOK_ALIKES.get(ch, ch) for ch in flat) or "-"
 
 
 def render_mermaid(journey_map: JourneyMap) -> str:
@@ -54,7 +56,7 @@ def render_mermaid(journey_map: JourneyMap) -> str:
         if stage.feeling.mean is None:
             lines.append(f"      %% {stage.id} has no feeling ratings: scored {NEUTRAL}")
         for quote in stage.quotes or []:
-            lines.append(f"      “{mermaid_text(quote.text, limit=50)}”: {score}: {actors}")
+            lines.append(f"      “{mermaid_text(quote.text, limit=40)}”: {score}: {actors}")
         if not stage.quotes:
             lines.append(f"      {mermaid_text(stage.name)}: {score}: {actors}")
     return "\n".join(lines) + "\n"
