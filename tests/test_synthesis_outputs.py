@@ -186,7 +186,7 @@ def test_customer_text_cannot_become_markup(
     mermaid = (tmp_path / "map.mmd").read_text(encoding="utf-8")
     assert "<" not in mermaid and ">" not in mermaid
     _assert_valid_mermaid_journey(mermaid)
-    assert "‹script›alert('x')‹/script› I called꞉ they said ＃1； wait" in mermaid
+    assert "‹script›alert('x')‹/script› I called꞉" in mermaid
     with (tmp_path / "stages.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.reader(handle):
             assert not any(cell.startswith(("=", "+", "@")) for cell in row)
