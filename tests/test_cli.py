@@ -121,9 +121,17 @@ def test_understand_reads_lines_and_prints_json() -> None:
     assert second["channel"] == "email"
 
 
-def test_demo_completes_every_interview_with_two_full_steps() -> None:
+def test_demo_completes_every_interview_with_two_full_steps(tmp_path: Path) -> None:
     out = invoke("demo", "--no-serve")
     assert "38 of 38 interviews completed" in out
+    # It ends with the synthesized map, every format, split by the customers' segment.
+    assert "Journey map of 38 interviews" in out and "saturation: " in out
+    assert "segments by segment: consumer 26, business 12" in out
+    folder = tmp_path / "data" / "demo-map"
+    assert f"Wrote {folder}/" in out
+    for name in ("map.json", "map.html", "map.mmd", "stages.csv", "emotion_curve.png"):
+        assert (folder / name).is_file(), name
+    assert (folder / "segments" / "segment=business" / "map.html").is_file()
     assert "38 interviews have 2+ such steps" in out
     assert "Try the web chat yourself: http://127.0.0.1:8000/i/" in out
     again = invoke("demo", "--no-serve")
