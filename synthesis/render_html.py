@@ -20,9 +20,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from synthesis.formatting import human_minutes
 from synthesis.model import JourneyMap, Stage
 
-CURVE_HEIGHT = 120
-CURVE_TOP = 12
-CURVE_BOTTOM = 108
+CURVE_HEIGHT = 160
+CURVE_TOP = 14
+CURVE_BOTTOM = 146
 COLUMN = 100
 SATURATION_WIDTH = 600
 SATURATION_HEIGHT = 140

@@ -39,6 +39,7 @@ CHANNEL_COLOURS = {
     "other": "#777777",
     "none": "#C8CDD5",
 }
+OTHER_COLOUR = "#8A94A3"
 SPARE_COLOURS = ["#AA4499", "#117733", "#661100", "#6699CC", "#888888"]
 LIGHT = {"#E69F00", "#F0E442", "#56B4E9", "#C8CDD5", "#999933", "#44AA99"}
 OTHER = "other channels"
@@ -142,7 +143,11 @@ def render_channel_mix_png(journey_map: JourneyMap) -> bytes:
             )
             widths.append(share * 100)
         label = OTHER if channel == OTHER else channel_label(channel)
-        colour = CHANNEL_COLOURS.get(channel) or SPARE_COLOURS[n % len(SPARE_COLOURS)]
+        colour = (
+            OTHER_COLOUR
+            if channel == OTHER
+            else CHANNEL_COLOURS.get(channel) or SPARE_COLOURS[n % len(SPARE_COLOURS)]
+        )
         ax.barh(ys, widths, left=left, color=colour, label=label, height=0.62)
         for y, (x0, w) in enumerate(zip(left, widths, strict=True)):
             if w >= 12:
