@@ -112,7 +112,10 @@ def render_emotion_curve_png(journey_map: JourneyMap) -> bytes:
     ax.grid(axis="y", color="#e3e7ee", lw=0.8)
     ax.set_axisbelow(True)
     ax.set_title(_title(journey_map, "Feeling along the journey"), loc="left", fontsize=11)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    if rated:
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no feeling ratings yet", transform=ax.transAxes, ha="center")
     return _png(figure)
 
 

@@ -35,7 +35,13 @@ from tests.browser_support import (
     browser_unavailable_reason,
     running_in_ci,
 )
-from tests.synthesis_data import StepSpec, add_journey, add_standard_interviews, make_campaign
+from tests.synthesis_data import (
+    StepSpec,
+    add_journey,
+    add_metric_journeys,
+    add_standard_interviews,
+    make_campaign,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = [
@@ -364,3 +370,40 @@ def test_the_page_opens_in_chromium_without_errors(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport[0]
     page.close()
+
+
+def test_tiny_and_uneven_maps_render_in_every_format(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    with session_factory.begin() as session:
+        campaign = make_campaign(session)
+        add_journey(
+            session,
+            campaign=campaign,
+            participant="only",
+            resolved=None,
+            steps=[StepSpec("looked it up", None, None, None)],
+        )
+    with session_factory() as session:
+        tiny = synthesize(session, campaign_slug="synth")
+    assert len(tiny.stages) == 1 and tiny.pain_points == []
+    assert tiny.saturation is not None
+    assert tiny.saturation.statement == "None of the 1 interviews reported a pain point."
+    written = write_outputs(tiny, tmp_path / "tiny")
+    assert len(written) == 9
+    page = (tmp_path / "tiny" / "map.html").read_text(encoding="utf-8")
+    assert "No pain points were reported." in page and "no ratings" in page
+    assert "%% S1 has no feeling ratings" in (tmp_path / "tiny" / "map.mmd").read_text()
+    # A segment can miss a stage entirely: its maps still render.
+    with session_factory.begin() as session:
+        from storage.queries import get_campaign_by_slug
+
+        campaign = get_campaign_by_slug(session, "synth")
+        assert campaign is not None
+        add_metric_journeys(session, campaign=campaign)
+    with session_factory() as session:
+        analysis = analyse(session, campaign_slug="synth", stages=3)
+    maps = split_by(analysis, "plan")
+    assert any(s.step_count == 0 for m in maps.segments for s in m.stages)
+    paths = write_segmented_outputs(maps, tmp_path / "uneven")
+    assert len(paths) == 9 * (1 + len(maps.segments))
