@@ -15,7 +15,13 @@ from synthesis.embedders import UnknownEmbedder
 from synthesis.formatting import human_minutes
 from synthesis.model import JourneyMap
 from synthesis.observations import SynthesisInputError
-from synthesis.outputs import FORMATS, UnknownFormat, check_formats, write_segmented_outputs
+from synthesis.outputs import (
+    FORMATS,
+    UnknownFormat,
+    check_formats,
+    write_outputs,
+    write_segmented_outputs,
+)
 from synthesis.pipeline import PIPELINE_STEPS, analyse, map_of
 from synthesis.segments import SegmentedMaps, TooManySegments, segment_rows, split_by
 
@@ -161,6 +167,15 @@ def build_map(
             segment=segment,
         )
     return map_of(analysis)
+
+
+def write_map(journey_map: JourneyMap, out: Path, formats: list[str] | None = None) -> None:
+    """Write an already built map into ``out`` (all formats unless ``formats``) and print
+    its summary."""
+    paths = write_outputs(journey_map, out, formats)
+    print_written(
+        Written(maps=SegmentedMaps(overall=journey_map, segments=[]), out=out, paths=paths)
+    )
 
 
 def print_written(written: Written, *, files: bool = True) -> None:
