@@ -398,9 +398,9 @@ def test_tiny_and_uneven_maps_render_in_every_format(
     with session_factory.begin() as session:
         from storage.queries import get_campaign_by_slug
 
-        campaign = get_campaign_by_slug(session, "synth")
-        assert campaign is not None
-        add_metric_journeys(session, campaign=campaign)
+        stored = get_campaign_by_slug(session, "synth")
+        assert stored is not None
+        add_metric_journeys(session, campaign=stored)
     with session_factory() as session:
         analysis = analyse(session, campaign_slug="synth", stages=3)
     maps = split_by(analysis, "plan")
