@@ -7,7 +7,7 @@ same bytes; :func:`write_outputs` writes the chosen formats into a folder.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from synthesis.model import JourneyMap
@@ -27,18 +27,27 @@ SEGMENTS_DIR = "segments"
 
 
 @dataclass(frozen=True)
+class PageLinks:
+    """Where a page links to: each segment value's page, and the whole campaign's page
+    (for a segment's page); relative URLs."""
+
+    segments: Mapping[str, str] = field(default_factory=dict)
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
 class OutputFormat:
     name: str
     description: str
     files: tuple[str, ...]
-    render: Callable[[JourneyMap, Mapping[str, str]], Files]
+    render: Callable[[JourneyMap, PageLinks], Files]
 
 
 def _text(name: str, render: Callable[[JourneyMap], str]) -> Callable[..., Files]:
     return lambda m, _links: {name: render(m).encode("utf-8")}
 
 
-def _csv(m: JourneyMap, _links: Mapping[str, str]) -> Files:
+def _csv(m: JourneyMap, _links: PageLinks) -> Files:
     return {
         "stages.csv": render_stages_csv(m).encode("utf-8"),
         "pain_points.csv": render_pain_points_csv(m).encode("utf-8"),
@@ -46,11 +55,12 @@ def _csv(m: JourneyMap, _links: Mapping[str, str]) -> Files:
     }
 
 
-def _html(m: JourneyMap, links: Mapping[str, str]) -> Files:
-    return {"map.html": render_html(m, links=dict(links)).encode("utf-8")}
+def _html(m: JourneyMap, links: PageLinks) -> Files:
+    page = render_html(m, links=dict(links.segments), parent=links.parent)
+    return {"map.html": page.encode("utf-8")}
 
 
-def _png(m: JourneyMap, _links: Mapping[str, str]) -> Files:
+def _png(m: JourneyMap, _links: PageLinks) -> Files:
     from synthesis.render_png import render_channel_mix_png, render_emotion_curve_png
 
     return {
@@ -107,18 +117,18 @@ def write_outputs(
     out_dir: Path,
     formats: Iterable[str] | None = None,
     *,
-    links: Mapping[str, str] | None = None,
+    links: PageLinks | None = None,
     on_format: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write ``formats`` (default: all of ``FORMATS``) of the map into ``out_dir``
-    (created if missing) and return the written paths in registry order. ``links`` maps
-    segment values to relative page URLs for the HTML; ``on_format`` is called with each
+    (created if missing) and return the written paths in registry order. ``links`` are
+    the HTML page's links to segment pages and back; ``on_format`` is called with each
     format's name once it is written."""
     chosen = check_formats(formats)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name in chosen:
-        for filename, data in OUTPUTS[name].render(journey_map, links or {}).items():
+        for filename, data in OUTPUTS[name].render(journey_map, links or PageLinks()).items():
             path = out_dir / filename
             path.write_bytes(data)
             written.append(path)
@@ -140,9 +150,12 @@ def write_segmented_outputs(
     comparison = maps.overall.comparison
     folders = {v.value: v.folder for v in comparison.values} if comparison else {}
     links = {value: f"{SEGMENTS_DIR}/{folder}/map.html" for value, folder in folders.items()}
-    written = write_outputs(maps.overall, out_dir, chosen, links=links, on_format=on_format)
+    written = write_outputs(
+        maps.overall, out_dir, chosen, links=PageLinks(segments=links), on_format=on_format
+    )
+    back = PageLinks(parent="../../map.html")
     for segment_map in maps.segments:
         (value,) = (segment_map.segment or {"": ""}).values()
         folder = out_dir / SEGMENTS_DIR / folders.get(value, value)
-        written += write_outputs(segment_map, folder, chosen, on_format=on_format)
+        written += write_outputs(segment_map, folder, chosen, links=back, on_format=on_format)
     return written

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from synthesis.formatting import human_minutes
 from synthesis.model import JourneyMap, Stage
+from synthesis.palette import CHANNEL_COLOURS
 
 CURVE_HEIGHT = 160
 CURVE_TOP = 14
@@ -155,12 +156,18 @@ def _environment() -> Environment:
 
 def _stylesheet(columns: int) -> str:
     css = resources.files("synthesis").joinpath("templates/map.css").read_text(encoding="utf-8")
-    return css.replace("STAGE_COLUMNS", str(max(1, columns)))
+    channels = "".join(
+        f".bars .bar.ch-{name} {{ fill: {colour}; }}\n" for name, colour in CHANNEL_COLOURS.items()
+    )
+    return css.replace("STAGE_COLUMNS", str(max(1, columns))) + channels
 
 
-def render_html(journey_map: JourneyMap, *, links: dict[str, str] | None = None) -> str:
+def render_html(
+    journey_map: JourneyMap, *, links: dict[str, str] | None = None, parent: str | None = None
+) -> str:
     """The page as HTML text (same map -> same bytes). ``links`` maps a segment value to
-    a relative URL of its page (the comparison table links them when given)."""
+    a relative URL of its page (the comparison table links them when given); ``parent``
+    is the URL of the whole campaign's page, for a segment's page."""
     stylesheet = _stylesheet(len(journey_map.stages))
     digest = base64.b64encode(hashlib.sha256(stylesheet.encode("utf-8")).digest()).decode()
     parts, dots = feeling_curve(journey_map.stages)
@@ -190,4 +197,6 @@ def render_html(journey_map: JourneyMap, *, links: dict[str, str] | None = None)
         },
         saturation_height=SATURATION_HEIGHT,
         links=links or {},
+        parent=parent,
+        channel_classes=set(CHANNEL_COLOURS),
     )

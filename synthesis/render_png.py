@@ -13,6 +13,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from synthesis.model import JourneyMap
+from synthesis.palette import CHANNEL_COLOURS, OTHER_COLOUR, SPARE_COLOURS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -22,25 +23,6 @@ INK = "#1d2430"
 MUTED = "#5b6575"
 ACCENT = "#2f5fb3"
 FEELING_COLOURS = {"bad": "#c8453b", "ok": "#c98a12", "good": "#2e8b57"}
-# A fixed colour per channel (Okabe-Ito, colour-blind safe), so "phone" looks the same in
-# every map and segment; no contact is grey, channels outside the vocabulary take the rest.
-CHANNEL_COLOURS = {
-    "phone": "#0072B2",
-    "email": "#E69F00",
-    "live_chat": "#009E73",
-    "chatbot": "#CC79A7",
-    "help_center": "#56B4E9",
-    "mobile_app": "#D55E00",
-    "website": "#F0E442",
-    "social_media": "#882255",
-    "in_person": "#44AA99",
-    "sms": "#332288",
-    "community_forum": "#999933",
-    "other": "#777777",
-    "none": "#C8CDD5",
-}
-OTHER_COLOUR = "#8A94A3"
-SPARE_COLOURS = ["#AA4499", "#117733", "#661100", "#6699CC", "#888888"]
 LIGHT = {"#E69F00", "#F0E442", "#56B4E9", "#C8CDD5", "#999933", "#44AA99"}
 OTHER = "other channels"
 MAX_CHANNELS = 7

@@ -112,6 +112,8 @@ def test_every_format_is_written_and_identical_twice(
     assert (tmp_path / "a" / "map.html").read_text(encoding="utf-8").count(
         'href="segments/plan=business/map.html"'
     ) == 1
+    segment_page = tmp_path / "a" / "segments" / "plan=consumer" / "map.html"
+    assert '<a href="../../map.html">' in segment_page.read_text(encoding="utf-8")
 
 
 def test_format_choice(session_factory: sessionmaker[Session], tmp_path: Path) -> None:
