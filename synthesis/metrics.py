@@ -29,7 +29,8 @@ from synthesis.observations import StepObservation
 NO_CONTACT = frozenset({"none", "", "unknown"})
 TRANSFER_TAG = "transferred"
 _TRANSFER_TEXT = re.compile(
-    r"\b(transferr\w*|put (me )?through|passed (me )?(on|over|along|to|between)|bounced)\b",
+    # Not "bounced": e-mails bounce far more often than customers do.
+    r"\b(transferr\w*|put (me )?through|passed (me )?(on|over|along|to|between))\b",
     re.IGNORECASE,
 )
 PATH_VARIANTS = 10

@@ -184,3 +184,38 @@ def test_missing_attributes_and_too_many_values(
     monkeypatch.setattr("synthesis.segments.MAX_SEGMENTS", 2)
     with pytest.raises(TooManySegments, match="'plan' has 3 values"):
         split_by(analysis, "plan")
+
+
+@pytest.mark.parametrize(
+    ("said", "transfer"),
+    [
+        ("they put me through to billing", True),
+        ("got passed between three teams", True),
+        ("was transferred twice", True),
+        ("my email bounced", False),
+        ("a week passed", False),
+    ],
+)
+def test_what_counts_as_a_transfer(said: str, transfer: bool) -> None:
+    from synthesis.metrics import is_transfer
+    from synthesis.observations import StepObservation
+
+    step = StepObservation(
+        interview_id="i",
+        ordinal=1,
+        doing=said,
+        text=said,
+        channel="phone",
+        feeling=None,
+        duration_minutes=None,
+        pains=(),
+        pain_text=None,
+        people=(),
+        tools=(),
+        position=0.5,
+        moment_of_truth=False,
+        moment_of_truth_text=None,
+        resolved=None,
+        effort=None,
+    )
+    assert is_transfer(step) is transfer
