@@ -177,4 +177,4 @@ def _cell(text: str) -> str:
 
 
 def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:g}"
+    return "-" if value is None else f"{round(value, 2):g}"
