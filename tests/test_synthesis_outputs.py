@@ -371,6 +371,15 @@ def test_the_page_opens_in_chromium_without_errors(
     # The page itself never scrolls sideways; only the lanes box does, on a phone.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport[0]
+    # Follow the comparison's link to a segment's page and back: as clean.
+    page.locator("#segments a", has_text="consumer").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/segments/plan=consumer/map.html")
+    assert page.locator("h1").inner_text() == "Journey map: synth (plan=consumer)"
+    page.locator("nav a", has_text="whole campaign").click()
+    page.wait_for_load_state("load")
+    assert page.url == url
+    assert problems == [] and dialogs == []
     page.close()
 
 
