@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from synthesis.formatting import human_minutes
 from synthesis.model import Count, EventCount, JourneyMap, Quote
+from synthesis.render_mermaid import render_mermaid
 
 
 def render_markdown(journey_map: JourneyMap) -> str:
@@ -46,6 +47,8 @@ def render_markdown(journey_map: JourneyMap) -> str:
         if s.moments_of_truth:
             lines.append(f"- Moments of truth: {len(s.moments_of_truth)}")
         lines += [_quote(q) for q in s.quotes]
+    # GitHub and many editors draw this block as the journey diagram.
+    lines += ["", "```mermaid", render_mermaid(m).rstrip("\n"), "```"]
     lines += [
         "",
         "## Pain points",
