@@ -1,7 +1,9 @@
-"""`journeyline synthesize`: draft a campaign's journey map into map.json and map.md."""
+"""`journeyline synthesize`: draft a campaign's journey map, store it as a run (ids
+matched to the previous run) and write map.json and map.md."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
@@ -15,6 +17,7 @@ from synthesis.observations import SynthesisInputError
 from synthesis.pipeline import PIPELINE_STEPS, synthesize
 from synthesis.render_json import render_json
 from synthesis.render_markdown import render_markdown
+from synthesis.runs import SavedRun, save_run
 
 
 def synthesize_command(
@@ -37,6 +40,7 @@ def synthesize_command(
             raise abort(f"--segment must be KEY=VALUE, not {segment!r}")
         chosen = (key, value)
     with runtime() as rt:
+        started = time.perf_counter()
         try:
             journey_map = build_map(
                 rt.sessions,
@@ -48,7 +52,27 @@ def synthesize_command(
             )
         except (SynthesisInputError, UnknownEmbedder) as error:
             raise abort(str(error)) from None
-    write_map(journey_map, out)
+        with rt.sessions.begin() as session:
+            saved = save_run(
+                session, journey_map, elapsed_seconds=round(time.perf_counter() - started, 3)
+            )
+    write_map(saved.journey_map, out)
+    print_saved(saved)
+
+
+def print_saved(saved: SavedRun) -> None:
+    """One line on the stored run and how its ids relate to the previous run's."""
+    match = saved.match
+    if saved.previous_run_id is None:
+        console.print(f"Stored as run {saved.id} (the first of its series).")
+        return
+    fresh = [*match.fresh_stages, *match.fresh_pain_points]
+    console.print(
+        f"Stored as run {saved.id}; ids matched to run {saved.previous_run_id}: "
+        f"{len(match.kept_stages)} stages and {len(match.kept_pain_points)} pain points kept"
+        + (f", new: {', '.join(fresh)}" if fresh else ", nothing new")
+        + f". See `journeyline maps diff {saved.previous_run_id} {saved.id}`."
+    )
 
 
 def build_map(

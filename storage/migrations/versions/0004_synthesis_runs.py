@@ -61,9 +61,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_synthesis_runs")),
     )
-    op.create_index(
-        "ix_synthesis_runs_series", "synthesis_runs", ["campaign_id", "segment", "id"]
-    )
+    op.create_index("ix_synthesis_runs_series", "synthesis_runs", ["campaign_id", "segment", "id"])
     op.create_table(
         "imported_interviews",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -86,7 +84,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_imported_interviews")),
         sa.UniqueConstraint(
-            "campaign_id", "external_id", name=op.f("uq_imported_interviews_campaign_id_external_id")
+            "campaign_id",
+            "external_id",
+            name=op.f("uq_imported_interviews_campaign_id_external_id"),
         ),
         sa.UniqueConstraint("interview_id", name=op.f("uq_imported_interviews_interview_id")),
     )
