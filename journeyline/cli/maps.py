@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.box import SIMPLE
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from journeyline.cli.common import abort, console, runtime
-from synthesis.diff import Change, MapDiff, diff_maps
+from synthesis.diff import ORDER, Change, MapDiff, diff_maps
 from synthesis.observations import SynthesisInputError
 from synthesis.outputs import OUTPUTS, UnknownFormat, write_outputs
 from synthesis.runs import RunInfo, RunNotFound, StoredRun, latest_run_ids, list_run_infos, load_run
@@ -19,6 +20,7 @@ app = typer.Typer(help="Stored journey maps (one per `journeyline synthesize`)."
 app.info.no_args_is_help = True
 
 FORMATS_HELP = f"Repeatable: {', '.join(OUTPUTS)} (default: all)."
+LABEL = {s: s for s in ORDER} | {"same": "unchanged"}
 STATUS_STYLE = {
     "new": "bold green",
     "grew": "green",
@@ -39,9 +41,14 @@ def list_command(
     if not runs:
         console.print("No stored runs yet: `journeyline synthesize --campaign SLUG --out DIR`.")
         return
-    table = Table("run", "created (UTC)", "campaign", "segment", "interviews", "steps")
-    for name in ("stages", "pain points", "embedder", "seed", "after run", "seconds"):
+    table = Table(box=SIMPLE, pad_edge=False, collapse_padding=True)
+    table.add_column("run", justify="right")
+    table.add_column("created (UTC)", no_wrap=True)
+    for name in ("campaign", "segment"):
         table.add_column(name)
+    for name in ("interviews", "stages", "pains"):
+        table.add_column(name, justify="right")
+    table.add_column("embedder")
     for run in runs:
         table.add_row(
             str(run.id),
@@ -49,13 +56,9 @@ def list_command(
             escape(run.campaign),
             escape(run.segment or "all"),
             str(run.interview_count),
-            str(run.step_count),
             str(run.stage_count),
             str(run.pain_point_count),
             escape(str(run.parameters.get("embedder", ""))),
-            str(run.parameters.get("seed", "")),
-            str(run.previous_run_id or "-"),
-            "-" if run.elapsed_seconds is None else f"{run.elapsed_seconds:.1f}",
         )
     console.print(table)
 
@@ -150,26 +153,26 @@ def export_command(
 def print_diff(before: RunInfo, after: RunInfo, diff: MapDiff) -> None:
     """The diff as a headline, then a table each for stages and pain points."""
     console.rule(f"Run {before.id} -> run {after.id} · {escape(after.campaign)}")
-    headline = []
-    for status in ("new", "grew", "shrank", "disappeared"):
-        stages, pains = diff.count(status)
-        headline.append(f"{status}: {stages} stages, {pains} pain points")
+    console.print(f"Interviews: {diff.before_interviews} -> {diff.after_interviews}")
     console.print(
-        f"Interviews {diff.before_interviews} -> {diff.after_interviews}. "
-        + "; ".join(headline)
-        + "."
+        f"Stages: {_tally(diff.stages)}. Pain points: {_tally(diff.pain_points)}.", markup=False
     )
     for title, changes in (("Stages", diff.stages), ("Pain points", diff.pain_points)):
         table = Table("change", "id", title.lower()[:-1], "interviews", "share", title=title)
         for change in changes:
             table.add_row(
-                f"[{STATUS_STYLE[change.status]}]{change.status}[/]",
+                f"[{STATUS_STYLE[change.status]}]{LABEL[change.status]}[/]",
                 change.id,
                 escape(change.name),
                 _counts(change),
                 _shares(change),
             )
         console.print(table)
+
+
+def _tally(changes: list[Change]) -> str:
+    counted = [(s, sum(c.status == s for c in changes)) for s in ORDER]
+    return ", ".join(f"{n} {LABEL[s]}" for s, n in counted if n) or "none"
 
 
 def _counts(change: Change) -> str:
