@@ -9,6 +9,7 @@ from journeyline.cli import (
     chat,
     db,
     demo,
+    import_cmd,
     interviews,
     invites,
     maps,
@@ -36,6 +37,7 @@ app.command("demo")(demo.demo)
 app.command("understand")(understand.understand_command)
 app.command("serve")(serve.serve)
 app.command("synthesize")(synthesize.synthesize_command)
+app.command("import")(import_cmd.import_command)
 
 
 def main() -> None:
