@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.orm import Session, sessionmaker
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from journeyline.cli.common import abort, console, runtime
 from synthesis.embedders import UnknownEmbedder
@@ -84,8 +85,15 @@ def build_map(
     stages: int | None = None,
     seed: int = 0,
 ) -> JourneyMap:
-    """Run the pipeline with a progress bar over its steps."""
+    """Run the pipeline with a progress bar over its steps, on one native thread.
+
+    One thread, because on a shared machine BLAS and OpenMP threads that spin for each
+    other make k-means and SVD several times slower (bench/RESULTS.md: 25 s vs 4 s for the
+    stages of 1,000 interviews under load); the matrices are small enough that one core
+    does them in seconds.
+    """
     with (
+        threadpool_limits(limits=1),
         Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
