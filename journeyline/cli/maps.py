@@ -121,8 +121,10 @@ def diff_command(
     ),
     campaign: str = typer.Option("", help="Campaign whose latest two runs to compare."),
 ) -> None:
-    """What changed between two runs: new, grew, shrank and disappeared stages and pain
-    points, with interview counts."""
+    """What changed between two runs: new, grew, shrank, disappeared.
+
+    Stages and pain points, with the interviews each was heard in before and after.
+    """
     before_id, after_id = _pair(list(runs or []), campaign)
     before, after = _load(before_id), _load(after_id)
     if (before.info.campaign, before.info.segment) != (after.info.campaign, after.info.segment):
