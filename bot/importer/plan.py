@@ -191,9 +191,9 @@ def _step_row(step: StepDraft) -> StepRecordData:
 def _stored_state(state: InterviewState) -> dict[str, Any]:
     # Message ids in the state are still indexes into the record's messages; the stored
     # step records carry the real links, so the state keeps answers, not message links.
-    clean = state.model_copy(deep=True)
-    for step in clean.steps:
-        step.source_message_ids = []
-    clean.answer_message_ids = {}
-    clean.answers = []
-    return clean.model_dump(mode="json")
+    data = state.model_dump(mode="json", exclude={"answers", "answer_message_ids"})
+    for step in data["steps"]:
+        step["source_message_ids"] = []
+    data["answers"] = []
+    data["answer_message_ids"] = {}
+    return data
