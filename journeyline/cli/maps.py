@@ -68,7 +68,8 @@ def show_command(
     run_id: int = typer.Argument(..., help="The run number (see `maps list`)."),
 ) -> None:
     """Summarise one stored run: its parameters, stages and top pain points."""
-    stored = _load(run_id)
+    with runtime() as rt, rt.sessions() as session:
+        stored = _load(session, run_id)
     info, m = stored.info, stored.journey_map
     console.rule(f"Run {info.id} · {escape(info.campaign)} · {escape(info.segment or 'all')}")
     params = ", ".join(f"{k}={v}" for k, v in info.parameters.items() if v is not None)
@@ -125,8 +126,9 @@ def diff_command(
 
     Stages and pain points, with the interviews each was heard in before and after.
     """
-    before_id, after_id = _pair(list(runs or []), campaign)
-    before, after = _load(before_id), _load(after_id)
+    with runtime() as rt, rt.sessions() as session:
+        before_id, after_id = _pair(session, list(runs or []), campaign)
+        before, after = _load(session, before_id), _load(session, after_id)
     if (before.info.campaign, before.info.segment) != (after.info.campaign, after.info.segment):
         console.print(
             "[yellow]note:[/] the runs belong to different series "
@@ -144,7 +146,8 @@ def export_command(
     formats: list[str] = typer.Option(None, "--format", help=FORMATS_HELP),
 ) -> None:
     """Write a stored run's map as files, exactly as it was stored."""
-    stored = _load(run_id)
+    with runtime() as rt, rt.sessions() as session:
+        stored = _load(session, run_id)
     try:
         paths = write_outputs(stored.journey_map, out, formats or None)
     except UnknownFormat as error:
@@ -190,22 +193,21 @@ def _shares(change: Change) -> str:
     return f"{before} -> {after}"
 
 
-def _pair(runs: list[int], campaign: str) -> tuple[int, int]:
+def _pair(session: Session, runs: list[int], campaign: str) -> tuple[int, int]:
     if len(runs) > 2:
         raise abort("give at most two runs: `journeyline maps diff OLDER NEWER`")
     if len(runs) == 2:
         return runs[0], runs[1]
     if len(runs) == 1:
-        previous = _load(runs[0]).info.previous_run_id
+        previous = _load(session, runs[0]).info.previous_run_id
         if previous is None:
             raise abort(f"run {runs[0]} is the first of its series: name two runs to compare")
         return previous, runs[0]
-    with runtime() as rt, rt.sessions() as session:
-        slug = campaign or _only_campaign(session)
-        try:
-            ids = latest_run_ids(session, campaign_slug=slug, count=2)
-        except SynthesisInputError as error:
-            raise abort(str(error)) from None
+    slug = campaign or _only_campaign(session)
+    try:
+        ids = latest_run_ids(session, campaign_slug=slug, count=2)
+    except SynthesisInputError as error:
+        raise abort(str(error)) from None
     if len(ids) < 2:
         raise abort(f"campaign {slug!r} has {len(ids)} stored run(s); a diff needs two")
     return ids[1], ids[0]
@@ -220,9 +222,8 @@ def _only_campaign(session: Session) -> str:
     raise abort(f"runs of several campaigns are stored ({', '.join(campaigns)}): pass --campaign")
 
 
-def _load(run_id: int) -> StoredRun:
-    with runtime() as rt, rt.sessions() as session:
-        try:
-            return load_run(session, run_id)
-        except RunNotFound as error:
-            raise abort(str(error)) from None
+def _load(session: Session, run_id: int) -> StoredRun:
+    try:
+        return load_run(session, run_id)
+    except RunNotFound as error:
+        raise abort(str(error)) from None
