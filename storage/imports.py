@@ -55,6 +55,7 @@ class NewInterview:
     effort: int | None = None
     improvement: str | None = None
     anything_else: str | None = None
+    extra_answers: Mapping[str, str] = field(default_factory=dict)
     started_at: datetime | None = None
     completed_at: datetime | None = None
 
@@ -106,7 +107,7 @@ def insert_interviews(
                     "effort": item.effort,
                     "improvement": item.improvement,
                     "anything_else": item.anything_else,
-                    "extra_answers": {},
+                    "extra_answers": dict(item.extra_answers),
                     "started_at": item.started_at or now,
                     "updated_at": now,
                     "completed_at": item.completed_at or item.started_at or now,

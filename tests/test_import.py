@@ -62,6 +62,7 @@ TURNS: dict[str, Any] = {
         {"question": "And then?", "answer": "an engineer came the next day and fixed it"},
         {"question": "What was the make-or-break moment?", "answer": "when the engineer came"},
         {"question": "Was it resolved in the end?", "answer": "yes, finally"},
+        {"question": "Overall, how easy was it?", "answer": "no idea really"},
     ],
 }
 
@@ -146,6 +147,9 @@ def test_turns_go_through_the_bots_understanding(session_factory: sessionmaker[S
         assert interview.problem == "my broadband kept dropping"
         assert interview.resolved == "yes" and interview.moment_of_truth == "when the engineer came"
         assert interview.moment_of_truth_step == 3
+        # An answer the bot could not read is kept in the customer's words, as in the chat.
+        assert interview.effort is None
+        assert interview.extra_answers == {"effort_text": "no idea really"}
         messages = list(interview.messages)
         assert [m.direction for m in messages[:2]] == ["out", "in"]
         assert messages[0].text == "What did you need help with?"

@@ -63,6 +63,7 @@ def plan_interview(
         effort=state.effort,
         improvement=state.improvement,
         anything_else=state.anything_else,
+        extra_answers=dict(state.extra_answers),
         started_at=record.started_at,
         completed_at=record.completed_at,
     )
