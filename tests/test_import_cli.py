@@ -18,7 +18,6 @@ runner = CliRunner()
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("JOURNEYLINE_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.chdir(tmp_path)
     return tmp_path / "data"
 
@@ -41,8 +40,6 @@ def test_import_reports_counts_and_bad_lines(tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     assert "Imported 0 interviews" in again.output and "2 already imported" in again.output
 
-    listed = runner.invoke(app, ["interviews", "list", "--campaign", "ext"])
-    assert listed.output.count("import") == 2
     out = tmp_path / "map"
     synth = runner.invoke(app, ["synthesize", "--campaign", "ext", "--out", str(out)])
     assert synth.exit_code == 0, synth.output
