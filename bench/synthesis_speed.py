@@ -211,6 +211,49 @@ def generate(rng: random.Random, campaign_id: int, n: int) -> NewInterview:
     )
 
 
+def import_record(item: NewInterview, n: int) -> dict[str, Any]:
+    """The generated interview as an import record (docs/import-format.md): even ``n``
+    as question/answer turns, odd ``n`` as structured steps."""
+    if n % 2:
+        return {
+            "external_id": item.external_id,
+            "participant": {"id": item.participant_external_id},
+            "attributes": dict(item.attributes),
+            "steps": [
+                {
+                    "doing": s.doing,
+                    "channel": s.channel,
+                    "feeling": s.feeling,
+                    "duration_minutes": s.duration_minutes,
+                    "people": list(s.people),
+                    "tools": list(s.tools),
+                    "pains": list(s.pains),
+                    "pain_text": s.pain_text,
+                }
+                for s in item.steps
+            ],
+            "resolved": item.resolved,
+            "effort": item.effort,
+        }
+    turns = [{"question": "What did you need help with?", "answer": "I was charged twice"}]
+    for step in item.steps:
+        turns.append({"question": "What happened next?", "answer": step.doing})
+        turns.append({"question": "How did you feel?", "answer": str(step.feeling)})
+        if step.pain_text:
+            turns.append({"question": "What got in the way?", "answer": step.pain_text})
+    turns.append({"question": "Was it resolved?", "answer": item.resolved or "no"})
+    return {"external_id": item.external_id, "attributes": dict(item.attributes), "turns": turns}
+
+
+def write_jsonl(path: Path, size: int, *, seed: int = 0) -> None:
+    """Write ``size`` generated interviews as an import file."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(size):
+            record = import_record(generate(rng, 0, n), n)
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
 def fill(url: str, size: int, *, seed: int = 0) -> float:
     """Migrate the database at ``url`` and store ``size`` generated interviews; seconds."""
     started = time.perf_counter()
@@ -289,8 +332,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--postgres", nargs="?", const=DEFAULT_POSTGRES_URL, default=None)
+    parser.add_argument(
+        "--write-jsonl",
+        metavar="PATH",
+        type=Path,
+        help="only write the first size's interviews as an import file (for `journeyline import`)",
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: the subprocess
     args = parser.parse_args(argv)
+    if args.write_jsonl:
+        write_jsonl(args.write_jsonl, args.sizes[0])
+        return
     if args.measure:
         print(json.dumps(synthesize_once(args.measure)))
         return
