@@ -259,3 +259,17 @@ def test_imported_interviews_are_synthesised_like_chat_ones(
     quoted = {q.text for q in long_wait.quotes}
     assert "forty minutes of hold music" in quoted
     assert quoted & {"called them, sat on hold 40 min, furious", "they transferred me twice"}
+
+
+def test_an_imported_interview_reads_like_a_finished_chat(
+    session_factory: sessionmaker[Session],
+) -> None:
+    from bot.service import InterviewService
+
+    _campaign(session_factory)
+    report = _import(session_factory, [STRUCTURED, TURNS])
+    service = InterviewService(session_factory)
+    for public_id in report.imported:
+        snapshot = service.snapshot(public_id)
+        assert snapshot.status == "completed"
+        assert service.pending(public_id).finished
