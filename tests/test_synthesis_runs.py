@@ -184,3 +184,26 @@ def test_stages_match_by_shared_steps_even_when_reordered_and_renamed(
     stable, _, match = stabilise_ids(renamed, previous=base)
     assert [s.id for s in stable.stages] == [s.id for s in reversed(base.stages)]
     assert match.fresh_stages == ()
+
+
+def test_without_shared_interviews_stages_match_by_keywords(
+    session_factory: sessionmaker[Session],
+) -> None:
+    _seed(session_factory)
+    base = _run(session_factory, stages=3).journey_map
+    # Same stages heard from other interviews: nothing to overlap, so keywords decide.
+    moved = [
+        s.model_copy(
+            update={
+                "id": f"S{i + 1}",
+                "steps": [
+                    r.model_copy(update={"interview_id": "x" + r.interview_id}) for r in s.steps
+                ],
+            }
+        )
+        for i, s in enumerate(reversed(base.stages))
+    ]
+    other = base.model_copy(update={"stages": moved, "interview_ids": ["x"]})
+    stable, _, match = stabilise_ids(other, previous=base)
+    assert [s.id for s in stable.stages] == [s.id for s in reversed(base.stages)]
+    assert match.fresh_stages == ()
