@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ImportedInterview, Interview, Message, Participant, StepRecord
@@ -87,37 +87,36 @@ def insert_interviews(
     now = utcnow()
     participant_ids = _participants(session, interviews)
     public_ids = [str(uuid.uuid4()) for _ in interviews]
-    interview_ids = list(
-        session.scalars(
-            insert(Interview).returning(Interview.id, sort_by_parameter_order=True),
-            [
-                {
-                    "public_id": public_id,
-                    "campaign_id": item.campaign_id,
-                    "participant_id": participant_id,
-                    "channel": item.channel,
-                    "status": item.status,
-                    "engine_state": dict(item.engine_state),
-                    "consent": True,
-                    "consent_at": item.started_at or now,
-                    "problem": item.problem,
-                    "moment_of_truth": item.moment_of_truth,
-                    "moment_of_truth_step": item.moment_of_truth_step,
-                    "resolved": item.resolved,
-                    "effort": item.effort,
-                    "improvement": item.improvement,
-                    "anything_else": item.anything_else,
-                    "extra_answers": dict(item.extra_answers),
-                    "started_at": item.started_at or now,
-                    "updated_at": now,
-                    "completed_at": item.completed_at or item.started_at or now,
-                    "revision": 0,
-                }
-                for item, public_id, participant_id in zip(
-                    interviews, public_ids, participant_ids, strict=True
-                )
-            ],
-        )
+    interview_ids = _insert_ids(
+        session,
+        Interview,
+        [
+            {
+                "public_id": public_id,
+                "campaign_id": item.campaign_id,
+                "participant_id": participant_id,
+                "channel": item.channel,
+                "status": item.status,
+                "engine_state": dict(item.engine_state),
+                "consent": True,
+                "consent_at": item.started_at or now,
+                "problem": item.problem,
+                "moment_of_truth": item.moment_of_truth,
+                "moment_of_truth_step": item.moment_of_truth_step,
+                "resolved": item.resolved,
+                "effort": item.effort,
+                "improvement": item.improvement,
+                "anything_else": item.anything_else,
+                "extra_answers": dict(item.extra_answers),
+                "started_at": item.started_at or now,
+                "updated_at": now,
+                "completed_at": item.completed_at or item.started_at or now,
+                "revision": 0,
+            }
+            for item, public_id, participant_id in zip(
+                interviews, public_ids, participant_ids, strict=True
+            )
+        ],
     )
     message_rows = [
         {
@@ -131,15 +130,7 @@ def insert_interviews(
         for item, interview_id in zip(interviews, interview_ids, strict=True)
         for message in item.messages
     ]
-    message_ids = (
-        list(
-            session.scalars(
-                insert(Message).returning(Message.id, sort_by_parameter_order=True), message_rows
-            )
-        )
-        if message_rows
-        else []
-    )
+    message_ids = _insert_ids(session, Message, message_rows)
     step_rows: list[dict[str, Any]] = []
     offset = 0
     for item, interview_id in zip(interviews, interview_ids, strict=True):
@@ -163,6 +154,28 @@ def insert_interviews(
         ],
     )
     return public_ids
+
+
+def _insert_ids(
+    session: Session, model: type[Interview] | type[Message] | type[Participant], rows: list[Any]
+) -> list[int]:
+    """Insert ``rows`` and return their new ids, in order.
+
+    PostgreSQL: one multi-row INSERT ... RETURNING per page, ordered by SQLAlchemy. SQLite
+    would run that row by row, so there the ids are handed out here, after the highest
+    stored one: safe because every write transaction of ``storage.db`` holds SQLite's
+    write lock from its BEGIN IMMEDIATE; on an engine without it, a concurrent writer makes
+    the insert fail on the primary key (and the batch roll back), never mix rows up.
+    """
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        start = int(session.scalar(select(func.max(model.id))) or 0) + 1
+        ids = list(range(start, start + len(rows)))
+        session.execute(insert(model), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        return ids
+    returning = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return [int(i) for i in session.scalars(returning, rows)]
 
 
 def _step_row(
@@ -222,19 +235,19 @@ def _participants(session: Session, interviews: Sequence[NewInterview]) -> list[
     now = utcnow()
     new_keys = [key for key in latest if key not in known]
     if new_keys:
-        ids = session.scalars(
-            insert(Participant).returning(Participant.id, sort_by_parameter_order=True),
+        ids = _insert_ids(
+            session,
+            Participant,
             [_participant_row(latest[key], key[1], attributes[key], now) for key in new_keys],
         )
         known.update(zip(new_keys, ids, strict=True))
     anonymous = [item for item in interviews if _anonymous_with_details(item)]
     anonymous_ids = iter(
-        session.scalars(
-            insert(Participant).returning(Participant.id, sort_by_parameter_order=True),
+        _insert_ids(
+            session,
+            Participant,
             [_participant_row(item, None, dict(item.attributes), now) for item in anonymous],
         )
-        if anonymous
-        else []
     )
     result: list[int | None] = []
     for item in interviews:
