@@ -15,6 +15,7 @@ from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from storage import queries
@@ -64,6 +65,10 @@ class RunNotFound(LookupError):
     """No stored run with this id (or none for this campaign)."""
 
 
+class RunUnreadable(ValueError):
+    """A stored map this version cannot read (stored by another map schema version)."""
+
+
 def code_version() -> str:
     """The installed journeyline version (``unknown`` when run from an unpacked tree)."""
     try:
@@ -93,9 +98,17 @@ def save_run(
     segment = segment_key(journey_map.segment)
     latest = store.latest_runs(session, campaign_id=campaign.id, segment=segment, count=1)
     previous = latest[0] if latest else None
+    previous_map = None
+    if previous is not None:
+        try:
+            previous_map = _map_of(previous)
+        except RunUnreadable:
+            # Nothing to match against: every id is fresh, but the series' counters go on,
+            # so no id of the unreadable run is handed out again.
+            previous_map = None
     stable, next_ids, match = stabilise_ids(
         journey_map,
-        previous=_map_of(previous) if previous else None,
+        previous=previous_map,
         next_ids=previous.next_ids if previous else None,
     )
     data = stable.model_dump(mode="json")
@@ -126,7 +139,7 @@ def save_run(
 
 
 def load_run(session: Session, run_id: int) -> StoredRun:
-    """The stored run and its map; raises :class:`RunNotFound`."""
+    """The stored run and its map; raises :class:`RunNotFound` or :class:`RunUnreadable`."""
     run = store.get_run(session, run_id)
     if run is None:
         raise RunNotFound(f"no synthesis run {run_id} (see `journeyline maps list`)")
@@ -159,7 +172,13 @@ def list_run_infos(
 
 
 def _map_of(run: SynthesisRun) -> JourneyMap:
-    return JourneyMap.model_validate({**run.journey_map, "pain_points": run.pain_points})
+    try:
+        return JourneyMap.model_validate({**run.journey_map, "pain_points": run.pain_points})
+    except ValidationError as error:
+        raise RunUnreadable(
+            f"run {run.id} was stored with map schema {run.schema_version} by journeyline "
+            f"{run.code_version}; this version cannot read it ({error.error_count()} problems)"
+        ) from None
 
 
 def _info(run: SynthesisRun) -> RunInfo:

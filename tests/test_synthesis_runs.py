@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.queries import get_campaign_by_slug
@@ -207,3 +208,25 @@ def test_without_shared_interviews_stages_match_by_keywords(
     stable, _, match = stabilise_ids(other, previous=base)
     assert [s.id for s in stable.stages] == [s.id for s in reversed(base.stages)]
     assert match.fresh_stages == ()
+
+
+def test_a_run_this_version_cannot_read_is_reported_and_not_matched(
+    session_factory: sessionmaker[Session],
+) -> None:
+    from sqlalchemy import update
+
+    from storage.models import SynthesisRun
+    from synthesis.runs import RunUnreadable
+
+    _seed(session_factory)
+    first = _run(session_factory, stages=3)
+    with session_factory.begin() as session:  # as if stored by a future map schema
+        session.execute(
+            update(SynthesisRun).values(journey_map={"schema_version": "99"}, schema_version="99")
+        )
+    with session_factory() as session, pytest.raises(RunUnreadable, match="map schema 99"):
+        load_run(session, first.id)
+    second = _run(session_factory, stages=3)
+    assert second.previous_run_id == first.id
+    # Nothing to match: all ids are fresh, after the unreadable run's.
+    assert second.match.kept_stages == () and second.match.fresh_stages == ("S4", "S5", "S6")

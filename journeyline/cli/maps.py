@@ -14,7 +14,15 @@ from journeyline.cli.common import abort, console, runtime
 from synthesis.diff import ORDER, Change, MapDiff, diff_maps
 from synthesis.observations import SynthesisInputError
 from synthesis.outputs import OUTPUTS, UnknownFormat, write_outputs
-from synthesis.runs import RunInfo, RunNotFound, StoredRun, latest_run_ids, list_run_infos, load_run
+from synthesis.runs import (
+    RunInfo,
+    RunNotFound,
+    RunUnreadable,
+    StoredRun,
+    latest_run_ids,
+    list_run_infos,
+    load_run,
+)
 
 app = typer.Typer(help="Stored journey maps (one per `journeyline synthesize`).")
 app.info.no_args_is_help = True
@@ -225,5 +233,5 @@ def _only_campaign(session: Session) -> str:
 def _load(session: Session, run_id: int) -> StoredRun:
     try:
         return load_run(session, run_id)
-    except RunNotFound as error:
+    except (RunNotFound, RunUnreadable) as error:
         raise abort(str(error)) from None
