@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -326,3 +327,66 @@ class SlackEvent(Base):
 
     def __repr__(self) -> str:
         return f"SlackEvent(id={self.id!r}, key={self.key!r}, done_at={self.done_at!r})"
+
+
+class SynthesisRun(Base):
+    """One stored `journeyline synthesize`: what went in, with which parameters, and the
+    journey map and ranked pain points that came out.
+
+    ``segment`` is ``"key=value"`` or ``""`` for the whole campaign: runs of the same
+    campaign and segment form a series whose stage and pain-point ids stay stable (each
+    run is matched to ``previous_run_id``). ``next_ids`` carries the series' id counters
+    (``{"stage": n, "pain": m}``), so an id that disappeared is never handed out again.
+    ``journey_map`` is the map's JSON without its pain points, which are in
+    ``pain_points``; both are written once and never changed.
+    """
+
+    __tablename__ = "synthesis_runs"
+    __table_args__ = (Index("ix_synthesis_runs_series", "campaign_id", "segment", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    segment: Mapped[str] = mapped_column(String(200), default="")
+    previous_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("synthesis_runs.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    code_version: Mapped[str] = mapped_column(String(40))
+    schema_version: Mapped[str] = mapped_column(String(20))
+    parameters: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    interview_ids: Mapped[list[str]] = mapped_column(json_type(), default=list)
+    interview_count: Mapped[int] = mapped_column(Integer)
+    step_count: Mapped[int] = mapped_column(Integer)
+    stage_count: Mapped[int] = mapped_column(Integer)
+    pain_point_count: Mapped[int] = mapped_column(Integer)
+    elapsed_seconds: Mapped[float | None] = mapped_column(Float)
+    next_ids: Mapped[dict[str, int]] = mapped_column(json_type(), default=dict)
+    journey_map: Mapped[dict[str, Any]] = mapped_column(json_type())
+    pain_points: Mapped[list[dict[str, Any]]] = mapped_column(json_type())
+
+    campaign: Mapped[Campaign] = relationship()
+
+    def __repr__(self) -> str:
+        return f"SynthesisRun(id={self.id!r}, campaign_id={self.campaign_id!r})"
+
+
+class ImportedInterview(Base):
+    """Where an imported interview came from: the external id it had in the other tool
+    (unique per campaign, so importing the same file twice stores nothing twice) and a
+    hash of the record, to tell a repeat from a changed record."""
+
+    __tablename__ = "imported_interviews"
+    __table_args__ = (UniqueConstraint("campaign_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), unique=True
+    )
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String(500))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"ImportedInterview(id={self.id!r}, external_id={self.external_id!r})"

@@ -26,8 +26,11 @@ def build_stages(
     observations: Sequence[StepObservation],
     embeddings: NDArray[np.float64],
     assignment: StageAssignment,
+    *,
+    ids: Sequence[str] = (),
 ) -> list[Stage]:
-    """One :class:`Stage` per stage of ``assignment``, in journey order."""
+    """One :class:`Stage` per stage of ``assignment``, in journey order. ``ids`` name the
+    stages (a stored run's stable ids); without them stage i is ``S{i+1}``."""
     interview_total = len({o.interview_id for o in observations}) or 1
     stages: list[Stage] = []
     for index, name in enumerate(assignment.names):
@@ -40,7 +43,7 @@ def build_stages(
         interviews = len({o.interview_id for o in obs})
         stages.append(
             Stage(
-                id=stage_id(index),
+                id=ids[index] if ids else stage_id(index),
                 name=name,
                 keywords=assignment.keywords[index],
                 median_position=assignment.median_positions[index],

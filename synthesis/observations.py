@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from storage.models import Campaign, Interview, Message
+from storage.models import Campaign, Interview, Message, Participant, StepRecord
 
 INBOUND = "in"
 
@@ -58,26 +58,60 @@ def load_observations(
     order. ``segment=(key, value)`` keeps only participants whose attribute ``key``
     equals ``value`` (compared as text). Raises :class:`SynthesisInputError` for an
     unknown campaign."""
-    campaign = session.scalar(select(Campaign).where(Campaign.slug == campaign_slug))
-    if campaign is None:
+    campaign_id = session.scalar(select(Campaign.id).where(Campaign.slug == campaign_slug))
+    if campaign_id is None:
         raise SynthesisInputError(f"no campaign with slug {campaign_slug!r}")
-    interviews = session.scalars(
-        select(Interview)
-        .where(Interview.campaign_id == campaign.id)
-        .order_by(Interview.id)
-        .options(selectinload(Interview.steps), selectinload(Interview.participant))
-    ).all()
-    observations: list[StepObservation] = []
-    for interview in interviews:
-        if interview.consent is False or not interview.steps:
+    # Three column queries for the whole campaign (interviews, steps, inbound messages)
+    # instead of ORM objects and a query per interview: loading stays linear and cheap at
+    # tens of thousands of interviews.
+    interviews: dict[int, Any] = {}
+    for row in session.execute(
+        select(
+            Interview.id,
+            Interview.public_id,
+            Interview.consent,
+            Interview.moment_of_truth,
+            Interview.moment_of_truth_step,
+            Interview.resolved,
+            Interview.effort,
+            Participant.attributes,
+        )
+        .outerjoin(Participant, Participant.id == Interview.participant_id)
+        .where(Interview.campaign_id == campaign_id)
+    ):
+        if row.consent is False:
             continue
-        attributes = dict(interview.participant.attributes) if interview.participant else {}
+        attributes = dict(row.attributes or {})
         if segment is not None and str(attributes.get(segment[0])) != segment[1]:
             continue
-        texts = _inbound_texts(session, interview)
-        steps = sorted(interview.steps, key=lambda s: s.ordinal)
-        last = len(steps) - 1
-        for index, step in enumerate(steps):
+        interviews[row.id] = (row, attributes)
+    steps: dict[int, list[Any]] = {}
+    for step in session.execute(
+        select(
+            StepRecord.interview_id,
+            StepRecord.ordinal,
+            StepRecord.doing,
+            StepRecord.channel,
+            StepRecord.feeling,
+            StepRecord.duration_minutes,
+            StepRecord.pains,
+            StepRecord.pain_text,
+            StepRecord.people,
+            StepRecord.tools,
+            StepRecord.source_message_ids,
+        )
+        .join(Interview, Interview.id == StepRecord.interview_id)
+        .where(Interview.campaign_id == campaign_id)
+    ):
+        if step.interview_id in interviews:
+            steps.setdefault(step.interview_id, []).append(step)
+    texts = _inbound_texts(session, campaign_id)
+    observations: list[StepObservation] = []
+    for interview_id in sorted(steps):
+        interview, attributes = interviews[interview_id]
+        ordered = sorted(steps[interview_id], key=lambda s: s.ordinal)
+        last = len(ordered) - 1
+        for index, step in enumerate(ordered):
             doing = step.doing.strip()
             text = f"{doing} {step.pain_text.strip()}" if step.pain_text else doing
             is_mot = interview.moment_of_truth_step == step.ordinal
@@ -101,21 +135,24 @@ def load_observations(
                     effort=interview.effort,
                     segment=attributes,
                     messages=tuple(
-                        (mid, texts[mid])
+                        (mid, texts[mid][1])
                         for mid in sorted(set(step.source_message_ids))
-                        if mid in texts
+                        if mid in texts and texts[mid][0] == interview_id
                     ),
                 )
             )
     return observations
 
 
-def _inbound_texts(session: Session, interview: Interview) -> dict[int, str]:
+def _inbound_texts(session: Session, campaign_id: int) -> dict[int, tuple[int, str]]:
+    """Message id -> (interview id, text) of the campaign's unredacted inbound messages."""
     rows = session.execute(
-        select(Message.id, Message.text).where(
-            Message.interview_id == interview.id,
+        select(Message.id, Message.interview_id, Message.text)
+        .join(Interview, Interview.id == Message.interview_id)
+        .where(
+            Interview.campaign_id == campaign_id,
             Message.direction == INBOUND,
             Message.redacted.is_(False),
         )
     )
-    return {int(mid): text for mid, text in rows}
+    return {int(mid): (int(iid), text) for mid, iid, text in rows}

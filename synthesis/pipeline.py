@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,6 +41,24 @@ class Analysis:
     embeddings: NDArray[np.float64]
     assignment: StageAssignment
     pain_points: list[PainPoint]
+    # Stage ids in journey order when they were matched to a stored run (else S1..Sn).
+    stage_ids: tuple[str, ...] = ()
+
+    def stage_id_of(self, label: int) -> str:
+        return self.stage_ids[label] if self.stage_ids else stage_id(label)
+
+    def with_ids(self, stable: JourneyMap) -> Analysis:
+        """This analysis under the ids of ``stable`` (its whole map with ids matched to
+        the stored series), so every map, segment and comparison made from it uses them."""
+        if len(stable.stages) != len(self.assignment.names) or len(stable.pain_points) != len(
+            self.pain_points
+        ):
+            raise ValueError("the stable map is not a map of this analysis")
+        return replace(
+            self,
+            stage_ids=tuple(stage.id for stage in stable.stages),
+            pain_points=[p.model_copy(deep=True) for p in stable.pain_points],
+        )
 
 
 def synthesize(
@@ -142,12 +160,14 @@ def map_of(
         # A segment may have no step in some stage: its (unused) centre is the mean of
         # nothing, which numpy warns about.
         warnings.simplefilter("ignore", RuntimeWarning)
-        stage_list = build_stages(observations, analysis.embeddings[indices], assignment)
+        stage_list = build_stages(
+            observations, analysis.embeddings[indices], assignment, ids=analysis.stage_ids
+        )
     interview_ids = list(dict.fromkeys(o.interview_id for o in observations))
     if rows is None:
         points = analysis.pain_points
     else:
-        points = _restricted_points(analysis.pain_points, observations, labels, interview_ids)
+        points = _restricted_points(analysis, observations, labels, interview_ids)
     paths, distinct = channel_paths(observations)
     label = segment if segment is not None else analysis.segment
     return JourneyMap(
@@ -169,14 +189,15 @@ def map_of(
 
 
 def _restricted_points(
-    points: Sequence[PainPoint],
+    analysis: Analysis,
     observations: Sequence[StepObservation],
     labels: NDArray[np.int64],
     interview_ids: Sequence[str],
 ) -> list[PainPoint]:
+    points = analysis.pain_points
     by_step = {(o.interview_id, o.ordinal): o for o in observations}
     stage_of = {
-        (o.interview_id, o.ordinal): stage_id(int(label))
+        (o.interview_id, o.ordinal): analysis.stage_id_of(int(label))
         for o, label in zip(observations, labels.tolist(), strict=True)
     }
     kept = [

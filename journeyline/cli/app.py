@@ -9,8 +9,10 @@ from journeyline.cli import (
     chat,
     db,
     demo,
+    import_cmd,
     interviews,
     invites,
+    maps,
     serve,
     slack,
     synthesize,
@@ -29,11 +31,13 @@ app.add_typer(interviews.app, name="interviews")
 app.add_typer(db.app, name="db")
 app.add_typer(invites.app, name="invites")
 app.add_typer(slack.app, name="slack")
+app.add_typer(maps.app, name="maps")
 app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("understand")(understand.understand_command)
 app.command("serve")(serve.serve)
 app.command("synthesize")(synthesize.synthesize_command)
+app.command("import")(import_cmd.import_command)
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
-"""`journeyline synthesize`: draft a campaign's journey map and write it in every format."""
+"""`journeyline synthesize`: draft a campaign's journey map, store it as a run (ids
+matched to the previous run) and write it in every format."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.orm import Session, sessionmaker
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from journeyline.cli.common import abort, console, runtime
 from synthesis.embedders import UnknownEmbedder
@@ -23,6 +26,7 @@ from synthesis.outputs import (
     write_segmented_outputs,
 )
 from synthesis.pipeline import PIPELINE_STEPS, analyse, map_of
+from synthesis.runs import SavedRun, match_series, save_run
 from synthesis.segments import SegmentedMaps, TooManySegments, segment_rows, split_by
 
 FORMAT_HELP = f"Output format, repeatable or comma-separated: {', '.join(FORMATS)} (default: all)."
@@ -33,6 +37,7 @@ class Written:
     maps: SegmentedMaps
     out: Path
     paths: list[Path]
+    saved: SavedRun | None = None
 
 
 def synthesize_command(
@@ -109,10 +114,19 @@ def synthesize_to(
     stages: int | None = None,
     seed: int = 0,
 ) -> Written:
-    """Run the pipeline and write ``formats`` (default: all) into ``out``, with one
-    progress bar over the pipeline's steps, the segments and the files."""
+    """Run the pipeline, store the map as the next run of its series (stage and
+    pain-point ids matched to the previous run first, so segments, the comparison and the
+    files all use the stored ids) and write ``formats`` (default: all) into ``out``, with
+    one progress bar over the pipeline's steps, the segments and the files.
+
+    One native thread: on a shared machine BLAS and OpenMP threads that spin for each
+    other make k-means and SVD several times slower (bench/RESULTS.md), and the matrices
+    are small enough for one core.
+    """
     chosen = check_formats(formats)
+    started = time.perf_counter()
     with (
+        threadpool_limits(limits=1),
         Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -120,22 +134,24 @@ def synthesize_to(
             console=console,
             transient=True,
         ) as progress,
-        sessions() as session,
     ):
         task = progress.add_task("Synthesising", total=len(PIPELINE_STEPS) + len(chosen))
 
         def advance(what: str) -> None:
             progress.update(task, advance=1, description=f"Done: {escape(what)}")
 
-        analysis = analyse(
-            session,
-            campaign_slug=campaign,
-            embedder=embedder,
-            stages=stages,
-            seed=seed,
-            segment=segment,
-            on_step=advance,
-        )
+        with sessions() as session:
+            analysis = analyse(
+                session,
+                campaign_slug=campaign,
+                embedder=embedder,
+                stages=stages,
+                seed=seed,
+                segment=segment,
+                on_step=advance,
+            )
+            series = match_series(session, map_of(analysis))
+        analysis = analysis.with_ids(series.journey_map)
         if segment_by is None:
             maps = SegmentedMaps(overall=map_of(analysis), segments=[])
         else:
@@ -143,8 +159,15 @@ def synthesize_to(
             progress.update(task, total=len(PIPELINE_STEPS) + count + (1 + count) * len(chosen))
             maps = split_by(analysis, segment_by, on_segment=lambda v: advance(f"segment {v}"))
         advance(PIPELINE_STEPS[-1])
+        with sessions.begin() as session:
+            saved = save_run(
+                session,
+                maps.overall,
+                matched=series,
+                elapsed_seconds=round(time.perf_counter() - started, 3),
+            )
         paths = write_segmented_outputs(maps, out, chosen, on_format=lambda f: advance(f))
-    return Written(maps=maps, out=out, paths=paths)
+    return Written(maps=maps, out=out, paths=paths, saved=saved)
 
 
 def build_map(
@@ -221,6 +244,8 @@ def print_written(written: Written, *, files: bool = True) -> None:
         console.print(f"  segments by {escape(c.key)}: {sizes}")
         for difference in c.differences[:3]:
             console.print(f"    {escape(difference.text)}")
+    if written.saved is not None:
+        print_saved(written.saved)
     if files:
         names = sorted({p.name for p in written.paths if p.parent == written.out})
         console.print(f"Wrote {written.out}/ ({', '.join(names)})")
@@ -228,3 +253,18 @@ def print_written(written: Written, *, files: bool = True) -> None:
             console.print(
                 f"  and {len(written.maps.segments)} segment maps under {written.out / 'segments'}/"
             )
+
+
+def print_saved(saved: SavedRun) -> None:
+    """One line on the stored run and how its ids relate to the previous run's."""
+    match = saved.match
+    if saved.previous_run_id is None:
+        console.print(f"  stored as run {saved.id} (the first of its series)")
+        return
+    fresh = [*match.fresh_stages, *match.fresh_pain_points]
+    console.print(
+        f"  stored as run {saved.id}; ids matched to run {saved.previous_run_id}: "
+        f"{len(match.kept_stages)} stages and {len(match.kept_pain_points)} pain points kept"
+        + (f", new: {', '.join(fresh)}" if fresh else ", nothing new")
+        + f" (`journeyline maps diff {saved.previous_run_id} {saved.id}`)"
+    )

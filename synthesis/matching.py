@@ -1,0 +1,173 @@
+"""Stable stage and pain-point ids: match a new map to the previous run of its series.
+
+Stages are matched by the steps they share: the Jaccard overlap of their member steps
+(interview id + ordinal), counted only over interviews both runs read, so interviews
+added since the last run do not dilute the overlap. When the runs share no interview the
+stages' keywords are compared instead. Pain points carry no member list in the map, so
+they match on their label (a tagged pain point's label is its tag, which is stable) or
+else on the overlap of their keywords and quoted messages.
+
+Pairs are chosen by the Hungarian algorithm (maximum total similarity), and a pair below
+the minimum similarity is no match. A matched item keeps its previous id; an unmatched
+one gets the series' next fresh id (``S7``, ``P12``), so an id that disappeared is never
+reused for something else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
+
+from synthesis.model import JourneyMap, PainPoint, Stage
+
+MIN_STAGE_SIMILARITY = 0.3
+MIN_PAIN_SIMILARITY = 0.34
+STAGE_PREFIX = "S"
+PAIN_PREFIX = "P"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class IdMatch:
+    """How the new map's ids were chosen: ``kept`` and ``fresh`` hold the final ids."""
+
+    kept_stages: tuple[str, ...]
+    fresh_stages: tuple[str, ...]
+    kept_pain_points: tuple[str, ...]
+    fresh_pain_points: tuple[str, ...]
+
+
+def stabilise_ids(
+    journey_map: JourneyMap,
+    *,
+    previous: JourneyMap | None,
+    next_ids: Mapping[str, int] | None = None,
+) -> tuple[JourneyMap, dict[str, int], IdMatch]:
+    """The map with ids matched to ``previous`` (the series' last run, or ``None`` for a
+    first run), the series' updated id counters, and what was kept and what is fresh.
+
+    ``next_ids`` are the counters stored with the previous run (``{"stage": n, "pain":
+    m}``: the next fresh numbers); missing counters start after the highest id seen.
+    Pain points' ``stages`` lists are renamed along with the stages.
+    """
+    counters = {
+        "stage": _counter(next_ids, "stage", previous.stages if previous else [], STAGE_PREFIX),
+        "pain": _counter(next_ids, "pain", previous.pain_points if previous else [], PAIN_PREFIX),
+    }
+    old_stages = previous.stages if previous else []
+    old_pains = previous.pain_points if previous else []
+    common = set(journey_map.interview_ids) & set(previous.interview_ids if previous else [])
+    stage_pairs = _assign(
+        journey_map.stages,
+        old_stages,
+        lambda new, old: _stage_similarity(new, old, common),
+        MIN_STAGE_SIMILARITY,
+    )
+    stage_ids, kept_s, fresh_s = _name(
+        journey_map.stages, old_stages, stage_pairs, counters, "stage", STAGE_PREFIX
+    )
+    pain_pairs = _assign(journey_map.pain_points, old_pains, _pain_similarity, MIN_PAIN_SIMILARITY)
+    pain_ids, kept_p, fresh_p = _name(
+        journey_map.pain_points, old_pains, pain_pairs, counters, "pain", PAIN_PREFIX
+    )
+    renamed_stage = {stage.id: stage_ids[i] for i, stage in enumerate(journey_map.stages)}
+    stages = [
+        stage.model_copy(update={"id": stage_ids[i]}) for i, stage in enumerate(journey_map.stages)
+    ]
+    pains = [
+        point.model_copy(
+            update={"id": pain_ids[i], "stages": [renamed_stage.get(s, s) for s in point.stages]}
+        )
+        for i, point in enumerate(journey_map.pain_points)
+    ]
+    stable = journey_map.model_copy(update={"stages": stages, "pain_points": pains})
+    return stable, counters, IdMatch(kept_s, fresh_s, kept_p, fresh_p)
+
+
+def _counter(
+    next_ids: Mapping[str, int] | None,
+    key: str,
+    items: Sequence[Stage] | Sequence[PainPoint],
+    prefix: str,
+) -> int:
+    seen = [_number(item.id, prefix) for item in items]
+    highest = max((n for n in seen if n is not None), default=0)
+    stored = (next_ids or {}).get(key, 0)
+    return max(stored, highest + 1)
+
+
+def _number(item_id: str, prefix: str) -> int | None:
+    match = re.fullmatch(rf"{prefix}(\d+)", item_id)
+    return int(match.group(1)) if match else None
+
+
+def _assign(
+    new: Sequence[T],
+    old: Sequence[T],
+    similarity: Callable[[T, T], float],
+    minimum: float,
+) -> dict[int, int]:
+    """new index -> old index for the best one-to-one matching at or above ``minimum``."""
+    if not new or not old:
+        return {}
+    scores = np.array([[similarity(a, b) for b in old] for a in new], dtype=np.float64)
+    rows, cols = linear_sum_assignment(scores, maximize=True)
+    return {
+        int(r): int(c) for r, c in zip(rows, cols, strict=True) if scores[r, c] >= minimum - 1e-12
+    }
+
+
+def _name(
+    new: Sequence[Stage] | Sequence[PainPoint],
+    old: Sequence[Stage] | Sequence[PainPoint],
+    pairs: Mapping[int, int],
+    counters: dict[str, int],
+    key: str,
+    prefix: str,
+) -> tuple[list[str], tuple[str, ...], tuple[str, ...]]:
+    ids: list[str] = []
+    kept: list[str] = []
+    fresh: list[str] = []
+    for index in range(len(new)):
+        if index in pairs:
+            ids.append(old[pairs[index]].id)
+            kept.append(ids[-1])
+        else:
+            ids.append(f"{prefix}{counters[key]}")
+            counters[key] += 1
+            fresh.append(ids[-1])
+    return ids, tuple(kept), tuple(fresh)
+
+
+def _stage_similarity(new: Stage, old: Stage, common: set[str]) -> float:
+    if not common:
+        return _jaccard(new.keywords, old.keywords)
+    return _jaccard(
+        ((s.interview_id, s.ordinal) for s in new.steps if s.interview_id in common),
+        ((s.interview_id, s.ordinal) for s in old.steps if s.interview_id in common),
+    )
+
+
+def _pain_similarity(new: PainPoint, old: PainPoint) -> float:
+    if _plain(new.label) == _plain(old.label):
+        return 1.0
+    return max(
+        _jaccard(new.keywords, old.keywords),
+        _jaccard((q.message_id for q in new.quotes), (q.message_id for q in old.quotes)),
+    )
+
+
+def _plain(label: str) -> str:
+    return " ".join(label.casefold().split())
+
+
+def _jaccard(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
+    left, right = set(a), set(b)
+    union = left | right
+    return len(left & right) / len(union) if union else 0.0
