@@ -101,3 +101,15 @@ def list_runs(
     if limit is not None:
         statement = statement.limit(limit)
     return list(session.scalars(statement))
+
+
+def delete_campaign_runs(session: Session, *, campaign_id: int) -> int:
+    """Delete a campaign's stored runs (for throw-away campaigns such as the demo, whose
+    interviews are replaced: a new series must not match ids against vanished ones)."""
+    runs = list(
+        session.scalars(select(SynthesisRun).where(SynthesisRun.campaign_id == campaign_id))
+    )
+    for run in sorted(runs, key=lambda r: -r.id):  # newest first: previous_run_id links
+        session.delete(run)
+    session.flush()
+    return len(runs)

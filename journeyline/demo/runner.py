@@ -21,7 +21,7 @@ from bot.service import InterviewService, TurnResult
 from bot.vocabulary import InterviewStatus
 from journeyline.demo.personas import PERSONAS, Persona
 from journeyline.demo.simulator import SimulatedCustomer
-from storage import queries
+from storage import queries, synthesis_runs
 
 DEMO_CAMPAIGN = "demo"
 DEMO_COMPANY = "Northwind"
@@ -91,6 +91,9 @@ def run_demo(
             summary.removed_previous = queries.delete_campaign_interviews(
                 session, campaign_slug=DEMO_CAMPAIGN
             )
+            campaign = queries.get_campaign_by_slug(session, DEMO_CAMPAIGN)
+            if campaign is not None:  # the map series restarts with the interviews
+                synthesis_runs.delete_campaign_runs(session, campaign_id=campaign.id)
     for index, persona in enumerate(personas):
         result, sent = interview_persona(service, persona, rng=random.Random(seed + index))
         summary.interview_ids.append(result.interview_id)
