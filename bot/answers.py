@@ -66,10 +66,15 @@ _ORDINAL_WORDS = {
 }
 # Whole answers (every clause) that mean "nothing" / "nobody" / "no more to add".
 _NOTHING_CLAUSE = re.compile(
-    r"^(?:no|nope|nah|none|nothing|nothing (?:really|else|at all)|not really|n/?a|no one|"
+    r"^(?:(?:no|nope|nah|honestly|well)\s)?"
+    r"(?:no|nope|nah|none|nothing|nothing (?:really|else|at all|in particular|much)|"
+    r"not really|n/?a|no one|"
     r"nobody|nobody else|no one else|just me|only me|myself|me|all good|that'?s all|"
     r"that is all|no thanks?|nothing to add|not that i remember|i don'?t think so|all fine|"
-    r"it was fine|fine|thanks?|thank you)(?: really| thanks?| thank you| tbh| at all)*$"
+    # "that part was actually fine", "this bit went ok": the step itself was no trouble
+    r"(?:that|this|it)(?: part| bit| step| one)?(?:'s| was| is| went)"
+    r"(?: actually| really| all| pretty| totally| quite)? (?:fine|ok|okay|good|alright|smooth)|"
+    r"fine|thanks?|thank you)(?: really| thanks?| thank you| tbh| at all)*$"
 )
 _VAGUE_DURATION = re.compile(
     r"\b(?:ages|forever|while|long|eternity|hours|days|weeks|months|ongoing|still going|"

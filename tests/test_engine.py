@@ -410,3 +410,39 @@ def test_content_after_what_happened_next_is_always_a_step(guide: Guide, next_st
     assert len(chat.state.steps) == 2
     assert chat.state.steps[1].doing == next_step
     assert not chat.state.steps_closed
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Nothing really, that part was actually fine.",
+        "nah that bit was fine",
+        "Nothing in particular.",
+        "no, it went smooth",
+    ],
+)
+def test_saying_a_step_was_fine_records_no_pain(guide: Guide, answer: str) -> None:
+    chat = consented(guide)
+    chat.say("I looked up my statement online")
+    while chat.slot != Slot.PAIN:  # first button, or a few words where there is none
+        choices = chat.result.replies[-1].choices
+        if choices:
+            chat.click(choices[0].value)
+        else:
+            chat.say("wondering what happened")
+    chat.say(answer)
+    step = chat.state.steps[0]
+    assert step.pain_text is None and step.pains == []
+
+
+def test_a_pain_next_to_praise_is_still_a_pain(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("I looked up my statement online")
+    while chat.slot != Slot.PAIN:
+        choices = chat.result.replies[-1].choices
+        if choices:
+            chat.click(choices[0].value)
+        else:
+            chat.say("wondering what happened")
+    chat.say("the site was fine but the agent was rude")
+    assert chat.state.steps[0].pain_text == "the site was fine but the agent was rude"
