@@ -24,7 +24,10 @@ def pain_quote(observation: StepObservation) -> Quote | None:
     for message_id, text in observation.messages:
         if wanted and wanted in text.lower():
             return _quote(observation, message_id, text)
-    message_id, text = observation.messages[-1]
+    # A tagged pain was read from one of the step's messages; short answers to the other
+    # questions ("15 min or so", "an agent") say least about it, the customer's own
+    # telling of the step says most. Ties: the earlier message.
+    message_id, text = max(observation.messages, key=lambda m: (len(m[1].split()), -m[0]))
     return _quote(observation, message_id, text)
 
 
