@@ -14,6 +14,9 @@ from sklearn.metrics import silhouette_score  # type: ignore[import-untyped]
 
 N_INIT = 10
 SILHOUETTE_SAMPLE = 3000
+# Wide k ranges are searched on a geometric grid of about this many values: the
+# silhouette curve is flat near its best, and every candidate costs N_INIT k-means runs.
+MAX_CANDIDATES = 12
 
 
 def cluster_rows(
@@ -70,7 +73,7 @@ def _best_k(
     repeats = np.repeat(np.arange(rows.shape[0]), np.rint(weights).astype(np.int64))
     scored = rows[repeats]
     best_k, best_score = max(2, min(k_min, k_max)), -2.0
-    for k in range(max(2, k_min), k_max + 1):
+    for k in candidate_ks(max(2, k_min), k_max):
         labels = _kmeans(rows, weights, k, seed)
         if len(set(labels.tolist())) < 2:
             continue
@@ -81,3 +84,12 @@ def _best_k(
         if score > best_score + 1e-9:
             best_k, best_score = k, score
     return best_k
+
+
+def candidate_ks(k_min: int, k_max: int) -> list[int]:
+    """Every k in ``[k_min, k_max]`` when there are few, else a geometric grid with both
+    ends (ascending, distinct)."""
+    if k_max - k_min + 1 <= MAX_CANDIDATES:
+        return list(range(k_min, k_max + 1))
+    grid = np.geomspace(k_min, k_max, MAX_CANDIDATES)
+    return sorted({round(float(k)) for k in grid} | {k_min, k_max})

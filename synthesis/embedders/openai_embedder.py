@@ -95,7 +95,9 @@ class OpenAIEmbedder:
         import openai
 
         try:
-            response = client.embeddings.create(model=self.model, input=batch)
+            response = client.embeddings.create(
+                model=self.model, input=batch, encoding_format="float"
+            )
         except openai.RateLimitError as error:
             raise EmbedderError(
                 f"OpenAI embeddings: rate limited (HTTP 429) by {self._where()}: "
