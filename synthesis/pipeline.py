@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from synthesis.aggregates import build_stages
-from synthesis.embedders import Embedder, make_embedder
+from synthesis.embedders import Embedder, EmbedderConfig, make_embedder
 from synthesis.model import JourneyMap
 from synthesis.observations import SynthesisInputError, load_observations
 from synthesis.pains import rank_pain_points
@@ -21,6 +21,7 @@ def synthesize(
     *,
     campaign_slug: str,
     embedder: str | Embedder = "tfidf",
+    embedder_config: EmbedderConfig | None = None,
     stages: int | None = None,
     seed: int = 0,
     segment: tuple[str, str] | None = None,
@@ -29,7 +30,8 @@ def synthesize(
     """Draft the journey map of the campaign's stored interviews.
 
     ``embedder`` is a registered name (see ``synthesis.embedders.EMBEDDERS``) or an
-    embedder object; ``stages`` forces the number of stages (else chosen automatically);
+    embedder object (``embedder_config`` configures a named one: keys, model folder);
+    ``stages`` forces the number of stages (else chosen automatically);
     ``seed`` fixes every random choice, so the same stored input and arguments give the
     same map; ``segment=(key, value)`` keeps only participants with that attribute.
     ``on_step`` is called with each name of ``PIPELINE_STEPS`` as it finishes.
@@ -43,7 +45,11 @@ def synthesize(
             f"campaign {campaign_slug!r} has no interview steps to synthesise{where}"
         )
     done(PIPELINE_STEPS[0])
-    model = make_embedder(embedder, seed=seed) if isinstance(embedder, str) else embedder
+    model = (
+        make_embedder(embedder, seed=seed, config=embedder_config)
+        if isinstance(embedder, str)
+        else embedder
+    )
     # Stages are about what customers did; what hurt is clustered on its own (pains.py),
     # and mixing it in here pulls steps with the same complaint into one stage.
     embeddings = model.embed([o.doing for o in observations])

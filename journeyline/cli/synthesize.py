@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.orm import Session, sessionmaker
 
 from journeyline.cli.common import abort, console, runtime
-from synthesis.embedders import UnknownEmbedder
+from synthesis.embedders import EMBEDDERS, EmbedderConfig, EmbedderError, UnknownEmbedder
 from synthesis.model import JourneyMap
 from synthesis.observations import SynthesisInputError
 from synthesis.pipeline import PIPELINE_STEPS, synthesize
@@ -23,7 +23,12 @@ def synthesize_command(
     segment: str | None = typer.Option(
         None, "--segment", help="Only participants with this attribute, KEY=VALUE."
     ),
-    embedder: str = typer.Option("tfidf", "--embedder", help="Embedder name (offline: tfidf)."),
+    embedder: str = typer.Option(
+        "tfidf",
+        "--embedder",
+        help=f"Embedder: {', '.join(sorted(EMBEDDERS))} (tfidf works offline; the others "
+        "need an extra and JOURNEYLINE_* settings).",
+    ),
     stages: int | None = typer.Option(
         None, "--stages", min=1, help="Number of stages (default: chosen automatically)."
     ),
@@ -45,8 +50,9 @@ def synthesize_command(
                 embedder=embedder,
                 stages=stages,
                 seed=seed,
+                embedder_config=rt.settings.embedder_config(),
             )
-        except (SynthesisInputError, UnknownEmbedder) as error:
+        except (SynthesisInputError, UnknownEmbedder, EmbedderError) as error:
             raise abort(str(error)) from None
     write_map(journey_map, out)
 
@@ -59,6 +65,7 @@ def build_map(
     embedder: str = "tfidf",
     stages: int | None = None,
     seed: int = 0,
+    embedder_config: EmbedderConfig | None = None,
 ) -> JourneyMap:
     """Run the pipeline with a progress bar over its steps."""
     with (
@@ -76,6 +83,7 @@ def build_map(
             session,
             campaign_slug=campaign,
             embedder=embedder,
+            embedder_config=embedder_config,
             stages=stages,
             seed=seed,
             segment=segment,
