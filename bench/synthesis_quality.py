@@ -263,8 +263,12 @@ def stage_recovery() -> list[str]:
     return lines
 
 
-def clustering_table(datasets: Sequence[Dataset], model_path: Path | None) -> list[str]:
+def clustering_table(
+    datasets: Sequence[Dataset], model_path: Path | None, *, only: set[str] | None = None
+) -> list[str]:
     chosen, notes = methods(model_path)
+    if only:
+        chosen = [(name, run) for name, run in chosen if name in only]
     lines = [
         "Pain-point clustering (NMI / ARI against the labels; k = number of labels)",
         "| dataset | texts | labels | largest label | method | NMI | ARI | clusters "
@@ -294,6 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="sentence-transformers model folder")
     parser.add_argument("--dedup", action="store_true", help="add de-duplicated variants")
     parser.add_argument("--skip-stages", action="store_true")
+    parser.add_argument("--only", help="comma-separated methods to run (default: all)")
     args = parser.parse_args(argv)
     model_path = args.model or default_model_path()
     lines: list[str] = []
@@ -311,7 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.dedup:
         datasets = [variant for d in datasets for variant in (d, deduplicated(d))]
     if datasets:
-        lines += clustering_table(datasets, model_path)
+        only = set(args.only.split(",")) if args.only else None
+        lines += clustering_table(datasets, model_path, only=only)
     print("\n".join(lines))
     return 0
 

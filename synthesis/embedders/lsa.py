@@ -85,12 +85,22 @@ class TfidfEmbedder:
 
     name: ClassVar[str] = "tfidf"
 
-    def __init__(self, *, dimensions: int = 100, seed: int = 0, char_weight: float = 0.3) -> None:
+    def __init__(
+        self,
+        *,
+        dimensions: int = 100,
+        seed: int = 0,
+        char_weight: float = 0.3,
+        max_df: float = 1.0,
+        stop_words: str | None = None,
+    ) -> None:
         if not 0.0 <= char_weight < 1.0:
             raise ValueError("char_weight must be in [0, 1)")
         self.dimensions = dimensions
         self.seed = seed
         self.char_weight = char_weight
+        self.max_df = max_df
+        self.stop_words = stop_words
 
     @classmethod
     def from_config(cls, config: EmbedderConfig, *, seed: int) -> TfidfEmbedder:
@@ -101,7 +111,14 @@ class TfidfEmbedder:
         unique, inverse, _ = deduplicate(normalised)
         min_df = 2 if len(unique) >= MIN_DF_FROM else 1
         blocks = [
-            _tfidf(unique, min_df=min_df, token_pattern=r"\S+", ngram_range=(1, 2)),
+            _tfidf(
+                unique,
+                min_df=min_df,
+                token_pattern=r"\S+",
+                ngram_range=(1, 2),
+                max_df=self.max_df,
+                stop_words=self.stop_words,
+            ),
         ]
         weights = [1.0 - self.char_weight]
         if self.char_weight > 0:
@@ -124,5 +141,6 @@ def _tfidf(texts: Sequence[str], *, min_df: int, **options: Any) -> Any:
     """Sublinear TF-IDF, keeping every term when none is seen ``min_df`` times."""
     try:
         return TfidfVectorizer(sublinear_tf=True, min_df=min_df, **options).fit_transform(texts)
-    except ValueError:  # empty vocabulary: nothing seen twice
+    except ValueError:  # empty vocabulary: nothing seen twice, or only common words
+        options = {k: v for k, v in options.items() if k not in ("max_df", "stop_words")}
         return TfidfVectorizer(sublinear_tf=True, **options).fit_transform(texts)
