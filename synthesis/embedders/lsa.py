@@ -2,7 +2,7 @@
 
 Texts are normalised (lower case, a small domain synonym map: "rang", "phoned" ->
 "phone"; redaction marks such as "XXXX" dropped), then described twice: word 1-2 grams
-(stop words kept: in three words, "on hold" is the meaning) and character 3-5 grams
+(stop words dropped from larger corpora only, see MIN_DF_FROM) and character 3-5 grams
 inside word boundaries (robust to typos, plurals and compounds: "refund", "refunded").
 Both are sublinear TF-IDF, scaled to unit length and weighted (characters 30 %: at 50 %
 they split one stage of near-paraphrases), joined, reduced with TruncatedSVD (LSA) and
@@ -22,7 +22,10 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.decomposition import TruncatedSVD  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
+    ENGLISH_STOP_WORDS,
+    TfidfVectorizer,
+)
 from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 
 from synthesis.embedders.base import EmbedderConfig, Matrix, deduplicate
@@ -61,8 +64,60 @@ DOMAIN_SYNONYMS: Mapping[str, str] = {
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 # Redaction marks of exported complaint and ticket text ("XXXX", "XX/XX/2019").
 _REDACTED = re.compile(r"x{2,}")
-# Below this many distinct texts a word seen once may be all a stage has in common.
+# From this many distinct texts on, words seen once are dropped and so are stop words.
+# Below it the vocabulary is so thin that a word seen once, or "on" in "on hold" and "by"
+# in "by email", may be all that a stage's answers have in common.
 MIN_DF_FROM = 50
+# scikit-learn's English stop words, less those that carry meaning in support stories
+# (a "bill", a "call", "never", "not", "no", "back", "again", "before", "after").
+KEPT_WORDS = frozenset(
+    [
+        "again",
+        "after",
+        "already",
+        "amount",
+        "back",
+        "before",
+        "bill",
+        "call",
+        "cannot",
+        "detail",
+        "down",
+        "empty",
+        "everything",
+        "find",
+        "fire",
+        "first",
+        "found",
+        "full",
+        "give",
+        "interest",
+        "keep",
+        "last",
+        "move",
+        "never",
+        "no",
+        "nobody",
+        "none",
+        "not",
+        "nothing",
+        "off",
+        "out",
+        "part",
+        "please",
+        "put",
+        "show",
+        "still",
+        "system",
+        "take",
+        "thank",
+        "top",
+        "up",
+        "without",
+        "yet",
+    ]
+)
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS - KEPT_WORDS)
 
 
 def normalise_text(text: str, synonyms: Mapping[str, str] = DOMAIN_SYNONYMS) -> str:
@@ -79,8 +134,10 @@ class TfidfEmbedder:
     """Word + character n-gram TF-IDF, LSA to ``dimensions``, unit rows.
 
     ``char_weight`` is the share (0..1) of squared length given to the character
-    n-grams (0 turns them off); fitted on the de-duplicated normalised texts; the SVD is
-    seeded, so the same texts and seed give the same vectors.
+    n-grams (0 turns them off); ``stop_words`` leave the word n-grams of corpora with at
+    least ``MIN_DF_FROM`` distinct texts (empty: keep every word). Fitted on the
+    de-duplicated normalised texts; the SVD is seeded, so the same texts and seed give
+    the same vectors.
     """
 
     name: ClassVar[str] = "tfidf"
@@ -91,15 +148,13 @@ class TfidfEmbedder:
         dimensions: int = 100,
         seed: int = 0,
         char_weight: float = 0.3,
-        max_df: float = 1.0,
-        stop_words: str | None = None,
+        stop_words: frozenset[str] = STOP_WORDS,
     ) -> None:
         if not 0.0 <= char_weight < 1.0:
             raise ValueError("char_weight must be in [0, 1)")
         self.dimensions = dimensions
         self.seed = seed
         self.char_weight = char_weight
-        self.max_df = max_df
         self.stop_words = stop_words
 
     @classmethod
@@ -109,15 +164,15 @@ class TfidfEmbedder:
     def embed(self, texts: Sequence[str]) -> Matrix:
         normalised = [normalise_text(t) or "empty" for t in texts]
         unique, inverse, _ = deduplicate(normalised)
-        min_df = 2 if len(unique) >= MIN_DF_FROM else 1
+        large = len(unique) >= MIN_DF_FROM
+        min_df = 2 if large else 1
         blocks = [
             _tfidf(
                 unique,
                 min_df=min_df,
                 token_pattern=r"\S+",
                 ngram_range=(1, 2),
-                max_df=self.max_df,
-                stop_words=self.stop_words,
+                stop_words=sorted(self.stop_words) if large and self.stop_words else None,
             ),
         ]
         weights = [1.0 - self.char_weight]
@@ -142,5 +197,5 @@ def _tfidf(texts: Sequence[str], *, min_df: int, **options: Any) -> Any:
     try:
         return TfidfVectorizer(sublinear_tf=True, min_df=min_df, **options).fit_transform(texts)
     except ValueError:  # empty vocabulary: nothing seen twice, or only common words
-        options = {k: v for k, v in options.items() if k not in ("max_df", "stop_words")}
+        options = {k: v for k, v in options.items() if k != "stop_words"}
         return TfidfVectorizer(sublinear_tf=True, **options).fit_transform(texts)
