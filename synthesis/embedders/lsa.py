@@ -4,8 +4,9 @@ Texts are normalised (lower case, a small domain synonym map: "rang", "phoned" -
 "phone"; redaction marks such as "XXXX" dropped), then described twice: word 1-2 grams
 (stop words dropped from larger corpora only, see MIN_DF_FROM) and character 3-5 grams
 inside word boundaries (robust to typos, plurals and compounds: "refund", "refunded").
-Both are sublinear TF-IDF, scaled to unit length and weighted (characters 30 %: at 50 %
-they split one stage of near-paraphrases), joined, reduced with TruncatedSVD (LSA) and
+Both are sublinear TF-IDF, scaled to unit length and weighted (characters 50 %; 30 % in
+corpora under MIN_DF_FROM distinct texts, where at 50 % they split a stage of
+near-paraphrases by their varying words), joined, reduced with TruncatedSVD (LSA) and
 L2-normalised, so a dot product is a cosine. The choice and the numbers come from
 ``bench/synthesis_quality.py`` (see bench/RESULTS.md).
 
@@ -68,6 +69,8 @@ _REDACTED = re.compile(r"x{2,}")
 # Below it the vocabulary is so thin that a word seen once, or "on" in "on hold" and "by"
 # in "by email", may be all that a stage's answers have in common.
 MIN_DF_FROM = 50
+CHAR_WEIGHT_LARGE = 0.5
+CHAR_WEIGHT_SMALL = 0.3
 # scikit-learn's English stop words, less those that carry meaning in support stories
 # (a "bill", a "call", "never", "not", "no", "back", "again", "before", "after").
 KEPT_WORDS = frozenset(
@@ -134,8 +137,9 @@ class TfidfEmbedder:
     """Word + character n-gram TF-IDF, LSA to ``dimensions``, unit rows.
 
     ``char_weight`` is the share (0..1) of squared length given to the character
-    n-grams (0 turns them off); ``stop_words`` leave the word n-grams of corpora with at
-    least ``MIN_DF_FROM`` distinct texts (empty: keep every word). Fitted on the
+    n-grams (0 turns them off; None: ``CHAR_WEIGHT_LARGE`` for corpora of at least
+    ``MIN_DF_FROM`` distinct texts, else ``CHAR_WEIGHT_SMALL``); ``stop_words`` leave the
+    word n-grams of corpora that large (empty: keep every word). Fitted on the
     de-duplicated normalised texts; the SVD is seeded, so the same texts and seed give
     the same vectors.
     """
@@ -147,10 +151,10 @@ class TfidfEmbedder:
         *,
         dimensions: int = 100,
         seed: int = 0,
-        char_weight: float = 0.3,
+        char_weight: float | None = None,
         stop_words: frozenset[str] = STOP_WORDS,
     ) -> None:
-        if not 0.0 <= char_weight < 1.0:
+        if char_weight is not None and not 0.0 <= char_weight < 1.0:
             raise ValueError("char_weight must be in [0, 1)")
         self.dimensions = dimensions
         self.seed = seed
@@ -175,10 +179,13 @@ class TfidfEmbedder:
                 stop_words=sorted(self.stop_words) if large and self.stop_words else None,
             ),
         ]
-        weights = [1.0 - self.char_weight]
-        if self.char_weight > 0:
+        char_weight = self.char_weight
+        if char_weight is None:
+            char_weight = CHAR_WEIGHT_LARGE if large else CHAR_WEIGHT_SMALL
+        weights = [1.0 - char_weight]
+        if char_weight > 0:
             blocks.append(_tfidf(unique, min_df=min_df, analyzer="char_wb", ngram_range=(3, 5)))
-            weights.append(self.char_weight)
+            weights.append(char_weight)
         joined = sp.hstack(
             [normalize(b) * np.sqrt(w) for b, w in zip(blocks, weights, strict=True)]
         ).tocsr()
