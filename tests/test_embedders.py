@@ -12,6 +12,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score  # type: ignore[import-untyped]
 
 from journeyline.settings import Settings
+from synthesis import clustering
 from synthesis.clustering import candidate_ks, cluster_rows
 from synthesis.embedders import (
     DEFAULT_EMBEDDER,
@@ -24,6 +25,7 @@ from synthesis.embedders import (
     UnknownEmbedder,
     make_embedder,
     normalise_text,
+    preferred_clustering,
 )
 from synthesis.embedders.cache import EmbeddingCache
 from tests.openai_fake import FakeOpenAI, fake_openai_server
@@ -120,6 +122,25 @@ def test_topics_are_recovered_and_duplicates_do_not_dominate() -> None:
         assert adjusted_rand_score(labels, found[: len(texts)]) == 1.0
         assert len(set(found[len(texts) :].tolist())) == 1
         assert set(found[len(texts) :].tolist()).isdisjoint(found[: len(texts)].tolist())
+
+
+def test_ward_is_deterministic_and_preferred_for_dense_embedders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert preferred_clustering(TfidfEmbedder()) == "kmeans"
+    assert preferred_clustering(make_embedder("sentence-transformers")) == "ward"
+    assert preferred_clustering(make_embedder("openai")) == "ward"
+    assert preferred_clustering(object()) == "kmeans"
+    texts, labels = _topic_texts()
+    vectors = TfidfEmbedder(seed=0).embed(texts + [texts[0]] * 50)
+    ward = [cluster_rows(vectors, k=3, method="ward") for _ in range(2)]
+    np.testing.assert_array_equal(ward[0], ward[1])
+    assert adjusted_rand_score(labels + [0] * 50, ward[0]) == 1.0
+    automatic = cluster_rows(vectors, k=None, k_max=6, method="ward")
+    assert adjusted_rand_score(labels + [0] * 50, automatic) == 1.0
+    monkeypatch.setattr(clustering, "WARD_MAX_ROWS", 5)  # too many rows: k-means instead
+    fallback = cluster_rows(vectors, k=3, method="ward")
+    np.testing.assert_array_equal(fallback, cluster_rows(vectors, k=3, method="kmeans"))
 
 
 def test_candidate_ks_cover_wide_ranges_on_a_grid() -> None:

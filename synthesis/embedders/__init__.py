@@ -17,6 +17,7 @@ from synthesis.embedders.base import (
     Matrix,
     UnknownEmbedder,
     deduplicate,
+    preferred_clustering,
     unit_rows,
 )
 from synthesis.embedders.local import SentenceTransformerEmbedder
@@ -65,5 +66,6 @@ __all__ = [
     "deduplicate",
     "make_embedder",
     "normalise_text",
+    "preferred_clustering",
     "unit_rows",
 ]

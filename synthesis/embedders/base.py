@@ -10,6 +10,8 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from synthesis.clustering import Method
+
 Matrix = NDArray[np.float64]
 
 
@@ -17,6 +19,13 @@ class Embedder(Protocol):
     """Turns texts into L2-normalised row vectors (one row per text, same order)."""
 
     def embed(self, texts: Sequence[str]) -> Matrix: ...
+
+
+def preferred_clustering(embedder: object) -> Method:
+    """The clustering algorithm an embedder's vectors do best with (its ``clustering``
+    attribute; k-means for embedders that do not say)."""
+    method = getattr(embedder, "clustering", "kmeans")
+    return "ward" if method == "ward" else "kmeans"
 
 
 class EmbedderError(RuntimeError):

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from synthesis.clustering import Method as ClusterMethod
 from synthesis.embedders.base import EmbedderConfig, EmbedderError, Matrix, deduplicate, unit_rows
 
 INSTALL_HINT = "pip install 'journeyline[local-embeddings]'"
@@ -28,6 +29,7 @@ class SentenceTransformerEmbedder:
     """
 
     name: ClassVar[str] = "sentence-transformers"
+    clustering: ClassVar[ClusterMethod] = "ward"
 
     def __init__(self, *, model_path: Path | None, batch_size: int = 64, seed: int = 0) -> None:
         self.model_path = model_path

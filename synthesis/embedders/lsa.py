@@ -29,6 +29,7 @@ from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
 )
 from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 
+from synthesis.clustering import Method as ClusterMethod
 from synthesis.embedders.base import EmbedderConfig, Matrix, deduplicate
 
 DOMAIN_SYNONYMS: Mapping[str, str] = {
@@ -145,6 +146,7 @@ class TfidfEmbedder:
     """
 
     name: ClassVar[str] = "tfidf"
+    clustering: ClassVar[ClusterMethod] = "kmeans"
 
     def __init__(
         self,

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from synthesis.clustering import Method as ClusterMethod
 from synthesis.embedders.base import (
     EmbedderConfig,
     EmbedderError,
@@ -32,6 +33,7 @@ class OpenAIEmbedder:
     """
 
     name: ClassVar[str] = "openai"
+    clustering: ClassVar[ClusterMethod] = "ward"
 
     def __init__(
         self,
