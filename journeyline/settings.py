@@ -7,12 +7,15 @@ can set the environment first. Every setting is documented in README.md (a test 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import sqlite_url_for_dir
-from synthesis.embedders import EmbedderConfig
+
+if TYPE_CHECKING:  # importing synthesis loads scikit-learn: too slow for every command
+    from synthesis.embedders import EmbedderConfig
 
 
 class Settings(BaseSettings):
@@ -128,6 +131,8 @@ class Settings(BaseSettings):
 
     def embedder_config(self) -> EmbedderConfig:
         """What the optional embedders need, from these settings."""
+        from synthesis.embedders import EmbedderConfig
+
         key = self.openai_api_key.get_secret_value() if self.openai_api_key else None
         return EmbedderConfig(
             openai_api_key=key or None,
