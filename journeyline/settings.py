@@ -7,11 +7,15 @@ can set the environment first. Every setting is documented in README.md (a test 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import sqlite_url_for_dir
+
+if TYPE_CHECKING:  # importing synthesis loads scikit-learn: too slow for every command
+    from synthesis.embedders import EmbedderConfig
 
 
 class Settings(BaseSettings):
@@ -94,6 +98,50 @@ class Settings(BaseSettings):
         default="https://slack.com/api/",
         description="Base URL of the Slack Web API (change it only for a proxy or a test double).",
     )
+
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        description="OpenAI API key for `--embedder openai` (needs the openai extra).",
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1. "
+        "Empty: OpenAI's own.",
+    )
+    openai_embedding_model: str = Field(
+        default="text-embedding-3-small",
+        description="Embedding model `--embedder openai` asks for.",
+    )
+    embedding_batch_size: int = Field(
+        default=256,
+        ge=1,
+        le=2048,
+        description="Texts per embedding request (OpenAI) or per encoding batch (local model).",
+    )
+    embedding_cache_dir: Path | None = Field(
+        default=None,
+        description="Folder of the OpenAI embedding cache (vectors by text hash, so a text is "
+        "paid for once). Empty: embedding-cache in data_dir.",
+    )
+    local_embedding_model: Path | None = Field(
+        default=None,
+        description="Folder of a sentence-transformers model on disk for `--embedder "
+        "sentence-transformers` (local-embeddings extra); never downloaded from a hub.",
+    )
+
+    def embedder_config(self) -> EmbedderConfig:
+        """What the optional embedders need, from these settings."""
+        from synthesis.embedders import EmbedderConfig
+
+        key = self.openai_api_key.get_secret_value() if self.openai_api_key else None
+        return EmbedderConfig(
+            openai_api_key=key or None,
+            openai_base_url=self.openai_base_url or None,
+            openai_model=self.openai_embedding_model,
+            batch_size=self.embedding_batch_size,
+            cache_dir=self.embedding_cache_dir or self.data_dir / "embedding-cache",
+            local_model_path=self.local_embedding_model,
+        )
 
     def resolved_database_url(self) -> str:
         return self.database_url or sqlite_url_for_dir(self.data_dir)

@@ -16,8 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from synthesis.aggregates import stage_id
-from synthesis.clustering import cluster_rows
-from synthesis.embedders import Embedder
+from synthesis.clustering import Method, cluster_rows
+from synthesis.embedders import Embedder, preferred_clustering
 from synthesis.keywords import group_keywords
 from synthesis.model import PainPoint
 from synthesis.observations import StepObservation
@@ -50,7 +50,7 @@ def rank_pain_points(
     if not evidence:
         return []
     vectors = embedder.embed([e.text for e in evidence])
-    keys = _group_keys(evidence, vectors, seed=seed)
+    keys = _group_keys(evidence, vectors, seed=seed, method=preferred_clustering(embedder))
     group_names = sorted(set(keys))
     index_of = {key: i for i, key in enumerate(group_names)}
     keywords = group_keywords([e.text for e in evidence], [index_of[k] for k in keys])
@@ -108,7 +108,11 @@ def _severity(observation: StepObservation) -> float:
 
 
 def _group_keys(
-    evidence: Sequence[_Evidence], vectors: NDArray[np.float64], *, seed: int
+    evidence: Sequence[_Evidence],
+    vectors: NDArray[np.float64],
+    *,
+    seed: int,
+    method: Method = "kmeans",
 ) -> list[str]:
     keys = [f"tag:{e.observation.pains[0]}" if e.observation.pains else "" for e in evidence]
     tag_keys = sorted({k for k in keys if k})
@@ -125,7 +129,9 @@ def _group_keys(
         else:
             free.append(i)
     if free:
-        labels = cluster_rows(vectors[free], k=None, k_max=min(10, len(free) - 1), seed=seed)
+        labels = cluster_rows(
+            vectors[free], k=None, k_max=min(10, len(free) - 1), seed=seed, method=method
+        )
         for i, label in zip(free, labels.tolist(), strict=True):
             keys[i] = f"txt:{label:03d}"
     return keys

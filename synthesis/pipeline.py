@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from synthesis.aggregates import build_stages, stage_id
-from synthesis.embedders import Embedder, make_embedder
+from synthesis.embedders import Embedder, EmbedderConfig, make_embedder
 from synthesis.metrics import channel_paths, journey_metrics
 from synthesis.model import JourneyMap, PainPoint
 from synthesis.observations import StepObservation, SynthesisInputError, load_observations
@@ -66,6 +66,7 @@ def synthesize(
     *,
     campaign_slug: str,
     embedder: str | Embedder = "tfidf",
+    embedder_config: EmbedderConfig | None = None,
     stages: int | None = None,
     seed: int = 0,
     segment: tuple[str, str] | None = None,
@@ -74,7 +75,8 @@ def synthesize(
     """Draft the journey map of the campaign's stored interviews.
 
     ``embedder`` is a registered name (see ``synthesis.embedders.EMBEDDERS``) or an
-    embedder object; ``stages`` forces the number of stages (else chosen automatically);
+    embedder object (``embedder_config`` configures a named one: keys, model folder);
+    ``stages`` forces the number of stages (else chosen automatically);
     ``seed`` fixes every random choice, so the same stored input and arguments give the
     same map; ``segment=(key, value)`` keeps only participants with that attribute.
     ``on_step`` is called with each name of ``PIPELINE_STEPS`` as it finishes.
@@ -85,6 +87,7 @@ def synthesize(
         session,
         campaign_slug=campaign_slug,
         embedder=embedder,
+        embedder_config=embedder_config,
         stages=stages,
         seed=seed,
         segment=segment,
@@ -100,6 +103,7 @@ def analyse(
     *,
     campaign_slug: str,
     embedder: str | Embedder = "tfidf",
+    embedder_config: EmbedderConfig | None = None,
     stages: int | None = None,
     seed: int = 0,
     segment: tuple[str, str] | None = None,
@@ -114,7 +118,11 @@ def analyse(
             f"campaign {campaign_slug!r} has no interview steps to synthesise{where}"
         )
     done(PIPELINE_STEPS[0])
-    model = make_embedder(embedder, seed=seed) if isinstance(embedder, str) else embedder
+    model = (
+        make_embedder(embedder, seed=seed, config=embedder_config)
+        if isinstance(embedder, str)
+        else embedder
+    )
     # Stages are about what customers did; what hurt is clustered on its own (pains.py),
     # and mixing it in here pulls steps with the same complaint into one stage.
     embeddings = model.embed([o.doing for o in observations])

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from journeyline.cli.common import abort, console, runtime
-from synthesis.embedders import UnknownEmbedder
+from synthesis.embedders import EMBEDDERS, EmbedderConfig, EmbedderError, UnknownEmbedder
 from synthesis.formatting import human_minutes
 from synthesis.model import JourneyMap
 from synthesis.observations import SynthesisInputError
@@ -59,7 +59,12 @@ def synthesize_command(
         help="Also write one map per value of this participant attribute (on the campaign's "
         "stages) into OUT/segments/KEY=VALUE/, and compare them in the main map.",
     ),
-    embedder: str = typer.Option("tfidf", "--embedder", help="Embedder name (offline: tfidf)."),
+    embedder: str = typer.Option(
+        "tfidf",
+        "--embedder",
+        help=f"Embedder: {', '.join(sorted(EMBEDDERS))} (tfidf works offline; the others "
+        "need an extra and JOURNEYLINE_* settings).",
+    ),
     stages: int | None = typer.Option(
         None, "--stages", min=1, help="Number of stages (default: chosen automatically)."
     ),
@@ -90,8 +95,9 @@ def synthesize_command(
                 embedder=embedder,
                 stages=stages,
                 seed=seed,
+                embedder_config=rt.settings.embedder_config(),
             )
-        except (SynthesisInputError, UnknownEmbedder, TooManySegments) as error:
+        except (SynthesisInputError, UnknownEmbedder, EmbedderError, TooManySegments) as error:
             raise abort(str(error)) from None
     print_written(written)
 
@@ -111,6 +117,7 @@ def synthesize_to(
     segment: tuple[str, str] | None = None,
     segment_by: str | None = None,
     embedder: str = "tfidf",
+    embedder_config: EmbedderConfig | None = None,
     stages: int | None = None,
     seed: int = 0,
 ) -> Written:
@@ -145,6 +152,7 @@ def synthesize_to(
                 session,
                 campaign_slug=campaign,
                 embedder=embedder,
+                embedder_config=embedder_config,
                 stages=stages,
                 seed=seed,
                 segment=segment,
@@ -178,6 +186,7 @@ def build_map(
     embedder: str = "tfidf",
     stages: int | None = None,
     seed: int = 0,
+    embedder_config: EmbedderConfig | None = None,
 ) -> JourneyMap:
     """The map alone (no files), for callers that render it themselves."""
     with sessions() as session:
@@ -185,6 +194,7 @@ def build_map(
             session,
             campaign_slug=campaign,
             embedder=embedder,
+            embedder_config=embedder_config,
             stages=stages,
             seed=seed,
             segment=segment,
