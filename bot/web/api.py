@@ -39,8 +39,12 @@ Context = Annotated[WebContext, Depends(web_context)]
 
 
 def _limit(context: WebContext, request: Request, token: str | None) -> None:
+    _limit_keys(context, client_address(request), token)
+
+
+def _limit_keys(context: WebContext, client: str, token: str | None) -> None:
     try:
-        context.per_client.hit(client_address(request))
+        context.per_client.hit(client)
         if token is not None:
             context.per_token.hit(token)
     except RateLimited as limited:
@@ -105,14 +109,26 @@ def post_message(
     interview_id: str,
     body: MessageRequest,
     request: Request,
-    response: Response,
     context: Context,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Send the customer's answer; get the bot's replies. Re-posting the same
     `client_message_id` returns the same replies and stores nothing twice."""
+    token = check_message(context, client_address(request), authorization, body)
+    return Response(
+        content=answer_message(context, interview_id, token, body),
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def check_message(
+    context: WebContext, client: str, authorization: str | None, body: MessageRequest
+) -> str:
+    """The cheap checks before a turn (token present, rate limits, size, not empty);
+    the bearer token, or `ApiError`. Shared with the ASGI fast path (`bot.web.fast_turns`)."""
     token = _bearer(authorization)
-    _limit(context, request, token)
+    _limit_keys(context, client, token)
     if body.text is not None and len(body.text) > context.max_chars:
         raise ApiError(
             413,
@@ -122,6 +138,14 @@ def post_message(
         )
     if not (body.text or "").strip() and body.choice is None:
         raise ApiError(422, "empty_message", "The message is empty: send text or a choice.")
+    return token
+
+
+def answer_message(
+    context: WebContext, interview_id: str, token: str, body: MessageRequest
+) -> bytes:
+    """Run the turn (blocking: call it in a worker thread); the response body (JSON of a
+    `TurnView`), or `ApiError` (404 unknown interview or wrong token, 409 finished)."""
     try:
         result = context.service.handle_message(
             interview_id=interview_id,
@@ -138,9 +162,5 @@ def post_message(
             409, "interview_finished", f"This interview is {finished.status}; thank you!"
         ) from None
     # Serialised by pydantic-core straight to bytes: the view is built from trusted values,
-    # so FastAPI's re-validation of the returned model would only repeat the work.
-    return Response(
-        content=turn_view(result).model_dump_json(),
-        media_type="application/json",
-        headers={"Cache-Control": "no-store"},
-    )
+    # so FastAPI's re-validation of a returned model would only repeat the work.
+    return turn_view(result).model_dump_json().encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
@@ -17,6 +18,7 @@ from bot.links import Links
 from bot.web import api, pages
 from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
 from bot.web.errors import ApiError, api_error_handler, validation_error_handler
+from bot.web.fast_turns import FastTurns
 from bot.web.ratelimit import RateLimiter
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import load_settings
@@ -29,6 +31,8 @@ DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
 def create_app(runtime: Runtime) -> FastAPI:
     """The app for `runtime` (its database and service); the caller owns the runtime."""
     settings = runtime.settings
+    # The message posts' own pool (see FastTurns); other routes use AnyIO's.
+    turn_threads = ThreadPoolExecutor(settings.web_threads, thread_name_prefix="turn")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -36,7 +40,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         # database can serve only queue on its locks (SQLite has one writer), so the pool
         # of threads is sized by a setting rather than AnyIO's default of 40.
         to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
-        yield
+        try:
+            yield
+        finally:
+            turn_threads.shutdown(wait=True)
 
     app = FastAPI(
         lifespan=lifespan,
@@ -68,6 +75,8 @@ def create_app(runtime: Runtime) -> FastAPI:
             connection.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
+    # Innermost, so the size limit and the security headers apply to its answers too.
+    app.add_middleware(FastTurns, context=app.state.web, executor=turn_threads)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, relaxed_paths=DOCS_PATHS)
     return app
