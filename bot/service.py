@@ -34,7 +34,7 @@ from bot.interview_cache import CachedInterview, InterviewCache
 from bot.messages import Choice, Inbound, Reply
 from bot.progress import Progress, progress
 from bot.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
-from bot.snapshots import InterviewSnapshot, snapshot_of
+from bot.snapshots import InterviewSnapshot, StoredMessage, snapshot_of
 from bot.state import InterviewState, StepDraft, next_position
 from bot.tokens import token_matches
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
@@ -64,6 +64,11 @@ class CampaignNotFound(LookupError):
     def __init__(self, slug: str) -> None:
         self.slug = slug
         super().__init__(f"no campaign with slug {slug!r} (see `journeyline campaigns list`)")
+
+
+class CampaignClosed(PermissionError):
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"campaign {slug!r} does not accept interviews from an open link")
 
 
 @dataclass(frozen=True)
@@ -203,6 +208,76 @@ class InterviewService:
                 access_token_hash=access_token_hash,
             )
             return TurnResult(interview.public_id, InterviewStatus(interview.status), replies)
+
+    def start_anonymous(
+        self, *, campaign_slug: str, channel: str, access_token_hash: str | None
+    ) -> InterviewSnapshot:
+        """Start an anonymous interview from a campaign's open link; its snapshot.
+
+        The web's hot start: Core statements, no re-read for the snapshot (it is the
+        opening just stored), and the interview goes into the cache for its first turn.
+        Raises `CampaignNotFound`, or `CampaignClosed` when the campaign has no open link.
+        """
+        now = self._clock()
+        with self._write_connection() as connection:
+            campaign = turns.campaign_by_slug(connection, campaign_slug)
+            if campaign is None:
+                raise CampaignNotFound(campaign_slug)
+            if not campaign.open_link:
+                raise CampaignClosed(campaign_slug)
+            guide = guide_from_source(campaign.guide_source, campaign.consent_text)
+            result = engine.start(guide)
+            state = result.state
+            interview_id, public_id = turns.insert_interview(
+                connection,
+                campaign_id=campaign.id,
+                channel=channel,
+                status=state.status,
+                engine_state=state.model_dump(mode="json"),
+                access_token_hash=access_token_hash,
+                now=now,
+            )
+            ids = turns.insert_replies(
+                connection,
+                interview_id=interview_id,
+                in_reply_to_id=None,
+                replies=[_reply_row(reply) for reply in result.replies],
+                now=now,
+                returning_ids=True,
+            )
+        status = InterviewStatus(state.status)
+        self._cache.put(
+            CachedInterview(
+                id=interview_id,
+                public_id=public_id,
+                revision=0,
+                status=status,
+                state=state,
+                guide=guide,
+                consent=None,
+                completed=False,
+                access_token_hash=access_token_hash,
+            )
+        )
+        messages = tuple(
+            StoredMessage(
+                id=message_id,
+                direction=queries.OUTBOUND,
+                text=reply.text,
+                slot=reply.slot,
+                choices=reply.choices,
+                items=reply.items,
+                created_at=now,
+            )
+            for message_id, reply in zip(ids, result.replies, strict=True)
+        )
+        return InterviewSnapshot(
+            interview_id=public_id,
+            status=status,
+            messages=messages,
+            pending=tuple(engine.current_question(state, guide)),
+            progress=progress(state, guide),
+        )
 
     def open_interview(
         self,

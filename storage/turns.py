@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import text as sql_text
 
-from storage.models import Campaign, Interview, Message, StepRecord
+from storage.models import Campaign, Interview, Message, StepRecord, new_public_id
 from storage.queries import INBOUND, OUTBOUND, StepRecordData
 
 # Declarative classes type __table__ as a FromClause; these are Tables.
@@ -103,6 +103,51 @@ def load_interview(connection: Connection, public_id: str, *, lock: bool) -> Int
     )
 
 
+@dataclass(frozen=True)
+class CampaignRow:
+    id: int
+    open_link: bool
+    guide_source: str
+    consent_text: str
+
+
+def campaign_by_slug(connection: Connection, slug: str) -> CampaignRow | None:
+    """What starting an interview needs of the campaign with ``slug``, or ``None``."""
+    found = connection.execute(_CAMPAIGN, {"slug": slug}).first()
+    if found is None:
+        return None
+    return CampaignRow(found.id, bool(found.open_link), found.guide_source, found.consent_text)
+
+
+def insert_interview(
+    connection: Connection,
+    *,
+    campaign_id: int,
+    channel: str,
+    status: str,
+    engine_state: Mapping[str, Any],
+    access_token_hash: str | None,
+    now: datetime,
+) -> tuple[int, str]:
+    """Create an anonymous interview (no participant) at revision 0; its id and public id."""
+    public_id = new_public_id()
+    values = {
+        "public_id": public_id,
+        "campaign_id": campaign_id,
+        "participant_id": None,
+        "channel": channel,
+        "status": status,
+        "engine_state": dict(engine_state),
+        "extra_answers": {},
+        "started_at": now,
+        "updated_at": now,
+        "revision": 0,
+        "access_token_hash": access_token_hash,
+    }
+    interview_id: int = connection.execute(_INSERT_INTERVIEW, values).scalar_one()
+    return interview_id, public_id
+
+
 def lock_revision(connection: Connection, interview_id: int) -> int | None:
     """Lock the interview's row (PostgreSQL; SQLite holds its write lock already) and
     return its revision, or ``None`` if it is gone. Equal to a cached revision, it
@@ -155,10 +200,12 @@ def insert_replies(
     in_reply_to_id: int | None,
     replies: Sequence[ReplyRow],
     now: datetime,
-) -> None:
-    """Store the bot's replies to message ``in_reply_to_id``, in order (one statement)."""
+    returning_ids: bool = False,
+) -> list[int]:
+    """Store the bot's replies to message ``in_reply_to_id``, in order (one statement);
+    with ``returning_ids``, their ids in the same order (else an empty list)."""
     if not replies:
-        return
+        return []
     rows = [
         {
             "interview_id": interview_id,
@@ -176,7 +223,10 @@ def insert_replies(
         for reply in replies
     ]
     # Inserted in list order, so ids (and the transcript order) follow the replies.
-    connection.execute(insert(_messages), rows)
+    if not returning_ids:
+        connection.execute(insert(_messages), rows)
+        return []
+    return list(connection.execute(_INSERT_RETURNING_ID, rows).scalars())
 
 
 def replies_to(connection: Connection, message_id: int) -> list[ReplyRow]:
@@ -268,6 +318,14 @@ def redact_inbound_except(
 # --- the statements, built once (their compiled forms are cached by SQLAlchemy) ---------
 
 _LOAD_LOCKED = _LOAD.with_for_update(of=_interviews)
+
+_CAMPAIGN = select(
+    _campaigns.c.id, _campaigns.c.open_link, _campaigns.c.guide_source, _campaigns.c.consent_text
+).where(_campaigns.c.slug == bindparam("slug"))
+
+_INSERT_INTERVIEW = insert(_interviews).returning(_interviews.c.id)
+
+_INSERT_RETURNING_ID = insert(_messages).returning(_messages.c.id, sort_by_parameter_order=True)
 
 _LOCK_REVISION = (
     select(_interviews.c.revision)

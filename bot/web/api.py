@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 
-from bot.links import CampaignClosed, LinkNotFound
-from bot.service import CampaignNotFound, InterviewFinished, InterviewNotFound
+from bot.links import LinkNotFound
+from bot.service import CampaignClosed, CampaignNotFound, InterviewFinished, InterviewNotFound
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.errors import ApiError
 from bot.web.ratelimit import RateLimited
@@ -75,15 +75,15 @@ def start_interview(body: StartRequest, request: Request, context: Context) -> I
     try:
         if body.invite_token is not None:
             opened = context.links.open(body.invite_token)
+            token, snapshot = opened.token, context.service.snapshot(opened.turn.interview_id)
         else:
             assert body.campaign is not None
-            opened = context.links.start_open(body.campaign)
+            token, snapshot = context.links.start_open_snapshot(body.campaign)
     except (LinkNotFound, CampaignNotFound):
         raise _not_found("This link is not valid. Check that it was copied completely.") from None
     except CampaignClosed:
         raise _not_found("This campaign does not accept interviews from an open link.") from None
-    snapshot = context.service.snapshot(opened.turn.interview_id)
-    return interview_view(snapshot, max_chars=context.max_chars, token=opened.token)
+    return interview_view(snapshot, max_chars=context.max_chars, token=token)
 
 
 @router.get("/interviews/{interview_id}")
