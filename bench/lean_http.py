@@ -114,8 +114,14 @@ class LeanClient:
         return response
 
     async def _connection(self) -> _Connection:
-        if self._idle:
-            return self._idle.pop()
+        while self._idle:
+            connection = self._idle.pop()
+            # A server closes kept-alive connections that sat idle too long (uvicorn: 5 s
+            # by default); like httpx, never send on one it has closed.
+            if connection.reader.at_eof() or connection.writer.is_closing():
+                connection.close()
+                continue
+            return connection
         try:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(self._host, self._port), self._timeout

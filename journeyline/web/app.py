@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 
@@ -26,6 +27,7 @@ from journeyline.slack_mount import mount_slack
 from journeyline.web.middleware import BodySizeLimit, SecurityHeaders
 
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -52,6 +54,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         version="1",
         docs_url="/docs",
         redoc_url=None,
+        # journeyline sets up no OpenTelemetry. FastAPI's native telemetry still looks up
+        # the global providers (and environment variables) on every request to find out:
+        # about a tenth of a chat turn's CPU, for nothing.
+        telemetry=NO_TELEMETRY,
     )
     app.state.web = WebContext(
         service=runtime.service,
