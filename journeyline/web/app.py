@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -27,6 +28,9 @@ from journeyline.slack_mount import mount_slack
 from journeyline.web.middleware import BodySizeLimit, SecurityHeaders
 
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
+# gc.set_threshold for a running server: young collections every 50k allocations, full
+# ones rarely (defaults: 700, 10, 10).
+GC_THRESHOLDS = (50_000, 20, 100)
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
@@ -42,6 +46,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         # database can serve only queue on its locks (SQLite has one writer), so the pool
         # of threads is sized by a setting rather than AnyIO's default of 40.
         to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        tune_garbage_collector()
         try:
             yield
         finally:
@@ -86,6 +91,21 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, relaxed_paths=DOCS_PATHS)
     return app
+
+
+def tune_garbage_collector() -> None:
+    """Keep the cyclic garbage collector's pauses out of the requests' latency.
+
+    With default settings a full collection walks the whole heap (framework, ORM,
+    cached interviews) every few seconds under load: pauses of 40 ms of CPU and more, in
+    which every request in flight waits. Objects that exist when the server has started
+    live as long as the process, so they are frozen out of the collector's sight; and
+    collections run less often (most garbage is freed by reference counting anyway; the
+    collector only finds cycles).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def app_from_environment() -> FastAPI:
