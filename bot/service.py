@@ -474,7 +474,7 @@ class InterviewService:
         """Write the engine state and everything it understood into the interview's rows;
         return the interview as it will be once the transaction commits."""
         values: dict[str, Any] = {
-            "engine_state": state.model_dump(mode="json"),
+            "engine_state": state.model_dump_json(),
             "status": state.status.value,
             "consent": state.consent,
             "problem": state.problem,

@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, Text, bindparam, cast, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import text as sql_text
@@ -27,10 +28,10 @@ from storage.models import Campaign, Interview, Message, StepRecord, new_public_
 from storage.queries import INBOUND, OUTBOUND, StepRecordData
 
 # Declarative classes type __table__ as a FromClause; these are Tables.
-_interviews = cast(Table, Interview.__table__)
-_campaigns = cast(Table, Campaign.__table__)
-_messages = cast(Table, Message.__table__)
-_steps = cast(Table, StepRecord.__table__)
+_interviews: Table = Interview.__table__  # type: ignore[assignment]
+_campaigns: Table = Campaign.__table__  # type: ignore[assignment]
+_messages: Table = Message.__table__  # type: ignore[assignment]
+_steps: Table = StepRecord.__table__  # type: ignore[assignment]
 
 _INBOUND_ONLY = sql_text("direction = 'in'")
 
@@ -246,18 +247,26 @@ def update_interview(
 ) -> None:
     """Write ``values`` (interview columns) and set the revision to ``revision``.
 
-    The caller holds the row lock and has checked the previous revision."""
+    ``engine_state``, if given, is already JSON text (pydantic writes it in one step,
+    cheaper than a dict through ``json.dumps``). The caller holds the row lock and has
+    checked the previous revision."""
+    dialect = connection.dialect.name
     columns = tuple(values)
-    statement = _UPDATES.get(columns)
+    statement = _UPDATES.get((dialect, columns))
     if statement is None:
         # One prepared UPDATE per set of columns (a turn writes one of a few sets).
-        statement = (
-            update(_interviews)
-            .where(_interviews.c.id == bindparam("_id"))
-            .values({name: bindparam(name) for name in (*columns, "revision")})
-        )
-        _UPDATES[columns] = statement
+        params: dict[str, Any] = {name: bindparam(name) for name in (*columns, "revision")}
+        if "engine_state" in params:
+            params["engine_state"] = _json_text("engine_state", dialect)
+        statement = update(_interviews).where(_interviews.c.id == bindparam("_id")).values(params)
+        _UPDATES[(dialect, columns)] = statement
     connection.execute(statement, {**values, "revision": revision, "_id": interview_id})
+
+
+def _json_text(name: str, dialect: str) -> Any:
+    """A parameter carrying JSON text into a JSON column (JSONB on PostgreSQL)."""
+    param = bindparam(name, type_=Text())
+    return cast(param, JSONB) if dialect == "postgresql" else param
 
 
 def save_steps(
@@ -369,7 +378,7 @@ def _upsert_step(dialect_insert: Any) -> Any:
     )
 
 
-_UPDATES: dict[tuple[str, ...], Any] = {}
+_UPDATES: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 _UPSERT_STEP = {
     "sqlite": _upsert_step(sqlite_insert),

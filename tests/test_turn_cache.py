@@ -19,6 +19,7 @@ from bot.interview_cache import InterviewCache
 from bot.links import Links
 from bot.service import InterviewNotFound, InterviewService
 from bot.tokens import hash_token
+from bot.web.schemas import TurnView, turn_json, turn_view
 from storage import queries
 from storage.db import make_engine, make_session_factory
 from storage.models import Message
@@ -168,3 +169,12 @@ def test_open_link_start_is_what_a_reread_shows(sessions: sessionmaker[Session])
     fresh = InterviewService(sessions)
     answered = service.handle_message(interview_id=started.interview_id, choice="yes")
     assert answered.replies[-1] == fresh.pending(started.interview_id).replies[-1]
+
+
+def test_turn_json_is_the_documented_view(sessions: sessionmaker[Session]) -> None:
+    service = InterviewService(sessions)
+    interview_id = service.start_interview(campaign_slug=CAMPAIGN, channel="test").interview_id
+    for n in range(len(SCRIPT)):
+        choice, text = SCRIPT[n]
+        result = service.handle_message(interview_id=interview_id, text=text or "", choice=choice)
+        assert TurnView.model_validate_json(turn_json(result)) == turn_view(result)

@@ -23,7 +23,7 @@ from bot.web.schemas import (
     StartRequest,
     TurnView,
     interview_view,
-    turn_view,
+    turn_json,
 )
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -161,6 +161,6 @@ def answer_message(
         raise ApiError(
             409, "interview_finished", f"This interview is {finished.status}; thank you!"
         ) from None
-    # Serialised by pydantic-core straight to bytes: the view is built from trusted values,
-    # so FastAPI's re-validation of a returned model would only repeat the work.
-    return turn_view(result).model_dump_json().encode()
+    # Serialised straight to bytes: the view is built from trusted values, so FastAPI's
+    # validation of a returned model would only repeat the work.
+    return turn_json(result)
