@@ -90,7 +90,11 @@ def create_app(db_path: str) -> FastAPI:
             local.connection = existing
         return existing
 
-    app = FastAPI(title="web load baseline")
+    # Configured like journeyline's app (journeyline/web/app.py): no per-request check for
+    # OpenTelemetry providers nobody set up.
+    app = FastAPI(
+        title="web load baseline", telemetry={"tracing": False, "metrics": False, "logs": False}
+    )
 
     @app.post("/api/v1/interviews/{interview_id}/messages")
     def post_message(interview_id: str, body: MessageRequest) -> JSONResponse:

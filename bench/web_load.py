@@ -5,7 +5,7 @@ Run: ``.venv/bin/python -m bench.web_load [--customers 200] [--workers 2] [--pos
 Starts ``journeyline serve`` (SQLite in a temporary folder, or a fresh PostgreSQL
 schema with ``--postgres``) and the bare baseline of ``bench/web_baseline.py`` (one
 SQLite INSERT and COMMIT per request) as subprocesses on 127.0.0.1, and drives each with
-the same asyncio + httpx client in two phases:
+the same asyncio client (bench/lean_http.py) in two phases:
 
 - ``realistic``: N customers with think time between messages, each completing whole
   interviews (the demo personas, answering whatever the bot asks). Latency percentiles,
@@ -49,6 +49,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.lean_http import HttpError, LeanClient
 from bot.messages import Choice, Inbound, Reply
 from journeyline.demo.personas import PERSONAS
 from journeyline.demo.simulator import SimulatedCustomer
@@ -371,7 +372,7 @@ class Target(Protocol):
     base_url: str
 
     async def open(
-        self, client: httpx.AsyncClient, rng: random.Random, stats: PhaseStats, ledger: Ledger
+        self, client: LeanClient, rng: random.Random, stats: PhaseStats, ledger: Ledger
     ) -> Conversation | None: ...
 
 
@@ -382,12 +383,12 @@ class JourneylineTarget:
     _next_persona: int = 0
 
     async def open(
-        self, client: httpx.AsyncClient, rng: random.Random, stats: PhaseStats, ledger: Ledger
+        self, client: LeanClient, rng: random.Random, stats: PhaseStats, ledger: Ledger
     ) -> Conversation | None:
         started = time.perf_counter()
         try:
             response = await client.post("/api/v1/interviews", json={"campaign": CAMPAIGN})
-        except httpx.HTTPError as error:
+        except HttpError as error:
             stats.errors[f"start: {type(error).__name__}"] += 1
             return None
         if response.status_code != 201:
@@ -410,7 +411,7 @@ class BaselineTarget:
     name: str = "baseline"
 
     async def open(
-        self, client: httpx.AsyncClient, rng: random.Random, stats: PhaseStats, ledger: Ledger
+        self, client: LeanClient, rng: random.Random, stats: PhaseStats, ledger: Ledger
     ) -> Conversation | None:
         # The baseline has no start endpoint: its interview is an id the client makes up.
         return CannedConversation(f"b{uuid.uuid4().hex}", self.interview_length)
@@ -425,7 +426,7 @@ class PhaseRun:
     settings: PhaseSettings
     stats: PhaseStats
     ledger: Ledger
-    client: httpx.AsyncClient
+    client: LeanClient
     started: float
 
     def now(self) -> float:
@@ -438,13 +439,9 @@ class PhaseRun:
 async def run_phase(target: Target, settings: PhaseSettings, ledger: Ledger) -> PhaseStats:
     """Run `settings.customers` customers against `target` until they finish or time is up."""
     stats = PhaseStats(settings)
-    # One pool for everyone, large enough that no customer queues for a connection.
-    limits = httpx.Limits(
-        max_connections=settings.customers + 8, max_keepalive_connections=settings.customers + 8
-    )
-    async with httpx.AsyncClient(
-        base_url=target.base_url, limits=limits, timeout=REQUEST_TIMEOUT_SECONDS
-    ) as client:
+    # One pool for everyone; each customer holds a kept-alive connection while it asks,
+    # so no customer queues for one (bench/lean_http.py: why not httpx here).
+    async with LeanClient(target.base_url, timeout=REQUEST_TIMEOUT_SECONDS) as client:
         run = PhaseRun(target, settings, stats, ledger, client, time.perf_counter())
         cpu = time.process_time()
         await asyncio.gather(*(run_customer(run, index) for index in range(settings.customers)))
@@ -504,7 +501,7 @@ async def post_turn(
         started = run.now()
         try:
             response = await run.client.post(url, json=body, headers=conversation.headers)
-        except httpx.HTTPError as error:
+        except HttpError as error:
             run.stats.errors[type(error).__name__] += 1
         else:
             if response.status_code == 200:
@@ -528,7 +525,7 @@ async def repost(
     run.stats.retries += 1
     try:
         response = await run.client.post(url, json=body, headers=conversation.headers)
-    except httpx.HTTPError as error:
+    except HttpError as error:
         # A transport failure is an error, not evidence of a different reply.
         run.stats.errors[f"re-post: {type(error).__name__}"] += 1
         return

@@ -15,11 +15,12 @@ from storage.models import Campaign
 
 def guide_for(campaign: Campaign) -> Guide:
     """The campaign's guide (stored with it), with the campaign's consent wording."""
-    return _guide_from_source(campaign.guide_source, campaign.consent_text)
+    return guide_from_source(campaign.guide_source, campaign.consent_text)
 
 
 @lru_cache(maxsize=64)
-def _guide_from_source(source: str, consent_text: str) -> Guide:
+def guide_from_source(source: str, consent_text: str) -> Guide:
+    """The guide a campaign stores (`source`, resolved YAML) with its consent wording."""
     # Parsing and validating YAML on every turn would dominate the turn's cost; campaigns
     # are few and their stored guide never changes, so a small cache is always right.
     guide = load_guide_text(source)

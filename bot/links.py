@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service import (
+    CampaignClosed,
     CampaignNotFound,
     InterviewNotFound,
     InterviewService,
     TurnResult,
     campaign_and_participant,
 )
+from bot.snapshots import InterviewSnapshot
 from bot.tokens import hash_token, new_token, token_matches
 from bot.vocabulary import InterviewStatus
 from storage import queries
@@ -29,11 +31,6 @@ from storage.models import Interview
 class LinkNotFound(LookupError):
     def __init__(self) -> None:
         super().__init__("this link is not valid: check that it was copied completely")
-
-
-class CampaignClosed(PermissionError):
-    def __init__(self, slug: str) -> None:
-        super().__init__(f"campaign {slug!r} does not accept interviews from an open link")
 
 
 @dataclass(frozen=True)
@@ -104,6 +101,15 @@ class Links:
             invite.interview = interview
             turn = TurnResult(interview.public_id, InterviewStatus(interview.status), replies)
             return OpenedInterview(token, turn, created=True)
+
+    def start_open_snapshot(self, campaign_slug: str) -> tuple[str, InterviewSnapshot]:
+        """Like `start_open`, but the token and the new interview's snapshot, in one write
+        transaction (the web API's start)."""
+        token = new_token()
+        snapshot = self._service.start_anonymous(
+            campaign_slug=campaign_slug, channel="web", access_token_hash=hash_token(token)
+        )
+        return token, snapshot
 
     def start_open(self, campaign_slug: str) -> OpenedInterview:
         """A new anonymous interview from a campaign's open link."""

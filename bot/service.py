@@ -23,21 +23,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from bot import engine
-from bot.campaign_guide import guide_for
+from bot.campaign_guide import guide_for, guide_from_source
 from bot.guide import Guide
+from bot.interview_cache import CachedInterview, InterviewCache
 from bot.messages import Choice, Inbound, Reply
 from bot.progress import Progress, progress
 from bot.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
-from bot.snapshots import InterviewSnapshot, snapshot_of
+from bot.snapshots import InterviewSnapshot, StoredMessage, snapshot_of
 from bot.state import InterviewState, StepDraft, next_position
 from bot.tokens import token_matches
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
-from storage import queries
+from storage import queries, turns
 from storage.models import Campaign, Interview, Message, Participant
 from storage.types import utcnow
 
@@ -63,6 +64,11 @@ class CampaignNotFound(LookupError):
     def __init__(self, slug: str) -> None:
         self.slug = slug
         super().__init__(f"no campaign with slug {slug!r} (see `journeyline campaigns list`)")
+
+
+class CampaignClosed(PermissionError):
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"campaign {slug!r} does not accept interviews from an open link")
 
 
 @dataclass(frozen=True)
@@ -133,8 +139,11 @@ class InterviewService:
         handler: EngineHandler = engine.handle,
         serialize_writes: bool = False,
         read_sessions: sessionmaker[Session] | None = None,
+        cache: InterviewCache | None = None,
     ) -> None:
         self._sessions = session_factory
+        # Parsed interviews as this process last committed them (revision-checked).
+        self._cache = cache if cache is not None else InterviewCache()
         # Transcript and status reads; on SQLite these need not queue for the writer.
         self.read_sessions = read_sessions or session_factory
         self._max_chars = max_message_chars
@@ -153,6 +162,17 @@ class InterviewService:
         when writes are serialised."""
         with self._write_lock, self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        """Like `_write`, on a bare Core connection when the factory is bound to an engine."""
+        bind = self._sessions.kw.get("bind")
+        if not isinstance(bind, Engine):
+            with self._write() as session:
+                yield session.connection()
+            return
+        with self._write_lock, bind.begin() as connection:
+            yield connection
 
     # --- starting and reading ------------------------------------------------------
 
@@ -188,6 +208,76 @@ class InterviewService:
                 access_token_hash=access_token_hash,
             )
             return TurnResult(interview.public_id, InterviewStatus(interview.status), replies)
+
+    def start_anonymous(
+        self, *, campaign_slug: str, channel: str, access_token_hash: str | None
+    ) -> InterviewSnapshot:
+        """Start an anonymous interview from a campaign's open link; its snapshot.
+
+        The web's hot start: Core statements, no re-read for the snapshot (it is the
+        opening just stored), and the interview goes into the cache for its first turn.
+        Raises `CampaignNotFound`, or `CampaignClosed` when the campaign has no open link.
+        """
+        now = self._clock()
+        with self._write_connection() as connection:
+            campaign = turns.campaign_by_slug(connection, campaign_slug)
+            if campaign is None:
+                raise CampaignNotFound(campaign_slug)
+            if not campaign.open_link:
+                raise CampaignClosed(campaign_slug)
+            guide = guide_from_source(campaign.guide_source, campaign.consent_text)
+            result = engine.start(guide)
+            state = result.state
+            interview_id, public_id = turns.insert_interview(
+                connection,
+                campaign_id=campaign.id,
+                channel=channel,
+                status=state.status,
+                engine_state=state.model_dump(mode="json"),
+                access_token_hash=access_token_hash,
+                now=now,
+            )
+            ids = turns.insert_replies(
+                connection,
+                interview_id=interview_id,
+                in_reply_to_id=None,
+                replies=[_reply_row(reply) for reply in result.replies],
+                now=now,
+                returning_ids=True,
+            )
+        status = InterviewStatus(state.status)
+        self._cache.put(
+            CachedInterview(
+                id=interview_id,
+                public_id=public_id,
+                revision=0,
+                status=status,
+                state=state,
+                guide=guide,
+                consent=None,
+                completed=False,
+                access_token_hash=access_token_hash,
+            )
+        )
+        messages = tuple(
+            StoredMessage(
+                id=message_id,
+                direction=queries.OUTBOUND,
+                text=reply.text,
+                slot=reply.slot,
+                choices=reply.choices,
+                items=reply.items,
+                created_at=now,
+            )
+            for message_id, reply in zip(ids, result.replies, strict=True)
+        )
+        return InterviewSnapshot(
+            interview_id=public_id,
+            status=status,
+            messages=messages,
+            pending=tuple(engine.current_question(state, guide)),
+            progress=progress(state, guide),
+        )
 
     def open_interview(
         self,
@@ -258,12 +348,7 @@ class InterviewService:
             cleaned.text, cleaned.problem, choice, delivery_id, reject_if_finished, access_token
         )
         try:
-            try:
-                return self._turn(interview_id, turn)
-            except StaleDataError:
-                # Another writer changed the interview between our read and write (only
-                # possible where row locks are unavailable): redo the turn on fresh state.
-                return self._turn(interview_id, turn)
+            return self._turn(interview_id, turn)
         except IntegrityError:
             # A concurrent delivery of the same message won the race: answer as it did.
             return self._replay(interview_id, delivery_id)
@@ -274,95 +359,181 @@ class InterviewService:
             return self._store_after_failure(interview_id, cleaned.text, choice, delivery_id)
 
     def _turn(self, interview_id: str, turn: _TurnInput) -> TurnResult:
-        text, problem, choice, delivery_id = turn.text, turn.problem, turn.choice, turn.delivery_id
-        # No autoflush: the turn's rows reach the database in one flush at commit instead of
-        # one per query, which keeps the write lock short.
-        with self._write() as session, session.no_autoflush:
-            interview = self._load(session, interview_id, lock=True)
+        # The hot path: a few Core statements on one connection (no ORM session), and the
+        # interview's parsed state from the cache when its revision proves it current.
+        with self._write_connection() as connection:
+            entry = self._current(connection, interview_id)
             if turn.access_token is not None and not token_matches(
-                turn.access_token, interview.access_token_hash
+                turn.access_token, entry.access_token_hash
             ):
                 raise InterviewNotFound(interview_id)
-            earlier = queries.find_inbound(
-                session, interview_id=interview.id, channel_message_id=delivery_id
+            result, committed = self._turn_on(connection, entry, turn)
+        if committed is not None:
+            self._cache.put(committed)
+        return result
+
+    def _current(self, connection: Connection, interview_id: str) -> CachedInterview:
+        """The interview, locked for this transaction, as the database holds it now."""
+        entry = self._cache.get(interview_id)
+        if entry is not None and turns.lock_revision(connection, entry.id) == entry.revision:
+            return entry
+        row = turns.load_interview(connection, interview_id, lock=True)
+        if row is None:
+            self._cache.forget(interview_id)
+            raise InterviewNotFound(interview_id)
+        entry = CachedInterview(
+            id=row.id,
+            public_id=row.public_id,
+            revision=row.revision,
+            status=InterviewStatus(row.status),
+            state=InterviewState.model_validate(row.engine_state),
+            guide=guide_from_source(row.guide_source, row.consent_text),
+            consent=row.consent,
+            completed=row.completed,
+            access_token_hash=row.access_token_hash,
+        )
+        self._cache.put(entry)
+        return entry
+
+    def _turn_on(
+        self, connection: Connection, entry: CachedInterview, turn: _TurnInput
+    ) -> tuple[TurnResult, CachedInterview | None]:
+        """The turn inside its transaction: the result, and the interview as this turn
+        leaves it (None when it stored nothing)."""
+        text, problem, choice, delivery_id = turn.text, turn.problem, turn.choice, turn.delivery_id
+        guide, state, status = entry.guide, entry.state, entry.status
+        stores = status not in FINISHED_STATUSES and not (
+            problem == TextProblem.EMPTY and choice is None
+        )
+        if not stores:
+            # Rare paths that store nothing; a redelivery still gets its first answer.
+            earlier = turns.find_inbound_id(
+                connection, interview_id=entry.id, channel_message_id=delivery_id
             )
             if earlier is not None:
-                return _replayed(interview, earlier, queries.replies_to(session, earlier.id))
-            guide = guide_for(interview.campaign)
-            state = InterviewState.model_validate(interview.engine_state)
-            status = InterviewStatus(interview.status)
+                return self._replayed_core(connection, entry, earlier), None
             if turn.reject_if_finished and status in FINISHED_STATUSES:
-                raise InterviewFinished(interview.public_id, status)
+                raise InterviewFinished(entry.public_id, status)
             if status == InterviewStatus.DECLINED:
                 # Nothing but the refusal is ever kept for a declined interview.
                 reply = Reply(text=guide.say("already_finished"), slot=Slot.DONE)
-                return TurnResult(interview.public_id, status, (reply,))
+                return TurnResult(entry.public_id, status, (reply,)), None
             if problem == TextProblem.EMPTY and choice is None:
                 # Nothing to store; say so and ask again.
                 replies = _note_then_question(guide, state, "empty_message")
-                return TurnResult(interview.public_id, status, replies)
-            inbound = queries.add_message(
-                session,
-                interview=interview,
-                direction=queries.INBOUND,
-                text=text,
-                choice=choice,
-                slot=next_position(state, guide).slot if status not in FINISHED_STATUSES else None,
-                channel_message_id=delivery_id,
-            )
-            if problem == TextProblem.TOO_LONG:
-                replies = _note_then_question(guide, state, "too_long", max_chars=self._max_chars)
-                new_state = state
-            else:
-                result = self._handle(
-                    state, Inbound(text=text, choice=choice, message_id=inbound.id), guide
-                )
-                replies, new_state = result.replies, result.state
-            for reply in replies:
-                _store_reply(session, interview, reply, in_reply_to=inbound)
-            self._apply_state(session, interview, new_state, inbound, previous=state)
-            return TurnResult(
-                interview.public_id, new_state.status, replies, progress=progress(new_state, guide)
-            )
-
-    def _apply_state(
-        self,
-        session: Session,
-        interview: Interview,
-        state: InterviewState,
-        inbound: Message,
-        *,
-        previous: InterviewState,
-    ) -> None:
-        """Write the engine state and everything it understood into the interview's rows."""
+                return TurnResult(entry.public_id, status, replies), None
+            # A finished interview that still takes messages: stored; the engine answers.
         now = self._clock()
-        previous_consent = interview.consent
-        interview.engine_state = state.model_dump(mode="json")
-        interview.status = state.status
-        interview.consent = state.consent
-        if state.consent is not None and previous_consent is None:
-            interview.consent_at = now
-        interview.problem = state.problem
-        interview.moment_of_truth = state.moment_of_truth
-        interview.moment_of_truth_step = state.moment_of_truth_step
-        interview.resolved = state.resolved
-        interview.effort = state.effort
-        interview.improvement = state.improvement
-        interview.anything_else = state.anything_else
-        interview.extra_answers = dict(state.extra_answers)
-        interview.updated_at = now
-        if state.status == InterviewStatus.COMPLETED and interview.completed_at is None:
-            interview.completed_at = now
-        before = {step.ordinal: step for step in previous.steps}
+        inbound_id = turns.insert_inbound(
+            connection,
+            interview_id=entry.id,
+            text=text,
+            choice=choice,
+            slot=next_position(state, guide).slot if status not in FINISHED_STATUSES else None,
+            channel_message_id=delivery_id,
+            now=now,
+        )
+        if inbound_id is None:  # this delivery was stored before: answer as back then
+            earlier = turns.find_inbound_id(
+                connection, interview_id=entry.id, channel_message_id=delivery_id
+            )
+            assert earlier is not None
+            return self._replayed_core(connection, entry, earlier), None
+        if problem == TextProblem.TOO_LONG:
+            replies = _note_then_question(guide, state, "too_long", max_chars=self._max_chars)
+            new_state = state
+        else:
+            result = self._handle(
+                state, Inbound(text=text, choice=choice, message_id=inbound_id), guide
+            )
+            replies, new_state = result.replies, result.state
+        turns.insert_replies(
+            connection,
+            interview_id=entry.id,
+            in_reply_to_id=inbound_id,
+            replies=[_reply_row(reply) for reply in replies],
+            now=now,
+        )
+        committed = self._write_state(connection, entry, new_state, inbound_id, now=now)
+        return (
+            TurnResult(
+                entry.public_id, new_state.status, replies, progress=progress(new_state, guide)
+            ),
+            committed,
+        )
+
+    def _write_state(
+        self,
+        connection: Connection,
+        entry: CachedInterview,
+        state: InterviewState,
+        inbound_id: int,
+        *,
+        now: datetime,
+    ) -> CachedInterview:
+        """Write the engine state and everything it understood into the interview's rows;
+        return the interview as it will be once the transaction commits."""
+        values: dict[str, Any] = {
+            "engine_state": state.model_dump_json(),
+            "status": state.status.value,
+            "consent": state.consent,
+            "problem": state.problem,
+            "moment_of_truth": state.moment_of_truth,
+            "moment_of_truth_step": state.moment_of_truth_step,
+            "resolved": state.resolved,
+            "effort": state.effort,
+            "improvement": state.improvement,
+            "anything_else": state.anything_else,
+            "extra_answers": dict(state.extra_answers),
+            "updated_at": now,
+        }
+        if state.consent is not None and entry.consent is None:
+            values["consent_at"] = now
+        completed = entry.completed
+        if state.status == InterviewStatus.COMPLETED and not completed:
+            values["completed_at"] = now
+            completed = True
+        revision = entry.revision + 1
+        turns.update_interview(connection, interview_id=entry.id, revision=revision, values=values)
+        before = {step.ordinal: step for step in entry.state.steps}
         ordinals = {step.ordinal for step in state.steps}
-        queries.save_steps(
-            session,
-            interview_id=interview.id,
+        turns.save_steps(
+            connection,
+            interview_id=entry.id,
             changed=[_step_record(s) for s in state.steps if before.get(s.ordinal) != s],
             removed=[ordinal for ordinal in before if ordinal not in ordinals],
         )
         if state.status == InterviewStatus.DECLINED:
-            queries.redact_inbound_except(session, interview=interview, keep_message_id=inbound.id)
+            turns.redact_inbound_except(
+                connection, interview_id=entry.id, keep_message_id=inbound_id
+            )
+        return dataclasses.replace(
+            entry,
+            revision=revision,
+            status=InterviewStatus(state.status),
+            state=state,
+            consent=state.consent,
+            completed=completed,
+        )
+
+    def _replayed_core(
+        self, connection: Connection, entry: CachedInterview, inbound_id: int
+    ) -> TurnResult:
+        return TurnResult(
+            interview_id=entry.public_id,
+            status=entry.status,
+            replies=tuple(
+                Reply(
+                    text=r.text,
+                    slot=r.slot,
+                    choices=tuple(Choice(**c) for c in (r.choices or [])),
+                    items=tuple(r.items or ()),
+                )
+                for r in turns.replies_to(connection, inbound_id)
+            ),
+            duplicate=True,
+            progress=progress(entry.state, entry.guide),
+        )
 
     def _replay(self, interview_id: str, delivery_id: str) -> TurnResult:
         with self._write() as session:
@@ -422,6 +593,15 @@ def _note_then_question(
     guide: Guide, state: InterviewState, key: str, **values: object
 ) -> tuple[Reply, ...]:
     return (Reply(text=guide.say(key, **values)), *engine.current_question(state, guide))
+
+
+def _reply_row(reply: Reply) -> turns.ReplyRow:
+    return turns.ReplyRow(
+        text=reply.text,
+        slot=reply.slot,
+        choices=[choice.model_dump() for choice in reply.choices] or None,
+        items=list(reply.items) or None,
+    )
 
 
 def _store_reply(

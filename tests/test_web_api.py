@@ -277,3 +277,35 @@ async def test_security_headers_and_openapi(client: httpx.AsyncClient) -> None:
     assert "/api/v1/interviews/{interview_id}/messages" in paths
     responses = paths["/api/v1/interviews/{interview_id}/messages"]["post"]["responses"]
     assert {"404", "409", "413", "422", "429"} <= set(responses)
+
+
+async def test_message_posts_keep_headers_and_errors_on_the_fast_path(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    # Message posts are answered by a plain-ASGI path (bot/web/fast_turns.py), inside the
+    # same protections as every other route, with the same bodies as the FastAPI route.
+    interview = await _start(client, _invite(runtime))
+    answered = await _say(client, interview, choice="yes", client_message_id="f1")
+    assert answered.status_code == 200
+    assert answered.headers["cache-control"] == "no-store"
+    assert answered.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in answered.headers["content-security-policy"]
+    assert answered.headers["content-type"] == "application/json"
+    assert set(answered.json()) == {"interview_id", "status", "replies", "duplicate", "progress"}
+    again = await _say(client, interview, choice="yes", client_message_id="f1")
+    assert again.json()["duplicate"] is True
+    assert again.json()["replies"] == answered.json()["replies"]
+    malformed = await client.post(
+        f"/api/v1/interviews/{interview['interview_id']}/messages",
+        json={"text": "hi"},  # no client_message_id: FastAPI's validation words it
+        headers={"Authorization": f"Bearer {interview['token']}"},
+    )
+    assert malformed.status_code == 422
+    assert "client_message_id" in _error(malformed)["message"]
+    wrong = await client.post(
+        f"/api/v1/interviews/{interview['interview_id']}/messages",
+        json={"text": "hi", "client_message_id": "f2"},
+        headers={"Authorization": "Bearer not-the-token"},
+    )
+    assert wrong.status_code == 404
+    assert _error(wrong)["code"] == "not_found"

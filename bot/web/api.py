@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 
-from bot.links import CampaignClosed, LinkNotFound
-from bot.service import CampaignNotFound, InterviewFinished, InterviewNotFound
+from bot.links import LinkNotFound
+from bot.service import CampaignClosed, CampaignNotFound, InterviewFinished, InterviewNotFound
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.errors import ApiError
 from bot.web.ratelimit import RateLimited
@@ -23,7 +23,7 @@ from bot.web.schemas import (
     StartRequest,
     TurnView,
     interview_view,
-    turn_view,
+    turn_json,
 )
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -39,8 +39,12 @@ Context = Annotated[WebContext, Depends(web_context)]
 
 
 def _limit(context: WebContext, request: Request, token: str | None) -> None:
+    _limit_keys(context, client_address(request), token)
+
+
+def _limit_keys(context: WebContext, client: str, token: str | None) -> None:
     try:
-        context.per_client.hit(client_address(request))
+        context.per_client.hit(client)
         if token is not None:
             context.per_token.hit(token)
     except RateLimited as limited:
@@ -71,15 +75,15 @@ def start_interview(body: StartRequest, request: Request, context: Context) -> I
     try:
         if body.invite_token is not None:
             opened = context.links.open(body.invite_token)
+            token, snapshot = opened.token, context.service.snapshot(opened.turn.interview_id)
         else:
             assert body.campaign is not None
-            opened = context.links.start_open(body.campaign)
+            token, snapshot = context.links.start_open_snapshot(body.campaign)
     except (LinkNotFound, CampaignNotFound):
         raise _not_found("This link is not valid. Check that it was copied completely.") from None
     except CampaignClosed:
         raise _not_found("This campaign does not accept interviews from an open link.") from None
-    snapshot = context.service.snapshot(opened.turn.interview_id)
-    return interview_view(snapshot, max_chars=context.max_chars, token=opened.token)
+    return interview_view(snapshot, max_chars=context.max_chars, token=token)
 
 
 @router.get("/interviews/{interview_id}")
@@ -100,19 +104,31 @@ def read_interview(
     return interview_view(snapshot, max_chars=context.max_chars)
 
 
-@router.post("/interviews/{interview_id}/messages")
+@router.post("/interviews/{interview_id}/messages", response_model=TurnView)
 def post_message(
     interview_id: str,
     body: MessageRequest,
     request: Request,
-    response: Response,
     context: Context,
     authorization: Annotated[str | None, Header()] = None,
-) -> TurnView:
+) -> Response:
     """Send the customer's answer; get the bot's replies. Re-posting the same
     `client_message_id` returns the same replies and stores nothing twice."""
+    token = check_message(context, client_address(request), authorization, body)
+    return Response(
+        content=answer_message(context, interview_id, token, body),
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def check_message(
+    context: WebContext, client: str, authorization: str | None, body: MessageRequest
+) -> str:
+    """The cheap checks before a turn (token present, rate limits, size, not empty);
+    the bearer token, or `ApiError`. Shared with the ASGI fast path (`bot.web.fast_turns`)."""
     token = _bearer(authorization)
-    _limit(context, request, token)
+    _limit_keys(context, client, token)
     if body.text is not None and len(body.text) > context.max_chars:
         raise ApiError(
             413,
@@ -122,6 +138,14 @@ def post_message(
         )
     if not (body.text or "").strip() and body.choice is None:
         raise ApiError(422, "empty_message", "The message is empty: send text or a choice.")
+    return token
+
+
+def answer_message(
+    context: WebContext, interview_id: str, token: str, body: MessageRequest
+) -> bytes:
+    """Run the turn (blocking: call it in a worker thread); the response body (JSON of a
+    `TurnView`), or `ApiError` (404 unknown interview or wrong token, 409 finished)."""
     try:
         result = context.service.handle_message(
             interview_id=interview_id,
@@ -137,5 +161,6 @@ def post_message(
         raise ApiError(
             409, "interview_finished", f"This interview is {finished.status}; thank you!"
         ) from None
-    response.headers["Cache-Control"] = "no-store"
-    return turn_view(result)
+    # Serialised straight to bytes: the view is built from trusted values, so FastAPI's
+    # validation of a returned model would only repeat the work.
+    return turn_json(result)

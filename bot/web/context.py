@@ -28,8 +28,11 @@ class WebContext:
     public_url: str
 
 
-def web_context(request: Request) -> WebContext:
-    """FastAPI dependency: the context the application stored on `app.state.web`."""
+async def web_context(request: Request) -> WebContext:
+    """FastAPI dependency: the context the application stored on `app.state.web`.
+
+    `async` although it awaits nothing: FastAPI runs a plain `def` dependency in the
+    thread pool, a thread hop per request for one attribute lookup."""
     context: WebContext = request.app.state.web
     return context
 

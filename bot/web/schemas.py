@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Literal
 
@@ -140,6 +141,28 @@ def interview_view(
         max_chars=max_chars,
         token=token,
     )
+
+
+def turn_json(result: TurnResult) -> bytes:
+    """`turn_view(result)` as JSON bytes, built without the view models: every answer
+    goes through this, and `Reply` already has the view's shape (a test keeps the two
+    equal)."""
+    progress = result.progress
+    body = {
+        "interview_id": result.interview_id,
+        "status": str(result.status),
+        "replies": [reply.model_dump() for reply in result.replies],
+        "duplicate": result.duplicate,
+        "progress": None
+        if progress is None
+        else {
+            "phase": progress.phase,
+            "step": progress.step,
+            "percent": progress.percent,
+            "label": progress.label,
+        },
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def turn_view(result: TurnResult) -> TurnView:
