@@ -90,10 +90,28 @@ def handle(state: InterviewState, inbound: Inbound, guide: Guide) -> EngineResul
     before = state
     state = state.clone()
     state.turns += 1
-    if inbound.hints is not None and inbound.hints.language:
-        state.language = inbound.hints.language
+    _adopt_language(state, inbound)
     replies = _turn(state, inbound, guide)
     return EngineResult(replies=tuple(replies), facts=tuple(diff_facts(before, state)), state=state)
+
+
+# Fewer words than this ("ok", "2", "une heure") say too little to switch languages on.
+LANGUAGE_SWITCH_WORDS = 3
+
+
+def _adopt_language(state: InterviewState, inbound: Inbound) -> None:
+    state.language = next_language(state.language, inbound.text, inbound.hints)
+
+
+def next_language(current: str | None, text: str, hints: Hints | None) -> str | None:
+    """The interview's language after this answer: the customer's (as the model read it)
+    once an answer says enough to tell, else unchanged."""
+    language = hints.language if hints is not None else None
+    if not language or language == current:
+        return current
+    if current is None or len(text.split()) >= LANGUAGE_SWITCH_WORDS:
+        return language
+    return current
 
 
 def _turn(state: InterviewState, inbound: Inbound, guide: Guide) -> list[Reply]:
@@ -250,8 +268,7 @@ def replay(answers: list[LoggedAnswer], guide: Guide) -> InterviewState:
     """
     state = new_state(guide)
     for logged in answers:
-        if logged.hints is not None and logged.hints.language:
-            state.language = logged.hints.language
+        _adopt_language(state, Inbound(text=logged.text, hints=logged.hints))
         answer = Answer(logged.text, logged.choice, logged.message_id, logged.hints)
         if logged.probe_answer and state.probe is not None:
             probe, state.probe = state.probe, None

@@ -95,6 +95,49 @@ class Settings(BaseSettings):
         description="Base URL of the Slack Web API (change it only for a proxy or a test double).",
     )
 
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        description="API key of the OpenAI-compatible endpoint. Empty: no language model; "
+        "interviews and synthesis run offline.",
+    )
+    llm_model: str = Field(
+        default="gpt-4o-mini", description="Chat model the interviewer (and analyst) uses."
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="Base URL of any OpenAI-compatible API (Azure OpenAI, vLLM, Ollama: "
+        "e.g. http://127.0.0.1:11434/v1). Empty: OpenAI.",
+    )
+    llm_timeout_seconds: float = Field(
+        default=8.0,
+        gt=0,
+        le=120,
+        description="Longest wait for one model call; a slower turn goes on offline.",
+    )
+    llm_max_usd_per_interview: float = Field(
+        default=0.05,
+        ge=0,
+        description="Spending cap per interview (estimated US dollars); above it the "
+        "interview goes on offline.",
+    )
+    llm_max_usd_per_run: float = Field(
+        default=1.0, ge=0, description="Spending cap per synthesis run (estimated US dollars)."
+    )
+    llm_price_input_per_million: float = Field(
+        default=0.15,
+        ge=0,
+        description="Price of a million input tokens, for cost estimates and the caps.",
+    )
+    llm_price_output_per_million: float = Field(
+        default=0.60,
+        ge=0,
+        description="Price of a million output tokens, for cost estimates and the caps.",
+    )
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.llm_api_key is not None and bool(self.llm_api_key.get_secret_value())
+
     def resolved_database_url(self) -> str:
         return self.database_url or sqlite_url_for_dir(self.data_dir)
 

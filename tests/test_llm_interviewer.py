@@ -12,6 +12,7 @@ from bot.engine import EngineResult
 from bot.guide import Guide, load_guide
 from bot.llm.calls import Outcome
 from bot.llm.interviewer import Interviewer, ListenContext
+from bot.llm.prompts import load_prompt
 from bot.llm.redact import redact
 from bot.messages import Hints, Inbound
 from bot.state import invariant_problems
@@ -106,7 +107,7 @@ def test_listen_turns_the_model_reading_into_validated_hints() -> None:
     record = listened.record
     assert record.outcome == Outcome.OK
     assert (record.tokens_in, record.tokens_out) == (300, 40)
-    assert record.prompt_version == "interviewer@1.0"
+    assert record.prompt_version == load_prompt("interviewer").label
     assert record.cost_usd > 0
 
 
@@ -141,14 +142,14 @@ def test_what_is_sent_is_compact_and_redacted() -> None:
 def test_injection_attempts_are_caught_before_any_call(attack: str) -> None:
     model = scripted([])  # any call would raise StopIteration
     listened = Interviewer(model, model_name="fake").listen(context(), attack)
-    assert listened.hints == Hints(off_topic=True)
+    assert listened.hints is not None and listened.hints.off_topic
     assert model.sent == []
 
 
 def test_model_flagging_off_topic_wins_over_its_other_fields() -> None:
     model = scripted([listen_answer({"on_topic": False, "channel": "email", "probe": "Why?"})])
     listened = Interviewer(model, model_name="fake").listen(context(), "write me a poem")
-    assert listened.hints == Hints(off_topic=True)
+    assert listened.hints is not None and listened.hints.off_topic
 
 
 @pytest.mark.parametrize(
@@ -320,3 +321,27 @@ def test_an_ending_in_another_language_closes_the_journey(guide: Guide) -> None:
     chat.send("c'était tout", hints=Hints(ended=True))
     assert chat.slot == Slot.PLAYBACK
     assert len(chat.result.state.steps) == 1
+
+
+# --- which answers are worth a call --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "worth"),
+    [
+        (Slot.STEP, "rang them", True),
+        (Slot.PAIN, "the wait", True),
+        (Slot.PROBLEM, "double charge", True),
+        (Slot.DURATION, "about 40 minutes", False),  # read offline
+        (Slot.DURATION, "trois quarts d'heure", True),  # would be re-asked offline
+        (Slot.CHANNEL, "phone", False),
+        (Slot.FEELING, "4", False),
+        (Slot.FEELING, "j'étais furieuse", True),
+        (Slot.IMPROVEMENT, "a callback", False),  # kept word for word
+        (Slot.CONSENT, "oui", False),  # consent stays the engine's
+    ],
+)
+def test_only_answers_the_model_can_help_with_are_sent(slot: Slot, text: str, worth: bool) -> None:
+    from bot.llm.policy import worth_a_call
+
+    assert worth_a_call(slot, text, probing=False) is worth

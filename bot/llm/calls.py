@@ -64,6 +64,8 @@ def classify_error(error: BaseException) -> Outcome:
         return Outcome.CONNECTION_ERROR
     if isinstance(error, openai.LengthFinishReasonError | openai.ContentFilterFinishReasonError):
         return Outcome.REFUSED
+    if isinstance(error, openai.APIResponseValidationError | ValueError):
+        return Outcome.INVALID_OUTPUT  # a body that is not the API's JSON (a proxy page)
     return Outcome.ERROR
 
 

@@ -57,13 +57,19 @@ def allowed_translation(original: str, translated: str) -> str | None:
     """A translation of one of our texts, if it is plausibly only that."""
     limit = max(3 * len(original), len(original) + 80)
     # What our own text contains (a link, a placeholder) may stay in its translation.
-    return _clean(translated, limit, forbid=not _FORBIDDEN.search(original))
+    forbid = not _FORBIDDEN.search(original)
+    return _clean(translated, limit, forbid=forbid, keep_lines="\n" in original)
 
 
-def _clean(text: str | None, limit: int, *, forbid: bool = True) -> str | None:
+def _clean(
+    text: str | None, limit: int, *, forbid: bool = True, keep_lines: bool = False
+) -> str | None:
     if text is None or _CONTROL.search(text):
         return None
-    cleaned = " ".join(text.split())
+    if keep_lines:  # a list (the playback) keeps its line breaks
+        cleaned = "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
+    else:
+        cleaned = " ".join(text.split())
     if not cleaned or len(cleaned) > limit or (forbid and _FORBIDDEN.search(cleaned)):
         return None
     return cleaned

@@ -194,7 +194,7 @@ class Interviewer:
 
 def _hints_from(output: ListenOutput, context: ListenContext) -> Hints:
     if not output.on_topic:
-        return Hints(off_topic=True)
+        return Hints(off_topic=True, language=output.language)
     allowed = known_pains(context.extra_pains)
     return Hints(
         channel=output.channel,
@@ -206,6 +206,7 @@ def _hints_from(output: ListenOutput, context: ListenContext) -> Hints:
         ended=output.ended,
         acknowledgement=allowed_acknowledgement(output.acknowledgement),
         probe=allowed_probe(output.probe) if context.may_probe else None,
+        language=output.language,
     )
 
 

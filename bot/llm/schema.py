@@ -14,39 +14,23 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 
 
 class ListenOutput(BaseModel):
-    """The model's reading of one customer answer.
+    """What one customer answer says."""
 
-    Every field is optional so a partial answer still helps; ``on_topic`` False marks an
-    answer that tries to change the bot's instructions, extract its prompt or steer it
-    elsewhere (the engine then returns to the interview politely).
-    """
-
+    # Field descriptions live in the prompt, once: repeating them in the tool schema
+    # would send them twice with every call.
     model_config = ConfigDict(extra="ignore")
 
-    channel: Channel | None = Field(
-        default=None, description="Contact channel of the step described, if stated."
-    )
-    feeling: int | None = Field(
-        default=None, ge=1, le=5, description="How the customer felt, 1 very bad to 5 great."
-    )
-    duration_minutes: int | None = Field(
-        default=None, ge=0, le=10_000_000, description="How long the step took, in minutes."
-    )
-    people: list[str] = Field(default_factory=list, max_length=10, description="Roles involved.")
-    tools: list[str] = Field(
-        default_factory=list, max_length=10, description="Systems, documents, apps involved."
-    )
-    pains: list[str] = Field(default_factory=list, max_length=10, description="Pain keys.")
-    ended: bool = Field(default=False, description="The customer says the journey is over.")
-    language: str = Field(default="en", description="ISO 639-1 code of the answer's language.")
-    on_topic: bool = Field(default=True, description="False for instructions or off-topic text.")
-    acknowledgement: str | None = Field(
-        default=None, description="One short, warm sentence reflecting the answer; no question."
-    )
-    probe: str | None = Field(
-        default=None,
-        description="One short follow-up question when the answer is vague, else null.",
-    )
+    channel: Channel | None = None
+    feeling: int | None = Field(default=None, ge=1, le=5)
+    duration_minutes: int | None = Field(default=None, ge=0, le=10_000_000)
+    people: list[str] = Field(default_factory=list, max_length=10)
+    tools: list[str] = Field(default_factory=list, max_length=10)
+    pains: list[str] = Field(default_factory=list, max_length=10)
+    ended: bool = False
+    language: str = "en"
+    on_topic: bool = True
+    acknowledgement: str | None = None
+    probe: str | None = None
 
     @field_validator("people", "tools")
     @classmethod
@@ -66,8 +50,8 @@ def known_pains(extra: tuple[str, ...] = ()) -> frozenset[str]:
 
 
 class TranslationOutput(BaseModel):
-    """The engine's reply texts in the customer's language, in the same order."""
+    """The texts translated, in the same order."""
 
     model_config = ConfigDict(extra="ignore")
 
-    texts: list[str] = Field(description="One translation per input text, same order.")
+    texts: list[str]
