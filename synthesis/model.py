@@ -65,6 +65,8 @@ class Stage(BaseModel):
     quotes: list[Quote]
     moments_of_truth: list[MomentOfTruth]
     steps: list[StepRef]
+    # A researcher-style paragraph from the analyst (a language model), when configured.
+    summary: str | None = None
 
 
 class PainPoint(BaseModel):
@@ -82,6 +84,21 @@ class PainPoint(BaseModel):
     score: float
     stages: list[str]
     quotes: list[Quote]
+    summary: str | None = None
+
+
+class Analysis(BaseModel):
+    """How the analyst named and summarised the map: model, prompt version, spend, and the
+    quotes it cited that were not in any transcript (dropped, never shown)."""
+
+    model: str
+    prompt_version: str
+    calls: int
+    failed_calls: int
+    cost_usd: float
+    dropped_quotes: int
+    named_stages: int
+    titled_pain_points: int
 
 
 class JourneyMap(BaseModel):
@@ -96,3 +113,6 @@ class JourneyMap(BaseModel):
     interview_ids: list[str]
     stages: list[Stage] = Field(default_factory=list)
     pain_points: list[PainPoint] = Field(default_factory=list)
+    summary: str | None = None
+    summary_quotes: list[Quote] = Field(default_factory=list)
+    analysis: Analysis | None = None
