@@ -35,7 +35,7 @@ def drafted(session_factory: sessionmaker[Session]) -> tuple[JourneyMap, dict[in
 def analyse(
     model: ScriptedChat, journey_map: JourneyMap, texts: dict[int, str], *, max_usd: float = 1.0
 ) -> AnalystResult:
-    settings = Settings(llm_api_key="test", llm_max_usd_per_run=max_usd)  # type: ignore[arg-type]
+    settings = Settings(llm_api_key="test", llm_max_usd_per_run=max_usd)
     caller = StructuredCaller(model, model_name="fake")
     analyst = make_analyst(settings, company="Northwind", caller=caller)
     return analyst.analyse(journey_map, customer_texts=texts)
