@@ -74,25 +74,11 @@ def make_service(
             read_sessions=read_sessions,
         )
     # Imported only when used: the offline path needs none of the model packages.
-    from bot.llm.calls import Pricing
-    from bot.llm.client import ModelConfig, chat_model
     from bot.llm.interviewer import Interviewer
     from bot.llm.service import ListeningService
+    from journeyline.llm import structured_caller
 
-    assert settings.llm_api_key is not None
-    model = chat_model(
-        ModelConfig(
-            model=settings.llm_model,
-            api_key=settings.llm_api_key.get_secret_value(),
-            base_url=settings.llm_base_url,
-            timeout_seconds=settings.llm_timeout_seconds,
-        )
-    )
-    pricing = Pricing(
-        input_per_million=settings.llm_price_input_per_million,
-        output_per_million=settings.llm_price_output_per_million,
-    )
-    interviewer = Interviewer(model, model_name=settings.llm_model, pricing=pricing)
+    interviewer = Interviewer(structured_caller(settings))
     return ListeningService(
         sessions,
         interviewer=interviewer,

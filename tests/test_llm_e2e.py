@@ -5,6 +5,7 @@ server, on SQLite and PostgreSQL: the model listens, and every failure (timeout,
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -217,3 +218,17 @@ def test_spending_cap_sends_the_rest_of_the_interview_offline(
     assert set(outcomes[1:]) == {Outcome.OVER_BUDGET}
     assert len(server.requests) == 1
     assert inbound_count(session_factory, interview_id) == len(turns)
+
+
+def test_the_runtime_listens_only_when_a_key_is_configured(tmp_path: Path) -> None:
+    from journeyline.runtime import open_runtime
+    from journeyline.settings import Settings
+
+    offline = open_runtime(Settings(data_dir=tmp_path))
+    assert type(offline.service).__name__ == "InterviewService"
+    offline.close()
+    online = open_runtime(
+        Settings(data_dir=tmp_path, llm_api_key="k", llm_base_url="http://127.0.0.1:9/v1")
+    )
+    assert isinstance(online.service, ListeningService)
+    online.close()
