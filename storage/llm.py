@@ -95,3 +95,44 @@ def rewrite_replies(
         if choices.get(message_id) is not None:
             values["choices"] = choices[message_id]
         session.execute(update(Message).where(Message.id == message_id).values(**values))
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """Calls of one purpose and outcome: how many, tokens, latency and cost."""
+
+    purpose: str
+    outcome: str
+    calls: int
+    tokens_in: int
+    tokens_out: int
+    mean_latency_ms: float
+    cost_usd: float
+
+
+def usage(session: Session, *, interview_id: int | None = None) -> list[UsageRow]:
+    """Model calls grouped by purpose and outcome (of one interview, or all)."""
+    query = select(
+        LlmCall.purpose,
+        LlmCall.outcome,
+        func.count(),
+        func.coalesce(func.sum(LlmCall.tokens_in), 0),
+        func.coalesce(func.sum(LlmCall.tokens_out), 0),
+        func.coalesce(func.avg(LlmCall.latency_ms), 0.0),
+        func.coalesce(func.sum(LlmCall.cost_usd), 0.0),
+    ).group_by(LlmCall.purpose, LlmCall.outcome)
+    if interview_id is not None:
+        query = query.where(LlmCall.interview_id == interview_id)
+    rows = session.execute(query.order_by(LlmCall.purpose, LlmCall.outcome))
+    return [
+        UsageRow(
+            purpose=str(p),
+            outcome=str(o),
+            calls=int(n),
+            tokens_in=int(ti),
+            tokens_out=int(to),
+            mean_latency_ms=float(lat),
+            cost_usd=float(cost),
+        )
+        for p, o, n, ti, to, lat, cost in rows
+    ]

@@ -232,3 +232,33 @@ def test_the_runtime_listens_only_when_a_key_is_configured(tmp_path: Path) -> No
     )
     assert isinstance(online.service, ListeningService)
     online.close()
+
+
+def test_llm_usage_command_reports_calls_and_spend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: FakeChatServer
+) -> None:
+    from typer.testing import CliRunner
+
+    from journeyline.cli.app import app
+    from journeyline.runtime import open_runtime
+    from journeyline.settings import load_settings
+
+    monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("JOURNEYLINE_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    off = runner.invoke(app, ["llm", "usage"])
+    assert off.exit_code == 0 and "The language model is off" in off.output
+    monkeypatch.setenv("JOURNEYLINE_LLM_API_KEY", "test")
+    monkeypatch.setenv("JOURNEYLINE_LLM_BASE_URL", server.base_url)
+    server.script = [500]
+    rt = open_runtime(load_settings())
+    with rt.sessions.begin() as session:
+        create_campaign(session, slug=CAMPAIGN, name="LLM", company="Northwind")
+    assert isinstance(rt.service, ListeningService)
+    run_interview(rt.service, ENGLISH, ENGLISH_STEPS)
+    rt.close()
+    result = runner.invoke(app, ["llm", "usage"])
+    assert result.exit_code == 0, result.output
+    assert "listen" in result.output and "http_error" in result.output
+    assert "1 fell back offline" in result.output

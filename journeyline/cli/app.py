@@ -11,6 +11,7 @@ from journeyline.cli import (
     demo,
     interviews,
     invites,
+    llm,
     serve,
     slack,
     synthesize,
@@ -29,6 +30,7 @@ app.add_typer(interviews.app, name="interviews")
 app.add_typer(db.app, name="db")
 app.add_typer(invites.app, name="invites")
 app.add_typer(slack.app, name="slack")
+app.add_typer(llm.app, name="llm")
 app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("understand")(understand.understand_command)
