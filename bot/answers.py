@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.guide import Guide
+from bot.messages import Hints
 from bot.questions import PAIN_CHOICES, describe_minutes
-from bot.state import InterviewState, Position, StepDraft
+from bot.state import InterviewState, PendingProbe, Position, StepDraft
 from bot.understanding import (
     Understanding,
     parse_channel,
@@ -91,6 +92,8 @@ class Answer:
     text: str
     choice: str | None
     message_id: int | None
+    # A language model's validated reading of `text`; it only fills what ours leaves open.
+    hints: Hints | None = None
 
 
 @dataclass
@@ -188,6 +191,11 @@ def _answer_next_step(
     state: InterviewState, guide: Guide, position: Position, answer: Answer
 ) -> Outcome:
     if answer.choice == "last" or _is_nothing(answer.text) or _is_pure_ending(answer.text):
+        state.steps_closed = True
+        return Outcome()
+    hints = answer.hints
+    if hints is not None and hints.ended and not hints.has_step_facts:
+        # "C'était tout": an ending in words our offline rules do not know.
         state.steps_closed = True
         return Outcome()
     # Anything with content is the next step, even when it sounds final ("swapped it there"):
@@ -304,6 +312,8 @@ def _answer_channel(
 ) -> Outcome:
     step = _current_step(state, position)
     channel = _channel_choice(answer.choice) or parse_channel(answer.text)
+    if channel is None and answer.choice is None and answer.hints is not None:
+        channel = answer.hints.channel
     if channel is None:
         return Outcome(accepted=False)
     step.channel = channel
@@ -318,6 +328,8 @@ def _answer_feeling(
     feeling = _int_choice(answer.choice, 1, 5)
     if feeling is None:
         feeling = parse_feeling(answer.text, bare_number=True)
+    if feeling is None and answer.choice is None and answer.hints is not None:
+        feeling = answer.hints.feeling
     if feeling is None:
         return Outcome(accepted=False)
     step.feeling = feeling
@@ -340,6 +352,8 @@ def _answer_duration(
     minutes = _int_choice(answer.choice, 0, 10**7)
     if minutes is None:
         minutes = parse_duration_minutes(answer.text)
+    if minutes is None and answer.choice is None and answer.hints is not None:
+        minutes = answer.hints.duration_minutes
     if minutes is None and not _vague_but_answered(answer.text):
         return Outcome(accepted=False)
     step.duration_minutes = minutes
@@ -353,8 +367,9 @@ def _answer_people_tools(
     step = _current_step(state, position)
     if answer.choice != "none" and not _is_nothing(answer.text):
         people, tools = parse_people_tools(answer.text)
-        _extend(step.people, people)
-        _extend(step.tools, tools)
+        hints = answer.hints
+        _extend(step.people, people + (hints.people if hints else ()))
+        _extend(step.tools, tools + (hints.tools if hints else ()))
         step.people_tools_text = answer.text
     return _settled(step, Slot.PEOPLE_TOOLS, guide, answer)
 
@@ -391,7 +406,7 @@ def _describe_step(
 
 def _rewrite_step(step: StepDraft, guide: Guide, answer: Answer) -> None:
     """A playback correction: new words replace the description and what they state."""
-    understood = _understand(answer.text, guide)
+    understood = _understand_answer(answer, guide)
     step.doing = answer.text
     step.cite(answer.message_id)
     if understood.channel is not None:
@@ -420,7 +435,7 @@ def _fill_from_text(
     """
     if not answer.text or answer.choice is not None:
         return []
-    found = understood or _understand(answer.text, guide)
+    found = understood or _understand_answer(answer, guide)
     learnt: list[str] = []
     if channel and found.channel is not None and Slot.CHANNEL not in step.settled:
         step.channel = found.channel
@@ -527,6 +542,47 @@ def _content_words(text: str) -> set[str]:
 
 def _understand(text: str, guide: Guide) -> Understanding:
     return understand(text, extra_pains=guide.extra_pain_keywords())
+
+
+def _understand_answer(answer: Answer, guide: Guide) -> Understanding:
+    """Our offline reading of the answer, with what it left open filled from the hints."""
+    ours = _understand(answer.text, guide)
+    hints = answer.hints
+    if hints is None:
+        return ours
+    return Understanding(
+        channel=ours.channel if ours.channel is not None else hints.channel,
+        feeling=ours.feeling if ours.feeling is not None else hints.feeling,
+        duration_minutes=(
+            ours.duration_minutes if ours.duration_minutes is not None else hints.duration_minutes
+        ),
+        people=tuple(dict.fromkeys(ours.people + hints.people)),
+        tools=tuple(dict.fromkeys(ours.tools + hints.tools)),
+        pains=tuple(dict.fromkeys(ours.pains + hints.pains)),
+        ended=ours.ended or hints.ended,
+    )
+
+
+def apply_probe_answer(
+    state: InterviewState, guide: Guide, probe: PendingProbe, answer: Answer
+) -> list[str]:
+    """Add the answer to a follow-up question to the step it was about.
+
+    The words join the answer they follow up (the step's description, thoughts or pains)
+    and fill what the step still leaves open; returns what was newly learnt.
+    """
+    step = state.step(probe.step)
+    if step is None or not answer.text:
+        return []
+    if probe.slot in (Slot.STEP, Slot.NEXT_STEP):
+        step.doing = f"{step.doing} {answer.text}".strip()
+    elif probe.slot == Slot.THINKING:
+        step.thinking = f"{step.thinking or ''} {answer.text}".strip()
+    elif probe.slot == Slot.PAIN:
+        step.pain_text = f"{step.pain_text or ''} {answer.text}".strip()
+    step.cite(answer.message_id)
+    channel = probe.slot in (Slot.STEP, Slot.NEXT_STEP)
+    return _fill_from_text(step, guide, answer, channel=channel)
 
 
 def _yes_no(answer: Answer) -> bool | None:

@@ -13,15 +13,16 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answers import Answer, apply_answer, skip_question
+from bot.answers import Answer, apply_answer, apply_probe_answer, skip_question
 from bot.commands import Command, is_resume_greeting, parse_command
 from bot.guide import Guide
-from bot.messages import Choice, Inbound, Reply
+from bot.messages import Choice, Hints, Inbound, Reply
 from bot.questions import question_choices, question_replies
 from bot.state import (
     STEP_SLOTS,
     InterviewState,
     LoggedAnswer,
+    PendingProbe,
     Position,
     new_state,
     next_position,
@@ -30,8 +31,21 @@ from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 
 # Bookkeeping that is not something the customer told us.
 _NOT_FACTS = frozenset(
-    {"answers", "reasks", "turns", "settled", "answer_message_ids", "choosing_fix", "fixing_step"}
+    {
+        "answers",
+        "reasks",
+        "turns",
+        "settled",
+        "answer_message_ids",
+        "choosing_fix",
+        "fixing_step",
+        "language",
+        "probe",
+        "probed",
+    }
 )
+# Questions about a step whose answers are open text a follow-up question can deepen.
+PROBE_SLOTS = frozenset({Slot.STEP, Slot.NEXT_STEP, Slot.THINKING, Slot.PAIN})
 _NOT_STEP_FACTS = frozenset({"settled", "source_message_ids", "ordinal"})
 
 
@@ -66,6 +80,8 @@ def current_question(state: InterviewState, guide: Guide) -> list[Reply]:
     """The pending question again (for resuming). Empty for a finished interview."""
     if state.status in FINISHED_STATUSES:
         return []
+    if state.probe is not None:
+        return [Reply(text=state.probe.text, slot=state.probe.slot)]
     return question_replies(next_position(state, guide), state, guide)
 
 
@@ -74,8 +90,28 @@ def handle(state: InterviewState, inbound: Inbound, guide: Guide) -> EngineResul
     before = state
     state = state.clone()
     state.turns += 1
+    _adopt_language(state, inbound)
     replies = _turn(state, inbound, guide)
     return EngineResult(replies=tuple(replies), facts=tuple(diff_facts(before, state)), state=state)
+
+
+# Fewer words than this ("ok", "2", "une heure") say too little to switch languages on.
+LANGUAGE_SWITCH_WORDS = 3
+
+
+def _adopt_language(state: InterviewState, inbound: Inbound) -> None:
+    state.language = next_language(state.language, inbound.text, inbound.hints)
+
+
+def next_language(current: str | None, text: str, hints: Hints | None) -> str | None:
+    """The interview's language after this answer: the customer's (as the model read it)
+    once an answer says enough to tell, else unchanged."""
+    language = hints.language if hints is not None else None
+    if not language or language == current:
+        return current
+    if current is None or len(text.split()) >= LANGUAGE_SWITCH_WORDS:
+        return language
+    return current
 
 
 def _turn(state: InterviewState, inbound: Inbound, guide: Guide) -> list[Reply]:
@@ -97,6 +133,20 @@ def _turn(state: InterviewState, inbound: Inbound, guide: Guide) -> list[Reply]:
         return [*preface, *_run_command(state, command, guide)]
     if not text and choice is None:
         return [*preface, Reply(text=guide.say("empty_message")), *current_question(state, guide)]
+    hints = inbound.hints
+    if hints is not None and hints.off_topic and choice is None:
+        # Customer text is data: an answer that tries to instruct the bot is kept in the
+        # transcript but not taken as an answer.
+        return [*preface, Reply(text=guide.say("off_topic")), *current_question(state, guide)]
+    if state.probe is not None:
+        if choice is not None:  # the follow-up question offers no buttons
+            return [
+                *preface,
+                Reply(text=guide.say("stale_choice")),
+                *current_question(state, guide),
+            ]
+        answer = Answer(text, None, inbound.message_id, hints)
+        return [*preface, *_answer_probe(state, answer, guide)]
     position = next_position(state, guide)
     choices = question_choices(position, state, guide)
     if choice is None:
@@ -104,7 +154,8 @@ def _turn(state: InterviewState, inbound: Inbound, guide: Guide) -> list[Reply]:
     elif choice not in {c.value for c in choices}:
         # An old button (Slack message, a second browser tab): never apply it to this question.
         return [*preface, Reply(text=guide.say("stale_choice")), *current_question(state, guide)]
-    return [*preface, *_answer(state, position, Answer(text, choice, inbound.message_id), guide)]
+    answer = Answer(text, choice, inbound.message_id, hints)
+    return [*preface, *_answer(state, position, answer, guide)]
 
 
 def _answer(state: InterviewState, position: Position, answer: Answer, guide: Guide) -> list[Reply]:
@@ -116,13 +167,57 @@ def _answer(state: InterviewState, position: Position, answer: Answer, guide: Gu
         return question_replies(position, state, guide, reask=True)
     state.reasks = 0
     state.answers.append(
-        LoggedAnswer(text=answer.text, choice=answer.choice, message_id=answer.message_id)
+        LoggedAnswer(
+            text=answer.text, choice=answer.choice, message_id=answer.message_id, hints=answer.hints
+        )
     )
     replies = [Reply(text=note) for note in outcome.notes]
-    if outcome.acknowledged:
-        facts = ", ".join(outcome.acknowledged)
-        replies.append(Reply(text=guide.say("acknowledge", facts=facts)))
+    replies.extend(_acknowledgement(outcome.acknowledged, answer.hints, guide))
+    if _start_probe(state, position, answer.hints):
+        return [*replies, *current_question(state, guide)]
     return [*replies, *_advance(state, position, guide)]
+
+
+def _acknowledgement(learnt: list[str], hints: Hints | None, guide: Guide) -> list[Reply]:
+    """The model's own acknowledgement when it gave an allowed one, else the facts learnt."""
+    if hints is not None and hints.acknowledgement:
+        return [Reply(text=hints.acknowledgement)]
+    if learnt:
+        return [Reply(text=guide.say("acknowledge", facts=", ".join(learnt)))]
+    return []
+
+
+def _start_probe(state: InterviewState, position: Position, hints: Hints | None) -> bool:
+    """Ask the model's follow-up question, at most once per question of a step."""
+    if hints is None or not hints.probe or position.slot not in PROBE_SLOTS:
+        return False
+    if state.status != InterviewStatus.ACTIVE or not state.steps:
+        return False
+    step = position.step if position.step is not None else state.steps[-1].ordinal
+    if state.step(step) is None:
+        return False
+    probe = PendingProbe(slot=Slot(position.slot), step=step, text=hints.probe)
+    if probe.key in state.probed:
+        return False
+    state.probe = probe
+    state.probed.append(probe.key)
+    return True
+
+
+def _answer_probe(state: InterviewState, answer: Answer, guide: Guide) -> list[Reply]:
+    """The answer to a follow-up question deepens the step it was about, then we go on."""
+    probe = state.probe
+    assert probe is not None
+    learnt = apply_probe_answer(state, guide, probe, answer)
+    state.probe = None
+    state.reasks = 0
+    state.answers.append(
+        LoggedAnswer(
+            text=answer.text, message_id=answer.message_id, hints=answer.hints, probe_answer=True
+        )
+    )
+    replies = _acknowledgement(learnt, answer.hints, guide)
+    return [*replies, *_advance(state, Position(slot=probe.slot, step=probe.step), guide)]
 
 
 def _advance(state: InterviewState, previous: Position, guide: Guide) -> list[Reply]:
@@ -153,6 +248,10 @@ def _run_command(state: InterviewState, command: Command, guide: Guide) -> list[
         _adopt(state, replay(state.answers[:-1], guide))
         state.turns = turns
         return [Reply(text=guide.say("undone")), *current_question(state, guide)]
+    if state.probe is not None:  # skipping a follow-up question skips only that
+        probe, state.probe = state.probe, None
+        state.answers.append(LoggedAnswer(skipped=True, probe_answer=True))
+        return _advance(state, Position(slot=probe.slot, step=probe.step), guide)
     position = next_position(state, guide)
     if not skip_question(state, guide, position):
         return [Reply(text=guide.say("cannot_skip_consent")), *current_question(state, guide)]
@@ -169,14 +268,23 @@ def replay(answers: list[LoggedAnswer], guide: Guide) -> InterviewState:
     """
     state = new_state(guide)
     for logged in answers:
+        _adopt_language(state, Inbound(text=logged.text, hints=logged.hints))
+        answer = Answer(logged.text, logged.choice, logged.message_id, logged.hints)
+        if logged.probe_answer and state.probe is not None:
+            probe, state.probe = state.probe, None
+            if not logged.skipped:
+                apply_probe_answer(state, guide, probe, answer)
+            state.answers.append(logged)
+            _advance(state, Position(slot=probe.slot, step=probe.step), guide)
+            continue
         position = next_position(state, guide)
         if logged.skipped:
             skip_question(state, guide, position)
         else:
-            answer = Answer(logged.text, logged.choice, logged.message_id)
             apply_answer(state, guide, position, answer, may_reask=False)
         state.answers.append(logged)
-        _advance(state, position, guide)  # applies what follows an answer, e.g. completion
+        if logged.skipped or not _start_probe(state, position, logged.hints):
+            _advance(state, position, guide)  # applies what follows an answer, e.g. completion
     return state
 
 

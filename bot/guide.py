@@ -96,6 +96,8 @@ class GuideTexts(BaseModel):
     empty_message: str
     too_long: str
     acknowledge: str
+    # Said when an answer tries to instruct the bot instead of answering (LLM mode).
+    off_topic: str = "I'm only here to hear about your support experience, so let's stay with that."
 
     @field_validator("*")
     @classmethod

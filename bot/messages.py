@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.vocabulary import Channel
+
 
 class Choice(BaseModel):
     """A quick reply: `value` is what comes back as `Inbound.choice`, `label` is shown."""
@@ -33,11 +35,40 @@ class Reply(BaseModel):
     items: tuple[str, ...] = ()
 
 
+class Hints(BaseModel):
+    """What a language model read from an answer, already validated (see ``bot.llm``).
+
+    The engine fills only what its own offline reading left open, so hints can add facts
+    but never override what the customer's words plainly say. ``acknowledgement`` and
+    ``probe`` passed the output checks; ``off_topic`` marks an answer that tried to
+    instruct the bot. ``language`` is the ISO 639-1 code the customer wrote in.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channel: Channel | None = None
+    feeling: int | None = None
+    duration_minutes: int | None = None
+    people: tuple[str, ...] = ()
+    tools: tuple[str, ...] = ()
+    pains: tuple[str, ...] = ()
+    ended: bool = False
+    acknowledgement: str | None = None
+    probe: str | None = None
+    off_topic: bool = False
+    language: str | None = None
+
+    @property
+    def has_step_facts(self) -> bool:
+        return any((self.channel, self.feeling, self.duration_minutes is not None, self.pains))
+
+
 class Inbound(BaseModel):
     """One message from the customer: typed `text`, a clicked `choice` value, or both.
 
     `message_id` is the storage id of the already-stored message, so facts can cite the
-    words they came from. The engine never needs anything else about the channel.
+    words they came from. `hints` are a language model's reading of the text, when one is
+    configured and answered in time. The engine never needs anything else.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -45,3 +76,4 @@ class Inbound(BaseModel):
     text: str = ""
     choice: str | None = None
     message_id: int | None = None
+    hints: Hints | None = None

@@ -31,7 +31,7 @@ from bot import engine
 from bot.campaign_guide import guide_for, guide_from_source
 from bot.guide import Guide
 from bot.interview_cache import CachedInterview, InterviewCache
-from bot.messages import Choice, Inbound, Reply
+from bot.messages import Choice, Hints, Inbound, Reply
 from bot.progress import Progress, progress
 from bot.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
 from bot.snapshots import InterviewSnapshot, StoredMessage, snapshot_of
@@ -95,6 +95,7 @@ class _TurnInput:
     delivery_id: str
     reject_if_finished: bool
     access_token: str | None
+    hints: Hints | None = None
 
 
 EngineHandler = Callable[[InterviewState, Inbound, Guide], engine.EngineResult]
@@ -331,6 +332,7 @@ class InterviewService:
         channel_message_id: str | None = None,
         reject_if_finished: bool = False,
         access_token: str | None = None,
+        hints: Hints | None = None,
     ) -> TurnResult:
         """Store one customer message, run the engine, store and return the replies.
 
@@ -340,12 +342,19 @@ class InterviewService:
         `InterviewFinished` (storing nothing) instead of answering a finished interview,
         unless the message is a redelivery of one it already answered. With
         `access_token`, the interview must be the one that token opens (checked in the same
-        transaction), else `InterviewNotFound`.
+        transaction), else `InterviewNotFound`. `hints` are a language model's validated
+        reading of the text (see `bot.llm`), given to the engine with the message.
         """
         cleaned = clean_text(text, max_chars=self._max_chars)
         delivery_id = channel_message_id or uuid.uuid4().hex
         turn = _TurnInput(
-            cleaned.text, cleaned.problem, choice, delivery_id, reject_if_finished, access_token
+            cleaned.text,
+            cleaned.problem,
+            choice,
+            delivery_id,
+            reject_if_finished,
+            access_token,
+            hints,
         )
         try:
             return self._turn(interview_id, turn)
@@ -444,7 +453,9 @@ class InterviewService:
             new_state = state
         else:
             result = self._handle(
-                state, Inbound(text=text, choice=choice, message_id=inbound_id), guide
+                state,
+                Inbound(text=text, choice=choice, message_id=inbound_id, hints=turn.hints),
+                guide,
             )
             replies, new_state = result.replies, result.state
         turns.insert_replies(

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.guide import Guide
+from bot.messages import Hints
 from bot.vocabulary import (
     EFFORT_MAX,
     EFFORT_MIN,
@@ -51,6 +52,24 @@ class LoggedAnswer(BaseModel):
     choice: str | None = None
     message_id: int | None = None
     skipped: bool = False
+    # A language model's reading, kept so replaying the log reproduces the same state.
+    hints: Hints | None = None
+    # The answer (or skip) to a model's follow-up question rather than to a guide question.
+    probe_answer: bool = False
+
+
+class PendingProbe(BaseModel):
+    """A model's follow-up question about one step's answer, waiting for its answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    slot: Slot
+    step: int
+    text: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.step}:{self.slot.value}"
 
 
 class StepDraft(BaseModel):
@@ -120,6 +139,11 @@ class InterviewState(BaseModel):
     # Every accepted answer (or skip) in order. "back" rebuilds the state by replaying all
     # but the last one through the same pure code, so no copies of earlier states are kept.
     answers: list[LoggedAnswer] = Field(default_factory=list)
+    # The language the customer writes in (ISO 639-1), when a language model told us.
+    language: str | None = None
+    # A follow-up question in progress, and the questions already followed up (one each).
+    probe: PendingProbe | None = None
+    probed: list[str] = Field(default_factory=list)
 
     def settle(self, key: str, message_id: int | None) -> None:
         if key not in self.settled:

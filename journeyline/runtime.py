@@ -56,10 +56,35 @@ def open_runtime(settings: Settings, *, migrate: bool | None = None) -> Runtime:
             engine.dispose()
             raise SchemaOutdated(masked_url(url), current, head)
     sessions = make_session_factory(engine)
-    service = InterviewService(
-        sessions,
-        max_message_chars=settings.max_message_chars,
-        serialize_writes=engine.dialect.name == "sqlite",
-        read_sessions=make_read_session_factory(engine),
-    )
+    service = make_service(settings, sessions=sessions, engine=engine)
     return Runtime(settings=settings, engine=engine, sessions=sessions, service=service)
+
+
+def make_service(
+    settings: Settings, *, sessions: sessionmaker[Session], engine: Engine
+) -> InterviewService:
+    """The offline interview service, or the listening one when a model is configured."""
+    serialize_writes = engine.dialect.name == "sqlite"
+    read_sessions = make_read_session_factory(engine)
+    if not settings.llm_enabled:
+        return InterviewService(
+            sessions,
+            max_message_chars=settings.max_message_chars,
+            serialize_writes=serialize_writes,
+            read_sessions=read_sessions,
+        )
+    # Imported only when used: the offline path needs none of the model packages.
+    from bot.llm.interviewer import Interviewer
+    from bot.llm.service import ListeningService
+    from journeyline.llm import structured_caller
+
+    interviewer = Interviewer(structured_caller(settings))
+    return ListeningService(
+        sessions,
+        interviewer=interviewer,
+        max_usd_per_interview=settings.llm_max_usd_per_interview,
+        turn_budget_seconds=settings.llm_timeout_seconds * 2,
+        max_message_chars=settings.max_message_chars,
+        serialize_writes=serialize_writes,
+        read_sessions=read_sessions,
+    )

@@ -101,7 +101,8 @@ class Settings(BaseSettings):
 
     openai_api_key: SecretStr | None = Field(
         default=None,
-        description="OpenAI API key for `--embedder openai` (needs the openai extra).",
+        description="OpenAI API key for `--embedder openai` (needs the openai extra). "
+        "Empty: JOURNEYLINE_LLM_API_KEY.",
     )
     openai_base_url: str | None = Field(
         default=None,
@@ -129,19 +130,64 @@ class Settings(BaseSettings):
         "sentence-transformers` (local-embeddings extra); never downloaded from a hub.",
     )
 
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        description="API key of the OpenAI-compatible endpoint. Empty: no language model; "
+        "interviews and synthesis run offline.",
+    )
+    llm_model: str = Field(
+        default="gpt-4o-mini", description="Chat model the interviewer (and analyst) uses."
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="Base URL of any OpenAI-compatible API (Azure OpenAI, vLLM, Ollama: "
+        "e.g. http://127.0.0.1:11434/v1). Empty: OpenAI.",
+    )
+    llm_timeout_seconds: float = Field(
+        default=8.0,
+        gt=0,
+        le=120,
+        description="Longest wait for one model call; a slower turn goes on offline.",
+    )
+    llm_max_usd_per_interview: float = Field(
+        default=0.05,
+        ge=0,
+        description="Spending cap per interview (estimated US dollars); above it the "
+        "interview goes on offline.",
+    )
+    llm_max_usd_per_run: float = Field(
+        default=1.0, ge=0, description="Spending cap per synthesis run (estimated US dollars)."
+    )
+    llm_price_input_per_million: float = Field(
+        default=0.15,
+        ge=0,
+        description="Price of a million input tokens, for cost estimates and the caps.",
+    )
+    llm_price_output_per_million: float = Field(
+        default=0.60,
+        ge=0,
+        description="Price of a million output tokens, for cost estimates and the caps.",
+    )
+
     def embedder_config(self) -> EmbedderConfig:
-        """What the optional embedders need, from these settings."""
+        """What the optional embedders need, from these settings. The OpenAI embedder uses
+        the language model's key and endpoint unless it has its own."""
         from synthesis.embedders import EmbedderConfig
 
-        key = self.openai_api_key.get_secret_value() if self.openai_api_key else None
+        own = self.openai_api_key.get_secret_value() if self.openai_api_key else None
+        shared = self.llm_api_key.get_secret_value() if self.llm_api_key else None
         return EmbedderConfig(
-            openai_api_key=key or None,
-            openai_base_url=self.openai_base_url or None,
+            openai_api_key=own or shared or None,
+            openai_base_url=self.openai_base_url or self.llm_base_url or None,
             openai_model=self.openai_embedding_model,
             batch_size=self.embedding_batch_size,
             cache_dir=self.embedding_cache_dir or self.data_dir / "embedding-cache",
             local_model_path=self.local_embedding_model,
         )
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.llm_api_key is not None and bool(self.llm_api_key.get_secret_value())
 
     def resolved_database_url(self) -> str:
         return self.database_url or sqlite_url_for_dir(self.data_dir)

@@ -390,3 +390,33 @@ class ImportedInterview(Base):
 
     def __repr__(self) -> str:
         return f"ImportedInterview(id={self.id!r}, external_id={self.external_id!r})"
+
+
+class LlmCall(Base):
+    """One language-model call: for which interview (or synthesis run), with which prompt
+    version and model, the tokens the API reported, latency, outcome and estimated cost.
+
+    Kept apart from messages: an audit of spend and reliability, never shown to customers
+    and never holding their words (``error`` is the client's short error text).
+    """
+
+    __tablename__ = "llm_calls"
+
+    id: Mapped[int] = mapped_column(big_id_type(), primary_key=True)
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    prompt_version: Mapped[str] = mapped_column(String(80))
+    model: Mapped[str] = mapped_column(String(120))
+    outcome: Mapped[str] = mapped_column(String(40))
+    tokens_in: Mapped[int] = mapped_column(Integer, default=0)
+    tokens_out: Mapped[int] = mapped_column(Integer, default=0)
+    latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"LlmCall(id={self.id!r}, purpose={self.purpose!r}, outcome={self.outcome!r})"

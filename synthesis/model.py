@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 class StepRef(BaseModel):
@@ -65,6 +65,8 @@ class Stage(BaseModel):
     quotes: list[Quote]
     moments_of_truth: list[MomentOfTruth]
     steps: list[StepRef]
+    # A researcher-style paragraph from the analyst (a language model), when configured.
+    summary: str | None = None
 
 
 class PainPoint(BaseModel):
@@ -84,6 +86,8 @@ class PainPoint(BaseModel):
     quotes: list[Quote]
     # Every step whose pain is part of this point (interview id + step ordinal).
     steps: list[StepRef] = Field(default_factory=list)
+    # A researcher-style paragraph from the analyst (a language model), when configured.
+    summary: str | None = None
 
 
 class Spread(BaseModel):
@@ -211,6 +215,20 @@ class SegmentComparison(BaseModel):
     differences: list[Difference]
 
 
+class Analysis(BaseModel):
+    """How the analyst named and summarised the map: model, prompt version, spend, and the
+    quotes it cited that were not in any transcript (dropped, never shown)."""
+
+    model: str
+    prompt_version: str
+    calls: int
+    failed_calls: int
+    cost_usd: float
+    dropped_quotes: int
+    named_stages: int
+    titled_pain_points: int
+
+
 class JourneyMap(BaseModel):
     """A draft journey map of a campaign's interviews (or one segment of them): stages in
     journey order, ranked pain points, journey metrics, channel paths, saturation, and,
@@ -232,3 +250,7 @@ class JourneyMap(BaseModel):
     distinct_channel_paths: int = 0
     saturation: Saturation | None = None
     comparison: SegmentComparison | None = None
+    # From the analyst (a language model), when configured: quotes checked verbatim.
+    summary: str | None = None
+    summary_quotes: list[Quote] = Field(default_factory=list)
+    analysis: Analysis | None = None

@@ -79,7 +79,7 @@ def test_same_input_gives_the_identical_map(session_factory: sessionmaker[Sessio
     assert render_json(first) == render_json(second)
     assert render_markdown(first) == render_markdown(second)
     data = json.loads(render_json(first))
-    assert data["schema_version"] == "2"
+    assert data["schema_version"] == "3"
     assert data["stages"][0]["steps"][0].keys() == {"interview_id", "ordinal"}
 
 

@@ -105,7 +105,7 @@ def test_every_format_is_written_and_identical_twice(
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     data = json.loads((tmp_path / "a" / "map.json").read_text(encoding="utf-8"))
-    assert data["schema_version"] == SCHEMA_VERSION == "2"
+    assert data["schema_version"] == SCHEMA_VERSION == "3"
     assert JourneyMap.model_validate(data) == first
     assert data["stages"][1]["steps"][0].keys() == {"interview_id", "ordinal"}
     assert data["comparison"]["key"] == "plan" and data["metrics"]["journeys"] == 12

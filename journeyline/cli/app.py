@@ -12,6 +12,7 @@ from journeyline.cli import (
     import_cmd,
     interviews,
     invites,
+    llm,
     maps,
     serve,
     slack,
@@ -32,6 +33,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(invites.app, name="invites")
 app.add_typer(slack.app, name="slack")
 app.add_typer(maps.app, name="maps")
+app.add_typer(llm.app, name="llm")
 app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("understand")(understand.understand_command)

@@ -3,8 +3,9 @@ matched to the previous run) and write it in every format."""
 
 from __future__ import annotations
 
+import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import typer
@@ -13,7 +14,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.orm import Session, sessionmaker
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from bot.campaign_guide import guide_for
+from bot.guide import GuideError
 from journeyline.cli.common import abort, console, runtime
+from journeyline.settings import Settings
+from storage import llm as llm_storage
+from storage import queries
+from storage.llm import CallRow
+from synthesis.analyst import Analyst
 from synthesis.embedders import EMBEDDERS, EmbedderConfig, EmbedderError, UnknownEmbedder
 from synthesis.formatting import human_minutes
 from synthesis.model import JourneyMap
@@ -28,6 +36,7 @@ from synthesis.outputs import (
 from synthesis.pipeline import PIPELINE_STEPS, analyse, map_of
 from synthesis.runs import SavedRun, match_series, save_run
 from synthesis.segments import SegmentedMaps, TooManySegments, segment_rows, split_by
+from synthesis.transcripts import customer_texts
 
 FORMAT_HELP = f"Output format, repeatable or comma-separated: {', '.join(FORMATS)} (default: all)."
 
@@ -69,6 +78,12 @@ def synthesize_command(
         None, "--stages", min=1, help="Number of stages (default: chosen automatically)."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed; same data and seed give the same map."),
+    analyst: bool = typer.Option(
+        True,
+        "--analyst/--no-analyst",
+        help="Let the language model (when JOURNEYLINE_LLM_API_KEY is set) name and "
+        "summarise stages and pain points.",
+    ),
 ) -> None:
     """Draft a journey map and ranked pain points from a campaign's interviews."""
     chosen: tuple[str, str] | None = None
@@ -84,6 +99,7 @@ def synthesize_command(
     except UnknownFormat as error:
         raise abort(str(error)) from None
     with runtime() as rt:
+        namer = _analyst(rt.settings, rt.sessions, campaign) if analyst else None
         try:
             written = synthesize_to(
                 rt.sessions,
@@ -96,10 +112,26 @@ def synthesize_command(
                 stages=stages,
                 seed=seed,
                 embedder_config=rt.settings.embedder_config(),
+                analyst=namer,
             )
         except (SynthesisInputError, UnknownEmbedder, EmbedderError, TooManySegments) as error:
             raise abort(str(error)) from None
     print_written(written)
+
+
+def _analyst(settings: Settings, sessions: sessionmaker[Session], campaign: str) -> Analyst | None:
+    """The configured analyst for the campaign, or None without a language model."""
+    if not settings.llm_enabled:
+        return None
+    from journeyline.llm import make_analyst  # the model packages only when used
+
+    with sessions() as session:
+        stored = queries.get_campaign_by_slug(session, campaign)
+        company = campaign if stored is None else stored.name
+        if stored is not None:
+            with contextlib.suppress(GuideError):  # imported campaigns may hold no guide
+                company = guide_for(stored).company
+    return make_analyst(settings, company=company)
 
 
 def _split(formats: list[str] | None) -> list[str] | None:
@@ -120,6 +152,7 @@ def synthesize_to(
     embedder_config: EmbedderConfig | None = None,
     stages: int | None = None,
     seed: int = 0,
+    analyst: Analyst | None = None,
 ) -> Written:
     """Run the pipeline, store the map as the next run of its series (stage and
     pain-point ids matched to the previous run first, so segments, the comparison and the
@@ -128,7 +161,9 @@ def synthesize_to(
 
     One native thread: on a shared machine BLAS and OpenMP threads that spin for each
     other make k-means and SVD several times slower (bench/RESULTS.md), and the matrices
-    are small enough for one core.
+    are small enough for one core. With an ``analyst`` (a language model) the whole map's
+    stages and pain points get names and summaries, and its calls are recorded with the
+    run.
     """
     chosen = check_formats(formats)
     started = time.perf_counter()
@@ -167,6 +202,13 @@ def synthesize_to(
             progress.update(task, total=len(PIPELINE_STEPS) + count + (1 + count) * len(chosen))
             maps = split_by(analysis, segment_by, on_segment=lambda v: advance(f"segment {v}"))
         advance(PIPELINE_STEPS[-1])
+        calls: list[CallRow] = []
+        if analyst is not None:
+            progress.update(task, description="Naming stages and pain points (language model)")
+            with sessions() as session:
+                texts = customer_texts(session, interview_ids=maps.overall.interview_ids)
+            analysed = analyst.analyse(maps.overall, customer_texts=texts)
+            maps, calls = replace(maps, overall=analysed.journey_map), analysed.calls
         with sessions.begin() as session:
             saved = save_run(
                 session,
@@ -174,6 +216,7 @@ def synthesize_to(
                 matched=series,
                 elapsed_seconds=round(time.perf_counter() - started, 3),
             )
+            llm_storage.record_calls(session, calls=calls, run_id=str(saved.id))
         paths = write_segmented_outputs(maps, out, chosen, on_format=lambda f: advance(f))
     return Written(maps=maps, out=out, paths=paths, saved=saved)
 
@@ -254,6 +297,14 @@ def print_written(written: Written, *, files: bool = True) -> None:
         console.print(f"  segments by {escape(c.key)}: {sizes}")
         for difference in c.differences[:3]:
             console.print(f"    {escape(difference.text)}")
+    if m.summary:
+        console.print(f"  summary: {escape(m.summary)}")
+    if m.analysis is not None:
+        a = m.analysis
+        console.print(
+            f"  named by {escape(a.model)} ({a.calls} calls, {a.failed_calls} failed, "
+            f"${a.cost_usd:.4f}; {a.dropped_quotes} cited quotes not in any transcript dropped)"
+        )
     if written.saved is not None:
         print_saved(written.saved)
     if files:

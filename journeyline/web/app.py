@@ -23,7 +23,7 @@ from bot.web.errors import ApiError, api_error_handler, validation_error_handler
 from bot.web.fast_turns import FastTurns
 from bot.web.ratelimit import RateLimiter
 from journeyline.runtime import Runtime, open_runtime
-from journeyline.settings import load_settings
+from journeyline.settings import Settings, load_settings
 from journeyline.slack_mount import mount_slack
 from journeyline.web.middleware import BodySizeLimit, SecurityHeaders
 
@@ -34,11 +34,24 @@ GC_THRESHOLDS = (50_000, 20, 100)
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
+LLM_TURN_THREADS = 64
+
+
+def turn_thread_count(settings: Settings) -> int:
+    """Threads for message posts: ``web_threads``, or at least ``LLM_TURN_THREADS`` when a
+    language model answers turns (each waits up to ``llm_timeout_seconds`` on it)."""
+    if settings.llm_enabled:
+        return max(settings.web_threads, LLM_TURN_THREADS)
+    return settings.web_threads
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     """The app for `runtime` (its database and service); the caller owns the runtime."""
     settings = runtime.settings
-    # The message posts' own pool (see FastTurns); other routes use AnyIO's.
-    turn_threads = ThreadPoolExecutor(settings.web_threads, thread_name_prefix="turn")
+    # The message posts' own pool (see FastTurns); other routes use AnyIO's. With a
+    # language model most of a turn is waiting for it (outside any transaction), so the
+    # pool is as large as the model's waits need, not the database's writers.
+    turn_threads = ThreadPoolExecutor(turn_thread_count(settings), thread_name_prefix="turn")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -1,0 +1,264 @@
+"""The interview service with a language model listening (GUIDE §3 with one more step).
+
+A turn with a model configured:
+
+1. a short read (outside any write transaction): the interview, its pending question,
+   the last few messages; a redelivery, a wrong link token, a click or an interview over
+   its spending cap skip the model;
+2. one structured model call (``Interviewer.listen``), within its timeout;
+3. the ordinary turn of :class:`bot.service.InterviewService`, given the hints: the
+   customer's message, the facts and the replies stored in one transaction;
+4. for a customer writing in another language, the stored replies are rewritten in it
+   (a second call; on any failure they stay in the guide's language);
+5. every call is recorded in ``llm_calls`` with its outcome and cost.
+
+The model is never called inside a write transaction, so a slow model holds no lock, and
+every failure ends the same way: the offline turn, which always answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import engine
+from bot.campaign_guide import guide_for
+from bot.engine import PROBE_SLOTS
+from bot.llm.calls import CallRecord, Outcome
+from bot.llm.guard import looks_like_injection
+from bot.llm.interviewer import Interviewer, ListenContext, Listened
+from bot.llm.policy import worth_a_call
+from bot.messages import Choice, Hints, Reply
+from bot.sanitize import DEFAULT_MAX_CHARS, clean_text
+from bot.service import InterviewService, TurnResult
+from bot.state import InterviewState, PendingProbe, next_position
+from bot.tokens import token_matches
+from bot.vocabulary import FINISHED_STATUSES, InterviewStatus
+from storage import llm as llm_storage
+from storage import queries
+from storage.models import Interview
+
+log = logging.getLogger(__name__)
+
+RECENT_MESSAGES = 4  # the model sees the last two exchanges, never the whole transcript
+GUIDE_LANGUAGE = "en"
+
+
+class ListeningService(InterviewService):
+    """:class:`InterviewService` whose turns first ask a model what the answer says."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        interviewer: Interviewer,
+        max_usd_per_interview: float,
+        turn_budget_seconds: float = 8.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        max_message_chars: int = DEFAULT_MAX_CHARS,
+        serialize_writes: bool = False,
+        read_sessions: sessionmaker[Session] | None = None,
+    ) -> None:
+        super().__init__(
+            session_factory,
+            max_message_chars=max_message_chars,
+            serialize_writes=serialize_writes,
+            read_sessions=read_sessions,
+        )
+        self._interviewer = interviewer
+        self._cap = max_usd_per_interview
+        self._budget = turn_budget_seconds
+        self._monotonic = monotonic
+
+    def handle_message(
+        self,
+        *,
+        interview_id: str,
+        text: str | bytes = "",
+        choice: str | None = None,
+        channel_message_id: str | None = None,
+        reject_if_finished: bool = False,
+        access_token: str | None = None,
+        hints: Hints | None = None,
+    ) -> TurnResult:
+        started = self._monotonic()
+        delivery_id = channel_message_id or uuid.uuid4().hex
+        cleaned = clean_text(text, max_chars=self._max_chars)
+        records: list[CallRecord] = []
+        language: str | None = None
+        if hints is None:
+            wants_model = choice is None and cleaned.problem is None
+            listened, language = self._listen(
+                interview_id,
+                cleaned.text if wants_model else None,
+                delivery_id=delivery_id,
+                access_token=access_token,
+            )
+            if listened is not None:
+                records.append(listened.record)
+                hints = listened.hints
+        result = super().handle_message(
+            interview_id=interview_id,
+            text=text,
+            choice=choice,
+            channel_message_id=delivery_id,
+            reject_if_finished=reject_if_finished,
+            access_token=access_token,
+            hints=hints,
+        )
+        language = engine.next_language(language, cleaned.text, hints)
+        if not result.duplicate and language not in (None, GUIDE_LANGUAGE):
+            elapsed = self._monotonic() - started
+            if elapsed < self._budget / 2:  # a slow model already used the turn's time
+                result = self._translate(result, language or "", delivery_id, records)
+        if records:
+            self._record(result.interview_id, records)
+        return result
+
+    # --- the steps around the turn -----------------------------------------------------
+
+    def _listen(
+        self, interview_id: str, text: str | None, *, delivery_id: str, access_token: str | None
+    ) -> tuple[Listened | None, str | None]:
+        """The model's reading of ``text`` (None: go offline, or no text such as a click)
+        and the language the interview is held in."""
+        with self.read_sessions() as session:
+            interview = queries.get_interview(session, interview_id)
+            if interview is None or interview.status in FINISHED_STATUSES:
+                return None, None
+            if access_token is not None and not token_matches(
+                access_token, interview.access_token_hash
+            ):
+                return None, None
+            if queries.find_inbound(
+                session, interview_id=interview.id, channel_message_id=delivery_id
+            ):
+                return None, None  # a redelivery is answered from storage
+            state = InterviewState.model_validate(interview.engine_state)
+            if text is None:
+                return None, state.language
+            if state.consent is not True or interview.status == InterviewStatus.PAUSED:
+                return None, state.language  # consent and resuming stay the engine's
+            if llm_storage.interview_cost(session, interview_id=interview.id) >= self._cap:
+                record = CallRecord(
+                    purpose="listen",
+                    prompt_version=self._interviewer.prompt_version,
+                    model="-",
+                    outcome=Outcome.OVER_BUDGET,
+                )
+                return Listened(hints=None, record=record), state.language
+            context = self._context(session, interview, state)
+        if not looks_like_injection(text) and not worth_a_call(
+            context.slot, text, probing=state.probe is not None
+        ):
+            return None, state.language
+        return self._interviewer.listen(context, text), state.language
+
+    def _context(
+        self, session: Session, interview: Interview, state: InterviewState
+    ) -> ListenContext:
+        guide = guide_for(interview.campaign)
+        position = next_position(state, guide)
+        probe: PendingProbe | None = state.probe
+        slot = probe.slot.value if probe else position.slot
+        step_number = probe.step if probe else position.step
+        question = engine.current_question(state, guide)
+        step = state.step(step_number) if step_number is not None else None
+        may_probe = (
+            probe is None
+            and slot in PROBE_SLOTS
+            and f"{step_number or len(state.steps)}:{slot}" not in state.probed
+        )
+        recent = llm_storage.recent_messages(
+            session, interview_id=interview.id, limit=RECENT_MESSAGES
+        )
+        known = (
+            step.model_dump(
+                mode="json",
+                include={"doing", "channel", "feeling", "duration_minutes", "pains"},
+                exclude_defaults=True,
+            )
+            if step is not None
+            else {}
+        )
+        return ListenContext(
+            company=guide.company,
+            slot=slot,
+            step=step_number,
+            question=question[-1].text if question else "",
+            known=known,
+            recent=tuple(
+                ("bot" if m.direction == queries.OUTBOUND else "customer", m.text) for m in recent
+            ),
+            may_probe=may_probe,
+            extra_pains=tuple(guide.extra_pain_keywords()),
+        )
+
+    def _translate(
+        self, result: TurnResult, language: str, delivery_id: str, records: list[CallRecord]
+    ) -> TurnResult:
+        texts = _texts_of(result.replies)
+        translated, record = self._interviewer.translate(texts, language)
+        records.append(record)
+        if translated is None:
+            return result
+        replies = _with_texts(result.replies, translated)
+        try:
+            with self._write() as session:
+                interview = queries.get_interview(session, result.interview_id)
+                inbound = interview and queries.find_inbound(
+                    session, interview_id=interview.id, channel_message_id=delivery_id
+                )
+                if inbound is None:
+                    return result
+                stored = queries.replies_to(session, inbound.id)
+                if len(stored) != len(replies):
+                    return result
+                llm_storage.rewrite_replies(
+                    session,
+                    texts={m.id: r.text for m, r in zip(stored, replies, strict=True)},
+                    choices={
+                        m.id: [c.model_dump() for c in r.choices] if r.choices else None
+                        for m, r in zip(stored, replies, strict=True)
+                    },
+                )
+        except Exception:  # the replies in our language are stored already: keep them
+            log.exception("could not store translated replies for %s", result.interview_id)
+            return result
+        return replace(result, replies=replies)
+
+    def _record(self, interview_id: str, records: Sequence[CallRecord]) -> None:
+        try:
+            with self._write() as session:
+                interview = queries.get_interview(session, interview_id)
+                if interview is None:
+                    return
+                llm_storage.record_calls(
+                    session,
+                    interview_id=interview.id,
+                    calls=[llm_storage.CallRow(**asdict(r)) for r in records],
+                )
+        except Exception:  # an audit row must never fail the customer's turn
+            log.exception("could not record %d model calls for %s", len(records), interview_id)
+
+
+def _texts_of(replies: Sequence[Reply]) -> list[str]:
+    """Reply texts, then every quick-reply label, in order (one list to translate)."""
+    texts = [r.text for r in replies]
+    for reply in replies:
+        texts.extend(c.label for c in reply.choices)
+    return texts
+
+
+def _with_texts(replies: Sequence[Reply], texts: Sequence[str]) -> tuple[Reply, ...]:
+    labels = iter(texts[len(replies) :])
+    out: list[Reply] = []
+    for reply, text in zip(replies, texts, strict=False):
+        choices = tuple(Choice(value=c.value, label=next(labels)) for c in reply.choices)
+        out.append(reply.model_copy(update={"text": text, "choices": choices}))
+    return tuple(out)
