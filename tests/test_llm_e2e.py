@@ -20,7 +20,7 @@ from bot.service import ERROR_REPLY, TurnResult
 from bot.vocabulary import InterviewStatus, Slot
 from storage import llm as llm_storage
 from storage import queries
-from storage.models import Interview, Message
+from storage.models import Interview, LlmCall, Message
 from tests.openai_chat_fake import PROBE, FakeChatServer, fake_chat_server
 
 CAMPAIGN = "llm-campaign"
@@ -301,5 +301,14 @@ def test_synthesize_with_the_analyst_names_the_map_and_records_its_calls(
     assert INVENTED_QUOTE not in (out / "map.html").read_text(encoding="utf-8")
     usage = runner.invoke(app, ["llm", "usage"])
     assert "analyse_stages" in usage.output and "analyse_summary" in usage.output
+    rt = open_runtime(load_settings())
+    with rt.sessions() as session:
+        rows = session.scalars(select(LlmCall).where(LlmCall.run_id == "1")).all()
+        assert sorted(r.purpose for r in rows) == [
+            "analyse_pains",
+            "analyse_stages",
+            "analyse_summary",
+        ]
+    rt.close()
     offline = runner.invoke(app, [*args, "--no-analyst", "--out", str(tmp_path / "plain")])
     assert offline.exit_code == 0 and "named by" not in offline.output

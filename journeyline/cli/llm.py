@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from journeyline.cli.common import abort, console, runtime
 from storage import llm as llm_storage
@@ -30,7 +30,10 @@ def usage(
         state = "on" if enabled else "off (JOURNEYLINE_LLM_API_KEY is not set)"
         console.print(f"No model calls recorded. The language model is {state}.")
         return
-    table = Table("purpose", "outcome", "calls", "tokens in", "tokens out", "mean ms", "USD")
+    table = Table("calls", "tokens in", "tokens out", "mean ms", "USD")
+    # Purpose and outcome are vocabulary words a reader searches for: never wrapped.
+    table.columns.insert(0, Column("outcome", no_wrap=True))
+    table.columns.insert(0, Column("purpose", no_wrap=True))
     for r in rows:
         table.add_row(
             r.purpose,
