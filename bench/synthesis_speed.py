@@ -282,7 +282,7 @@ def synthesize_once(url: str) -> dict[str, Any]:
     sessions = make_session_factory(engine)
     marks: list[tuple[str, float]] = []
     started = time.perf_counter()
-    # One native thread, as `journeyline synthesize` runs it (see its build_map).
+    # One native thread, as `journeyline synthesize` runs it (see its synthesize_to).
     with threadpool_limits(limits=1), sessions() as session:
         journey_map = synthesize(
             session,

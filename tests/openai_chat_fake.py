@@ -23,10 +23,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from bot.understanding import understand
+from tests.openai_fake import serving
 
 _LANGUAGE_WORDS = {
     "fr": {
@@ -243,14 +244,6 @@ def _handler(state: FakeChatServer) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def fake_chat_server(*, slow_seconds: float = 3.0) -> Iterator[FakeChatServer]:
     state = FakeChatServer(slow_seconds=slow_seconds)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(state)) as base_url:
+        state.base_url = base_url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

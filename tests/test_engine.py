@@ -412,6 +412,20 @@ def test_content_after_what_happened_next_is_always_a_step(guide: Guide, next_st
     assert not chat.state.steps_closed
 
 
+def at_the_pain_question(guide: Guide) -> Chat:
+    """A first step told, its questions answered (first button, or a few words where
+    there is none) up to "did anything get in the way?"."""
+    chat = consented(guide)
+    chat.say("I looked up my statement online")
+    while chat.slot != Slot.PAIN:
+        choices = chat.result.replies[-1].choices
+        if choices:
+            chat.click(choices[0].value)
+        else:
+            chat.say("wondering what happened")
+    return chat
+
+
 @pytest.mark.parametrize(
     "answer",
     [
@@ -422,27 +436,13 @@ def test_content_after_what_happened_next_is_always_a_step(guide: Guide, next_st
     ],
 )
 def test_saying_a_step_was_fine_records_no_pain(guide: Guide, answer: str) -> None:
-    chat = consented(guide)
-    chat.say("I looked up my statement online")
-    while chat.slot != Slot.PAIN:  # first button, or a few words where there is none
-        choices = chat.result.replies[-1].choices
-        if choices:
-            chat.click(choices[0].value)
-        else:
-            chat.say("wondering what happened")
+    chat = at_the_pain_question(guide)
     chat.say(answer)
     step = chat.state.steps[0]
     assert step.pain_text is None and step.pains == []
 
 
 def test_a_pain_next_to_praise_is_still_a_pain(guide: Guide) -> None:
-    chat = consented(guide)
-    chat.say("I looked up my statement online")
-    while chat.slot != Slot.PAIN:
-        choices = chat.result.replies[-1].choices
-        if choices:
-            chat.click(choices[0].value)
-        else:
-            chat.say("wondering what happened")
+    chat = at_the_pain_question(guide)
     chat.say("the site was fine but the agent was rude")
     assert chat.state.steps[0].pain_text == "the site was fine but the agent was rude"

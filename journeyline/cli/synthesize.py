@@ -24,13 +24,11 @@ from storage.llm import CallRow
 from synthesis.analyst import Analyst
 from synthesis.embedders import EMBEDDERS, EmbedderConfig, EmbedderError, UnknownEmbedder
 from synthesis.formatting import human_minutes
-from synthesis.model import JourneyMap
 from synthesis.observations import SynthesisInputError
 from synthesis.outputs import (
     FORMATS,
     UnknownFormat,
     check_formats,
-    write_outputs,
     write_segmented_outputs,
 )
 from synthesis.pipeline import PIPELINE_STEPS, analyse, map_of
@@ -219,39 +217,6 @@ def synthesize_to(
             llm_storage.record_calls(session, calls=calls, run_id=str(saved.id))
         paths = write_segmented_outputs(maps, out, chosen, on_format=lambda f: advance(f))
     return Written(maps=maps, out=out, paths=paths, saved=saved)
-
-
-def build_map(
-    sessions: sessionmaker[Session],
-    *,
-    campaign: str,
-    segment: tuple[str, str] | None = None,
-    embedder: str = "tfidf",
-    stages: int | None = None,
-    seed: int = 0,
-    embedder_config: EmbedderConfig | None = None,
-) -> JourneyMap:
-    """The map alone (no files), for callers that render it themselves."""
-    with sessions() as session:
-        analysis = analyse(
-            session,
-            campaign_slug=campaign,
-            embedder=embedder,
-            embedder_config=embedder_config,
-            stages=stages,
-            seed=seed,
-            segment=segment,
-        )
-    return map_of(analysis)
-
-
-def write_map(journey_map: JourneyMap, out: Path, formats: list[str] | None = None) -> None:
-    """Write an already built map into ``out`` (all formats unless ``formats``) and print
-    its summary."""
-    paths = write_outputs(journey_map, out, formats)
-    print_written(
-        Written(maps=SegmentedMaps(overall=journey_map, segments=[]), out=out, paths=paths)
-    )
 
 
 def print_written(written: Written, *, files: bool = True) -> None:
