@@ -26,6 +26,7 @@ from bot.state import (
     Position,
     new_state,
     next_position,
+    probe_key,
 )
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 
@@ -90,17 +91,13 @@ def handle(state: InterviewState, inbound: Inbound, guide: Guide) -> EngineResul
     before = state
     state = state.clone()
     state.turns += 1
-    _adopt_language(state, inbound)
+    state.language = next_language(state.language, inbound.text, inbound.hints)
     replies = _turn(state, inbound, guide)
     return EngineResult(replies=tuple(replies), facts=tuple(diff_facts(before, state)), state=state)
 
 
 # Fewer words than this ("ok", "2", "une heure") say too little to switch languages on.
 LANGUAGE_SWITCH_WORDS = 3
-
-
-def _adopt_language(state: InterviewState, inbound: Inbound) -> None:
-    state.language = next_language(state.language, inbound.text, inbound.hints)
 
 
 def next_language(current: str | None, text: str, hints: Hints | None) -> str | None:
@@ -187,29 +184,39 @@ def _acknowledgement(learnt: list[str], hints: Hints | None, guide: Guide) -> li
     return []
 
 
+def may_probe(state: InterviewState, position: Position) -> bool:
+    """Whether the answer to the question at ``position`` may get a follow-up question:
+    open-text step questions only, and each at most once."""
+    if state.probe is not None or position.slot not in PROBE_SLOTS or position.step is None:
+        return False
+    return probe_key(position.step, position.slot) not in state.probed
+
+
 def _start_probe(state: InterviewState, position: Position, hints: Hints | None) -> bool:
     """Ask the model's follow-up question, at most once per question of a step."""
-    if hints is None or not hints.probe or position.slot not in PROBE_SLOTS:
+    if hints is None or not hints.probe or not may_probe(state, position):
         return False
-    if state.status != InterviewStatus.ACTIVE or not state.steps:
-        return False
-    step = position.step if position.step is not None else state.steps[-1].ordinal
-    if state.step(step) is None:
-        return False
-    probe = PendingProbe(slot=Slot(position.slot), step=step, text=hints.probe)
-    if probe.key in state.probed:
-        return False
-    state.probe = probe
-    state.probed.append(probe.key)
+    assert position.step is not None  # may_probe checked it
+    if state.status != InterviewStatus.ACTIVE or state.step(position.step) is None:
+        return False  # the answer ended the interview or the journey: nothing to deepen
+    state.probe = PendingProbe(slot=Slot(position.slot), step=position.step, text=hints.probe)
+    state.probed.append(state.probe.key)
     return True
+
+
+def _close_probe(state: InterviewState) -> Position:
+    """End the follow-up question; the position the interview goes on from."""
+    probe = state.probe
+    assert probe is not None
+    state.probe = None
+    return Position(slot=probe.slot, step=probe.step)
 
 
 def _answer_probe(state: InterviewState, answer: Answer, guide: Guide) -> list[Reply]:
     """The answer to a follow-up question deepens the step it was about, then we go on."""
-    probe = state.probe
-    assert probe is not None
-    learnt = apply_probe_answer(state, guide, probe, answer)
-    state.probe = None
+    assert state.probe is not None
+    learnt = apply_probe_answer(state, guide, state.probe, answer)
+    previous = _close_probe(state)
     state.reasks = 0
     state.answers.append(
         LoggedAnswer(
@@ -217,7 +224,7 @@ def _answer_probe(state: InterviewState, answer: Answer, guide: Guide) -> list[R
         )
     )
     replies = _acknowledgement(learnt, answer.hints, guide)
-    return [*replies, *_advance(state, Position(slot=probe.slot, step=probe.step), guide)]
+    return [*replies, *_advance(state, previous, guide)]
 
 
 def _advance(state: InterviewState, previous: Position, guide: Guide) -> list[Reply]:
@@ -249,9 +256,9 @@ def _run_command(state: InterviewState, command: Command, guide: Guide) -> list[
         state.turns = turns
         return [Reply(text=guide.say("undone")), *current_question(state, guide)]
     if state.probe is not None:  # skipping a follow-up question skips only that
-        probe, state.probe = state.probe, None
+        previous = _close_probe(state)
         state.answers.append(LoggedAnswer(skipped=True, probe_answer=True))
-        return _advance(state, Position(slot=probe.slot, step=probe.step), guide)
+        return _advance(state, previous, guide)
     position = next_position(state, guide)
     if not skip_question(state, guide, position):
         return [Reply(text=guide.say("cannot_skip_consent")), *current_question(state, guide)]
@@ -268,14 +275,14 @@ def replay(answers: list[LoggedAnswer], guide: Guide) -> InterviewState:
     """
     state = new_state(guide)
     for logged in answers:
-        _adopt_language(state, Inbound(text=logged.text, hints=logged.hints))
+        state.language = next_language(state.language, logged.text, logged.hints)
         answer = Answer(logged.text, logged.choice, logged.message_id, logged.hints)
         if logged.probe_answer and state.probe is not None:
-            probe, state.probe = state.probe, None
             if not logged.skipped:
-                apply_probe_answer(state, guide, probe, answer)
+                apply_probe_answer(state, guide, state.probe, answer)
+            previous = _close_probe(state)
             state.answers.append(logged)
-            _advance(state, Position(slot=probe.slot, step=probe.step), guide)
+            _advance(state, previous, guide)
             continue
         position = next_position(state, guide)
         if logged.skipped:

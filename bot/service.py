@@ -35,7 +35,8 @@ from bot.messages import Choice, Hints, Inbound, Reply
 from bot.progress import Progress, progress
 from bot.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
 from bot.snapshots import InterviewSnapshot, StoredMessage, snapshot_of
-from bot.state import InterviewState, StepDraft, next_position
+from bot.state import InterviewState, next_position
+from bot.step_rows import step_record
 from bot.tokens import token_matches
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 from storage import queries, turns
@@ -511,7 +512,7 @@ class InterviewService:
         turns.save_steps(
             connection,
             interview_id=entry.id,
-            changed=[_step_record(s) for s in state.steps if before.get(s.ordinal) != s],
+            changed=[step_record(s) for s in state.steps if before.get(s.ordinal) != s],
             removed=[ordinal for ordinal in before if ordinal not in ordinals],
         )
         if state.status == InterviewStatus.DECLINED:
@@ -533,15 +534,7 @@ class InterviewService:
         return TurnResult(
             interview_id=entry.public_id,
             status=entry.status,
-            replies=tuple(
-                Reply(
-                    text=r.text,
-                    slot=r.slot,
-                    choices=tuple(Choice(**c) for c in (r.choices or [])),
-                    items=tuple(r.items or ()),
-                )
-                for r in turns.replies_to(connection, inbound_id)
-            ),
+            replies=tuple(reply_from_message(r) for r in turns.replies_to(connection, inbound_id)),
             duplicate=True,
             progress=progress(entry.state, entry.guide),
         )
@@ -588,18 +581,6 @@ class InterviewService:
         return interview
 
 
-_STEP_RECORD_FIELDS = tuple(field.name for field in dataclasses.fields(queries.StepRecordData))
-
-
-def _step_record(step: StepDraft) -> queries.StepRecordData:
-    """The engine's step as the row storage keeps (same field names; lists frozen)."""
-    values: dict[str, Any] = {}
-    for name in _STEP_RECORD_FIELDS:
-        value = getattr(step, name)
-        values[name] = tuple(value) if isinstance(value, list) else value
-    return queries.StepRecordData(**values)
-
-
 def _note_then_question(
     guide: Guide, state: InterviewState, key: str, **values: object
 ) -> tuple[Reply, ...]:
@@ -618,14 +599,15 @@ def _reply_row(reply: Reply) -> turns.ReplyRow:
 def _store_reply(
     session: Session, interview: Interview, reply: Reply, *, in_reply_to: Message | None
 ) -> None:
+    row = _reply_row(reply)
     queries.add_message(
         session,
         interview=interview,
         direction=queries.OUTBOUND,
-        text=reply.text,
-        slot=reply.slot,
-        choices=[choice.model_dump() for choice in reply.choices] or None,
-        items=list(reply.items) or None,
+        text=row.text,
+        slot=row.slot,
+        choices=row.choices,
+        items=row.items,
         in_reply_to=in_reply_to,
         flush=False,  # nobody needs the reply's id before the turn commits
     )
@@ -642,8 +624,8 @@ def _replayed(interview: Interview, inbound: Message, replies: list[Message]) ->
     )
 
 
-def reply_from_message(message: Message) -> Reply:
-    """A stored outbound message as the `Reply` it was."""
+def reply_from_message(message: Message | turns.ReplyRow) -> Reply:
+    """A stored outbound message (ORM row or Core row) as the `Reply` it was."""
     return Reply(
         text=message.text,
         slot=message.slot,

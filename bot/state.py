@@ -69,7 +69,12 @@ class PendingProbe(BaseModel):
 
     @property
     def key(self) -> str:
-        return f"{self.step}:{self.slot.value}"
+        return probe_key(self.step, self.slot)
+
+
+def probe_key(step: int, slot: str) -> str:
+    """How ``InterviewState.probed`` names the question ``slot`` of step ``step``."""
+    return f"{step}:{slot}"
 
 
 class StepDraft(BaseModel):

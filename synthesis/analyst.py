@@ -30,6 +30,7 @@ from storage.llm import CallRow
 from synthesis.model import Analysis, JourneyMap, PainPoint, Quote, Stage
 
 S = TypeVar("S", bound=BaseModel)
+L = TypeVar("L", Stage, PainPoint)
 NAME_MAX = 60
 SUMMARY_MAX = 700
 MAX_PAIN_POINTS = 15
@@ -104,25 +105,21 @@ class AnalystResult:
     calls: list[CallRow] = field(default_factory=list)
 
 
-@dataclass
 class _Checker:
-    """Verbatim checks against the customers' own stored messages."""
+    """Verbatim checks against the customers' own stored messages (white space folded
+    once, here, rather than for every quote and summary checked)."""
 
-    customer_texts: Mapping[int, str]
-    dropped: int = 0
+    def __init__(self, customer_texts: Mapping[int, str]) -> None:
+        self._texts = {i: _folded(t) for i, t in customer_texts.items()}
+        self.dropped = 0
 
     def quotes(self, cited: list[str], candidates: list[Quote]) -> list[Quote]:
         """The cited quotes found verbatim in a candidate's stored message."""
         kept: list[Quote] = []
         for text in cited:
-            wanted = " ".join(text.split())
+            wanted = _folded(text)
             match = next(
-                (
-                    q
-                    for q in candidates
-                    if wanted
-                    and wanted in " ".join(self.customer_texts.get(q.message_id, "").split())
-                ),
+                (q for q in candidates if wanted and wanted in self._texts.get(q.message_id, "")),
                 None,
             )
             if match is None:
@@ -135,15 +132,46 @@ class _Checker:
     def summary(self, text: str) -> str | None:
         """The summary if it is plain and every span it puts in quotation marks is a
         customer's own words; else None."""
-        cleaned = " ".join(text.split())
+        cleaned = _folded(text)
         if not cleaned or len(cleaned) > SUMMARY_MAX or _UNSAFE.search(text):
             return None
-        everything = [" ".join(t.split()) for t in self.customer_texts.values()]
         for span in _QUOTED.findall(cleaned):
-            if not any(span.strip() in t for t in everything):
+            if not any(span.strip() in t for t in self._texts.values()):
                 self.dropped += 1
                 return None
         return cleaned
+
+    def relabel(self, items: list[L], labels: Mapping[str, _Label], *, field: str) -> list[L]:
+        """``items`` (stages or pain points) with the model's name in ``field``, its
+        summary and the quotes it cited first, where the name passes; others unchanged."""
+        out: list[L] = []
+        for item in items:
+            label = labels.get(item.id)
+            name = _plain_name(label.name) if label else None
+            if label is None or name is None:
+                out.append(item)
+                continue
+            cited = self.quotes(label.quotes, item.quotes)
+            update = {
+                field: name,
+                "summary": self.summary(label.summary) if label.summary else None,
+                "quotes": cited + [q for q in item.quotes if q not in cited],
+            }
+            out.append(item.model_copy(update=update))
+        return out
+
+
+@dataclass(frozen=True)
+class _Label:
+    """What the model said of one stage or pain point."""
+
+    name: str
+    summary: str
+    quotes: list[str]
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _plain_name(text: str) -> str | None:
@@ -259,25 +287,8 @@ class Analyst:
         answer = self._ask(result, "analyse_stages", system, payload, StageNames)
         if answer is None:
             return stages
-        by_id = {a.id: a for a in answer.stages}
-        out: list[Stage] = []
-        for stage in stages:
-            named = by_id.get(stage.id)
-            name = _plain_name(named.name) if named else None
-            if named is None or name is None:
-                out.append(stage)
-                continue
-            cited = checker.quotes(named.quotes, stage.quotes)
-            out.append(
-                stage.model_copy(
-                    update={
-                        "name": name,
-                        "summary": checker.summary(named.summary) if named.summary else None,
-                        "quotes": cited + [q for q in stage.quotes if q not in cited],
-                    }
-                )
-            )
-        return out
+        labels = {a.id: _Label(a.name, a.summary, a.quotes) for a in answer.stages}
+        return checker.relabel(stages, labels, field="name")
 
     def _title_pains(
         self, pains: list[PainPoint], checker: _Checker, result: AnalystResult
@@ -302,25 +313,8 @@ class Analyst:
         answer = self._ask(result, "analyse_pains", system, payload, PainTitles)
         if answer is None:
             return pains
-        by_id = {a.id: a for a in answer.pain_points}
-        out: list[PainPoint] = []
-        for pain in pains:
-            titled = by_id.get(pain.id)
-            title = _plain_name(titled.title) if titled else None
-            if titled is None or title is None:
-                out.append(pain)
-                continue
-            cited = checker.quotes(titled.quotes, pain.quotes)
-            out.append(
-                pain.model_copy(
-                    update={
-                        "label": title,
-                        "summary": checker.summary(titled.summary) if titled.summary else None,
-                        "quotes": cited + [q for q in pain.quotes if q not in cited],
-                    }
-                )
-            )
-        return out
+        labels = {a.id: _Label(a.title, a.summary, a.quotes) for a in answer.pain_points}
+        return checker.relabel(pains, labels, field="label")
 
     def _executive(
         self, journey_map: JourneyMap, checker: _Checker, result: AnalystResult

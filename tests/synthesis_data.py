@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from storage import queries
-from storage.models import Campaign
+from storage.models import Campaign, Interview
 
 # Each stage's answers are built from its own words, so (almost) every answer is distinct,
 # as real ones are, while a stage's answers share what makes them that stage.
@@ -54,6 +54,29 @@ def make_campaign(session: Session, slug: str = "synth") -> Campaign:
     )
 
 
+def _completed_interview(
+    session: Session,
+    *,
+    campaign: Campaign,
+    participant: str | None,
+    attributes: dict[str, str] | None,
+) -> Interview:
+    """A consented, completed web interview of ``participant`` (steps added by the caller)."""
+    person = queries.get_or_create_participant(
+        session, campaign=campaign, external_id=participant, attributes=attributes or {}
+    )
+    interview = queries.create_interview(
+        session,
+        campaign=campaign,
+        participant=person,
+        channel="web",
+        status="completed",
+        engine_state={},
+    )
+    interview.consent = True
+    return interview
+
+
 def add_interview(
     session: Session,
     *,
@@ -67,18 +90,9 @@ def add_interview(
 ) -> list[StoredStep]:
     """One completed interview whose step i says ``texts[i]`` (stage ``stages[i]``);
     ``pains[i] = (tags, pain text)`` adds a pain message to step i."""
-    person = queries.get_or_create_participant(
-        session, campaign=campaign, external_id=participant, attributes=attributes or {}
+    interview = _completed_interview(
+        session, campaign=campaign, participant=participant, attributes=attributes
     )
-    interview = queries.create_interview(
-        session,
-        campaign=campaign,
-        participant=person,
-        channel="web",
-        status="completed",
-        engine_state={},
-    )
-    interview.consent = True
     steps: list[queries.StepRecordData] = []
     stored: list[StoredStep] = []
     for index, (text, stage) in enumerate(zip(texts, stages, strict=True)):
@@ -171,18 +185,9 @@ def add_journey(
 ) -> str:
     """A completed interview with exactly these steps; returns its public id. Each step is
     told in one message (and its pain, if any, in a second one)."""
-    person = queries.get_or_create_participant(
-        session, campaign=campaign, external_id=participant, attributes=attributes or {}
+    interview = _completed_interview(
+        session, campaign=campaign, participant=participant, attributes=attributes
     )
-    interview = queries.create_interview(
-        session,
-        campaign=campaign,
-        participant=person,
-        channel="web",
-        status="completed",
-        engine_state={},
-    )
-    interview.consent = True
     records: list[queries.StepRecordData] = []
     for ordinal, spec in enumerate(steps, start=1):
         ids = [queries.add_message(session, interview=interview, direction="in", text=spec.text).id]

@@ -10,16 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from journeyline.cli.app import app
+from tests.cli_support import use_temp_data_dir
 
 runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("JOURNEYLINE_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
-    return tmp_path / "data"
+    return use_temp_data_dir(tmp_path, monkeypatch)
 
 
 def invoke(*args: str, input: str | None = None) -> str:

@@ -11,27 +11,19 @@ import pytest
 from typer.testing import CliRunner
 
 from journeyline.cli.app import app
-from journeyline.runtime import open_runtime
-from journeyline.settings import load_settings
+from tests.cli_support import seed_standard_interviews, use_temp_data_dir
 from tests.openai_fake import fake_openai_server
-from tests.synthesis_data import add_standard_interviews, make_campaign
 
 runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
-    for name in ("DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "LOCAL_EMBEDDING_MODEL"):
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "LOCAL_EMBEDDING_MODEL"):
         monkeypatch.delenv(f"JOURNEYLINE_{name}", raising=False)
-    monkeypatch.chdir(tmp_path)
-    rt = open_runtime(load_settings())
-    try:
-        with rt.sessions.begin() as session:
-            add_standard_interviews(session, campaign=make_campaign(session))
-    finally:
-        rt.close()
-    return tmp_path / "data"
+    data = use_temp_data_dir(tmp_path, monkeypatch)
+    seed_standard_interviews()
+    return data
 
 
 @pytest.mark.skipif(importlib.util.find_spec("openai") is None, reason="openai not installed")

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from journeyline.cli.app import app
+from tests.cli_support import use_temp_data_dir
 from tests.test_import import STRUCTURED, TURNS
 
 runner = CliRunner()
@@ -16,10 +17,7 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("JOURNEYLINE_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "data"
+    return use_temp_data_dir(tmp_path, monkeypatch)
 
 
 def test_import_reports_counts_and_bad_lines(tmp_path: Path) -> None:

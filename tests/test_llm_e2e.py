@@ -21,6 +21,7 @@ from bot.vocabulary import InterviewStatus, Slot
 from storage import llm as llm_storage
 from storage import queries
 from storage.models import Interview, LlmCall, Message
+from tests.cli_support import seed_standard_interviews, use_temp_data_dir
 from tests.openai_chat_fake import PROBE, FakeChatServer, fake_chat_server
 
 CAMPAIGN = "llm-campaign"
@@ -243,9 +244,7 @@ def test_llm_usage_command_reports_calls_and_spend(
     from journeyline.runtime import open_runtime
     from journeyline.settings import load_settings
 
-    monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("JOURNEYLINE_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
+    use_temp_data_dir(tmp_path, monkeypatch)
     runner = CliRunner()
     off = runner.invoke(app, ["llm", "usage"])
     assert off.exit_code == 0 and "The language model is off" in off.output
@@ -275,18 +274,12 @@ def test_synthesize_with_the_analyst_names_the_map_and_records_its_calls(
     from journeyline.runtime import open_runtime
     from journeyline.settings import load_settings
     from tests.openai_chat_fake import INVENTED_QUOTE
-    from tests.synthesis_data import add_standard_interviews, make_campaign
 
-    monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("JOURNEYLINE_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
+    use_temp_data_dir(tmp_path, monkeypatch)
     monkeypatch.setenv("JOURNEYLINE_LLM_API_KEY", "test")
     monkeypatch.setenv("JOURNEYLINE_LLM_BASE_URL", server.base_url)
     monkeypatch.setenv("COLUMNS", "200")
-    rt = open_runtime(load_settings())
-    with rt.sessions.begin() as session:
-        add_standard_interviews(session, campaign=make_campaign(session))
-    rt.close()
+    seed_standard_interviews()
     runner = CliRunner()
     out = tmp_path / "map"
     args = ["synthesize", "--campaign", "synth", "--out", str(out), "--stages", "3"]

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from journeyline.cli.app import app
 from journeyline.runtime import open_runtime
 from journeyline.settings import load_settings
-from tests.synthesis_data import add_standard_interviews, make_campaign
+from tests.cli_support import seed_standard_interviews, use_temp_data_dir
 from tests.test_synthesis_runs import _add_billing_interviews
 
 runner = CliRunner()
@@ -19,21 +19,17 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("JOURNEYLINE_DATABASE_URL", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "data"
+    return use_temp_data_dir(tmp_path, monkeypatch)
 
 
 def _seed(*, billing: bool = False) -> None:
+    if not billing:
+        seed_standard_interviews()
+        return
     rt = open_runtime(load_settings())
     try:
-        if billing:
-            _add_billing_interviews(rt.sessions)
-        else:
-            with rt.sessions.begin() as session:
-                add_standard_interviews(session, campaign=make_campaign(session))
+        _add_billing_interviews(rt.sessions)
     finally:
         rt.close()
 

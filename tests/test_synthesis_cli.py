@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from journeyline.cli.app import app
 from journeyline.runtime import open_runtime
 from journeyline.settings import load_settings
+from tests.cli_support import seed_standard_interviews, use_temp_data_dir
 from tests.synthesis_data import add_standard_interviews, make_campaign
 
 runner = CliRunner()
@@ -18,23 +19,11 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("JOURNEYLINE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("JOURNEYLINE_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "data"
-
-
-def _seed() -> None:
-    rt = open_runtime(load_settings())
-    try:
-        with rt.sessions.begin() as session:
-            add_standard_interviews(session, campaign=make_campaign(session))
-    finally:
-        rt.close()
+    return use_temp_data_dir(tmp_path, monkeypatch)
 
 
 def test_synthesize_writes_every_format_and_segments(tmp_path: Path) -> None:
-    _seed()
+    seed_standard_interviews()
     out = tmp_path / "all"
     result = runner.invoke(
         app, ["synthesize", "--campaign", "synth", "--out", str(out), "--segment-by", "plan"]

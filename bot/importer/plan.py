@@ -16,10 +16,10 @@ from bot.guide import Guide
 from bot.importer.records import ImportRecord, StepRecordIn
 from bot.importer.turns import state_from_turns
 from bot.state import STEP_SLOTS, InterviewState, StepDraft, new_state
+from bot.step_rows import step_record
 from bot.understanding import parse_channel, parse_duration_minutes, parse_feeling, parse_resolved
 from bot.vocabulary import Channel, InterviewStatus, Pain, Slot
 from storage.imports import NewInterview, NewMessage
-from storage.queries import StepRecordData
 
 RESOLVED = ("yes", "partly", "no")
 
@@ -43,7 +43,8 @@ def plan_interview(
     else:
         state, messages = _state_from_steps(record.steps or [], guide)
     _apply_interview_fields(record, state, messages)
-    steps = [_step_row(step) for step in state.steps]
+    # Message ids cited by the steps are still indexes into ``messages`` here.
+    steps = [step_record(step) for step in state.steps]
     participant = record.participant
     return NewInterview(
         campaign_id=campaign_id,
@@ -168,25 +169,6 @@ def _feeling(value: int | str | None, where: str) -> int | None:
     if parsed is None:
         raise RecordError(f"{where}.feeling: {value!r} is not a 1-5 rating or a feeling")
     return parsed
-
-
-def _step_row(step: StepDraft) -> StepRecordData:
-    return StepRecordData(
-        ordinal=step.ordinal,
-        doing=step.doing,
-        channel=None if step.channel is None else step.channel.value,
-        channel_text=step.channel_text,
-        feeling=step.feeling,
-        thinking=step.thinking,
-        duration_minutes=step.duration_minutes,
-        duration_text=step.duration_text,
-        people=tuple(step.people),
-        tools=tuple(step.tools),
-        people_tools_text=step.people_tools_text,
-        pains=tuple(step.pains),
-        pain_text=step.pain_text,
-        source_message_ids=tuple(step.source_message_ids),  # indexes into the messages
-    )
 
 
 def _stored_state(state: InterviewState) -> dict[str, Any]:

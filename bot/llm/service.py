@@ -8,9 +8,10 @@ A turn with a model configured:
 2. one structured model call (``Interviewer.listen``), within its timeout;
 3. the ordinary turn of :class:`bot.service.InterviewService`, given the hints: the
    customer's message, the facts and the replies stored in one transaction;
-4. for a customer writing in another language, the stored replies are rewritten in it
-   (a second call; on any failure they stay in the guide's language);
-5. every call is recorded in ``llm_calls`` with its outcome and cost.
+4. for a customer writing in another language, a second call translates the replies;
+5. one more write transaction records every call in ``llm_calls`` (outcome, cost) and
+   rewrites the stored replies as translated (on any failure they stay in the guide's
+   language).
 
 The model is never called inside a write transaction, so a slow model holds no lock, and
 every failure ends the same way: the offline turn, which always answers.
@@ -28,7 +29,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import engine
 from bot.campaign_guide import guide_for
-from bot.engine import PROBE_SLOTS
 from bot.llm.calls import CallRecord, Outcome
 from bot.llm.guard import looks_like_injection
 from bot.llm.interviewer import Interviewer, ListenContext, Listened
@@ -112,12 +112,14 @@ class ListeningService(InterviewService):
             hints=hints,
         )
         language = engine.next_language(language, cleaned.text, hints)
+        translated: tuple[Reply, ...] | None = None
         if not result.duplicate and language not in (None, GUIDE_LANGUAGE):
             elapsed = self._monotonic() - started
             if elapsed < self._budget / 2:  # a slow model already used the turn's time
-                result = self._translate(result, language or "", delivery_id, records)
-        if records:
-            self._record(result.interview_id, records)
+                translated = self._translate(result.replies, language or "", records)
+        stored = bool(records) and self._store_after_turn(result, delivery_id, translated, records)
+        if stored and translated is not None:
+            result = replace(result, replies=translated)
         return result
 
     # --- the steps around the turn -----------------------------------------------------
@@ -169,11 +171,6 @@ class ListeningService(InterviewService):
         step_number = probe.step if probe else position.step
         question = engine.current_question(state, guide)
         step = state.step(step_number) if step_number is not None else None
-        may_probe = (
-            probe is None
-            and slot in PROBE_SLOTS
-            and f"{step_number or len(state.steps)}:{slot}" not in state.probed
-        )
         recent = llm_storage.recent_messages(
             session, interview_id=interview.id, limit=RECENT_MESSAGES
         )
@@ -195,56 +192,58 @@ class ListeningService(InterviewService):
             recent=tuple(
                 ("bot" if m.direction == queries.OUTBOUND else "customer", m.text) for m in recent
             ),
-            may_probe=may_probe,
+            may_probe=engine.may_probe(state, position),
             extra_pains=tuple(guide.extra_pain_keywords()),
         )
 
     def _translate(
-        self, result: TurnResult, language: str, delivery_id: str, records: list[CallRecord]
-    ) -> TurnResult:
-        texts = _texts_of(result.replies)
-        translated, record = self._interviewer.translate(texts, language)
+        self, replies: tuple[Reply, ...], language: str, records: list[CallRecord]
+    ) -> tuple[Reply, ...] | None:
+        """The replies in ``language`` (None: keep ours); the call joins ``records``."""
+        translated, record = self._interviewer.translate(_texts_of(replies), language)
         records.append(record)
-        if translated is None:
-            return result
-        replies = _with_texts(result.replies, translated)
+        return None if translated is None else _with_texts(replies, translated)
+
+    def _store_after_turn(
+        self,
+        result: TurnResult,
+        delivery_id: str,
+        translated: tuple[Reply, ...] | None,
+        records: Sequence[CallRecord],
+    ) -> bool:
+        """In one write transaction: the model calls' records and, when the replies were
+        translated, the stored replies rewritten as the customer will see them. False when
+        nothing could be stored (the turn's replies, in our language, stand)."""
         try:
             with self._write() as session:
                 interview = queries.get_interview(session, result.interview_id)
-                inbound = interview and queries.find_inbound(
-                    session, interview_id=interview.id, channel_message_id=delivery_id
-                )
-                if inbound is None:
-                    return result
-                stored = queries.replies_to(session, inbound.id)
-                if len(stored) != len(replies):
-                    return result
-                llm_storage.rewrite_replies(
-                    session,
-                    texts={m.id: r.text for m, r in zip(stored, replies, strict=True)},
-                    choices={
-                        m.id: [c.model_dump() for c in r.choices] if r.choices else None
-                        for m, r in zip(stored, replies, strict=True)
-                    },
-                )
-        except Exception:  # the replies in our language are stored already: keep them
-            log.exception("could not store translated replies for %s", result.interview_id)
-            return result
-        return replace(result, replies=replies)
-
-    def _record(self, interview_id: str, records: Sequence[CallRecord]) -> None:
-        try:
-            with self._write() as session:
-                interview = queries.get_interview(session, interview_id)
                 if interview is None:
-                    return
+                    return False
                 llm_storage.record_calls(
                     session,
                     interview_id=interview.id,
                     calls=[llm_storage.CallRow(**asdict(r)) for r in records],
                 )
-        except Exception:  # an audit row must never fail the customer's turn
-            log.exception("could not record %d model calls for %s", len(records), interview_id)
+                if translated is None:
+                    return True
+                inbound = queries.find_inbound(
+                    session, interview_id=interview.id, channel_message_id=delivery_id
+                )
+                stored = [] if inbound is None else queries.replies_to(session, inbound.id)
+                if len(stored) != len(translated):
+                    return False  # the records still commit; the replies stay ours
+                llm_storage.rewrite_replies(
+                    session,
+                    texts={m.id: r.text for m, r in zip(stored, translated, strict=True)},
+                    choices={
+                        m.id: [c.model_dump() for c in r.choices] if r.choices else None
+                        for m, r in zip(stored, translated, strict=True)
+                    },
+                )
+                return True
+        except Exception:  # an audit row or a translation must never fail the turn
+            log.exception("could not store what the model added to %s", result.interview_id)
+            return False
 
 
 def _texts_of(replies: Sequence[Reply]) -> list[str]:

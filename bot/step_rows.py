@@ -1,0 +1,21 @@
+"""The engine's journey steps as the rows storage keeps, for every writer of steps (the
+turn, the importer)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from bot.state import StepDraft
+from storage.queries import StepRecordData
+
+_FIELDS = tuple(field.name for field in dataclasses.fields(StepRecordData))
+
+
+def step_record(step: StepDraft) -> StepRecordData:
+    """The step as a storage row (same field names; lists frozen to tuples)."""
+    values: dict[str, Any] = {}
+    for name in _FIELDS:
+        value = getattr(step, name)
+        values[name] = tuple(value) if isinstance(value, list) else value
+    return StepRecordData(**values)
