@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -144,6 +144,11 @@ class InterviewService:
         cache: InterviewCache | None = None,
     ) -> None:
         self._sessions = session_factory
+        bind = session_factory.kw.get("bind")
+        if not isinstance(bind, Engine):
+            raise TypeError("the session factory must be bound to an Engine (see storage.db)")
+        # The turn's hot path runs on the engine's driver connections (`storage.turns`).
+        self._engine: Engine = bind
         # Parsed interviews as this process last committed them (revision-checked).
         self._cache = cache if cache is not None else InterviewCache()
         # Transcript and status reads; on SQLite these need not queue for the writer.
@@ -166,14 +171,9 @@ class InterviewService:
             yield session
 
     @contextmanager
-    def _write_connection(self) -> Iterator[Connection]:
-        """Like `_write`, on a bare Core connection when the factory is bound to an engine."""
-        bind = self._sessions.kw.get("bind")
-        if not isinstance(bind, Engine):
-            with self._write() as session:
-                yield session.connection()
-            return
-        with self._write_lock, bind.begin() as connection:
+    def _write_connection(self) -> Iterator[turns.TurnConnection]:
+        """Like `_write`, on the database driver's connection (see `storage.turns`)."""
+        with self._write_lock, turns.begin(self._engine) as connection:
             yield connection
 
     # --- starting and reading ------------------------------------------------------
@@ -235,7 +235,7 @@ class InterviewService:
                 campaign_id=campaign.id,
                 channel=channel,
                 status=state.status,
-                engine_state=state.model_dump(mode="json"),
+                engine_state_json=state.model_dump_json(),
                 access_token_hash=access_token_hash,
                 now=now,
             )
@@ -382,7 +382,7 @@ class InterviewService:
             self._cache.put(committed)
         return result
 
-    def _current(self, connection: Connection, interview_id: str) -> CachedInterview:
+    def _current(self, connection: turns.TurnConnection, interview_id: str) -> CachedInterview:
         """The interview, locked for this transaction, as the database holds it now."""
         entry = self._cache.get(interview_id)
         if entry is not None and turns.lock_revision(connection, entry.id) == entry.revision:
@@ -406,7 +406,7 @@ class InterviewService:
         return entry
 
     def _turn_on(
-        self, connection: Connection, entry: CachedInterview, turn: _TurnInput
+        self, connection: turns.TurnConnection, entry: CachedInterview, turn: _TurnInput
     ) -> tuple[TurnResult, CachedInterview | None]:
         """The turn inside its transaction: the result, and the interview as this turn
         leaves it (None when it stored nothing)."""
@@ -476,7 +476,7 @@ class InterviewService:
 
     def _write_state(
         self,
-        connection: Connection,
+        connection: turns.TurnConnection,
         entry: CachedInterview,
         state: InterviewState,
         inbound_id: int,
@@ -529,7 +529,7 @@ class InterviewService:
         )
 
     def _replayed_core(
-        self, connection: Connection, entry: CachedInterview, inbound_id: int
+        self, connection: turns.TurnConnection, entry: CachedInterview, inbound_id: int
     ) -> TurnResult:
         return TurnResult(
             interview_id=entry.public_id,

@@ -1,39 +1,188 @@
-"""The chat turn's statements in SQLAlchemy Core: the hot path of every customer message.
+"""The chat turn's statements, run on the database driver: the hot path of every message.
 
 A turn runs a handful of small statements while it holds the interview's lock (on SQLite,
-the database's write lock). Through the ORM's unit of work they cost several times the
-SQL itself (identity map, change tracking, flush planning), so the service's per-message
-path uses these functions on the transaction's ``Connection`` instead. They run the same
-SQL on SQLite and PostgreSQL; like ``queries``, none of them commits.
+the database's write lock, so every other turn waits for it). Through SQLAlchemy each of
+them cost several times the SQL itself: the compiled-statement cache lookup, parameter
+and result processing, and the connection's events; through the ORM's unit of work, more
+again. So the service's per-message path runs these few statements, written out once per
+database, straight on the pooled DB-API connection (``sqlite3`` or ``psycopg``) of
+SQLAlchemy's engine. Everything else (reads, imports, synthesis, migrations) goes through
+SQLAlchemy as usual.
+
+What SQLAlchemy did for these columns is done here, and written the same way: timestamps
+in UTC (SQLite: the text SQLAlchemy's DATETIME stores; PostgreSQL: ``timestamptz``), JSON
+as ``json.dumps`` text (JSONB on PostgreSQL), and driver errors raised as SQLAlchemy's
+exception classes (``IntegrityError``, ``OperationalError``) so callers handle one kind.
 
 Every write here bumps or checks ``interviews.revision``, the same counter the ORM's
 version check uses, so ORM writers elsewhere and these statements never overwrite each
-other unnoticed.
+other unnoticed. None of the functions commits: ``begin`` owns the transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, Text, bindparam, cast, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.sql import text as sql_text
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, StatementError
 
-from storage.models import Campaign, Interview, Message, StepRecord, new_public_id
+from storage.models import new_public_id
 from storage.queries import INBOUND, OUTBOUND, StepRecordData
 
-# Declarative classes type __table__ as a FromClause; these are Tables.
-_interviews: Table = Interview.__table__  # type: ignore[assignment]
-_campaigns: Table = Campaign.__table__  # type: ignore[assignment]
-_messages: Table = Message.__table__  # type: ignore[assignment]
-_steps: Table = StepRecord.__table__  # type: ignore[assignment]
 
-_INBOUND_ONLY = sql_text("direction = 'in'")
+@dataclass(frozen=True)
+class Flavour:
+    """How one database spells what the turn's statements need."""
+
+    name: str
+    placeholder: str
+    json_placeholder: str
+    lock_suffix: str
+    # SQLite hands JSON columns back as text; psycopg parses JSONB itself.
+    json_comes_back_as_text: bool
+
+    def sql(self, template: str) -> str:
+        """``template`` with its ``?j`` (JSON) and ``?`` (any other value) placeholders
+        and ``{lock}`` (row lock) spelled for this database."""
+        return (
+            template.replace("?j", "\0")
+            .replace("?", self.placeholder)
+            .replace("\0", self.json_placeholder)
+            .replace("{lock}", self.lock_suffix)
+        )
+
+    def timestamp(self, value: datetime) -> datetime | str:
+        """``value`` as the driver should bind it (the rules of ``types.UTCDateTime``)."""
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware datetime (e.g. UTC)")
+        value = value.astimezone(UTC)
+        if self.name != "sqlite":
+            return value
+        # Exactly the text SQLAlchemy's SQLite DATETIME writes (and parses back).
+        return (
+            f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
+        )
+
+    def json_value(self, value: Any) -> Any:
+        """A JSON column's value as stored (``JSON`` stores Python ``None`` as ``null``)."""
+        if not self.json_comes_back_as_text or not isinstance(value, str):
+            return value
+        return json.loads(value)
+
+
+SQLITE = Flavour(
+    name="sqlite",
+    placeholder="?",
+    json_placeholder="?",
+    # SQLite has no row locks; BEGIN IMMEDIATE already holds the database's write lock.
+    lock_suffix="",
+    json_comes_back_as_text=True,
+)
+POSTGRESQL = Flavour(
+    name="postgresql",
+    placeholder="%s",
+    json_placeholder="CAST(%s AS JSONB)",
+    lock_suffix=" FOR UPDATE OF interviews",
+    json_comes_back_as_text=False,
+)
+FLAVOURS = {flavour.name: flavour for flavour in (SQLITE, POSTGRESQL)}
+
+
+class TurnConnection:
+    """One transaction's cursor on the driver, with the database's spelling of each
+    statement (built once per statement and database)."""
+
+    def __init__(self, engine: Engine, pooled: Any, flavour: Flavour) -> None:
+        self._engine = engine
+        self._pooled = pooled
+        self.driver = pooled.driver_connection
+        self.cursor = self.driver.cursor()
+        self.flavour = flavour
+        self._sql = _STATEMENTS.setdefault(flavour.name, {})
+
+    def execute(self, template: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; the cursor, to fetch its rows."""
+        sql = self._statement(template)
+        try:
+            self.cursor.execute(sql, params)
+        except self._engine.dialect.loaded_dbapi.Error as error:
+            raise self._translated(error, sql, params) from error
+        return self.cursor
+
+    def execute_many(self, template: str, rows: Sequence[Sequence[Any]]) -> None:
+        sql = self._statement(template)
+        try:
+            self.cursor.executemany(sql, rows)
+        except self._engine.dialect.loaded_dbapi.Error as error:
+            raise self._translated(error, sql, rows) from error
+
+    def commit(self) -> None:
+        try:
+            self.driver.commit()
+        except self._engine.dialect.loaded_dbapi.Error as error:
+            raise self._translated(error, "COMMIT", ()) from error
+
+    def _statement(self, template: str) -> str:
+        sql = self._sql.get(template)
+        if sql is None:
+            sql = self._sql[template] = self.flavour.sql(template)
+        return sql
+
+    def _translated(self, error: Any, sql: str, params: Any) -> StatementError:
+        """The SQLAlchemy exception for a driver error; a lost connection is dropped from
+        the pool so the next turn gets a fresh one."""
+        dialect = self._engine.dialect
+        lost = dialect.is_disconnect(error, self.driver, self.cursor)
+        if lost:
+            self._pooled.invalidate(error)
+        translated: StatementError = DBAPIError.instance(
+            sql,
+            params,
+            error,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
+        )
+        return translated
+
+
+# Each statement's text per database, keyed by its template.
+_STATEMENTS: dict[str, dict[str, str]] = {}
+
+
+@contextmanager
+def begin(engine: Engine) -> Iterator[TurnConnection]:
+    """One write transaction on a pooled driver connection, committed on success and
+    rolled back on any exception. On SQLite it starts with ``BEGIN IMMEDIATE`` (the write
+    lock up front, as every SQLAlchemy write transaction of ours does; see ``db``)."""
+    flavour = FLAVOURS.get(engine.dialect.name)
+    if flavour is None:
+        raise ValueError(f"the turn's statements support SQLite and PostgreSQL, not {engine.url}")
+    pooled = engine.raw_connection()
+    try:
+        connection = TurnConnection(engine, pooled, flavour)
+        try:
+            if flavour is SQLITE:
+                connection.execute("BEGIN IMMEDIATE")
+            yield connection
+            connection.commit()
+        except BaseException:
+            if pooled.is_valid:
+                connection.driver.rollback()
+            raise
+        finally:
+            connection.cursor.close()
+    finally:
+        pooled.close()  # back to the pool
+
+
+# --- reading ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -62,48 +211,6 @@ class ReplyRow:
     items: list[str] | None
 
 
-_LOAD = (
-    select(
-        _interviews.c.id,
-        _interviews.c.public_id,
-        _interviews.c.revision,
-        _interviews.c.status,
-        _interviews.c.engine_state,
-        _interviews.c.consent,
-        _interviews.c.completed_at,
-        _interviews.c.access_token_hash,
-        _campaigns.c.guide_source,
-        _campaigns.c.consent_text,
-    )
-    .join(_campaigns, _campaigns.c.id == _interviews.c.campaign_id)
-    .where(_interviews.c.public_id == bindparam("public_id"))
-)
-
-
-def load_interview(connection: Connection, public_id: str, *, lock: bool) -> InterviewRow | None:
-    """The interview with ``public_id`` and its campaign's guide, or ``None``.
-
-    ``lock`` takes the interview's row lock until the transaction ends (``FOR UPDATE OF
-    interviews`` on PostgreSQL; SQLite's write lock is already held, nothing is emitted).
-    """
-    statement = _LOAD_LOCKED if lock else _LOAD
-    found = connection.execute(statement, {"public_id": public_id}).first()
-    if found is None:
-        return None
-    return InterviewRow(
-        id=found.id,
-        public_id=found.public_id,
-        revision=found.revision,
-        status=found.status,
-        engine_state=found.engine_state,
-        consent=found.consent,
-        completed=found.completed_at is not None,
-        access_token_hash=found.access_token_hash,
-        guide_source=found.guide_source,
-        consent_text=found.consent_text,
-    )
-
-
 @dataclass(frozen=True)
 class CampaignRow:
     id: int
@@ -112,53 +219,136 @@ class CampaignRow:
     consent_text: str
 
 
-def campaign_by_slug(connection: Connection, slug: str) -> CampaignRow | None:
-    """What starting an interview needs of the campaign with ``slug``, or ``None``."""
-    found = connection.execute(_CAMPAIGN, {"slug": slug}).first()
+_LOAD = (
+    "SELECT interviews.id, interviews.public_id, interviews.revision, interviews.status,"
+    " interviews.engine_state, interviews.consent, interviews.completed_at,"
+    " interviews.access_token_hash, campaigns.guide_source, campaigns.consent_text"
+    " FROM interviews JOIN campaigns ON campaigns.id = interviews.campaign_id"
+    " WHERE interviews.public_id = ?"
+)
+_LOAD_LOCKED = _LOAD + "{lock}"
+
+
+def load_interview(
+    connection: TurnConnection, public_id: str, *, lock: bool
+) -> InterviewRow | None:
+    """The interview with ``public_id`` and its campaign's guide, or ``None``.
+
+    ``lock`` takes the interview's row lock until the transaction ends (``FOR UPDATE OF
+    interviews`` on PostgreSQL; SQLite's write lock is already held, nothing is added).
+    """
+    found = connection.execute(_LOAD_LOCKED if lock else _LOAD, (public_id,)).fetchone()
     if found is None:
         return None
-    return CampaignRow(found.id, bool(found.open_link), found.guide_source, found.consent_text)
+    (row_id, public, revision, status, state, consent, completed_at, token_hash, guide, text) = (
+        found
+    )
+    return InterviewRow(
+        id=row_id,
+        public_id=public,
+        revision=revision,
+        status=status,
+        engine_state=connection.flavour.json_value(state),
+        consent=None if consent is None else bool(consent),
+        completed=completed_at is not None,
+        access_token_hash=token_hash,
+        guide_source=guide,
+        consent_text=text,
+    )
+
+
+_CAMPAIGN = "SELECT id, open_link, guide_source, consent_text FROM campaigns WHERE slug = ?"
+
+
+def campaign_by_slug(connection: TurnConnection, slug: str) -> CampaignRow | None:
+    """What starting an interview needs of the campaign with ``slug``, or ``None``."""
+    found = connection.execute(_CAMPAIGN, (slug,)).fetchone()
+    if found is None:
+        return None
+    campaign_id, open_link, guide_source, consent_text = found
+    return CampaignRow(campaign_id, bool(open_link), guide_source, consent_text)
+
+
+_LOCK_REVISION = "SELECT revision FROM interviews WHERE id = ?{lock}"
+
+
+def lock_revision(connection: TurnConnection, interview_id: int) -> int | None:
+    """Lock the interview's row (PostgreSQL; SQLite holds its write lock already) and
+    return its revision, or ``None`` if it is gone. Equal to a cached revision, it
+    proves the cached copy is current for the rest of the transaction."""
+    found = connection.execute(_LOCK_REVISION, (interview_id,)).fetchone()
+    return None if found is None else int(found[0])
+
+
+_FIND_INBOUND = (
+    f"SELECT id FROM messages WHERE interview_id = ? AND direction = '{INBOUND}'"
+    " AND channel_message_id = ?"
+)
+
+
+def find_inbound_id(
+    connection: TurnConnection, *, interview_id: int, channel_message_id: str
+) -> int | None:
+    """The id of the inbound message delivered with ``channel_message_id``, if any."""
+    found = connection.execute(_FIND_INBOUND, (interview_id, channel_message_id)).fetchone()
+    return None if found is None else int(found[0])
+
+
+_REPLIES = (
+    "SELECT text, slot, choices, items FROM messages"
+    f" WHERE in_reply_to_id = ? AND direction = '{OUTBOUND}' ORDER BY id"
+)
+
+
+def replies_to(connection: TurnConnection, message_id: int) -> list[ReplyRow]:
+    """The replies stored for inbound message ``message_id``, in sending order."""
+    json_value = connection.flavour.json_value
+    return [
+        ReplyRow(text=text, slot=slot, choices=json_value(choices), items=json_value(items))
+        for text, slot, choices, items in connection.execute(_REPLIES, (message_id,)).fetchall()
+    ]
+
+
+# --- writing ----------------------------------------------------------------------------
+
+_INSERT_INTERVIEW = (
+    "INSERT INTO interviews (public_id, campaign_id, participant_id, channel, status,"
+    " engine_state, extra_answers, started_at, updated_at, revision, access_token_hash)"
+    " VALUES (?, ?, NULL, ?, ?, ?j, ?j, ?, ?, 0, ?) RETURNING id"
+)
 
 
 def insert_interview(
-    connection: Connection,
+    connection: TurnConnection,
     *,
     campaign_id: int,
     channel: str,
     status: str,
-    engine_state: Mapping[str, Any],
+    engine_state_json: str,
     access_token_hash: str | None,
     now: datetime,
 ) -> tuple[int, str]:
-    """Create an anonymous interview (no participant) at revision 0; its id and public id."""
+    """Create an anonymous interview (no participant) at revision 0; its id and public id.
+    ``engine_state_json`` is the state as JSON text."""
     public_id = new_public_id()
-    values = {
-        "public_id": public_id,
-        "campaign_id": campaign_id,
-        "participant_id": None,
-        "channel": channel,
-        "status": status,
-        "engine_state": dict(engine_state),
-        "extra_answers": {},
-        "started_at": now,
-        "updated_at": now,
-        "revision": 0,
-        "access_token_hash": access_token_hash,
-    }
-    interview_id: int = connection.execute(_INSERT_INTERVIEW, values).scalar_one()
-    return interview_id, public_id
+    stamp = connection.flavour.timestamp(now)
+    params = (public_id, campaign_id, channel, status, engine_state_json, "{}", stamp, stamp)
+    found = connection.execute(_INSERT_INTERVIEW, (*params, access_token_hash)).fetchone()
+    return int(found[0]), public_id
 
 
-def lock_revision(connection: Connection, interview_id: int) -> int | None:
-    """Lock the interview's row (PostgreSQL; SQLite holds its write lock already) and
-    return its revision, or ``None`` if it is gone. Equal to a cached revision, it
-    proves the cached copy is current for the rest of the transaction."""
-    revision: int | None = connection.execute(_LOCK_REVISION, {"id": interview_id}).scalar()
-    return revision
+# ON CONFLICT names the partial unique index on inbound (interview_id, channel_message_id):
+# a redelivery inserts nothing and returns no id. Same spelling on both databases.
+_INSERT_INBOUND = (
+    "INSERT INTO messages (interview_id, direction, text, choice, slot, channel_message_id,"
+    f" redacted, created_at) VALUES (?, '{INBOUND}', ?, ?, ?, ?, FALSE, ?)"
+    f" ON CONFLICT (interview_id, channel_message_id) WHERE direction = '{INBOUND}'"
+    " DO NOTHING RETURNING id"
+)
 
 
 def insert_inbound(
-    connection: Connection,
+    connection: TurnConnection,
     *,
     interview_id: int,
     text: str,
@@ -169,33 +359,23 @@ def insert_inbound(
 ) -> int | None:
     """Store a customer message; its id, or ``None`` when this interview already has an
     inbound message with ``channel_message_id`` (a redelivery: nothing is stored)."""
-    values = {
-        "interview_id": interview_id,
-        "direction": INBOUND,
-        "text": text,
-        "choice": choice,
-        "slot": slot,
-        "channel_message_id": channel_message_id,
-        "redacted": False,
-        "created_at": now,
-    }
-    statement = _INSERT_INBOUND[connection.dialect.name]
-    stored: int | None = connection.execute(statement, values).scalar()
-    return stored
+    params = (interview_id, text, choice, slot, channel_message_id)
+    found = connection.execute(
+        _INSERT_INBOUND, (*params, connection.flavour.timestamp(now))
+    ).fetchone()
+    return None if found is None else int(found[0])
 
 
-def find_inbound_id(
-    connection: Connection, *, interview_id: int, channel_message_id: str
-) -> int | None:
-    """The id of the inbound message delivered with ``channel_message_id``, if any."""
-    found: int | None = connection.execute(
-        _FIND_INBOUND, {"interview_id": interview_id, "channel_message_id": channel_message_id}
-    ).scalar()
-    return found
+_INSERT_REPLY = (
+    "INSERT INTO messages (interview_id, direction, text, choice, slot, choices, items,"
+    f" channel_message_id, in_reply_to_id, redacted, created_at)"
+    f" VALUES (?, '{OUTBOUND}', ?, NULL, ?, ?j, ?j, NULL, ?, FALSE, ?)"
+)
+_INSERT_REPLY_RETURNING_ID = _INSERT_REPLY + " RETURNING id"
 
 
 def insert_replies(
-    connection: Connection,
+    connection: TurnConnection,
     *,
     interview_id: int,
     in_reply_to_id: int | None,
@@ -203,43 +383,53 @@ def insert_replies(
     now: datetime,
     returning_ids: bool = False,
 ) -> list[int]:
-    """Store the bot's replies to message ``in_reply_to_id``, in order (one statement);
-    with ``returning_ids``, their ids in the same order (else an empty list)."""
-    if not replies:
-        return []
+    """Store the bot's replies to message ``in_reply_to_id``, in order; with
+    ``returning_ids``, their ids in the same order (else an empty list)."""
+    stamp = connection.flavour.timestamp(now)
     rows = [
-        {
-            "interview_id": interview_id,
-            "direction": OUTBOUND,
-            "text": reply.text,
-            "choice": None,
-            "slot": reply.slot,
-            "choices": reply.choices,
-            "items": reply.items,
-            "channel_message_id": None,
-            "in_reply_to_id": in_reply_to_id,
-            "redacted": False,
-            "created_at": now,
-        }
+        (
+            interview_id,
+            reply.text,
+            reply.slot,
+            json.dumps(reply.choices),
+            json.dumps(reply.items),
+            in_reply_to_id,
+            stamp,
+        )
         for reply in replies
     ]
-    # Inserted in list order, so ids (and the transcript order) follow the replies.
     if not returning_ids:
-        connection.execute(insert(_messages), rows)
+        # Inserted in list order, so ids (and the transcript order) follow the replies.
+        if rows:
+            connection.execute_many(_INSERT_REPLY, rows)
         return []
-    return list(connection.execute(_INSERT_RETURNING_ID, rows).scalars())
+    # One row at a time: a multi-row RETURNING promises no order on SQLite.
+    return [int(connection.execute(_INSERT_REPLY_RETURNING_ID, row).fetchone()[0]) for row in rows]
 
 
-def replies_to(connection: Connection, message_id: int) -> list[ReplyRow]:
-    """The replies stored for inbound message ``message_id``, in sending order."""
-    return [
-        ReplyRow(text=r.text, slot=r.slot, choices=r.choices, items=r.items)
-        for r in connection.execute(_REPLIES, {"message_id": message_id})
-    ]
+# Columns an interview update may set, and how each is bound (JSON, timestamp, plain).
+_JSON_COLUMNS = frozenset({"engine_state", "extra_answers"})
+_TIMESTAMP_COLUMNS = frozenset({"updated_at", "consent_at", "completed_at"})
+_INTERVIEW_COLUMNS = (
+    _JSON_COLUMNS
+    | _TIMESTAMP_COLUMNS
+    | {
+        "status",
+        "consent",
+        "problem",
+        "moment_of_truth",
+        "moment_of_truth_step",
+        "resolved",
+        "effort",
+        "improvement",
+        "anything_else",
+    }
+)
+_UPDATES: dict[tuple[str, ...], str] = {}
 
 
 def update_interview(
-    connection: Connection,
+    connection: TurnConnection,
     *,
     interview_id: int,
     revision: int,
@@ -248,29 +438,57 @@ def update_interview(
     """Write ``values`` (interview columns) and set the revision to ``revision``.
 
     ``engine_state``, if given, is already JSON text (pydantic writes it in one step,
-    cheaper than a dict through ``json.dumps``). The caller holds the row lock and has
-    checked the previous revision."""
-    dialect = connection.dialect.name
+    cheaper than a dict through ``json.dumps``); other JSON columns take Python values.
+    The caller holds the row lock and has checked the previous revision."""
     columns = tuple(values)
-    statement = _UPDATES.get((dialect, columns))
-    if statement is None:
-        # One prepared UPDATE per set of columns (a turn writes one of a few sets).
-        params: dict[str, Any] = {name: bindparam(name) for name in (*columns, "revision")}
-        if "engine_state" in params:
-            params["engine_state"] = _json_text("engine_state", dialect)
-        statement = update(_interviews).where(_interviews.c.id == bindparam("_id")).values(params)
-        _UPDATES[(dialect, columns)] = statement
-    connection.execute(statement, {**values, "revision": revision, "_id": interview_id})
+    template = _UPDATES.get(columns)
+    if template is None:
+        unknown = set(columns) - _INTERVIEW_COLUMNS
+        if unknown:
+            raise ValueError(f"not an interview column a turn writes: {sorted(unknown)}")
+        # One statement per set of columns (a turn writes one of a few sets).
+        assignments = [f"{name} = {'?j' if name in _JSON_COLUMNS else '?'}" for name in columns]
+        template = _UPDATES[columns] = (
+            f"UPDATE interviews SET {', '.join(assignments)}, revision = ? WHERE id = ?"
+        )
+    flavour = connection.flavour
+    params: list[Any] = []
+    for name, value in values.items():
+        if name in _TIMESTAMP_COLUMNS and value is not None:
+            value = flavour.timestamp(value)
+        elif name in _JSON_COLUMNS and name != "engine_state":
+            value = json.dumps(value)
+        params.append(value)
+    connection.execute(template, (*params, revision, interview_id))
 
 
-def _json_text(name: str, dialect: str) -> Any:
-    """A parameter carrying JSON text into a JSON column (JSONB on PostgreSQL)."""
-    param = bindparam(name, type_=Text())
-    return cast(param, JSONB) if dialect == "postgresql" else param
+_STEP_COLUMNS = (
+    "doing",
+    "channel",
+    "channel_text",
+    "feeling",
+    "thinking",
+    "duration_minutes",
+    "duration_text",
+    "people",
+    "tools",
+    "people_tools_text",
+    "pains",
+    "pain_text",
+    "source_message_ids",
+)
+_STEP_JSON = frozenset({"people", "tools", "pains", "source_message_ids"})
+_UPSERT_STEP = (
+    f"INSERT INTO step_records (interview_id, ordinal, {', '.join(_STEP_COLUMNS)}) VALUES"
+    f" (?, ?, {', '.join('?j' if c in _STEP_JSON else '?' for c in _STEP_COLUMNS)})"
+    " ON CONFLICT (interview_id, ordinal) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _STEP_COLUMNS)
+)
+_DELETE_STEP = "DELETE FROM step_records WHERE interview_id = ? AND ordinal = ?"
 
 
 def save_steps(
-    connection: Connection,
+    connection: TurnConnection,
     *,
     interview_id: int,
     changed: Sequence[StepRecordData],
@@ -278,109 +496,40 @@ def save_steps(
 ) -> None:
     """Upsert ``changed`` steps by ordinal and delete the ``removed`` ordinals."""
     if removed:
-        connection.execute(
-            delete(_steps).where(
-                _steps.c.interview_id == interview_id, _steps.c.ordinal.in_(list(removed))
-            )
-        )
+        connection.execute_many(_DELETE_STEP, [(interview_id, ordinal) for ordinal in removed])
     if not changed:
         return
     rows = [
-        {
-            "interview_id": interview_id,
-            "ordinal": data.ordinal,
-            "doing": data.doing,
-            "channel": data.channel,
-            "channel_text": data.channel_text,
-            "feeling": data.feeling,
-            "thinking": data.thinking,
-            "duration_minutes": data.duration_minutes,
-            "duration_text": data.duration_text,
-            "people": list(data.people),
-            "tools": list(data.tools),
-            "people_tools_text": data.people_tools_text,
-            "pains": list(data.pains),
-            "pain_text": data.pain_text,
-            "source_message_ids": list(data.source_message_ids),
-        }
+        (
+            interview_id,
+            data.ordinal,
+            data.doing,
+            data.channel,
+            data.channel_text,
+            data.feeling,
+            data.thinking,
+            data.duration_minutes,
+            data.duration_text,
+            json.dumps(list(data.people)),
+            json.dumps(list(data.tools)),
+            data.people_tools_text,
+            json.dumps(list(data.pains)),
+            data.pain_text,
+            json.dumps(list(data.source_message_ids)),
+        )
         for data in changed
     ]
-    connection.execute(_UPSERT_STEP[connection.dialect.name], rows)
+    connection.execute_many(_UPSERT_STEP, rows)
+
+
+_REDACT_INBOUND = (
+    "UPDATE messages SET text = '', redacted = TRUE"
+    f" WHERE interview_id = ? AND direction = '{INBOUND}' AND id != ? AND redacted = FALSE"
+)
 
 
 def redact_inbound_except(
-    connection: Connection, *, interview_id: int, keep_message_id: int
+    connection: TurnConnection, *, interview_id: int, keep_message_id: int
 ) -> None:
     """Blank every inbound message of the interview but one (see ``queries``)."""
-    connection.execute(
-        update(_messages)
-        .where(
-            _messages.c.interview_id == interview_id,
-            _messages.c.direction == INBOUND,
-            _messages.c.id != keep_message_id,
-            _messages.c.redacted.is_(False),
-        )
-        .values(text="", redacted=True)
-    )
-
-
-# --- the statements, built once (their compiled forms are cached by SQLAlchemy) ---------
-
-_LOAD_LOCKED = _LOAD.with_for_update(of=_interviews)
-
-_CAMPAIGN = select(
-    _campaigns.c.id, _campaigns.c.open_link, _campaigns.c.guide_source, _campaigns.c.consent_text
-).where(_campaigns.c.slug == bindparam("slug"))
-
-_INSERT_INTERVIEW = insert(_interviews).returning(_interviews.c.id)
-
-_INSERT_RETURNING_ID = insert(_messages).returning(_messages.c.id, sort_by_parameter_order=True)
-
-_LOCK_REVISION = (
-    select(_interviews.c.revision)
-    .where(_interviews.c.id == bindparam("id"))
-    .with_for_update(of=_interviews)
-)
-
-_FIND_INBOUND = select(_messages.c.id).where(
-    _messages.c.interview_id == bindparam("interview_id"),
-    _messages.c.direction == INBOUND,
-    _messages.c.channel_message_id == bindparam("channel_message_id"),
-)
-
-_REPLIES = (
-    select(_messages.c.text, _messages.c.slot, _messages.c.choices, _messages.c["items"])
-    .where(_messages.c.in_reply_to_id == bindparam("message_id"), _messages.c.direction == OUTBOUND)
-    .order_by(_messages.c.id)
-)
-
-# ON CONFLICT is spelled the same on both databases, but SQLAlchemy keeps it in each
-# dialect's own insert(). The conflict target is the partial unique index on inbound
-# (interview_id, channel_message_id): a redelivery inserts nothing and returns no id.
-_INSERT_INBOUND = {
-    name: dialect_insert(_messages)
-    .on_conflict_do_nothing(
-        index_elements=[_messages.c.interview_id, _messages.c.channel_message_id],
-        index_where=_INBOUND_ONLY,
-    )
-    .returning(_messages.c.id)
-    for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
-}
-
-
-def _upsert_step(dialect_insert: Any) -> Any:
-    statement = dialect_insert(_steps)
-    excluded = statement.excluded
-    updated = [c.name for c in _steps.columns if c.name not in ("id", "interview_id", "ordinal")]
-    return statement.on_conflict_do_update(
-        index_elements=[_steps.c.interview_id, _steps.c.ordinal],
-        set_={name: excluded[name] for name in updated},
-    )
-
-
-_UPDATES: dict[tuple[str, tuple[str, ...]], Any] = {}
-
-_UPSERT_STEP = {
-    "sqlite": _upsert_step(sqlite_insert),
-    "postgresql": _upsert_step(postgresql_insert),
-}
+    connection.execute(_REDACT_INBOUND, (interview_id, keep_message_id))
