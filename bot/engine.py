@@ -62,19 +62,28 @@ class Fact:
 @dataclass(frozen=True)
 class EngineResult:
     replies: tuple[Reply, ...]
-    facts: tuple[Fact, ...]
     state: InterviewState
+    # The state the turn started from (None for a new interview), for `facts`.
+    before: InterviewState | None = None
 
     @property
     def status(self) -> InterviewStatus:
         return self.state.status
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """What the turn changed, field by field. Worked out when asked: the service
+        never needs it, and comparing two full states costs a tenth of a turn."""
+        if self.before is None:
+            return ()
+        return tuple(diff_facts(self.before, self.state))
 
 
 def start(guide: Guide) -> EngineResult:
     """A new interview: the introduction and the consent question."""
     state = new_state(guide)
     replies = (Reply(text=guide.say("intro")), *current_question(state, guide))
-    return EngineResult(replies=replies, facts=(), state=state)
+    return EngineResult(replies=replies, state=state)
 
 
 def current_question(state: InterviewState, guide: Guide) -> list[Reply]:
@@ -93,7 +102,7 @@ def handle(state: InterviewState, inbound: Inbound, guide: Guide) -> EngineResul
     state.turns += 1
     state.language = next_language(state.language, inbound.text, inbound.hints)
     replies = _turn(state, inbound, guide)
-    return EngineResult(replies=tuple(replies), facts=tuple(diff_facts(before, state)), state=state)
+    return EngineResult(replies=tuple(replies), state=state, before=before)
 
 
 # Fewer words than this ("ok", "2", "une heure") say too little to switch languages on.
