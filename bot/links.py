@@ -102,12 +102,18 @@ class Links:
             turn = TurnResult(interview.public_id, InterviewStatus(interview.status), replies)
             return OpenedInterview(token, turn, created=True)
 
-    def start_open_snapshot(self, campaign_slug: str) -> tuple[str, InterviewSnapshot]:
+    def start_open_snapshot(
+        self, campaign_slug: str, *, wait: bool = True
+    ) -> tuple[str, InterviewSnapshot]:
         """Like `start_open`, but the token and the new interview's snapshot, in one write
-        transaction (the web API's start)."""
+        transaction (the web API's start). With `wait=False`, `WriteWouldWait` when the
+        database is being written by someone else (see `InterviewService.start_anonymous`)."""
         token = new_token()
         snapshot = self._service.start_anonymous(
-            campaign_slug=campaign_slug, channel="web", access_token_hash=hash_token(token)
+            campaign_slug=campaign_slug,
+            channel="web",
+            access_token_hash=hash_token(token),
+            wait=wait,
         )
         return token, snapshot
 

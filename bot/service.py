@@ -18,7 +18,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,6 +41,7 @@ from bot.tokens import token_matches
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 from storage import queries, turns
 from storage.models import Campaign, Interview, Message, Participant
+from storage.turns import WriteWouldWait
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -159,22 +160,38 @@ class InterviewService:
         # SQLite has one writer at a time; threads of one process that wait for it in
         # SQLite's busy handler sleep in growing steps and wake late. Queuing them on a
         # lock here hands the database over without gaps. (PostgreSQL locks rows instead.)
-        self._write_lock: AbstractContextManager[object] = (
-            threading.Lock() if serialize_writes else nullcontext()
-        )
+        self._write_lock: threading.Lock | None = threading.Lock() if serialize_writes else None
+
+    @property
+    def answers_without_waiting(self) -> bool:
+        """Whether `handle_message_now` can answer at all: on SQLite, where a turn waits
+        on nothing but the one write lock, and without a language model to wait for."""
+        return self._write_lock is not None
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
         """One write transaction (committed on success), queued behind this process's others
         when writes are serialised."""
-        with self._write_lock, self._sessions.begin() as session:
+        with self._write_lock or nullcontext(), self._sessions.begin() as session:
             yield session
 
     @contextmanager
-    def _write_connection(self) -> Iterator[turns.TurnConnection]:
-        """Like `_write`, on the database driver's connection (see `storage.turns`)."""
-        with self._write_lock, turns.begin(self._engine) as connection:
-            yield connection
+    def _write_connection(self, *, wait: bool = True) -> Iterator[turns.TurnConnection]:
+        """Like `_write`, on the database driver's connection (see `storage.turns`). With
+        `wait=False`, raises `WriteWouldWait` (having done nothing) instead of waiting for
+        another writer of this process or of another one."""
+        lock = self._write_lock
+        if lock is None:
+            with turns.begin(self._engine, wait=wait) as connection:
+                yield connection
+            return
+        if not lock.acquire(blocking=wait):
+            raise WriteWouldWait("another turn of this process is writing")
+        try:
+            with turns.begin(self._engine, wait=wait) as connection:
+                yield connection
+        finally:
+            lock.release()
 
     # --- starting and reading ------------------------------------------------------
 
@@ -212,16 +229,23 @@ class InterviewService:
             return TurnResult(interview.public_id, InterviewStatus(interview.status), replies)
 
     def start_anonymous(
-        self, *, campaign_slug: str, channel: str, access_token_hash: str | None
+        self,
+        *,
+        campaign_slug: str,
+        channel: str,
+        access_token_hash: str | None,
+        wait: bool = True,
     ) -> InterviewSnapshot:
         """Start an anonymous interview from a campaign's open link; its snapshot.
 
         The web's hot start: Core statements, no re-read for the snapshot (it is the
         opening just stored), and the interview goes into the cache for its first turn.
-        Raises `CampaignNotFound`, or `CampaignClosed` when the campaign has no open link.
+        Raises `CampaignNotFound`, or `CampaignClosed` when the campaign has no open link;
+        with `wait=False` (see `handle_message_now`), `WriteWouldWait` when the database is
+        being written by someone else.
         """
         now = self._clock()
-        with self._write_connection() as connection:
+        with self._write_connection(wait=wait) as connection:
             campaign = turns.campaign_by_slug(connection, campaign_slug)
             if campaign is None:
                 raise CampaignNotFound(campaign_slug)
@@ -346,32 +370,67 @@ class InterviewService:
         transaction), else `InterviewNotFound`. `hints` are a language model's validated
         reading of the text (see `bot.llm`), given to the engine with the message.
         """
-        cleaned = clean_text(text, max_chars=self._max_chars)
-        delivery_id = channel_message_id or uuid.uuid4().hex
-        turn = _TurnInput(
-            cleaned.text,
-            cleaned.problem,
-            choice,
-            delivery_id,
-            reject_if_finished,
-            access_token,
-            hints,
-        )
+        turn = self._turn_input(text, choice, channel_message_id, reject_if_finished, access_token)
+        turn = dataclasses.replace(turn, hints=hints)
         try:
             return self._turn(interview_id, turn)
         except IntegrityError:
             # A concurrent delivery of the same message won the race: answer as it did.
-            return self._replay(interview_id, delivery_id)
+            return self._replay(interview_id, turn.delivery_id)
         except (InterviewNotFound, CampaignNotFound, InterviewFinished):
             raise
         except Exception:
             log.exception("turn failed for interview %s; storing the message alone", interview_id)
-            return self._store_after_failure(interview_id, cleaned.text, choice, delivery_id)
+            return self._store_after_failure(interview_id, turn.text, choice, turn.delivery_id)
 
-    def _turn(self, interview_id: str, turn: _TurnInput) -> TurnResult:
-        # The hot path: a few Core statements on one connection (no ORM session), and the
-        # interview's parsed state from the cache when its revision proves it current.
-        with self._write_connection() as connection:
+    def handle_message_now(
+        self,
+        *,
+        interview_id: str,
+        text: str | bytes = "",
+        choice: str | None = None,
+        channel_message_id: str | None = None,
+        reject_if_finished: bool = False,
+        access_token: str | None = None,
+    ) -> TurnResult | None:
+        """`handle_message` for a caller that must not block (the web server's event
+        loop): the same turn, when it can run at once. None, with nothing stored, when
+        it would have to wait (another writer holds the database) or went wrong in any
+        way the caller did not ask about (a racing redelivery, an engine failure): then
+        call `handle_message` from a worker thread, which waits for the database and
+        handles those cases. Always None unless `answers_without_waiting`."""
+        if not self.answers_without_waiting:
+            return None
+        turn = self._turn_input(text, choice, channel_message_id, reject_if_finished, access_token)
+        try:
+            return self._turn(interview_id, turn, wait=False)
+        except (InterviewNotFound, CampaignNotFound, InterviewFinished):
+            raise
+        except Exception:  # WriteWouldWait, or a case handle_message handles: rolled back
+            return None
+
+    def _turn_input(
+        self,
+        text: str | bytes,
+        choice: str | None,
+        channel_message_id: str | None,
+        reject_if_finished: bool,
+        access_token: str | None,
+    ) -> _TurnInput:
+        cleaned = clean_text(text, max_chars=self._max_chars)
+        return _TurnInput(
+            cleaned.text,
+            cleaned.problem,
+            choice,
+            channel_message_id or uuid.uuid4().hex,
+            reject_if_finished,
+            access_token,
+        )
+
+    def _turn(self, interview_id: str, turn: _TurnInput, *, wait: bool = True) -> TurnResult:
+        # The hot path: a few statements on the driver's connection (no ORM session), and
+        # the interview's parsed state from the cache when its revision proves it current.
+        with self._write_connection(wait=wait) as connection:
             entry = self._current(connection, interview_id)
             if turn.access_token is not None and not token_matches(
                 turn.access_token, entry.access_token_hash

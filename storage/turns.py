@@ -22,6 +22,7 @@ other unnoticed. None of the functions commits: ``begin`` owns the transaction.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,8 +30,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 
+from storage.db import SQLITE_BUSY_TIMEOUT_MS
 from storage.models import new_public_id
 from storage.queries import INBOUND, OUTBOUND, StepRecordData
 
@@ -156,20 +158,32 @@ class TurnConnection:
 _STATEMENTS: dict[str, dict[str, str]] = {}
 
 
+class WriteWouldWait(RuntimeError):
+    """The database's write lock is taken (another process is writing): a transaction
+    begun with ``wait=False`` stops before doing anything."""
+
+
 @contextmanager
-def begin(engine: Engine) -> Iterator[TurnConnection]:
+def begin(engine: Engine, *, wait: bool = True) -> Iterator[TurnConnection]:
     """One write transaction on a pooled driver connection, committed on success and
     rolled back on any exception. On SQLite it starts with ``BEGIN IMMEDIATE`` (the write
-    lock up front, as every SQLAlchemy write transaction of ours does; see ``db``)."""
+    lock up front, as every SQLAlchemy write transaction of ours does; see ``db``).
+
+    ``wait=False`` (SQLite only) raises ``WriteWouldWait`` at once, having done nothing,
+    when another connection holds the write lock, instead of waiting up to the busy
+    timeout for it: for callers that must not block (the web server's event loop).
+    """
     flavour = FLAVOURS.get(engine.dialect.name)
     if flavour is None:
         raise ValueError(f"the turn's statements support SQLite and PostgreSQL, not {engine.url}")
+    if not wait and flavour is not SQLITE:
+        raise ValueError("wait=False is for SQLite, whose one write lock is all a turn waits on")
     pooled = engine.raw_connection()
     try:
         connection = TurnConnection(engine, pooled, flavour)
         try:
             if flavour is SQLITE:
-                connection.execute("BEGIN IMMEDIATE")
+                _begin_immediate(connection, wait=wait)
             yield connection
             connection.commit()
         except BaseException:
@@ -180,6 +194,24 @@ def begin(engine: Engine) -> Iterator[TurnConnection]:
             connection.cursor.close()
     finally:
         pooled.close()  # back to the pool
+
+
+def _begin_immediate(connection: TurnConnection, *, wait: bool) -> None:
+    if wait:
+        connection.execute("BEGIN IMMEDIATE")
+        return
+    # With no busy timeout SQLite answers SQLITE_BUSY at once instead of sleeping. Once
+    # BEGIN IMMEDIATE holds the write lock nothing else in the transaction waits on
+    # another writer, so the timeout is back to normal before anything else runs.
+    connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except OperationalError as error:
+        if getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
+            raise WriteWouldWait("another connection is writing to the database") from error
+        raise
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 # --- reading ----------------------------------------------------------------------------

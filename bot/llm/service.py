@@ -75,6 +75,11 @@ class ListeningService(InterviewService):
         self._budget = turn_budget_seconds
         self._monotonic = monotonic
 
+    @property
+    def answers_without_waiting(self) -> bool:
+        # Every turn may wait seconds for the model: never on the caller's event loop.
+        return False
+
     def handle_message(
         self,
         *,

@@ -25,6 +25,7 @@ from bot.web.schemas import (
     interview_view,
     turn_json,
 )
+from storage.turns import WriteWouldWait
 
 ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorView, "description": "Unknown interview, link or token"},
@@ -67,23 +68,50 @@ def _not_found(message: str = "No interview found for this link.") -> ApiError:
     return ApiError(404, "not_found", message)
 
 
-@router.post("/interviews", status_code=201)
-def start_interview(body: StartRequest, request: Request, context: Context) -> InterviewView:
+@router.post("/interviews", status_code=201, response_model=InterviewView)
+def start_interview(body: StartRequest, request: Request, context: Context) -> Response:
     """Open the interview of a personal invite token (starting it on first use), or start
     an anonymous interview from a campaign's open link. Returns the token to use."""
-    _limit(context, request, body.invite_token)
+    check_start(context, client_address(request), body)
+    content = start_json(context, body)
+    assert content is not None  # waiting is allowed here
+    return Response(
+        content=content,
+        status_code=201,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def check_start(context: WebContext, client: str, body: StartRequest) -> None:
+    """The cheap checks before a start (rate limits), shared with `bot.web.fast_turns`."""
+    _limit_keys(context, client, body.invite_token)
+
+
+def start_json(context: WebContext, body: StartRequest, *, wait: bool = True) -> bytes | None:
+    """Open or start the interview (blocking: in a worker thread, unless `wait` is False);
+    the response body (JSON of an `InterviewView`), or `ApiError` (404). With
+    `wait=False`, None (nothing done) unless it could start at once without waiting:
+    an open link's start on SQLite (see `InterviewService.handle_message_now`)."""
     try:
         if body.invite_token is not None:
+            if not wait:
+                return None  # rare (once per invite) and through the ORM: in a thread
             opened = context.links.open(body.invite_token)
             token, snapshot = opened.token, context.service.snapshot(opened.turn.interview_id)
         else:
             assert body.campaign is not None
-            token, snapshot = context.links.start_open_snapshot(body.campaign)
+            if not wait and not context.service.answers_without_waiting:
+                return None
+            token, snapshot = context.links.start_open_snapshot(body.campaign, wait=wait)
     except (LinkNotFound, CampaignNotFound):
         raise _not_found("This link is not valid. Check that it was copied completely.") from None
     except CampaignClosed:
         raise _not_found("This campaign does not accept interviews from an open link.") from None
-    return interview_view(snapshot, max_chars=context.max_chars, token=token)
+    except WriteWouldWait:
+        return None
+    view = interview_view(snapshot, max_chars=context.max_chars, token=token)
+    return view.model_dump_json().encode()
 
 
 @router.get("/interviews/{interview_id}")
@@ -115,8 +143,10 @@ def post_message(
     """Send the customer's answer; get the bot's replies. Re-posting the same
     `client_message_id` returns the same replies and stores nothing twice."""
     token = check_message(context, client_address(request), authorization, body)
+    content = answer_message(context, interview_id, token, body)
+    assert content is not None  # waiting is allowed here
     return Response(
-        content=answer_message(context, interview_id, token, body),
+        content=content,
         media_type="application/json",
         headers={"Cache-Control": "no-store"},
     )
@@ -142,12 +172,16 @@ def check_message(
 
 
 def answer_message(
-    context: WebContext, interview_id: str, token: str, body: MessageRequest
-) -> bytes:
-    """Run the turn (blocking: call it in a worker thread); the response body (JSON of a
-    `TurnView`), or `ApiError` (404 unknown interview or wrong token, 409 finished)."""
+    context: WebContext, interview_id: str, token: str, body: MessageRequest, *, wait: bool = True
+) -> bytes | None:
+    """Run the turn (blocking: call it in a worker thread, unless `wait` is False); the
+    response body (JSON of a `TurnView`), or `ApiError` (404 unknown interview or wrong
+    token, 409 finished). With `wait=False`, None (nothing stored) unless the turn could
+    run at once (see `InterviewService.handle_message_now`)."""
+    service = context.service
+    turn = service.handle_message if wait else service.handle_message_now
     try:
-        result = context.service.handle_message(
+        result = turn(
             interview_id=interview_id,
             text=body.text or "",
             choice=body.choice,
@@ -161,6 +195,8 @@ def answer_message(
         raise ApiError(
             409, "interview_finished", f"This interview is {finished.status}; thank you!"
         ) from None
+    if result is None:
+        return None
     # Serialised straight to bytes: the view is built from trusted values, so FastAPI's
     # validation of a returned model would only repeat the work.
     return turn_json(result)

@@ -26,6 +26,7 @@ from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings, load_settings
 from journeyline.slack_mount import mount_slack
 from journeyline.web.middleware import BodySizeLimit, SecurityHeaders
+from storage.db import READ_ONLY_OPTION
 
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
 # gc.set_threshold for a running server: young collections every 50k allocations, full
@@ -95,7 +96,8 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
-        with runtime.engine.connect() as connection:
+        # Read-only: a health check must not queue behind SQLite's writer.
+        with runtime.engine.execution_options(**{READ_ONLY_OPTION: True}).connect() as connection:
             connection.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
