@@ -518,14 +518,15 @@ class InterviewService:
                 guide,
             )
             replies, new_state = result.replies, result.state
-        turns.insert_replies(
-            connection,
-            interview_id=entry.id,
-            in_reply_to_id=inbound_id,
-            replies=[_reply_row(reply) for reply in replies],
-            now=now,
-        )
-        committed = self._write_state(connection, entry, new_state, inbound_id, now=now)
+        with connection.batch():  # the rest only writes
+            turns.insert_replies(
+                connection,
+                interview_id=entry.id,
+                in_reply_to_id=inbound_id,
+                replies=[_reply_row(reply) for reply in replies],
+                now=now,
+            )
+            committed = self._write_state(connection, entry, new_state, inbound_id, now=now)
         return (
             TurnResult(
                 entry.public_id, new_state.status, replies, progress=progress(new_state, guide)

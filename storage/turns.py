@@ -124,6 +124,20 @@ class TurnConnection:
         except self._engine.dialect.loaded_dbapi.Error as error:
             raise self._translated(error, sql, rows) from error
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Statements that return no rows, sent together: on PostgreSQL one round trip
+        (psycopg's pipeline) instead of one each; errors surface when the block ends.
+        SQLite runs in process, so there is nothing to save: they run one by one."""
+        if self.flavour is SQLITE:
+            yield
+            return
+        try:
+            with self.driver.pipeline():
+                yield
+        except self._engine.dialect.loaded_dbapi.Error as error:
+            raise self._translated(error, "(pipeline)", ()) from error
+
     def commit(self) -> None:
         try:
             self.driver.commit()
