@@ -142,3 +142,18 @@ def test_chat_survives_invalid_utf8_and_control_characters() -> None:
     interview_id = result.output.split("Interview ", 1)[1].split(" ", 1)[0]
     shown = invoke("interviews", "show", interview_id)
     assert "café \ufffd\ufffd broke my card" in shown
+
+
+def test_serve_warns_that_sqlite_takes_no_second_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import uvicorn
+
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs))
+    several = invoke("serve", "--workers", "2", "--port", "8765")
+    assert "one writer at a time" in " ".join(several.split())
+    assert started[-1]["workers"] == 2
+    single = invoke("serve", "--workers", "1", "--port", "8765")
+    assert "one writer" not in single
+    assert "serving on http://127.0.0.1:8765 (1 process)" in single

@@ -34,6 +34,13 @@ def serve(
         f"journeyline is serving on http://{host}:{port} ({workers} process"
         f"{'es' if workers > 1 else ''}); API docs at /docs. Ctrl-C stops."
     )
+    if workers > 1 and runtime.engine.dialect.name == "sqlite":
+        # Measured in bench/web_load.py: two processes on SQLite served 0.37x the bare
+        # baseline's throughput, one process 0.64x (they only contend for the one writer).
+        console.print(
+            "[yellow]Note:[/] SQLite takes one writer at a time, so more than one process "
+            "is slower, not faster; use --workers 1, or PostgreSQL to scale out."
+        )
     if workers == 1:
         try:
             uvicorn.run(
