@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
 from synthesis.model import JourneyMap, PainPoint, Stage
 
@@ -116,6 +115,10 @@ def _assign(
     """new index -> old index for the best one-to-one matching at or above ``minimum``."""
     if not new or not old:
         return {}
+    # Imported here: SciPy takes a second to import, and `journeyline maps ...` reads
+    # stored runs without ever matching ids.
+    from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
+
     scores = np.array([[similarity(a, b) for b in old] for a in new], dtype=np.float64)
     rows, cols = linear_sum_assignment(scores, maximize=True)
     return {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from synthesis.model import JourneyMap
 from synthesis.render_csv import (
@@ -20,7 +21,9 @@ from synthesis.render_html import render_html
 from synthesis.render_json import render_json
 from synthesis.render_markdown import render_markdown
 from synthesis.render_mermaid import render_mermaid
-from synthesis.segments import SegmentedMaps
+
+if TYPE_CHECKING:
+    from synthesis.segments import SegmentedMaps
 
 Files = dict[str, bytes]
 SEGMENTS_DIR = "segments"

@@ -88,3 +88,30 @@ def test_synthesize_writes_json_and_markdown(tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "no campaign" in bad.output
     bad = runner.invoke(app, ["synthesize", "--campaign", "synth", "--out", "x", "--segment", "b"])
     assert bad.exit_code == 1 and "KEY=VALUE" in bad.output
+
+
+def test_the_help_names_every_embedder() -> None:
+    from journeyline.cli.synthesize import EMBEDDER_NAMES
+    from synthesis.embedders import EMBEDDERS
+
+    assert tuple(sorted(EMBEDDERS)) == EMBEDDER_NAMES
+
+
+def test_the_command_starts_without_the_numeric_stack() -> None:
+    # scikit-learn and SciPy took 1.5 s of every command's start; only the pipeline
+    # (and the id matching of stored runs) needs them.
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, journeyline.cli.app; "
+            "print(sorted(m for m in ('sklearn', 'scipy', 'matplotlib') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -7,6 +7,7 @@ import contextlib
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -22,7 +23,6 @@ from storage import llm as llm_storage
 from storage import queries
 from storage.llm import CallRow
 from synthesis.analyst import Analyst
-from synthesis.embedders import EMBEDDERS, EmbedderConfig, EmbedderError, UnknownEmbedder
 from synthesis.formatting import human_minutes
 from synthesis.observations import SynthesisInputError
 from synthesis.outputs import (
@@ -31,10 +31,17 @@ from synthesis.outputs import (
     check_formats,
     write_segmented_outputs,
 )
-from synthesis.pipeline import PIPELINE_STEPS, analyse, map_of
-from synthesis.runs import SavedRun, match_series, save_run
-from synthesis.segments import SegmentedMaps, TooManySegments, segment_rows, split_by
 from synthesis.transcripts import customer_texts
+
+if TYPE_CHECKING:
+    from synthesis.embedders import EmbedderConfig
+    from synthesis.runs import SavedRun
+    from synthesis.segments import SegmentedMaps
+
+# The keys of synthesis.embedders.EMBEDDERS (tests/test_synthesis_cli.py checks), written
+# out so that `journeyline --help` and every other command start without importing
+# scikit-learn, SciPy and NumPy (1.5 s); the pipeline imports them when it runs.
+EMBEDDER_NAMES = ("openai", "sentence-transformers", "tfidf")
 
 FORMAT_HELP = f"Output format, repeatable or comma-separated: {', '.join(FORMATS)} (default: all)."
 
@@ -69,7 +76,7 @@ def synthesize_command(
     embedder: str = typer.Option(
         "tfidf",
         "--embedder",
-        help=f"Embedder: {', '.join(sorted(EMBEDDERS))} (tfidf works offline; the others "
+        help=f"Embedder: {', '.join(EMBEDDER_NAMES)} (tfidf works offline; the others "
         "need an extra and JOURNEYLINE_* settings).",
     ),
     stages: int | None = typer.Option(
@@ -84,6 +91,9 @@ def synthesize_command(
     ),
 ) -> None:
     """Draft a journey map and ranked pain points from a campaign's interviews."""
+    from synthesis.embedders import EmbedderError, UnknownEmbedder
+    from synthesis.segments import TooManySegments
+
     chosen: tuple[str, str] | None = None
     if segment is not None:
         key, sep, value = segment.partition("=")
@@ -163,6 +173,10 @@ def synthesize_to(
     stages and pain points get names and summaries, and its calls are recorded with the
     run.
     """
+    from synthesis.pipeline import PIPELINE_STEPS, analyse, map_of
+    from synthesis.runs import match_series, save_run
+    from synthesis.segments import SegmentedMaps, segment_rows, split_by
+
     chosen = check_formats(formats)
     started = time.perf_counter()
     with (
