@@ -22,6 +22,7 @@ other unnoticed. None of the functions commits: ``begin`` owns the transaction.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -49,14 +50,18 @@ class Flavour:
     json_comes_back_as_text: bool
 
     def sql(self, template: str) -> str:
-        """``template`` with its ``?j`` (JSON) and ``?`` (any other value) placeholders
-        and ``{lock}`` (row lock) spelled for this database."""
-        return (
-            template.replace("?j", "\0")
-            .replace("?", self.placeholder)
-            .replace("\0", self.json_placeholder)
-            .replace("{lock}", self.lock_suffix)
-        )
+        """``template`` with its ``?j`` (JSON) and ``?`` (any other value) placeholders,
+        numbered from 1 where the database numbers them, and ``{lock}`` (row lock),
+        spelled for this database."""
+        spelled, number = [], 0
+        for part in _TOKENS.split(template):
+            if part in ("?", "?j"):
+                number += 1
+                wanted = self.json_placeholder if part == "?j" else self.placeholder
+                spelled.append(wanted.format(n=number))
+            else:
+                spelled.append(self.lock_suffix if part == "{lock}" else part)
+        return "".join(spelled)
 
     def timestamp(self, value: datetime) -> datetime | str:
         """``value`` as the driver should bind it (the rules of ``types.UTCDateTime``)."""
@@ -86,14 +91,17 @@ SQLITE = Flavour(
     lock_suffix="",
     json_comes_back_as_text=True,
 )
+# psycopg's raw cursor takes PostgreSQL's own numbered placeholders, so it need not
+# rewrite every statement's %s into them on each execution (as its default cursor does).
 POSTGRESQL = Flavour(
     name="postgresql",
-    placeholder="%s",
-    json_placeholder="CAST(%s AS JSONB)",
+    placeholder="${n}",
+    json_placeholder="CAST(${n} AS JSONB)",
     lock_suffix=" FOR UPDATE OF interviews",
     json_comes_back_as_text=False,
 )
 FLAVOURS = {flavour.name: flavour for flavour in (SQLITE, POSTGRESQL)}
+_TOKENS = re.compile(r"(\?j|\?|\{lock\})")
 
 
 class TurnConnection:
@@ -104,7 +112,7 @@ class TurnConnection:
         self._engine = engine
         self._pooled = pooled
         self.driver = pooled.driver_connection
-        self.cursor = self.driver.cursor()
+        self.cursor = _cursor(self.driver, flavour)
         self.flavour = flavour
         self._sql = _STATEMENTS.setdefault(flavour.name, {})
 
@@ -166,6 +174,14 @@ class TurnConnection:
             dialect=dialect,
         )
         return translated
+
+
+def _cursor(driver: Any, flavour: Flavour) -> Any:
+    if flavour is SQLITE:
+        return driver.cursor()
+    from psycopg import RawCursor  # only PostgreSQL deployments need psycopg loaded
+
+    return RawCursor(driver)
 
 
 # Each statement's text per database, keyed by its template.

@@ -253,7 +253,7 @@ def test_placeholders_per_database() -> None:
     template = "UPDATE t SET a = ?, b = ?j WHERE id = ?{lock}"
     assert turns.SQLITE.sql(template) == "UPDATE t SET a = ?, b = ? WHERE id = ?"
     assert turns.POSTGRESQL.sql(template) == (
-        "UPDATE t SET a = %s, b = CAST(%s AS JSONB) WHERE id = %s FOR UPDATE OF interviews"
+        "UPDATE t SET a = $1, b = CAST($2 AS JSONB) WHERE id = $3 FOR UPDATE OF interviews"
     )
 
 
