@@ -370,8 +370,9 @@ class InterviewService:
         transaction), else `InterviewNotFound`. `hints` are a language model's validated
         reading of the text (see `bot.llm`), given to the engine with the message.
         """
-        turn = self._turn_input(text, choice, channel_message_id, reject_if_finished, access_token)
-        turn = dataclasses.replace(turn, hints=hints)
+        turn = self._turn_input(
+            text, choice, channel_message_id, reject_if_finished, access_token, hints
+        )
         try:
             return self._turn(interview_id, turn)
         except IntegrityError:
@@ -401,7 +402,9 @@ class InterviewService:
         handles those cases. Always None unless `answers_without_waiting`."""
         if not self.answers_without_waiting:
             return None
-        turn = self._turn_input(text, choice, channel_message_id, reject_if_finished, access_token)
+        turn = self._turn_input(
+            text, choice, channel_message_id, reject_if_finished, access_token, hints=None
+        )
         try:
             return self._turn(interview_id, turn, wait=False)
         except (InterviewNotFound, CampaignNotFound, InterviewFinished):
@@ -416,6 +419,7 @@ class InterviewService:
         channel_message_id: str | None,
         reject_if_finished: bool,
         access_token: str | None,
+        hints: Hints | None,
     ) -> _TurnInput:
         cleaned = clean_text(text, max_chars=self._max_chars)
         return _TurnInput(
@@ -425,6 +429,7 @@ class InterviewService:
             channel_message_id or uuid.uuid4().hex,
             reject_if_finished,
             access_token,
+            hints,
         )
 
     def _turn(self, interview_id: str, turn: _TurnInput, *, wait: bool = True) -> TurnResult:
