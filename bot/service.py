@@ -179,19 +179,19 @@ class InterviewService:
     def _write_connection(self, *, wait: bool = True) -> Iterator[turns.TurnConnection]:
         """Like `_write`, on the database driver's connection (see `storage.turns`). With
         `wait=False`, raises `WriteWouldWait` (having done nothing) instead of waiting for
-        another writer of this process or of another one."""
+        another writer of this process or of another one, and whenever this service does
+        not answer without waiting at all (`answers_without_waiting`)."""
+        if not wait and not self.answers_without_waiting:
+            raise WriteWouldWait("this service's turns may wait: run them in a thread")
         lock = self._write_lock
-        if lock is None:
-            with turns.begin(self._engine, wait=wait) as connection:
-                yield connection
-            return
-        if not lock.acquire(blocking=wait):
+        if lock is not None and not lock.acquire(blocking=wait):
             raise WriteWouldWait("another turn of this process is writing")
         try:
             with turns.begin(self._engine, wait=wait) as connection:
                 yield connection
         finally:
-            lock.release()
+            if lock is not None:
+                lock.release()
 
     # --- starting and reading ------------------------------------------------------
 
@@ -242,7 +242,7 @@ class InterviewService:
         opening just stored), and the interview goes into the cache for its first turn.
         Raises `CampaignNotFound`, or `CampaignClosed` when the campaign has no open link;
         with `wait=False` (see `handle_message_now`), `WriteWouldWait` when the database is
-        being written by someone else.
+        being written by someone else, or when this service never answers without waiting.
         """
         now = self._clock()
         with self._write_connection(wait=wait) as connection:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +71,25 @@ def make_engine(url: str | URL, *, check: bool = True) -> Engine:
     if check:
         check_connection(engine)
     return engine
+
+
+@contextmanager
+def sqlite_lock_wait(driver_connection: Any, milliseconds: int) -> Iterator[None]:
+    """Within the block, a SQLite driver connection waits at most ``milliseconds`` for
+    another writer's lock (then "database is locked", see ``is_sqlite_busy``); after it,
+    the engine's usual ``SQLITE_BUSY_TIMEOUT_MS`` again. Set it before the BEGIN
+    IMMEDIATE that is to wait less: that is the statement which waits."""
+    driver_connection.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        driver_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def is_sqlite_busy(error: DBAPIError) -> bool:
+    """Whether ``error`` is SQLite's "database is locked": another writer held the lock
+    for longer than the connection's busy timeout."""
+    return getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
 
 
 def check_connection(engine: Engine) -> None:

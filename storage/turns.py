@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 
-from storage.db import SQLITE_BUSY_TIMEOUT_MS
+from storage.db import is_sqlite_busy, sqlite_lock_wait
 from storage.models import new_public_id
 from storage.queries import INBOUND, OUTBOUND, StepRecordData
 
@@ -233,15 +232,13 @@ def _begin_immediate(connection: TurnConnection, *, wait: bool) -> None:
     # With no busy timeout SQLite answers SQLITE_BUSY at once instead of sleeping. Once
     # BEGIN IMMEDIATE holds the write lock nothing else in the transaction waits on
     # another writer, so the timeout is back to normal before anything else runs.
-    connection.execute("PRAGMA busy_timeout = 0")
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-    except OperationalError as error:
-        if getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
-            raise WriteWouldWait("another connection is writing to the database") from error
-        raise
-    finally:
-        connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    with sqlite_lock_wait(connection.cursor, 0):
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except OperationalError as error:
+            if is_sqlite_busy(error):
+                raise WriteWouldWait("another connection is writing to the database") from error
+            raise
 
 
 # --- reading ----------------------------------------------------------------------------

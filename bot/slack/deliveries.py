@@ -14,7 +14,6 @@ the interview service is idempotent on the channel message id.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Sequence
 from datetime import timedelta
@@ -24,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.slack.executor import KeyedExecutor
 from bot.slack.outbox import Outbox, WorkItem
+from storage.db import is_sqlite_busy
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class Deliveries:
         try:
             return self._outbox.claim(item, lock_wait_ms=CLAIM_LOCK_WAIT_MS)
         except OperationalError as error:
-            if getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
+            if is_sqlite_busy(error):
                 raise StorageBusy(item.key) from error
             raise
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.slack.blocks import START_ACTION
 from bot.slack.events import ButtonClick, Customer, EditedMessage, TypedMessage
 from storage import queries
+from storage.db import sqlite_lock_wait
 from storage.types import utcnow
 
 # Slack stops retrying within the hour; a day leaves room for clock skew and outages.
@@ -73,16 +74,14 @@ class Outbox:
             with self._sessions.begin() as session:
                 return self._claim_in(session, item)
         with engine.connect() as connection:
-            # Set before the transaction's BEGIN IMMEDIATE, which is what waits.
             raw = connection.connection.driver_connection
             assert raw is not None
-            usual = raw.execute("PRAGMA busy_timeout").fetchone()[0]
-            raw.execute(f"PRAGMA busy_timeout = {int(lock_wait_ms)}")
-            try:
-                with Session(bind=connection) as session, session.begin():
-                    return self._claim_in(session, item)
-            finally:
-                raw.execute(f"PRAGMA busy_timeout = {int(usual)}")
+            with (
+                sqlite_lock_wait(raw, lock_wait_ms),
+                Session(bind=connection) as session,
+                session.begin(),
+            ):
+                return self._claim_in(session, item)
 
     @staticmethod
     def _claim_in(session: Session, item: WorkItem) -> int | None:

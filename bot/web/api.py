@@ -92,7 +92,8 @@ def start_json(context: WebContext, body: StartRequest, *, wait: bool = True) ->
     """Open or start the interview (blocking: in a worker thread, unless `wait` is False);
     the response body (JSON of an `InterviewView`), or `ApiError` (404). With
     `wait=False`, None (nothing done) unless it could start at once without waiting:
-    an open link's start on SQLite (see `InterviewService.handle_message_now`)."""
+    an open link's start, when the service answers without waiting (see
+    `InterviewService.handle_message_now`)."""
     try:
         if body.invite_token is not None:
             if not wait:
@@ -101,8 +102,6 @@ def start_json(context: WebContext, body: StartRequest, *, wait: bool = True) ->
             token, snapshot = opened.token, context.service.snapshot(opened.turn.interview_id)
         else:
             assert body.campaign is not None
-            if not wait and not context.service.answers_without_waiting:
-                return None
             token, snapshot = context.links.start_open_snapshot(body.campaign, wait=wait)
     except (LinkNotFound, CampaignNotFound):
         raise _not_found("This link is not valid. Check that it was copied completely.") from None
