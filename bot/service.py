@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import engine
@@ -40,6 +40,7 @@ from bot.step_rows import step_record
 from bot.tokens import token_matches
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 from storage import queries, turns
+from storage.db import TURN_CONNECTIONS, make_turn_engine
 from storage.models import Campaign, Interview, Message, Participant
 from storage.turns import WriteWouldWait
 from storage.types import utcnow
@@ -143,13 +144,14 @@ class InterviewService:
         serialize_writes: bool = False,
         read_sessions: sessionmaker[Session] | None = None,
         cache: InterviewCache | None = None,
+        turn_connections: int = TURN_CONNECTIONS,
     ) -> None:
         self._sessions = session_factory
         bind = session_factory.kw.get("bind")
         if not isinstance(bind, Engine):
             raise TypeError("the session factory must be bound to an Engine (see storage.db)")
-        # The turn's hot path runs on the engine's driver connections (`storage.turns`).
-        self._engine: Engine = bind
+        # The turn's hot path runs on driver connections of its own engine (`storage.turns`).
+        self._engine: Engine = make_turn_engine(bind, connections=turn_connections)
         # Parsed interviews as this process last committed them (revision-checked).
         self._cache = cache if cache is not None else InterviewCache()
         # Transcript and status reads; on SQLite these need not queue for the writer.
@@ -161,6 +163,11 @@ class InterviewService:
         # SQLite's busy handler sleep in growing steps and wake late. Queuing them on a
         # lock here hands the database over without gaps. (PostgreSQL locks rows instead.)
         self._write_lock: threading.Lock | None = threading.Lock() if serialize_writes else None
+
+    @property
+    def turn_engine(self) -> Engine:
+        """The engine the turn's own statements run on (see `storage.db.make_turn_engine`)."""
+        return self._engine
 
     @property
     def answers_without_waiting(self) -> bool:
@@ -433,18 +440,61 @@ class InterviewService:
         )
 
     def _turn(self, interview_id: str, turn: _TurnInput, *, wait: bool = True) -> TurnResult:
+        try:
+            return self._turn_once(interview_id, turn, wait=wait)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # The database dropped the connection (PostgreSQL restarted, say) and the pool
+            # has been emptied. The turn was rolled back; or, had its commit gone through
+            # just before, the same delivery now answers as it did. Either way, once more.
+            # Only the driver's first line: the statement's parameters are customer text.
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            log.warning("database connection lost during a turn (%s); running it again", reason)
+            return self._turn_once(interview_id, turn, wait=wait)
+
+    def _turn_once(self, interview_id: str, turn: _TurnInput, *, wait: bool) -> TurnResult:
         # The hot path: a few statements on the driver's connection (no ORM session), and
         # the interview's parsed state from the cache when its revision proves it current.
+        now = self._clock()
         with self._write_connection(wait=wait) as connection:
-            entry = self._current(connection, interview_id)
-            if turn.access_token is not None and not token_matches(
-                turn.access_token, entry.access_token_hash
-            ):
-                raise InterviewNotFound(interview_id)
-            result, committed = self._turn_on(connection, entry, turn)
+            entry, claim = self._claim(connection, interview_id, turn, now=now)
+            result, committed = self._turn_on(connection, entry, turn, claim, now=now)
         if committed is not None:
             self._cache.put(committed)
         return result
+
+    def _claim(
+        self,
+        connection: turns.TurnConnection,
+        interview_id: str,
+        turn: _TurnInput,
+        *,
+        now: datetime,
+    ) -> tuple[CachedInterview, turns.Claim | None]:
+        """The interview, locked for this transaction, as the database holds it now; and,
+        when the cached copy proved current, the customer's message stored along with
+        taking the lock (on PostgreSQL one statement, so one round trip, instead of two).
+        No claim: the caller stores the message, if it stores it at all."""
+        cached = self._cache.get(interview_id)
+        if cached is not None and _opens(cached, turn) and _stores(cached, turn):
+            claim = turns.lock_and_insert_inbound(
+                connection,
+                interview_id=cached.id,
+                expected_revision=cached.revision,
+                text=turn.text,
+                choice=turn.choice,
+                slot=_inbound_slot(cached),
+                channel_message_id=turn.delivery_id,
+                now=now,
+            )
+            if claim.revision == cached.revision:
+                return cached, claim
+            # Changed by another process since (or gone): read it afresh, still locked.
+        entry = self._current(connection, interview_id)
+        if not _opens(entry, turn):
+            raise InterviewNotFound(interview_id)
+        return entry, None
 
     def _current(self, connection: turns.TurnConnection, interview_id: str) -> CachedInterview:
         """The interview, locked for this transaction, as the database holds it now."""
@@ -470,43 +520,28 @@ class InterviewService:
         return entry
 
     def _turn_on(
-        self, connection: turns.TurnConnection, entry: CachedInterview, turn: _TurnInput
+        self,
+        connection: turns.TurnConnection,
+        entry: CachedInterview,
+        turn: _TurnInput,
+        claim: turns.Claim | None,
+        *,
+        now: datetime,
     ) -> tuple[TurnResult, CachedInterview | None]:
-        """The turn inside its transaction: the result, and the interview as this turn
-        leaves it (None when it stored nothing)."""
+        """The turn inside its transaction, which it commits: the result, and the
+        interview as this turn leaves it (None when it stored nothing). ``claim``: the
+        message was already offered to storage (see `_claim`)."""
         text, problem, choice, delivery_id = turn.text, turn.problem, turn.choice, turn.delivery_id
-        guide, state, status = entry.guide, entry.state, entry.status
-        stores = status not in FINISHED_STATUSES and not (
-            problem == TextProblem.EMPTY and choice is None
-        )
-        if not stores:
-            # Rare paths that store nothing; a redelivery still gets its first answer.
-            earlier = turns.find_inbound_id(
-                connection, interview_id=entry.id, channel_message_id=delivery_id
-            )
-            if earlier is not None:
-                return self._replayed_core(connection, entry, earlier), None
-            if turn.reject_if_finished and status in FINISHED_STATUSES:
-                raise InterviewFinished(entry.public_id, status)
-            if status == InterviewStatus.DECLINED:
-                # Nothing but the refusal is ever kept for a declined interview.
-                reply = Reply(text=guide.say("already_finished"), slot=Slot.DONE)
-                return TurnResult(entry.public_id, status, (reply,)), None
-            if problem == TextProblem.EMPTY and choice is None:
-                # Nothing to store; say so and ask again.
-                replies = _note_then_question(guide, state, "empty_message")
-                return TurnResult(entry.public_id, status, replies), None
-            # A finished interview that still takes messages: stored; the engine answers.
-        now = self._clock()
-        inbound_id = turns.insert_inbound(
-            connection,
-            interview_id=entry.id,
-            text=text,
-            choice=choice,
-            slot=next_position(state, guide).slot if status not in FINISHED_STATUSES else None,
-            channel_message_id=delivery_id,
-            now=now,
-        )
+        guide, state = entry.guide, entry.state
+        if claim is not None:
+            inbound_id = claim.inbound_id
+        else:
+            if not _stores(entry, turn):
+                answered = self._answer_unstored(connection, entry, turn)
+                if answered is not None:
+                    return answered, None
+                # A finished interview that still takes messages: stored; the engine answers.
+            inbound_id = self._insert_inbound(connection, entry, turn, now=now)
         if inbound_id is None:  # this delivery was stored before: answer as back then
             earlier = turns.find_inbound_id(
                 connection, interview_id=entry.id, channel_message_id=delivery_id
@@ -523,7 +558,7 @@ class InterviewService:
                 guide,
             )
             replies, new_state = result.replies, result.state
-        with connection.batch():  # the rest only writes
+        with connection.last_writes():  # the rest only writes, then commits
             turns.insert_replies(
                 connection,
                 interview_id=entry.id,
@@ -537,6 +572,49 @@ class InterviewService:
                 entry.public_id, new_state.status, replies, progress=progress(new_state, guide)
             ),
             committed,
+        )
+
+    def _answer_unstored(
+        self, connection: turns.TurnConnection, entry: CachedInterview, turn: _TurnInput
+    ) -> TurnResult | None:
+        """The rare turns that store nothing (see `_stores`), or None when this one is to be
+        stored after all (a finished interview that still takes messages). A redelivery
+        still gets its first answer."""
+        guide, state, status = entry.guide, entry.state, entry.status
+        earlier = turns.find_inbound_id(
+            connection, interview_id=entry.id, channel_message_id=turn.delivery_id
+        )
+        if earlier is not None:
+            return self._replayed_core(connection, entry, earlier)
+        if turn.reject_if_finished and status in FINISHED_STATUSES:
+            raise InterviewFinished(entry.public_id, status)
+        if status == InterviewStatus.DECLINED:
+            # Nothing but the refusal is ever kept for a declined interview.
+            reply = Reply(text=guide.say("already_finished"), slot=Slot.DONE)
+            return TurnResult(entry.public_id, status, (reply,))
+        if turn.problem == TextProblem.EMPTY and turn.choice is None:
+            # Nothing to store; say so and ask again.
+            return TurnResult(
+                entry.public_id, status, _note_then_question(guide, state, "empty_message")
+            )
+        return None
+
+    @staticmethod
+    def _insert_inbound(
+        connection: turns.TurnConnection,
+        entry: CachedInterview,
+        turn: _TurnInput,
+        *,
+        now: datetime,
+    ) -> int | None:
+        return turns.insert_inbound(
+            connection,
+            interview_id=entry.id,
+            text=turn.text,
+            choice=turn.choice,
+            slot=_inbound_slot(entry),
+            channel_message_id=turn.delivery_id,
+            now=now,
         )
 
     def _write_state(
@@ -644,6 +722,26 @@ class InterviewService:
         if interview is None:
             raise InterviewNotFound(interview_id)
         return interview
+
+
+def _opens(entry: CachedInterview, turn: _TurnInput) -> bool:
+    """Whether the turn's access token, if it has one, is the interview's."""
+    return turn.access_token is None or token_matches(turn.access_token, entry.access_token_hash)
+
+
+def _stores(entry: CachedInterview, turn: _TurnInput) -> bool:
+    """Whether the turn stores the customer's message (rare exceptions: a finished
+    interview, an empty message)."""
+    return entry.status not in FINISHED_STATUSES and not (
+        turn.problem == TextProblem.EMPTY and turn.choice is None
+    )
+
+
+def _inbound_slot(entry: CachedInterview) -> str | None:
+    """The slot a customer message answers: the question the interview waits on."""
+    if entry.status in FINISHED_STATUSES:
+        return None
+    return next_position(entry.state, entry.guide).slot
 
 
 def _note_then_question(

@@ -72,6 +72,7 @@ def make_service(
             max_message_chars=settings.max_message_chars,
             serialize_writes=serialize_writes,
             read_sessions=read_sessions,
+            turn_connections=settings.web_threads,
         )
     # Imported only when used: the offline path needs none of the model packages.
     from bot.llm.interviewer import Interviewer
@@ -87,4 +88,5 @@ def make_service(
         max_message_chars=settings.max_message_chars,
         serialize_writes=serialize_writes,
         read_sessions=read_sessions,
+        turn_connections=settings.web_threads,
     )

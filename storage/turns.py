@@ -110,46 +110,106 @@ class TurnConnection:
     def __init__(self, engine: Engine, pooled: Any, flavour: Flavour) -> None:
         self._engine = engine
         self._pooled = pooled
+        self._error = engine.dialect.loaded_dbapi.Error
         self.driver = pooled.driver_connection
         self.cursor = _cursor(self.driver, flavour)
         self.flavour = flavour
         self._sql = _STATEMENTS.setdefault(flavour.name, {})
+        # Whether this connection's transaction has begun and not yet ended. On
+        # PostgreSQL the driver is in autocommit mode (see `begin`) and the transaction's
+        # BEGIN and COMMIT are statements of ours, each sent with others, not on its own.
+        self.in_transaction = False
+        # Inside `last_writes` on PostgreSQL: statements are queued, not yet sent.
+        self._pipelined = False
 
-    def execute(self, template: str, params: Sequence[Any] = ()) -> Any:
-        """Run one statement; the cursor, to fetch its rows."""
+    def execute(self, template: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement. On PostgreSQL the transaction's first statement goes in one
+        round trip with its BEGIN."""
         sql = self._statement(template)
         try:
-            self.cursor.execute(sql, params)
-        except self._engine.dialect.loaded_dbapi.Error as error:
+            if self.in_transaction or self.flavour is SQLITE:
+                self.cursor.execute(sql, params)
+            else:
+                # The statement's rows stay on the cursor once the pipeline syncs.
+                with self.driver.pipeline():
+                    self.cursor.execute(BEGIN)
+                    self.cursor.execute(sql, params)
+                self.in_transaction = True
+        except self._error as error:
             raise self._translated(error, sql, params) from error
-        return self.cursor
+
+    def one(self, template: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        """Run one statement; its first row, if any."""
+        self.execute(template, params)
+        row: tuple[Any, ...] | None = self.cursor.fetchone()
+        return row
+
+    def all(self, template: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement; all its rows."""
+        self.execute(template, params)
+        rows: list[tuple[Any, ...]] = self.cursor.fetchall()
+        return rows
 
     def execute_many(self, template: str, rows: Sequence[Sequence[Any]]) -> None:
         sql = self._statement(template)
         try:
-            self.cursor.executemany(sql, rows)
-        except self._engine.dialect.loaded_dbapi.Error as error:
+            if not self.in_transaction:
+                self.cursor.execute(BEGIN)
+                self.in_transaction = True
+            if self._pipelined:
+                # psycopg's executemany opens a pipeline of its own, and one nested in
+                # ours syncs as it opens and as it closes: a round trip each. Queued one
+                # by one, the rows go with the rest of ours.
+                for row in rows:
+                    self.cursor.execute(sql, row)
+            else:
+                self.cursor.executemany(sql, rows)
+        except self._error as error:
             raise self._translated(error, sql, rows) from error
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Statements that return no rows, sent together: on PostgreSQL one round trip
-        (psycopg's pipeline) instead of one each; errors surface when the block ends.
-        SQLite runs in process, so there is nothing to save: they run one by one."""
+    def last_writes(self) -> Iterator[None]:
+        """The transaction's last statements, which return no rows, then its commit: on
+        PostgreSQL all of them in one round trip (psycopg's pipeline) instead of one
+        each, with errors surfacing when the block ends (the transaction is then rolled
+        back by `begin`). SQLite runs in process, so there is nothing to save: they run
+        one by one, then it commits."""
         if self.flavour is SQLITE:
             yield
+            self.commit()
             return
         try:
             with self.driver.pipeline():
+                self._pipelined = True
                 yield
-        except self._engine.dialect.loaded_dbapi.Error as error:
+                if self.in_transaction:
+                    self.cursor.execute(COMMIT)
+        except self._error as error:
             raise self._translated(error, "(pipeline)", ()) from error
+        finally:
+            self._pipelined = False
+        self.in_transaction = False
 
     def commit(self) -> None:
+        """Commit the transaction, if one is open."""
+        if not self.in_transaction:
+            return
         try:
-            self.driver.commit()
-        except self._engine.dialect.loaded_dbapi.Error as error:
+            if self.flavour is SQLITE:
+                self.driver.commit()
+            else:
+                self.cursor.execute(COMMIT)
+        except self._error as error:
             raise self._translated(error, "COMMIT", ()) from error
+        self.in_transaction = False
+
+    def rollback(self) -> None:
+        """Roll back whatever the transaction did (nothing, if it never began)."""
+        self.in_transaction = False
+        self.driver.rollback()  # no driver does anything without a transaction
+
+    def close(self) -> None:
+        self.cursor.close()
 
     def _statement(self, template: str) -> str:
         sql = self._sql.get(template)
@@ -164,11 +224,15 @@ class TurnConnection:
         lost = dialect.is_disconnect(error, self.driver, self.cursor)
         if lost:
             self._pooled.invalidate(error)
+            if self.flavour is not SQLITE:
+                # The server went away (a restart, most likely), so every connection
+                # pooled with this one is stale too: the pool starts afresh.
+                self._engine.dispose(close=False)
         translated: StatementError = DBAPIError.instance(
             sql,
             params,
             error,
-            dialect.loaded_dbapi.Error,
+            self._error,
             connection_invalidated=lost,
             dialect=dialect,
         )
@@ -183,6 +247,8 @@ def _cursor(driver: Any, flavour: Flavour) -> Any:
     return RawCursor(driver)
 
 
+BEGIN, COMMIT, BEGIN_IMMEDIATE = "BEGIN", "COMMIT", "BEGIN IMMEDIATE"
+
 # Each statement's text per database, keyed by its template.
 _STATEMENTS: dict[str, dict[str, str]] = {}
 
@@ -194,9 +260,13 @@ class WriteWouldWait(RuntimeError):
 
 @contextmanager
 def begin(engine: Engine, *, wait: bool = True) -> Iterator[TurnConnection]:
-    """One write transaction on a pooled driver connection, committed on success and
-    rolled back on any exception. On SQLite it starts with ``BEGIN IMMEDIATE`` (the write
-    lock up front, as every SQLAlchemy write transaction of ours does; see ``db``).
+    """One write transaction on a pooled driver connection, committed on success (unless
+    the block committed it, see `TurnConnection.last_writes`) and rolled back on any
+    exception. On SQLite it starts with ``BEGIN IMMEDIATE`` (the write lock up front, as
+    every SQLAlchemy write transaction of ours does; see ``db``). On PostgreSQL the driver
+    runs in autocommit mode for the transaction, and its BEGIN goes with its first
+    statement: a turn costs two round trips to the server, not six (see
+    ``db.make_turn_engine`` for the connection check it also saves).
 
     ``wait=False`` (SQLite only) raises ``WriteWouldWait`` at once, having done nothing,
     when another connection holds the write lock, instead of waiting up to the busy
@@ -210,35 +280,44 @@ def begin(engine: Engine, *, wait: bool = True) -> Iterator[TurnConnection]:
     pooled = engine.raw_connection()
     try:
         connection = TurnConnection(engine, pooled, flavour)
+        # A connection of an engine not made by `make_turn_engine` is switched for the
+        # transaction, and back after (psycopg does this without a round trip).
+        switched = flavour is not SQLITE and not connection.driver.autocommit
         try:
+            if switched:
+                connection.driver.autocommit = True
             if flavour is SQLITE:
                 _begin_immediate(connection, wait=wait)
             yield connection
             connection.commit()
         except BaseException:
             if pooled.is_valid:
-                connection.driver.rollback()
+                connection.rollback()
             raise
         finally:
-            connection.cursor.close()
+            connection.close()
+            if switched and pooled.is_valid:
+                connection.driver.autocommit = False
     finally:
         pooled.close()  # back to the pool
 
 
 def _begin_immediate(connection: TurnConnection, *, wait: bool) -> None:
     if wait:
-        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(BEGIN_IMMEDIATE)
+        connection.in_transaction = True
         return
     # With no busy timeout SQLite answers SQLITE_BUSY at once instead of sleeping. Once
     # BEGIN IMMEDIATE holds the write lock nothing else in the transaction waits on
     # another writer, so the timeout is back to normal before anything else runs.
     with sqlite_lock_wait(connection.cursor, 0):
         try:
-            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(BEGIN_IMMEDIATE)
         except OperationalError as error:
             if is_sqlite_busy(error):
                 raise WriteWouldWait("another connection is writing to the database") from error
             raise
+    connection.in_transaction = True
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -296,7 +375,7 @@ def load_interview(
     ``lock`` takes the interview's row lock until the transaction ends (``FOR UPDATE OF
     interviews`` on PostgreSQL; SQLite's write lock is already held, nothing is added).
     """
-    found = connection.execute(_LOAD_LOCKED if lock else _LOAD, (public_id,)).fetchone()
+    found = connection.one(_LOAD_LOCKED if lock else _LOAD, (public_id,))
     if found is None:
         return None
     (row_id, public, revision, status, state, consent, completed_at, token_hash, guide, text) = (
@@ -321,7 +400,7 @@ _CAMPAIGN = "SELECT id, open_link, guide_source, consent_text FROM campaigns WHE
 
 def campaign_by_slug(connection: TurnConnection, slug: str) -> CampaignRow | None:
     """What starting an interview needs of the campaign with ``slug``, or ``None``."""
-    found = connection.execute(_CAMPAIGN, (slug,)).fetchone()
+    found = connection.one(_CAMPAIGN, (slug,))
     if found is None:
         return None
     campaign_id, open_link, guide_source, consent_text = found
@@ -335,7 +414,7 @@ def lock_revision(connection: TurnConnection, interview_id: int) -> int | None:
     """Lock the interview's row (PostgreSQL; SQLite holds its write lock already) and
     return its revision, or ``None`` if it is gone. Equal to a cached revision, it
     proves the cached copy is current for the rest of the transaction."""
-    found = connection.execute(_LOCK_REVISION, (interview_id,)).fetchone()
+    found = connection.one(_LOCK_REVISION, (interview_id,))
     return None if found is None else int(found[0])
 
 
@@ -349,7 +428,7 @@ def find_inbound_id(
     connection: TurnConnection, *, interview_id: int, channel_message_id: str
 ) -> int | None:
     """The id of the inbound message delivered with ``channel_message_id``, if any."""
-    found = connection.execute(_FIND_INBOUND, (interview_id, channel_message_id)).fetchone()
+    found = connection.one(_FIND_INBOUND, (interview_id, channel_message_id))
     return None if found is None else int(found[0])
 
 
@@ -364,7 +443,7 @@ def replies_to(connection: TurnConnection, message_id: int) -> list[ReplyRow]:
     json_value = connection.flavour.json_value
     return [
         ReplyRow(text=text, slot=slot, choices=json_value(choices), items=json_value(items))
-        for text, slot, choices, items in connection.execute(_REPLIES, (message_id,)).fetchall()
+        for text, slot, choices, items in connection.all(_REPLIES, (message_id,))
     ]
 
 
@@ -392,7 +471,8 @@ def insert_interview(
     public_id = new_public_id()
     stamp = connection.flavour.timestamp(now)
     params = (public_id, campaign_id, channel, status, engine_state_json, "{}", stamp, stamp)
-    found = connection.execute(_INSERT_INTERVIEW, (*params, access_token_hash)).fetchone()
+    found = connection.one(_INSERT_INTERVIEW, (*params, access_token_hash))
+    assert found is not None  # RETURNING of an INSERT that inserted
     return int(found[0]), public_id
 
 
@@ -419,10 +499,69 @@ def insert_inbound(
     """Store a customer message; its id, or ``None`` when this interview already has an
     inbound message with ``channel_message_id`` (a redelivery: nothing is stored)."""
     params = (interview_id, text, choice, slot, channel_message_id)
-    found = connection.execute(
-        _INSERT_INBOUND, (*params, connection.flavour.timestamp(now))
-    ).fetchone()
+    found = connection.one(_INSERT_INBOUND, (*params, connection.flavour.timestamp(now)))
     return None if found is None else int(found[0])
+
+
+# PostgreSQL: lock the interview's row, and store the message only if the revision is
+# the one the caller expects, in one statement (one round trip, its BEGIN included).
+# FOR UPDATE waits for another turn's lock and then reads the row as that turn left it.
+_LOCK_AND_INSERT_INBOUND = (
+    "WITH locked AS (SELECT revision FROM interviews WHERE id = ? FOR UPDATE),"
+    " inserted AS (INSERT INTO messages (interview_id, direction, text, choice, slot,"
+    f" channel_message_id, redacted, created_at) SELECT ?, '{INBOUND}', ?, ?, ?, ?, FALSE, ?"
+    " FROM locked WHERE locked.revision = ?"
+    f" ON CONFLICT (interview_id, channel_message_id) WHERE direction = '{INBOUND}'"
+    " DO NOTHING RETURNING id)"
+    " SELECT locked.revision, (SELECT id FROM inserted) FROM locked"
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What `lock_and_insert_inbound` found and did."""
+
+    # The interview's revision now (None: there is no such interview).
+    revision: int | None
+    # The stored message's id; None when nothing was stored (another revision, or a
+    # redelivery of a message this interview already has).
+    inbound_id: int | None
+
+
+def lock_and_insert_inbound(
+    connection: TurnConnection,
+    *,
+    interview_id: int,
+    expected_revision: int,
+    text: str,
+    choice: str | None,
+    slot: str | None,
+    channel_message_id: str,
+    now: datetime,
+) -> Claim:
+    """`lock_revision` then, if the revision is ``expected_revision``, `insert_inbound`:
+    what a turn does first when it holds the interview as of ``expected_revision``
+    (cached). On PostgreSQL one statement; on SQLite, in process, the two."""
+    if connection.flavour is SQLITE:
+        revision = lock_revision(connection, interview_id)
+        if revision != expected_revision:
+            return Claim(revision, None)
+        inbound_id = insert_inbound(
+            connection,
+            interview_id=interview_id,
+            text=text,
+            choice=choice,
+            slot=slot,
+            channel_message_id=channel_message_id,
+            now=now,
+        )
+        return Claim(revision, inbound_id)
+    stamp = connection.flavour.timestamp(now)
+    params = (interview_id, interview_id, text, choice, slot, channel_message_id, stamp)
+    found = connection.one(_LOCK_AND_INSERT_INBOUND, (*params, expected_revision))
+    if found is None:
+        return Claim(None, None)
+    return Claim(int(found[0]), None if found[1] is None else int(found[1]))
 
 
 _INSERT_REPLY = (
@@ -463,7 +602,12 @@ def insert_replies(
             connection.execute_many(_INSERT_REPLY, rows)
         return []
     # One row at a time: a multi-row RETURNING promises no order on SQLite.
-    return [int(connection.execute(_INSERT_REPLY_RETURNING_ID, row).fetchone()[0]) for row in rows]
+    ids = []
+    for row in rows:
+        found = connection.one(_INSERT_REPLY_RETURNING_ID, row)
+        assert found is not None  # RETURNING of an INSERT that inserted
+        ids.append(int(found[0]))
+    return ids
 
 
 # Columns an interview update may set, and how each is bound (JSON, timestamp, plain).

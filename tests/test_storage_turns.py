@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.campaigns import create_campaign
 from storage import queries, turns
+from storage.db import make_turn_engine
 from storage.models import Interview, Message, StepRecord
 from storage.queries import StepRecordData
 
@@ -276,3 +277,118 @@ def test_orm_and_driver_writes_share_the_revision(
             None,
             False,
         )
+
+
+@pytest.mark.parametrize("engine_kind", ["session engine", "turn engine"])
+def test_a_claim_stores_the_message_only_at_the_expected_revision(
+    db_engine: Engine,
+    session_factory: sessionmaker[Session],
+    campaign_id: int,
+    engine_kind: str,
+) -> None:
+    engine = db_engine if engine_kind == "session engine" else make_turn_engine(db_engine)
+    interview_id, _ = _new_interview(engine, campaign_id)
+
+    def claim(expected: int, delivery: str, interview: int = interview_id) -> turns.Claim:
+        with turns.begin(engine) as connection:
+            return turns.lock_and_insert_inbound(
+                connection,
+                interview_id=interview,
+                expected_revision=expected,
+                text="I called <b>twice</b>",
+                choice=None,
+                slot="step",
+                channel_message_id=delivery,
+                now=NOW,
+            )
+
+    # A cached copy at another revision: nothing stored, the current revision told.
+    assert claim(3, "web:a") == turns.Claim(revision=0, inbound_id=None)
+    stored = claim(0, "web:a")
+    assert stored.revision == 0
+    assert stored.inbound_id is not None
+    # The same delivery again stores nothing; an unknown interview has no revision.
+    assert claim(0, "web:a") == turns.Claim(revision=0, inbound_id=None)
+    assert claim(0, "web:b", interview=999_999) == turns.Claim(revision=None, inbound_id=None)
+    with session_factory() as session:
+        rows = session.scalars(select(Message).where(Message.interview_id == interview_id)).all()
+        assert [(m.id, m.text, m.slot, m.channel_message_id, m.created_at) for m in rows] == [
+            (stored.inbound_id, "I called <b>twice</b>", "step", "web:a", NOW)
+        ]
+
+
+def test_the_last_writes_commit_with_them_or_roll_everything_back(
+    db_engine: Engine, session_factory: sessionmaker[Session], campaign_id: int
+) -> None:
+    engine = make_turn_engine(db_engine)
+    interview_id, public_id = _new_interview(engine, campaign_id)
+
+    def failing_turn() -> None:
+        with turns.begin(engine) as connection:
+            assert turns.lock_revision(connection, interview_id) == 0
+            turns.insert_inbound(
+                connection,
+                interview_id=interview_id,
+                text="kept only if the rest is",
+                choice=None,
+                slot=None,
+                channel_message_id="web:c",
+                now=NOW,
+            )
+            with connection.last_writes():
+                turns.update_interview(
+                    connection, interview_id=interview_id, revision=1, values={"status": "active"}
+                )
+                # A reply to a message that does not exist: refused when the block sends it.
+                turns.insert_replies(
+                    connection,
+                    interview_id=interview_id,
+                    in_reply_to_id=999_999,
+                    replies=[turns.ReplyRow("Thanks.", None, None, None)],
+                    now=NOW,
+                )
+
+    with pytest.raises(IntegrityError):
+        failing_turn()
+    with session_factory() as session:
+        interview = queries.get_interview(session, public_id)
+        assert interview is not None
+        assert (interview.revision, interview.status) == (0, "consent")
+        assert session.scalars(select(Message)).all() == []
+    with turns.begin(engine) as connection:
+        turns.insert_inbound(
+            connection,
+            interview_id=interview_id,
+            text="now it is",
+            choice=None,
+            slot=None,
+            channel_message_id="web:c",
+            now=NOW,
+        )
+        with connection.last_writes():
+            turns.update_interview(
+                connection, interview_id=interview_id, revision=1, values={"status": "active"}
+            )
+        assert not connection.in_transaction  # committed by the block, not after it
+    with session_factory() as session:
+        interview = queries.get_interview(session, public_id)
+        assert interview is not None
+        assert (interview.revision, interview.status) == (1, "active")
+        assert [m.text for m in session.scalars(select(Message))] == ["now it is"]
+
+
+def test_the_turn_engine_on_postgresql(db_engine: Engine) -> None:
+    engine = make_turn_engine(db_engine, connections=3)
+    if db_engine.dialect.name == "sqlite":
+        assert engine is db_engine  # one file, one engine
+        return
+    assert engine is not db_engine
+    assert engine.pool.size() == 3  # type: ignore[attr-defined]
+    with turns.begin(engine) as connection:
+        # Autocommit mode: the transaction is ours, begun with the first statement.
+        assert connection.driver.autocommit
+        assert not connection.in_transaction
+        turns.lock_revision(connection, 1)
+        assert connection.in_transaction
+    db_engine.dispose()
+    assert engine.pool.checkedin() == 0

@@ -41,6 +41,7 @@ from bot.tokens import token_matches
 from bot.vocabulary import FINISHED_STATUSES, InterviewStatus
 from storage import llm as llm_storage
 from storage import queries
+from storage.db import TURN_CONNECTIONS
 from storage.models import Interview
 
 log = logging.getLogger(__name__)
@@ -63,12 +64,14 @@ class ListeningService(InterviewService):
         max_message_chars: int = DEFAULT_MAX_CHARS,
         serialize_writes: bool = False,
         read_sessions: sessionmaker[Session] | None = None,
+        turn_connections: int = TURN_CONNECTIONS,
     ) -> None:
         super().__init__(
             session_factory,
             max_message_chars=max_message_chars,
             serialize_writes=serialize_writes,
             read_sessions=read_sessions,
+            turn_connections=turn_connections,
         )
         self._interviewer = interviewer
         self._cap = max_usd_per_interview

@@ -1,0 +1,85 @@
+"""A turn on PostgreSQL survives the server dropping its connection (a restart, a
+failover, an idle-connection reaper): the turn engine checks no connection before use
+(`storage.db.make_turn_engine`), so the first statement on a dead one fails; the pool is
+emptied and the service runs the turn once more on a fresh connection. The customer gets
+the real answer, not the apology, and the message is stored once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.campaigns import create_campaign
+from bot.service import ERROR_REPLY, InterviewService
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+from storage.models import Message
+
+
+@pytest.fixture
+def sessions(postgres_schema_url: str) -> Iterator[sessionmaker[Session]]:
+    upgrade(postgres_schema_url)
+    engine = make_engine(postgres_schema_url)
+    factory = make_session_factory(engine)
+    with factory.begin() as session:
+        create_campaign(session, slug="reconnect", name="Reconnect", open_link=True)
+    yield factory
+    engine.dispose()
+
+
+def _backend_pids(engine: Engine) -> list[int]:
+    """The server processes behind the turn engine's pooled connections (one per turn
+    run so far, one after the other: the pool's one connection)."""
+    with engine.connect() as connection:
+        return [connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()]
+
+
+def test_a_turn_runs_again_on_a_fresh_connection_when_the_server_dropped_it(
+    sessions: sessionmaker[Session],
+    postgres_server_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    service = InterviewService(sessions)
+    started = service.start_anonymous(
+        campaign_slug="reconnect", channel="web", access_token_hash=None
+    )
+    first = service.handle_message(
+        interview_id=started.interview_id, choice="yes", channel_message_id="web:1"
+    )
+    assert ERROR_REPLY not in [reply.text for reply in first.replies]
+    admin = make_engine(postgres_server_url)
+    try:
+        with admin.connect() as connection:
+            for pid in _backend_pids(service.turn_engine):
+                assert connection.execute(
+                    text("SELECT pg_terminate_backend(:p)"), {"p": pid}
+                ).scalar()
+    finally:
+        admin.dispose()
+
+    with caplog.at_level(logging.WARNING, logger="bot.service"):
+        second = service.handle_message(
+            interview_id=started.interview_id,
+            text="I chatted with support about a late parcel",
+            channel_message_id="web:2",
+        )
+    assert ERROR_REPLY not in [reply.text for reply in second.replies]
+    assert not second.duplicate
+    assert "running it again" in caplog.text
+    with sessions() as session:
+        inbound = session.execute(
+            select(Message.text, Message.choice)
+            .where(Message.direction == "in")
+            .order_by(Message.id)
+        ).all()
+        assert [tuple(row) for row in inbound] == [
+            ("", "yes"),
+            ("I chatted with support about a late parcel", None),
+        ]
+        # The bot's replies were stored with them.
+        assert (session.scalar(select(func.count()).select_from(Message)) or 0) > len(inbound)
+    assert "late parcel" not in caplog.text  # customer text stays out of the log
