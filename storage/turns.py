@@ -153,8 +153,8 @@ class TurnConnection:
     def execute_many(self, template: str, rows: Sequence[Sequence[Any]]) -> None:
         sql = self._statement(template)
         try:
-            if not self.in_transaction:
-                self.cursor.execute(BEGIN)
+            if not self.in_transaction and self.flavour is not SQLITE:
+                self.cursor.execute(BEGIN)  # on its own: no turn starts with many rows
                 self.in_transaction = True
             if self._pipelined:
                 # psycopg's executemany opens a pipeline of its own, and one nested in
@@ -181,9 +181,11 @@ class TurnConnection:
         try:
             with self.driver.pipeline():
                 self._pipelined = True
+                if not self.in_transaction:  # nothing before: the block is the transaction
+                    self.cursor.execute(BEGIN)
+                    self.in_transaction = True
                 yield
-                if self.in_transaction:
-                    self.cursor.execute(COMMIT)
+                self.cursor.execute(COMMIT)
         except self._error as error:
             raise self._translated(error, "(pipeline)", ()) from error
         finally:

@@ -392,3 +392,32 @@ def test_the_turn_engine_on_postgresql(db_engine: Engine) -> None:
         assert connection.in_transaction
     db_engine.dispose()
     assert engine.pool.checkedin() == 0
+
+
+def test_last_writes_with_nothing_before_them_are_still_one_transaction(
+    db_engine: Engine, session_factory: sessionmaker[Session], campaign_id: int
+) -> None:
+    engine = make_turn_engine(db_engine)
+    interview_id, public_id = _new_interview(engine, campaign_id)
+
+    def writes_only() -> None:
+        with turns.begin(engine) as connection, connection.last_writes():
+            turns.update_interview(
+                connection, interview_id=interview_id, revision=1, values={"status": "active"}
+            )
+            turns.insert_replies(
+                connection,
+                interview_id=interview_id,
+                in_reply_to_id=999_999,  # no such message: refused
+                replies=[turns.ReplyRow("Thanks.", None, None, None)],
+                now=NOW,
+            )
+
+    with pytest.raises(IntegrityError):
+        writes_only()
+    with session_factory() as session:
+        interview = queries.get_interview(session, public_id)
+        assert interview is not None
+        # Nothing of the block stands, though PostgreSQL's turn connection autocommits
+        # any statement sent outside a transaction.
+        assert (interview.revision, interview.status) == (0, "consent")
