@@ -449,7 +449,7 @@ class InterviewService:
             # has been emptied. The turn was rolled back; or, had its commit gone through
             # just before, the same delivery now answers as it did. Either way, once more.
             # Only the driver's first line: the statement's parameters are customer text.
-            reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            reason = (str(error.orig).strip().splitlines() or [type(error.orig).__name__])[0]
             log.warning("database connection lost during a turn (%s); running it again", reason)
             return self._turn_once(interview_id, turn, wait=wait)
 
