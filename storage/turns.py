@@ -132,9 +132,8 @@ class TurnConnection:
             else:
                 # The statement's rows stay on the cursor once the pipeline syncs.
                 with self.driver.pipeline():
-                    self.cursor.execute(BEGIN)
+                    self._begin_postgresql()
                     self.cursor.execute(sql, params)
-                self.in_transaction = True
         except self._error as error:
             raise self._translated(error, sql, params) from error
 
@@ -154,8 +153,7 @@ class TurnConnection:
         sql = self._statement(template)
         try:
             if not self.in_transaction and self.flavour is not SQLITE:
-                self.cursor.execute(BEGIN)  # on its own: no turn starts with many rows
-                self.in_transaction = True
+                self._begin_postgresql()  # on its own: no turn starts with many rows
             if self._pipelined:
                 # psycopg's executemany opens a pipeline of its own, and one nested in
                 # ours syncs as it opens and as it closes: a round trip each. Queued one
@@ -182,8 +180,7 @@ class TurnConnection:
             with self.driver.pipeline():
                 self._pipelined = True
                 if not self.in_transaction:  # nothing before: the block is the transaction
-                    self.cursor.execute(BEGIN)
-                    self.in_transaction = True
+                    self._begin_postgresql()
                 yield
                 self.cursor.execute(COMMIT)
         except self._error as error:
@@ -212,6 +209,12 @@ class TurnConnection:
 
     def close(self) -> None:
         self.cursor.close()
+
+    def _begin_postgresql(self) -> None:
+        """Send (or, in a pipeline, queue) the BEGIN of the autocommit connection's
+        transaction; from here on, whatever fails is rolled back by `begin`."""
+        self.cursor.execute(BEGIN)
+        self.in_transaction = True
 
     def _statement(self, template: str) -> str:
         sql = self._sql.get(template)
