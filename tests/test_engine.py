@@ -446,3 +446,39 @@ def test_a_pain_next_to_praise_is_still_a_pain(guide: Guide) -> None:
     chat = at_the_pain_question(guide)
     chat.say("the site was fine but the agent was rude")
     assert chat.state.steps[0].pain_text == "the site was fine but the agent was rude"
+
+
+def test_a_turn_leaves_the_state_it_was_given_unchanged(guide: Guide) -> None:
+    # The service caches each interview's state and hands it to the engine for the next
+    # turn; a turn that is then rolled back must leave the cached copy as it was.
+    chat = consented(guide)
+    chat.say("I called their hotline and waited 40 minutes, it was awful")
+    chat.click("phone")
+    before = chat.state
+    frozen = before.model_dump_json()
+    chat.say("They kept transferring me to Sam and the billing tool kept crashing")
+    chat.say("back")
+    chat.click("skip")
+    assert before.model_dump_json() == frozen
+    assert chat.state.model_dump_json() != frozen
+
+
+def test_clone_is_equal_and_shares_nothing_that_can_change(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("I called their hotline and waited 40 minutes, it was awful")
+    chat.say("Sam from billing, and the refund tool")
+    state = chat.state
+    state.extra_answers["nps"] = "7"
+    copy = state.clone()
+    assert copy == state and copy.model_dump() == state.model_dump()
+    assert copy.model_fields_set == state.model_fields_set
+    copy.steps[0].people.append("someone else")
+    copy.steps[0].settle(Slot.PAIN)
+    copy.steps.append(copy.steps[0].model_copy(update={"ordinal": 2}))
+    copy.settle("improvement", 99)
+    copy.extra_answers["nps"] = "1"
+    copy.answers.clear()
+    assert state.model_dump_json() == chat.state.model_dump_json()
+    assert "someone else" not in state.steps[0].people
+    assert len(state.steps) == 1 and state.answers and state.extra_answers["nps"] == "7"
+    assert "improvement" not in state.settled and "improvement" not in state.answer_message_ids
