@@ -209,7 +209,10 @@ def _copier_for(annotation: Any) -> Callable[[Any], Any] | None:
         return copiers.pop() if copiers else None
     if origin is list:
         item = _copier_for(arguments[0])
-        return list if item is None else (lambda values: [item(value) for value in values])
+        if item is None:
+            return list
+        copy_item = item
+        return lambda values: [copy_item(value) for value in values]
     if origin is tuple:
         if any(_copier_for(item) for item in arguments if item is not Ellipsis):
             raise TypeError(f"no copy rule for {annotation!r}")

@@ -309,3 +309,51 @@ async def test_message_posts_keep_headers_and_errors_on_the_fast_path(
     )
     assert wrong.status_code == 404
     assert _error(wrong)["code"] == "not_found"
+    for response in (malformed, wrong):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+async def test_a_streamed_oversize_body_is_413_on_the_fast_path(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    # No Content-Length: the fast path counts what arrives and stops reading at the limit.
+    interview = await _start(client, _invite(runtime))
+    path = f"/api/v1/interviews/{interview['interview_id']}/messages"
+    headers = {"Authorization": f"Bearer {interview['token']}"}
+    for target in (path, "/api/v1/interviews"):
+        huge = await client.post(
+            target,
+            content=_chunks(b'{"text": "', b"y" * 40_000, b"z" * 40_000, b'"}'),
+            headers=headers,
+        )
+        assert huge.status_code == 413, target
+        assert _error(huge)["code"] == "request_too_large"
+        assert huge.headers["x-content-type-options"] == "nosniff"
+    with runtime.sessions() as session:
+        stored = session.scalar(select(func.count()).select_from(Message))
+    assert stored == 2  # the consent question and the welcome: nothing of the huge posts
+
+
+async def test_an_unexpected_failure_on_the_fast_path_is_a_json_500(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the database caught fire")
+
+    app = create_app(runtime)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        interview = await _start(http, _invite(runtime))
+        monkeypatch.setattr(runtime.service, "handle_message", broken)
+        monkeypatch.setattr(runtime.service, "handle_message_now", broken)
+        failed = await _say(http, interview, choice="yes", client_message_id="boom")
+    assert failed.status_code == 500
+    assert _error(failed)["code"] == "internal_error"
+    assert "fire" not in failed.text  # nothing of the server's internals
+    assert failed.headers["x-content-type-options"] == "nosniff"

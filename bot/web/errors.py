@@ -28,6 +28,13 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def too_large_response(max_bytes: int) -> JSONResponse:
+    """413 for a request body over `max_bytes`, declared or streamed."""
+    return error_response(
+        413, "request_too_large", f"The request is larger than {max_bytes} bytes."
+    )
+
+
 async def api_error_handler(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiError)
     return error_response(error.status, error.code, error.message, error.headers)

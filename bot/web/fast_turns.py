@@ -17,6 +17,11 @@ turns only added hand-offs between threads (and each one's wait for the interpre
 lock) to every turn: run inline, a turn costs about half as much. When the database is
 busy with another writer (another process, or a thread of this one), the turn goes to
 the thread pool, which waits for it, so the event loop never waits on the database.
+
+It runs ahead of the framework's middleware stack (see ``journeyline.web.app``), so what
+the middleware does for every other request it does here itself: the request size
+limit, the security headers (given by the composition root) and a JSON 500 for an
+unexpected failure.
 """
 
 from __future__ import annotations
@@ -27,33 +32,53 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 
 from pydantic import BaseModel, ValidationError
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.api import answer_message, check_message, check_start, start_json
 from bot.web.context import WebContext
-from bot.web.errors import ApiError, error_response
+from bot.web.errors import ApiError, error_response, too_large_response
 from bot.web.schemas import MessageRequest, StartRequest
 
 START_PATH = "/api/v1/interviews"
 PREFIX = START_PATH + "/"
 SUFFIX = "/messages"
 _JSON_HEADERS = ((b"content-type", b"application/json"), (b"cache-control", b"no-store"))
+Headers = tuple[tuple[bytes, bytes], ...]
 
 
 class FastTurns:
-    """Answer message posts and starts directly; pass every other request on to `app`."""
+    """Answer message posts and starts directly; pass every other request on to `app`.
 
-    def __init__(self, app: ASGIApp, *, context: WebContext, executor: Executor) -> None:
+    ``headers`` go on every response of its own; request bodies over ``max_bytes`` get a
+    413 without being read further.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        context: WebContext,
+        executor: Executor,
+        max_bytes: int,
+        headers: Headers = (),
+    ) -> None:
         self.app = app
         self.context = context
         self.executor = executor
+        self.max_bytes = max_bytes
+        self.headers = headers
+        self._ok_headers = _JSON_HEADERS + headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = _hot_route(scope)
         if route is None:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await _read_body(scope, receive, self.max_bytes)
+        if body is None:
+            await self._respond(too_large_response(self.max_bytes), scope, receive, send)
+            return
         model: type[BaseModel] = MessageRequest if route else StartRequest
         try:
             request = model.model_validate_json(body)
@@ -61,29 +86,41 @@ class FastTurns:
             # FastAPI words validation errors; let it answer this (rare) one.
             await self.app(scope, _replaying(body, receive), send)
             return
-        client = scope.get("client")
-        address = client[0] if client else "unknown"
         try:
-            if isinstance(request, MessageRequest):
-                status = 200
-                content = await self._answer(scope, address, route, request)
-            else:
-                assert isinstance(request, StartRequest)
-                status = 201
-                check_start(self.context, address, request)
-                content = await self._run(functools.partial(start_json, self.context, request))
+            status, content = await self._content(scope, route, request)
         except ApiError as error:
             response = error_response(error.status, error.code, error.message, error.headers)
-            await response(scope, receive, send)
+            await self._respond(response, scope, receive, send)
             return
+        except Exception:
+            # What the framework's error middleware does for its routes: a 500 for the
+            # client, the failure for the server's log (by re-raising, as it does).
+            failed = error_response(500, "internal_error", "Something went wrong on our side.")
+            await self._respond(failed, scope, receive, send)
+            raise
         await send(
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [*_JSON_HEADERS, (b"content-length", str(len(content)).encode())],
+                "headers": [*self._ok_headers, (b"content-length", str(len(content)).encode())],
             }
         )
         await send({"type": "http.response.body", "body": content})
+
+    async def _content(self, scope: Scope, route: str, request: BaseModel) -> tuple[int, bytes]:
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        if isinstance(request, MessageRequest):
+            return 200, await self._answer(scope, address, route, request)
+        assert isinstance(request, StartRequest)
+        check_start(self.context, address, request)
+        return 201, await self._run(functools.partial(start_json, self.context, request))
+
+    async def _respond(
+        self, response: Response, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        response.raw_headers.extend(self.headers)
+        await response(scope, receive, send)
 
     async def _answer(
         self, scope: Scope, address: str, interview_id: str, request: MessageRequest
@@ -126,13 +163,21 @@ def _hot_route(scope: Scope) -> str | None:
     return interview_id
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
+async def _read_body(scope: Scope, receive: Receive, max_bytes: int) -> bytes | None:
+    """The request body; None once it proves larger than `max_bytes`, declared or sent."""
+    declared = dict(scope["headers"]).get(b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        return None
+    chunks, size = [], 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)

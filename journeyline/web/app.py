@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.links import Links
 from bot.web import api, pages
@@ -25,7 +26,7 @@ from bot.web.ratelimit import RateLimiter
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings, load_settings
 from journeyline.slack_mount import mount_slack
-from journeyline.web.middleware import BodySizeLimit, SecurityHeaders
+from journeyline.web.middleware import SECURITY_HEADERS, BodySizeLimit, SecurityHeaders
 from storage.db import READ_ONLY_OPTION
 
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
@@ -46,7 +47,26 @@ def turn_thread_count(settings: Settings) -> int:
     return settings.web_threads
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+class JourneylineApp(FastAPI):
+    """FastAPI, with the chat's two hot endpoints (`FastTurns`) answered ahead of its
+    middleware stack: each layer of it (error handling, telemetry, body limits, our
+    security headers and size limit) wraps every request's calls, which a message post,
+    with its own size limit and headers, does not need."""
+
+    hot_path: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.hot_path is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.hot_path(scope, receive, send)
+
+    async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The request through FastAPI and its middleware (what the hot path passes on)."""
+        await super().__call__(scope, receive, send)
+
+
+def create_app(runtime: Runtime) -> JourneylineApp:
     """The app for `runtime` (its database and service); the caller owns the runtime."""
     settings = runtime.settings
     # The message posts' own pool (see FastTurns); other routes use AnyIO's. With a
@@ -66,7 +86,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         finally:
             turn_threads.shutdown(wait=True)
 
-    app = FastAPI(
+    app = JourneylineApp(
         lifespan=lifespan,
         title="journeyline",
         summary="Chat interviews about customers' support experiences.",
@@ -101,10 +121,15 @@ def create_app(runtime: Runtime) -> FastAPI:
             connection.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    # Innermost, so the size limit and the security headers apply to its answers too.
-    app.add_middleware(FastTurns, context=app.state.web, executor=turn_threads)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, relaxed_paths=DOCS_PATHS)
+    app.hot_path = FastTurns(
+        app.framework,
+        context=app.state.web,
+        executor=turn_threads,
+        max_bytes=settings.max_request_bytes,
+        headers=SECURITY_HEADERS,
+    )
     return app
 
 
