@@ -8,6 +8,7 @@ tested by feeding messages in.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -315,10 +316,20 @@ def match_choice(text: str, choices: tuple[Choice, ...]) -> str | None:
     wanted = _comparable(text)
     if not wanted:
         return None
-    for choice in choices:
-        if wanted in (_comparable(choice.value), _comparable(choice.label)):
-            return choice.value
+    for value, names in _choice_names(choices):
+        if wanted in names:
+            return value
     return None
+
+
+@functools.lru_cache(maxsize=512)
+def _choice_names(choices: tuple[Choice, ...]) -> tuple[tuple[str, tuple[str, str]], ...]:
+    # The buttons come from the guide, a few sets of them asked again and again: each
+    # set's comparable names are worked out once, not on every typed answer.
+    return tuple(
+        (choice.value, (_comparable(choice.value), _comparable(choice.label)))
+        for choice in choices
+    )
 
 
 def _comparable(text: str) -> str:
