@@ -327,8 +327,7 @@ def _choice_names(choices: tuple[Choice, ...]) -> tuple[tuple[str, tuple[str, st
     # The buttons come from the guide, a few sets of them asked again and again: each
     # set's comparable names are worked out once, not on every typed answer.
     return tuple(
-        (choice.value, (_comparable(choice.value), _comparable(choice.label)))
-        for choice in choices
+        (choice.value, (_comparable(choice.value), _comparable(choice.label))) for choice in choices
     )
 
 

@@ -104,102 +104,110 @@ _TOKENS = re.compile(r"(\?j|\?|\{lock\})")
 
 
 class TurnConnection:
-    """One transaction's cursor on the driver, with the database's spelling of each
-    statement (built once per statement and database)."""
+    """One transaction on the driver, with the database's spelling of each statement
+    (built once per statement and database).
+
+    On SQLite, statements run on the driver's cursor. On PostgreSQL they go in batches
+    (``pg_pipeline``), one round trip each: the transaction's first statement with its
+    BEGIN, then (`last_writes`) everything else with its COMMIT."""
 
     def __init__(self, engine: Engine, pooled: Any, flavour: Flavour) -> None:
         self._engine = engine
         self._pooled = pooled
         self._error = engine.dialect.loaded_dbapi.Error
         self.driver = pooled.driver_connection
-        self.cursor = _cursor(self.driver, flavour)
         self.flavour = flavour
         self._sql = _STATEMENTS.setdefault(flavour.name, {})
         # Whether this connection's transaction has begun and not yet ended. On
         # PostgreSQL the driver is in autocommit mode (see `begin`) and the transaction's
         # BEGIN and COMMIT are statements of ours, each sent with others, not on its own.
         self.in_transaction = False
-        # Inside `last_writes` on PostgreSQL: statements are queued, not yet sent.
-        self._pipelined = False
+        self.cursor: Any = None
+        if flavour is SQLITE:
+            self.cursor = self.driver.cursor()
+        else:
+            from storage.pg_pipeline import batches_for  # psycopg: PostgreSQL only
+
+            self._batches = batches_for(self.driver, pooled.info)
+        # Inside `last_writes` on PostgreSQL: the statements queued, not yet sent.
+        self._queued: list[tuple[str, Sequence[Any]]] | None = None
+        # PostgreSQL: the rows of the last statement run.
+        self._rows: list[tuple[Any, ...]] = []
 
     def execute(self, template: str, params: Sequence[Any] = ()) -> None:
         """Run one statement. On PostgreSQL the transaction's first statement goes in one
-        round trip with its BEGIN."""
+        round trip with its BEGIN; inside `last_writes`, with the others at its end."""
         sql = self._statement(template)
-        try:
-            if self.in_transaction or self.flavour is SQLITE:
+        if self.flavour is SQLITE:
+            try:
                 self.cursor.execute(sql, params)
-            else:
-                # The statement's rows stay on the cursor once the pipeline syncs.
-                with self.driver.pipeline():
-                    self._begin_postgresql()
-                    self.cursor.execute(sql, params)
-        except self._error as error:
-            raise self._translated(error, sql, params) from error
+            except self._error as error:
+                raise self._translated(error, sql, params) from error
+        elif self._queued is not None:
+            self._queued.append((sql, params))
+        else:
+            self._rows = self._run([(sql, params)])[-1]
 
     def one(self, template: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """Run one statement; its first row, if any."""
         self.execute(template, params)
+        if self.flavour is not SQLITE:
+            return self._rows[0] if self._rows else None
         row: tuple[Any, ...] | None = self.cursor.fetchone()
         return row
 
     def all(self, template: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one statement; all its rows."""
         self.execute(template, params)
+        if self.flavour is not SQLITE:
+            return list(self._rows)
         rows: list[tuple[Any, ...]] = self.cursor.fetchall()
         return rows
 
     def execute_many(self, template: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for each of ``rows``, in order (on PostgreSQL in one round
+        trip, or with the rest of `last_writes`)."""
         sql = self._statement(template)
-        try:
-            if not self.in_transaction and self.flavour is not SQLITE:
-                self._begin_postgresql()  # on its own: no turn starts with many rows
-            if self._pipelined:
-                # psycopg's executemany opens a pipeline of its own, and one nested in
-                # ours syncs as it opens and as it closes: a round trip each. Queued one
-                # by one, the rows go with the rest of ours.
-                for row in rows:
-                    self.cursor.execute(sql, row)
-            else:
+        if self.flavour is SQLITE:
+            try:
                 self.cursor.executemany(sql, rows)
-        except self._error as error:
-            raise self._translated(error, sql, rows) from error
+            except self._error as error:
+                raise self._translated(error, sql, rows) from error
+        elif self._queued is not None:
+            self._queued.extend((sql, row) for row in rows)
+        elif rows:
+            self._run([(sql, row) for row in rows])
 
     @contextmanager
     def last_writes(self) -> Iterator[None]:
         """The transaction's last statements, which return no rows, then its commit: on
-        PostgreSQL all of them in one round trip (psycopg's pipeline) instead of one
-        each, with errors surfacing when the block ends (the transaction is then rolled
-        back by `begin`). SQLite runs in process, so there is nothing to save: they run
-        one by one, then it commits."""
+        PostgreSQL all of them in one round trip, sent when the block ends (errors
+        surface then, and the transaction is rolled back by `begin`). SQLite runs in
+        process, so there is nothing to save: they run one by one, then it commits."""
         if self.flavour is SQLITE:
             yield
             self.commit()
             return
+        self._queued = []
         try:
-            with self.driver.pipeline():
-                self._pipelined = True
-                if not self.in_transaction:  # nothing before: the block is the transaction
-                    self._begin_postgresql()
-                yield
-                self.cursor.execute(COMMIT)
-        except self._error as error:
-            raise self._translated(error, "(pipeline)", ()) from error
+            yield
+            statements = [*self._queued, (COMMIT, ())]
         finally:
-            self._pipelined = False
+            self._queued = None
+        self._run(statements)
         self.in_transaction = False
 
     def commit(self) -> None:
         """Commit the transaction, if one is open."""
         if not self.in_transaction:
             return
-        try:
-            if self.flavour is SQLITE:
+        if self.flavour is SQLITE:
+            try:
                 self.driver.commit()
-            else:
-                self.cursor.execute(COMMIT)
-        except self._error as error:
-            raise self._translated(error, "COMMIT", ()) from error
+            except self._error as error:
+                raise self._translated(error, "COMMIT", ()) from error
+        else:
+            self._run([(COMMIT, ())])
         self.in_transaction = False
 
     def rollback(self) -> None:
@@ -208,13 +216,20 @@ class TurnConnection:
         self.driver.rollback()  # no driver does anything without a transaction
 
     def close(self) -> None:
-        self.cursor.close()
+        if self.cursor is not None:
+            self.cursor.close()
 
-    def _begin_postgresql(self) -> None:
-        """Send (or, in a pipeline, queue) the BEGIN of the autocommit connection's
-        transaction; from here on, whatever fails is rolled back by `begin`."""
-        self.cursor.execute(BEGIN)
-        self.in_transaction = True
+    def _run(self, statements: list[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+        """PostgreSQL: ``statements`` in one round trip, after a BEGIN when no transaction
+        is open yet (from here on, whatever fails is rolled back by `begin`)."""
+        if not self.in_transaction:
+            statements = [(BEGIN, ()), *statements]
+            self.in_transaction = True
+        try:
+            return self._batches.run(statements)
+        except self._error as error:
+            failed = "; ".join(sql for sql, _ in statements)
+            raise self._translated(error, failed, ()) from error
 
     def _statement(self, template: str) -> str:
         sql = self._sql.get(template)
@@ -242,14 +257,6 @@ class TurnConnection:
             dialect=dialect,
         )
         return translated
-
-
-def _cursor(driver: Any, flavour: Flavour) -> Any:
-    if flavour is SQLITE:
-        return driver.cursor()
-    from psycopg import RawCursor  # only PostgreSQL deployments need psycopg loaded
-
-    return RawCursor(driver)
 
 
 BEGIN, COMMIT, BEGIN_IMMEDIATE = "BEGIN", "COMMIT", "BEGIN IMMEDIATE"
