@@ -145,6 +145,7 @@ class TurnConnection:
                 raise self._translated(error, sql, params) from error
         elif self._queued is not None:
             self._queued.append((sql, params))
+            self._rows = _NOT_RUN_YET
         else:
             self._rows = self._run([(sql, params)])[-1]
 
@@ -152,7 +153,8 @@ class TurnConnection:
         """Run one statement; its first row, if any."""
         self.execute(template, params)
         if self.flavour is not SQLITE:
-            return self._rows[0] if self._rows else None
+            rows = self._fetched()
+            return rows[0] if rows else None
         row: tuple[Any, ...] | None = self.cursor.fetchone()
         return row
 
@@ -160,7 +162,7 @@ class TurnConnection:
         """Run one statement; all its rows."""
         self.execute(template, params)
         if self.flavour is not SQLITE:
-            return list(self._rows)
+            return list(self._fetched())
         rows: list[tuple[Any, ...]] = self.cursor.fetchall()
         return rows
 
@@ -219,6 +221,11 @@ class TurnConnection:
         if self.cursor is not None:
             self.cursor.close()
 
+    def _fetched(self) -> list[tuple[Any, ...]]:
+        if self._rows is _NOT_RUN_YET:
+            raise RuntimeError("a statement of last_writes has no rows to read: it runs later")
+        return self._rows
+
     def _run(self, statements: list[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
         """PostgreSQL: ``statements`` in one round trip, after a BEGIN when no transaction
         is open yet (from here on, whatever fails is rolled back by `begin`)."""
@@ -260,6 +267,8 @@ class TurnConnection:
 
 
 BEGIN, COMMIT, BEGIN_IMMEDIATE = "BEGIN", "COMMIT", "BEGIN IMMEDIATE"
+# The rows of a statement queued in `TurnConnection.last_writes`, which are not there yet.
+_NOT_RUN_YET: list[tuple[Any, ...]] = []
 
 # Each statement's text per database, keyed by its template.
 _STATEMENTS: dict[str, dict[str, str]] = {}

@@ -421,3 +421,32 @@ def test_last_writes_with_nothing_before_them_are_still_one_transaction(
         # Nothing of the block stands, though PostgreSQL's turn connection autocommits
         # any statement sent outside a transaction.
         assert (interview.revision, interview.status) == (0, "consent")
+
+
+def test_a_last_write_has_no_rows_to_read_on_postgresql(
+    db_engine: Engine, campaign_id: int
+) -> None:
+    # On PostgreSQL the last writes are sent when the block ends: reading a row from one
+    # inside it is a mistake, said so, rather than the rows of an earlier statement.
+    # SQLite runs each statement at once, so there the rows are there.
+    engine = make_turn_engine(db_engine)
+    interview_id, _ = _new_interview(engine, campaign_id)
+
+    def store_reply(connection: turns.TurnConnection) -> list[int]:
+        return turns.insert_replies(
+            connection,
+            interview_id=interview_id,
+            in_reply_to_id=None,
+            replies=[turns.ReplyRow("Thanks.", None, None, None)],
+            now=NOW,
+            returning_ids=True,
+        )
+
+    with turns.begin(engine) as connection:
+        assert turns.lock_revision(connection, interview_id) == 0
+        if db_engine.dialect.name == "sqlite":
+            with connection.last_writes():
+                assert len(store_reply(connection)) == 1
+            return
+        with pytest.raises(RuntimeError, match="no rows to read"), connection.last_writes():
+            store_reply(connection)
