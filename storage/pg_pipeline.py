@@ -8,7 +8,7 @@ it (py-spy), for a handful of statements. Here each batch is queued in libpq's o
 buffer and written at once; the results are read back, then loaded into Python values
 by psycopg's own adapters (``Transformer``), so a row reads exactly as a cursor's would.
 
-Each statement is prepared once per connection (named ``jl_N``), its parameter types
+Each statement is prepared once per connection (named ``jl_...``), its parameter types
 inferred by the server from where they appear; values go as text, dumped by psycopg.
 """
 
@@ -26,7 +26,7 @@ Buffer = bytes | bytearray | memoryview
 Rows = list[tuple[Any, ...]]
 
 _DONE = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK)
-_PREPARED_KEY = "journeyline_prepared_statements"
+_BATCHES_KEY = "journeyline_pipeline_batches"
 
 
 class PipelineBatches:
@@ -36,7 +36,6 @@ class PipelineBatches:
     def __init__(self, driver: Connection[Any], prepared: dict[str, bytes]) -> None:
         """``prepared``: the names of the statements this connection has prepared, kept
         as long as the connection lives (the pool's record of it)."""
-        self._driver = driver
         self._pgconn = driver.pgconn
         self._prepared = prepared
         self._transformer = Transformer(driver)
@@ -137,7 +136,10 @@ class PipelineBatches:
 
 
 def batches_for(driver: Connection[Any], info: dict[Any, Any]) -> PipelineBatches:
-    """Batches on ``driver``, remembering its prepared statements in ``info`` (the pool's
-    per-connection dictionary, which lives exactly as long as the connection)."""
-    prepared: dict[str, bytes] = info.setdefault(_PREPARED_KEY, {})
-    return PipelineBatches(driver, prepared)
+    """The batches of ``driver``, kept in ``info`` (the pool's per-connection dictionary,
+    which lives exactly as long as the connection): made once per connection, not once
+    per turn, with the statements it has prepared."""
+    batches: PipelineBatches | None = info.get(_BATCHES_KEY)
+    if batches is None:
+        batches = info[_BATCHES_KEY] = PipelineBatches(driver, {})
+    return batches

@@ -64,7 +64,7 @@ def test_each_statement_is_prepared_once_per_connection(
 ) -> None:
     prepared: dict[str, bytes] = {}
     for n in range(3):
-        # A new batcher per transaction, as each turn makes, on the same connection.
+        # Batchers sharing what the connection has prepared (two of them, here).
         PipelineBatches(driver, prepared).run([(INSERT, (f"note {n}", n, False, NOW, "{}"))])
         PipelineBatches(driver, prepared).run(
             [(INSERT, (f"a {n}", 1, True, NOW, "[]")), (INSERT, (f"b {n}", 1, True, NOW, "[]"))]
