@@ -49,6 +49,13 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.commit_probe import (
+    DEFAULT_INTERVAL_SECONDS,
+    STALL_MS,
+    CommitProbe,
+    outside_stalls,
+    stalls,
+)
 from bench.lean_http import HttpError, LeanClient
 from bot.messages import Choice, Inbound, Reply
 from journeyline.demo.personas import PERSONAS
@@ -56,6 +63,7 @@ from journeyline.demo.simulator import SimulatedCustomer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_PROBE_INTERVAL_MS = 1000 * DEFAULT_INTERVAL_SECONDS
 CAMPAIGN = "load"
 CLIENT_ID_PREFIX = "web:"  # how the API stores a client_message_id (bot/web/api.py)
 # A typical free-text answer; the baseline's customers send it so request sizes match.
@@ -248,6 +256,7 @@ class PhaseStats:
     completed_lengths: list[int] = field(default_factory=list)
     wall_seconds: float = 0.0
     client_cpu_seconds: float = 0.0
+    started_at: float = 0.0  # time.perf_counter() when the phase began: turns count from it
 
     def measured(self) -> list[tuple[float, float]]:
         """Turns started after the warm-up."""
@@ -443,6 +452,7 @@ async def run_phase(target: Target, settings: PhaseSettings, ledger: Ledger) -> 
     # so no customer queues for one (bench/lean_http.py: why not httpx here).
     async with LeanClient(target.base_url, timeout=REQUEST_TIMEOUT_SECONDS) as client:
         run = PhaseRun(target, settings, stats, ledger, client, time.perf_counter())
+        stats.started_at = run.started
         cpu = time.process_time()
         await asyncio.gather(*(run_customer(run, index) for index in range(settings.customers)))
         stats.wall_seconds = run.now()
@@ -666,12 +676,21 @@ class TargetResult:
 
 
 @dataclass
+class ProbeResult:
+    """The database's own commits during ours' realistic phase, on the phase's clock."""
+
+    samples: list[tuple[float, float]]  # (start, seconds), phase-relative
+    failures: int
+
+
+@dataclass
 class LoadResult:
     ours: TargetResult
     baseline: TargetResult
     storage: StorageCheck
     database: str
     server_problems: dict[str, list[str]] = field(default_factory=dict)
+    probe: ProbeResult | None = None  # PostgreSQL only: see bench/commit_probe.py
 
 
 def baseline_length(stats: PhaseStats) -> int:
@@ -692,10 +711,18 @@ def run_load(options: Options, workdir: Path, runner: asyncio.Runner) -> LoadRes
         )
         servers.callback(server.stop)
         ours_target = JourneylineTarget(server.base_url)
-        ours = TargetResult(
-            runner.run(run_phase(ours_target, realistic, ledger)),
-            runner.run(run_phase(ours_target, saturation, ledger)),
-        )
+        probe = None
+        if options.postgres_url is not None:
+            # The realistic phase's p99 is the one judged; on PostgreSQL the disk's WAL
+            # stalls are part of it, so the database's own commits are sampled beside it.
+            with CommitProbe(options.postgres_url) as commits:
+                realistic_stats = runner.run(run_phase(ours_target, realistic, ledger))
+            origin = realistic_stats.started_at
+            relative = [(start - origin, seconds) for start, seconds in commits.samples]
+            probe = ProbeResult(relative, commits.failures)
+        else:
+            realistic_stats = runner.run(run_phase(ours_target, realistic, ledger))
+        ours = TargetResult(realistic_stats, runner.run(run_phase(ours_target, saturation, ledger)))
         server.stop()  # every turn is committed: count what the database holds
         storage = check_storage(database_url, ledger)
         problems = {"journeyline": log_problems(server.log_path)}
@@ -721,7 +748,7 @@ def run_load(options: Options, workdir: Path, runner: asyncio.Runner) -> LoadRes
         )
     problems["baseline"] = log_problems(bare.log_path)
     name = "PostgreSQL" if options.postgres_url else "SQLite"
-    return LoadResult(ours, baseline, storage, name, problems)
+    return LoadResult(ours, baseline, storage, name, problems, probe)
 
 
 def log_problems(log_path: Path) -> list[str]:
@@ -822,6 +849,7 @@ def report(result: LoadResult, options: Options) -> str:
         ),
         "  under think time both are bounded by the think time, so a throughput ratio "
         "there says nothing.",
+        *probe_lines(result.probe, ours.realistic),
         "",
         *phase_block(
             f"saturation (no think time, {options.saturation_seconds:g} s)",
@@ -836,6 +864,34 @@ def report(result: LoadResult, options: Options) -> str:
         verdict(result),
     ]
     return "\n".join(lines)
+
+
+def probe_lines(probe: ProbeResult | None, realistic: PhaseStats) -> list[str]:
+    """The database's own commit latency beside ours, and ours away from its stalls."""
+    if probe is None:
+        return []
+    warm = [
+        (start, seconds) for start, seconds in probe.samples if start >= realistic.settings.warmup
+    ]
+    durations = [seconds * 1000 for _, seconds in warm]
+    windows = stalls(warm)
+    stalled = sum(window.seconds for window in windows)
+    measured = realistic.measured()
+    clear = outside_stalls(measured, windows)
+    clear_p99 = percentile([latency * 1000 for _, latency in clear], 0.99)
+    quantiles = "/".join(fmt(percentile(durations, q)) for q in (0.5, 0.99))
+    lines = [
+        "  PostgreSQL's own commits meanwhile (one-row INSERT+COMMIT every "
+        f"{DEFAULT_PROBE_INTERVAL_MS:g} ms on a connection of its own):",
+        f"    p50/p99 {quantiles} ms, max {fmt(max(durations, default=None))} ms over "
+        f"{len(durations)} commits; {len(windows)} took >= {STALL_MS:g} ms "
+        f"({stalled:.1f} s in all)",
+        f"    journeyline p99 on the turns that overlap none of those: {fmt(clear_p99)} ms "
+        f"({len(clear)} of {len(measured)} turns)",
+    ]
+    if probe.failures:
+        lines.append(f"    probe commits that failed: {probe.failures}")
+    return lines
 
 
 def problem_lines(problems: dict[str, list[str]]) -> list[str]:
