@@ -1,7 +1,9 @@
 """The bare baseline for `bench.web_load`: the cheapest honest web endpoint we could serve.
 
 Run: ``python -m bench.web_baseline --host 127.0.0.1 --port P --workers W`` with
-``WEB_BASELINE_DB=/path/baseline.db``.
+``WEB_BASELINE_DB=/path/baseline.db``, or with ``WEB_BASELINE_POSTGRES_URL=URL`` for the
+same endpoint on PostgreSQL (one INSERT and a durable COMMIT per request, psycopg, one
+connection per thread): the floor of any PostgreSQL-backed endpoint on the machine.
 
 One POST endpoint with the same path and request shape as journeyline's message API. It
 does exactly one SQLite INSERT and COMMIT per request, with the connection settings
@@ -26,6 +28,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 DB_ENV = "WEB_BASELINE_DB"
+POSTGRES_ENV = "WEB_BASELINE_POSTGRES_URL"
 # Same value as storage.db.SQLITE_BUSY_TIMEOUT_MS, so writers queue the same way.
 BUSY_TIMEOUT_MS = 5000
 
@@ -49,6 +52,16 @@ CANNED_REPLY: dict[str, Any] = {
     "duplicate": False,
     "progress": None,
 }
+
+POSTGRES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS baseline_messages (
+    id BIGSERIAL PRIMARY KEY,
+    interview_id TEXT NOT NULL,
+    client_message_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    choice TEXT
+)
+"""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -120,8 +133,55 @@ def create_app(db_path: str) -> FastAPI:
     return app
 
 
+def create_postgres_app(conninfo: str) -> FastAPI:
+    """The same endpoint storing each message in PostgreSQL at `conninfo` (a libpq URL)."""
+    import psycopg  # the server extra of journeyline brings it
+
+    with psycopg.connect(conninfo, autocommit=True) as setup:
+        setup.execute(POSTGRES_SCHEMA)
+    local = threading.local()
+
+    def connection() -> psycopg.Connection[Any]:
+        existing: psycopg.Connection[Any] | None = getattr(local, "connection", None)
+        if existing is None:
+            existing = psycopg.connect(conninfo)  # a transaction per request, then COMMIT
+            local.connection = existing
+        return existing
+
+    app = FastAPI(
+        title="web load baseline (PostgreSQL)",
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+
+    @app.post("/api/v1/interviews/{interview_id}/messages")
+    def post_message(interview_id: str, body: MessageRequest) -> JSONResponse:
+        db = connection()
+        try:
+            db.execute(
+                "INSERT INTO baseline_messages (interview_id, client_message_id, text, choice) "
+                "VALUES (%s, %s, %s, %s)",
+                (interview_id, body.client_message_id, body.text or "", body.choice),
+            )
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+        return JSONResponse({"interview_id": interview_id, **CANNED_REPLY})
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        connection().execute("SELECT 1")
+        connection().rollback()
+        return JSONResponse({"status": "ok"})
+
+    return app
+
+
 def app_from_environment() -> FastAPI:
     """Factory for `uvicorn --factory` worker processes."""
+    postgres = os.environ.get(POSTGRES_ENV)
+    if postgres:
+        return create_postgres_app(postgres)
     return create_app(os.environ[DB_ENV])
 
 

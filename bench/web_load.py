@@ -190,12 +190,18 @@ def start_journeyline(workdir: Path, *, workers: int, database_url: str | None) 
     return start_server("journeyline", command, env, workdir)
 
 
-def start_baseline(workdir: Path, *, workers: int) -> Server:
+def start_baseline(workdir: Path, *, workers: int, postgres_url: str | None = None) -> Server:
+    """The bare baseline on SQLite, or on PostgreSQL at `postgres_url` (SQLAlchemy URL)."""
     env = base_env()
     env["WEB_BASELINE_DB"] = str(workdir / "baseline.db")
+    name = "baseline"
+    if postgres_url is not None:
+        libpq = make_url(postgres_url).set(drivername="postgresql")
+        env["WEB_BASELINE_POSTGRES_URL"] = libpq.render_as_string(hide_password=False)
+        name = "baseline-postgres"
     command = [sys.executable, "-m", "bench.web_baseline", "--host", "127.0.0.1"]
     command += ["--port", str(free_port()), "--workers", str(workers)]
-    return start_server("baseline", command, env, workdir)
+    return start_server(name, command, env, workdir)
 
 
 def journeyline_database_url(workdir: Path, postgres_url: str | None) -> str:
@@ -641,6 +647,7 @@ class Options:
     retry_fraction: float
     seed: int
     postgres_url: str | None
+    postgres_baseline: bool = False
 
     def realistic(self) -> PhaseSettings:
         return PhaseSettings(
@@ -691,6 +698,7 @@ class LoadResult:
     database: str
     server_problems: dict[str, list[str]] = field(default_factory=dict)
     probe: ProbeResult | None = None  # PostgreSQL only: see bench/commit_probe.py
+    postgres_baseline: TargetResult | None = None  # --postgres-baseline
 
 
 def baseline_length(stats: PhaseStats) -> int:
@@ -747,8 +755,32 @@ def run_load(options: Options, workdir: Path, runner: asyncio.Runner) -> LoadRes
             ),
         )
     problems["baseline"] = log_problems(bare.log_path)
+    bare_postgres = None
+    if options.postgres_baseline and options.postgres_url is not None:
+        with contextlib.ExitStack() as servers:
+            bare_pg = start_baseline(
+                workdir, workers=options.workers, postgres_url=options.postgres_url
+            )
+            servers.callback(bare_pg.stop)
+            bare_postgres = TargetResult(
+                runner.run(
+                    run_phase(
+                        BaselineTarget(bare_pg.base_url, baseline_length(ours.realistic)),
+                        realistic,
+                        Ledger(),
+                    )
+                ),
+                runner.run(
+                    run_phase(
+                        BaselineTarget(bare_pg.base_url, baseline_length(ours.saturation)),
+                        saturation,
+                        Ledger(),
+                    )
+                ),
+            )
+        problems["baseline on PostgreSQL"] = log_problems(bare_pg.log_path)
     name = "PostgreSQL" if options.postgres_url else "SQLite"
-    return LoadResult(ours, baseline, storage, name, problems, probe)
+    return LoadResult(ours, baseline, storage, name, problems, probe, bare_postgres)
 
 
 def log_problems(log_path: Path) -> list[str]:
@@ -859,11 +891,44 @@ def report(result: LoadResult, options: Options) -> str:
         f"  baseline interviews: {baseline_length(ours.realistic)} (realistic) / "
         f"{baseline_length(ours.saturation)} (saturation) canned messages, as ours averaged",
         "",
+        *postgres_baseline_block(result),
         storage_line(result.storage),
         *problem_lines(result.server_problems),
         verdict(result),
     ]
     return "\n".join(lines)
+
+
+def postgres_baseline_block(result: LoadResult) -> list[str]:
+    """Ours beside the same bare endpoint on PostgreSQL: the floor a durable commit sets."""
+    bare = result.postgres_baseline
+    if bare is None:
+        return []
+    ours = result.ours
+    lines = [
+        "bare baseline on PostgreSQL (--postgres-baseline: the same endpoint, one INSERT and",
+        "a durable COMMIT per request, on the same server, run after the two above)",
+        f"  {'':<30}{'journeyline':>12}{'bare PG':>12}{'ratio':>10}",
+    ]
+    for label, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
+        lines.append(
+            row(
+                f"realistic latency {label} ms",
+                ours.realistic.latency_ms(q),
+                bare.realistic.latency_ms(q),
+            )
+        )
+    lines.append(
+        row(
+            "saturation turns/s",
+            ours.saturation.turns_per_second(),
+            bare.saturation.turns_per_second(),
+        )
+    )
+    errors = bare.realistic.error_count + bare.saturation.error_count
+    lines.append(row("errors", ours.realistic.error_count + ours.saturation.error_count, errors, 0))
+    lines.append("")
+    return lines
 
 
 def probe_lines(probe: ProbeResult | None, realistic: PhaseStats) -> list[str]:
@@ -964,7 +1029,14 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         metavar="URL",
         help=f"run journeyline on PostgreSQL (a fresh schema; default {DEFAULT_POSTGRES_URL})",
     )
+    parser.add_argument(
+        "--postgres-baseline",
+        action="store_true",
+        help="with --postgres: also run the bare baseline on that PostgreSQL server",
+    )
     args = parser.parse_args(argv)
+    if args.postgres_baseline and args.postgres is None:
+        parser.error("--postgres-baseline needs --postgres")
     # Bounded in count and time: this runs on shared machines.
     if not 1 <= args.customers <= 2000:
         parser.error("--customers must be 1..2000")
@@ -990,6 +1062,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         retry_fraction=args.retry_fraction,
         seed=args.seed,
         postgres_url=args.postgres,
+        postgres_baseline=args.postgres_baseline,
     )
 
 

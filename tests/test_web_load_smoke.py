@@ -10,6 +10,9 @@ import asyncio
 import contextlib
 from pathlib import Path
 
+import pytest
+from sqlalchemy import create_engine, text
+
 from bench.web_load import (
     BaselineTarget,
     JourneylineTarget,
@@ -80,3 +83,24 @@ def test_harness_measures_both_servers_and_loses_nothing(tmp_path: Path) -> None
     assert storage.duplicated == 0
     assert storage.altered == 0
     assert storage.out_of_order == 0
+
+
+@pytest.mark.postgres
+def test_bare_baseline_on_postgres_stores_every_message(
+    tmp_path: Path, postgres_schema_url: str
+) -> None:
+    with contextlib.ExitStack() as servers:
+        bare = start_baseline(tmp_path, workers=1, postgres_url=postgres_schema_url)
+        servers.callback(bare.stop)
+        stats = asyncio.run(run_phase(BaselineTarget(bare.base_url, 4), WHOLE_INTERVIEWS, Ledger()))
+    assert_produced_numbers(stats)
+    assert stats.completed == 5
+    engine = create_engine(postgres_schema_url)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT count(*) FROM baseline_messages")).scalar()
+    finally:
+        engine.dispose()
+    # Every POST answered 200 is a committed row (re-posts included: the bare endpoint
+    # has no idempotency, which is part of why it is the cheapest possible one).
+    assert stored == len(stats.turns) + stats.retries
