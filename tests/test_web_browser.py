@@ -228,6 +228,32 @@ def test_reload_midway_keeps_everything_and_stores_each_answer_once(
     assert len(inbound_texts(view)) == len(driver.sent)
 
 
+def test_a_resumed_transcript_is_shown_at_once_and_only_new_messages_slide_in(
+    watched: Watched, link: str
+) -> None:
+    page = watched.page
+    open_link(watched, link)
+    driver = ChatDriver(page)
+    for _ in range(3):
+        driver.answer_once(click=False)
+    # Messages that arrived while the page was open slide in.
+    assert page.locator("#log .msg--new").count() >= 3
+
+    page.reload()
+
+    # The whole server-rendered transcript is fully visible from the first frame: on a
+    # long interview, fading every old bubble in at once left the screen blank.
+    restored = page.locator("#log .msg")
+    expect(restored.first).to_be_visible()
+    assert page.locator("#log .msg--new").count() == 0
+    names = restored.evaluate_all("els => els.map(e => getComputedStyle(e).animationName)")
+    assert set(names) == {"none"}
+
+    driver.answer_once(click=False)
+    expect(page.locator("#log .msg--me.msg--new")).to_have_count(1)
+    assert page.locator("#log .msg--bot.msg--new").count() >= 1
+
+
 def test_open_link_start_page_then_chat(watched: Watched, server: WebServer) -> None:
     page = watched.page
     page.goto("/c/" + CAMPAIGN)

@@ -213,7 +213,7 @@
     }
     var msg = el(
       "div",
-      "msg msg--bot" + (items.length ? " msg--list" : "") + (active ? " msg--active" : "")
+      "msg msg--bot msg--new" + (items.length ? " msg--list" : "") + (active ? " msg--active" : "")
     );
     if (reply.slot) msg.setAttribute("data-slot", reply.slot);
     var bubble = el("div", "bubble");
@@ -247,7 +247,7 @@
   }
 
   function renderCustomer(text) {
-    var msg = el("div", "msg msg--me");
+    var msg = el("div", "msg msg--me msg--new");
     msg.setAttribute("data-state", "sending");
     var bubble = el("div", "bubble");
     bubble.appendChild(el("span", "visually-hidden", "You: "));
