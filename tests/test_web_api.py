@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.campaigns import create_campaign
 from bot.links import Links
+from bot.web.errors import declares_too_large
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app
@@ -357,3 +358,18 @@ async def test_an_unexpected_failure_on_the_fast_path_is_a_json_500(
     assert _error(failed)["code"] == "internal_error"
     assert "fire" not in failed.text  # nothing of the server's internals
     assert failed.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([(b"content-length", b"10")], False),
+        ([(b"content-length", b"11")], True),
+        ([], False),  # no declared length: counted as it arrives instead
+        ([(b"content-length", b"lots")], False),  # malformed: the server rejects it itself
+    ],
+)
+def test_declared_length_check_shared_by_both_paths(
+    headers: list[tuple[bytes, bytes]], expected: bool
+) -> None:
+    assert declares_too_large(headers, 10) is expected

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import Request
@@ -33,6 +33,15 @@ def too_large_response(max_bytes: int) -> JSONResponse:
     return error_response(
         413, "request_too_large", f"The request is larger than {max_bytes} bytes."
     )
+
+
+def declares_too_large(headers: Iterable[tuple[bytes, bytes]], max_bytes: int) -> bool:
+    """True when an ASGI request's own Content-Length is over `max_bytes`.
+
+    A body sent without one, or longer than declared, must still be counted as it arrives.
+    """
+    declared = dict(headers).get(b"content-length")
+    return declared is not None and declared.isdigit() and int(declared) > max_bytes
 
 
 async def api_error_handler(request: Request, error: Exception) -> JSONResponse:

@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.api import answer_message, check_message, check_start, start_json
 from bot.web.context import WebContext
-from bot.web.errors import ApiError, error_response, too_large_response
+from bot.web.errors import ApiError, declares_too_large, error_response, too_large_response
 from bot.web.schemas import MessageRequest, StartRequest
 
 START_PATH = "/api/v1/interviews"
@@ -165,8 +165,7 @@ def _hot_route(scope: Scope) -> str | None:
 
 async def _read_body(scope: Scope, receive: Receive, max_bytes: int) -> bytes | None:
     """The request body; None once it proves larger than `max_bytes`, declared or sent."""
-    declared = dict(scope["headers"]).get(b"content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+    if declares_too_large(scope["headers"], max_bytes):
         return None
     chunks, size = [], 0
     while True:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.web.errors import too_large_response
+from bot.web.errors import declares_too_large, too_large_response
 
 # No inline script or style anywhere: the chat page's behaviour lives in /static files.
 CONTENT_SECURITY_POLICY = (
@@ -64,8 +64,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declares_too_large(scope.get("headers", []), self.max_bytes):
             await self._reject(scope, receive, send)
             return
         received = 0
