@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.types import UTCDateTime, big_id_type, json_type, utcnow
+from storage.types import UTCDateTime, big_id_type, document_json_type, json_type, utcnow
 
 # Explicit constraint names keep migrations stable across databases and let later
 # migrations drop or alter a constraint by name (SQLite batch mode needs the names).
@@ -136,7 +136,7 @@ class Interview(Base):
     )
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), index=True)
-    engine_state: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    engine_state: Mapped[dict[str, Any]] = mapped_column(document_json_type(), default=dict)
     consent: Mapped[bool | None] = mapped_column(Boolean)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     problem: Mapped[str | None] = mapped_column(Text)

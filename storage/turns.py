@@ -473,7 +473,7 @@ def replies_to(connection: TurnConnection, message_id: int) -> list[ReplyRow]:
 _INSERT_INTERVIEW = (
     "INSERT INTO interviews (public_id, campaign_id, participant_id, channel, status,"
     " engine_state, extra_answers, started_at, updated_at, revision, access_token_hash)"
-    " VALUES (?, ?, NULL, ?, ?, ?j, ?j, ?, ?, 0, ?) RETURNING id"
+    " VALUES (?, ?, NULL, ?, ?, ?, ?j, ?, ?, 0, ?) RETURNING id"
 )
 
 
@@ -633,6 +633,7 @@ def insert_replies(
 
 # Columns an interview update may set, and how each is bound (JSON, timestamp, plain).
 _JSON_COLUMNS = frozenset({"engine_state", "extra_answers"})
+_CAST_JSON_COLUMNS = _JSON_COLUMNS - {"engine_state"}
 _TIMESTAMP_COLUMNS = frozenset({"updated_at", "consent_at", "completed_at"})
 _INTERVIEW_COLUMNS = (
     _JSON_COLUMNS
@@ -671,7 +672,11 @@ def update_interview(
         if unknown:
             raise ValueError(f"not an interview column a turn writes: {sorted(unknown)}")
         # One statement per set of columns (a turn writes one of a few sets).
-        assignments = [f"{name} = {'?j' if name in _JSON_COLUMNS else '?'}" for name in columns]
+        # engine_state is a `json` column on PostgreSQL (storage.types.document_json_type):
+        # a plain parameter takes the column's type, with no cast to JSONB and back.
+        assignments = [
+            f"{name} = {'?j' if name in _CAST_JSON_COLUMNS else '?'}" for name in columns
+        ]
         template = _UPDATES[columns] = (
             f"UPDATE interviews SET {', '.join(assignments)}, revision = ? WHERE id = ?"
         )

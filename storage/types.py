@@ -51,6 +51,17 @@ def json_type() -> TypeEngine[Any]:
     return JSON().with_variant(JSONB(), "postgresql")
 
 
+def document_json_type() -> TypeEngine[Any]:
+    """JSON stored as checked text everywhere (``json``, not ``JSONB``, on PostgreSQL).
+
+    For a document that is always written and read whole and never queried inside, such
+    as the engine state a chat turn rewrites: PostgreSQL then only checks the text
+    instead of converting it to JSONB's binary form on every write (on a 6 kB state,
+    half the server's CPU for the update; bench/RESULTS.md).
+    """
+    return JSON()
+
+
 def big_id_type() -> TypeEngine[int]:
     """A 64-bit id that still autoincrements on SQLite (only ``INTEGER PRIMARY KEY`` does)."""
     return BigInteger().with_variant(Integer(), "sqlite")

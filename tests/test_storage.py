@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -89,6 +90,58 @@ def test_migrations_upgrade_downgrade_and_upgrade_again(blank_db_url: str) -> No
         assert set(inspect(engine).get_table_names()) >= TABLES
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_engine_state_becomes_lz4_json_and_existing_states_survive(
+    postgres_schema_url: str,
+) -> None:
+    engine = make_engine(postgres_schema_url)
+    config = alembic_config()
+    state = {"status": "active", "steps": [{"doing": "rang them", "pains": ["long_wait"]}]}
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0005")
+            connection.execute(
+                text(
+                    "INSERT INTO campaigns (slug, name, guide_name, guide_version,"
+                    " guide_source, consent_text, open_link, created_at) VALUES"
+                    " ('m', 'M', 'g', '1', 'builtin', 'ok?', false, now())"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO interviews (public_id, campaign_id, channel, status,"
+                    " engine_state, extra_answers, started_at, updated_at, revision)"
+                    " SELECT 'p1', id, 'web', 'active', CAST(:state AS JSONB), '{}',"
+                    " now(), now(), 0 FROM campaigns"
+                ),
+                {"state": json.dumps(state)},
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            kind = connection.execute(
+                text(
+                    "SELECT atttypid::regtype::text, attcompression FROM pg_attribute"
+                    " WHERE attrelid = 'interviews'::regclass AND attname = 'engine_state'"
+                )
+            ).one()
+        assert kind[0] == "json"
+        lz4 = "lz4" in _toast_compressions(engine)
+        assert kind[1] == ("l" if lz4 else "")
+        with Session(engine) as session:
+            assert _by_public_id(session, "p1").engine_state == state
+    finally:
+        engine.dispose()
+
+
+def _toast_compressions(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
+        ).scalar()
+    return list(found or [])
 
 
 def test_upgrade_works_from_any_working_directory(
