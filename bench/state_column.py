@@ -29,12 +29,8 @@ import psycopg
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bench.turn_cpu import CAMPAIGN, open_conversations, run_turns
-from bot.campaigns import create_campaign
-from journeyline.runtime import make_service
-from journeyline.settings import Settings
-from storage.db import make_engine, make_session_factory, sqlite_url_for_dir
-from storage.migrate import upgrade
+from bench.turn_cpu import open_conversations, open_service, run_turns
+from storage.db import sqlite_url_for_dir
 from storage.models import Interview
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -60,13 +56,7 @@ class Result:
 def demo_states(interviews: int) -> list[str]:
     """Engine states of whole demo interviews, as the JSON text a turn writes."""
     with tempfile.TemporaryDirectory(prefix="state-column-") as folder:
-        url = sqlite_url_for_dir(Path(folder))
-        upgrade(url)
-        engine = make_engine(url)
-        sessions = make_session_factory(engine)
-        with sessions.begin() as session:
-            create_campaign(session, slug=CAMPAIGN, name="State column", open_link=True)
-        service = make_service(Settings(database_url=url), sessions=sessions, engine=engine)
+        service, sessions, engine = open_service(sqlite_url_for_dir(Path(folder)), "State column")
         run_turns(service, open_conversations(service, interviews, seed=1))
         with sessions() as session:
             states = [json.dumps(s) for s in session.scalars(select(Interview.engine_state))]

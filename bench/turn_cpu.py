@@ -29,6 +29,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
 from bench.web_baseline import BUSY_TIMEOUT_MS
 from bench.web_load import postgres_schema
 from bot.campaigns import create_campaign
@@ -130,6 +133,19 @@ def baseline(path: Path, turns: int) -> Timing:
     return timing
 
 
+def open_service(
+    url: str, campaign_name: str
+) -> tuple[InterviewService, sessionmaker[Session], Engine]:
+    """The service on the database at `url`, migrated, with the open-link campaign."""
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        create_campaign(session, slug=CAMPAIGN, name=campaign_name, open_link=True)
+    service = make_service(Settings(database_url=url), sessions=sessions, engine=engine)
+    return service, sessions, engine
+
+
 @contextlib.contextmanager
 def database(folder: Path, postgres_url: str | None) -> Iterator[str]:
     if postgres_url is None:
@@ -150,12 +166,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         tempfile.TemporaryDirectory(prefix="turn-cpu-") as folder,
         database(Path(folder), args.postgres) as url,
     ):
-        upgrade(url)
-        engine = make_engine(url)
-        sessions = make_session_factory(engine)
-        with sessions.begin() as session:
-            create_campaign(session, slug=CAMPAIGN, name="Turn CPU", open_link=True)
-        service = make_service(Settings(database_url=url), sessions=sessions, engine=engine)
+        service, _, engine = open_service(url, "Turn CPU")
         run_turns(service, open_conversations(service, WARM_UP_INTERVIEWS, args.seed + 1))
         conversations = open_conversations(service, args.interviews, args.seed)
         profiler = cProfile.Profile() if args.profile else None

@@ -20,6 +20,7 @@ import argparse
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -103,14 +104,7 @@ def create_app(db_path: str) -> FastAPI:
             local.connection = existing
         return existing
 
-    # Configured like journeyline's app (journeyline/web/app.py): no per-request check for
-    # OpenTelemetry providers nobody set up.
-    app = FastAPI(
-        title="web load baseline", telemetry={"tracing": False, "metrics": False, "logs": False}
-    )
-
-    @app.post("/api/v1/interviews/{interview_id}/messages")
-    def post_message(interview_id: str, body: MessageRequest) -> JSONResponse:
+    def store(interview_id: str, body: MessageRequest) -> None:
         db = connection()
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -123,14 +117,11 @@ def create_app(db_path: str) -> FastAPI:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-        return JSONResponse({"interview_id": interview_id, **CANNED_REPLY})
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> JSONResponse:
+    def ping() -> None:
         connection().execute("SELECT 1")
-        return JSONResponse({"status": "ok"})
 
-    return app
+    return _endpoint_app("web load baseline", store, ping)
 
 
 def create_postgres_app(conninfo: str) -> FastAPI:
@@ -148,13 +139,7 @@ def create_postgres_app(conninfo: str) -> FastAPI:
             local.connection = existing
         return existing
 
-    app = FastAPI(
-        title="web load baseline (PostgreSQL)",
-        telemetry={"tracing": False, "metrics": False, "logs": False},
-    )
-
-    @app.post("/api/v1/interviews/{interview_id}/messages")
-    def post_message(interview_id: str, body: MessageRequest) -> JSONResponse:
+    def store(interview_id: str, body: MessageRequest) -> None:
         db = connection()
         try:
             db.execute(
@@ -166,12 +151,30 @@ def create_postgres_app(conninfo: str) -> FastAPI:
             db.rollback()
             raise
         db.commit()
+
+    def ping() -> None:
+        connection().execute("SELECT 1")
+        connection().rollback()
+
+    return _endpoint_app("web load baseline (PostgreSQL)", store, ping)
+
+
+def _endpoint_app(
+    title: str, store: Callable[[str, MessageRequest], None], ping: Callable[[], None]
+) -> FastAPI:
+    """The message endpoint and /healthz around one database's `store` and `ping`."""
+    # Configured like journeyline's app (journeyline/web/app.py): no per-request check for
+    # OpenTelemetry providers nobody set up.
+    app = FastAPI(title=title, telemetry={"tracing": False, "metrics": False, "logs": False})
+
+    @app.post("/api/v1/interviews/{interview_id}/messages")
+    def post_message(interview_id: str, body: MessageRequest) -> JSONResponse:
+        store(interview_id, body)
         return JSONResponse({"interview_id": interview_id, **CANNED_REPLY})
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
-        connection().execute("SELECT 1")
-        connection().rollback()
+        ping()
         return JSONResponse({"status": "ok"})
 
     return app

@@ -737,23 +737,7 @@ def run_load(options: Options, workdir: Path, runner: asyncio.Runner) -> LoadRes
 
         bare = start_baseline(workdir, workers=options.workers)
         servers.callback(bare.stop)
-        discard = Ledger()
-        baseline = TargetResult(
-            runner.run(
-                run_phase(
-                    BaselineTarget(bare.base_url, baseline_length(ours.realistic)),
-                    realistic,
-                    discard,
-                )
-            ),
-            runner.run(
-                run_phase(
-                    BaselineTarget(bare.base_url, baseline_length(ours.saturation)),
-                    saturation,
-                    discard,
-                )
-            ),
-        )
+        baseline = run_bare(runner, bare.base_url, ours, realistic, saturation)
     problems["baseline"] = log_problems(bare.log_path)
     bare_postgres = None
     if options.postgres_baseline and options.postgres_url is not None:
@@ -762,25 +746,31 @@ def run_load(options: Options, workdir: Path, runner: asyncio.Runner) -> LoadRes
                 workdir, workers=options.workers, postgres_url=options.postgres_url
             )
             servers.callback(bare_pg.stop)
-            bare_postgres = TargetResult(
-                runner.run(
-                    run_phase(
-                        BaselineTarget(bare_pg.base_url, baseline_length(ours.realistic)),
-                        realistic,
-                        Ledger(),
-                    )
-                ),
-                runner.run(
-                    run_phase(
-                        BaselineTarget(bare_pg.base_url, baseline_length(ours.saturation)),
-                        saturation,
-                        Ledger(),
-                    )
-                ),
-            )
+            bare_postgres = run_bare(runner, bare_pg.base_url, ours, realistic, saturation)
         problems["baseline on PostgreSQL"] = log_problems(bare_pg.log_path)
     name = "PostgreSQL" if options.postgres_url else "SQLite"
     return LoadResult(ours, baseline, storage, name, problems, probe, bare_postgres)
+
+
+def run_bare(
+    runner: asyncio.Runner,
+    base_url: str,
+    ours: TargetResult,
+    realistic: PhaseSettings,
+    saturation: PhaseSettings,
+) -> TargetResult:
+    """Both phases against a bare baseline, its interviews as long as ours were."""
+    discard = Ledger()  # the baseline keeps no transcript to check
+    return TargetResult(
+        runner.run(
+            run_phase(BaselineTarget(base_url, baseline_length(ours.realistic)), realistic, discard)
+        ),
+        runner.run(
+            run_phase(
+                BaselineTarget(base_url, baseline_length(ours.saturation)), saturation, discard
+            )
+        ),
+    )
 
 
 def log_problems(log_path: Path) -> list[str]:

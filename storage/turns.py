@@ -685,7 +685,7 @@ def update_interview(
     for name, value in values.items():
         if name in _TIMESTAMP_COLUMNS and value is not None:
             value = flavour.timestamp(value)
-        elif name in _JSON_COLUMNS and name != "engine_state":
+        elif name in _CAST_JSON_COLUMNS:
             value = json.dumps(value)
         params.append(value)
     connection.execute(template, (*params, revision, interview_id))

@@ -6,8 +6,8 @@ Create Date: 2026-12-03
 
 Every chat turn rewrites the interview's engine state whole (several kB), and nothing
 queries inside it. As JSONB, PostgreSQL converted each write to its binary form and
-compressed it with pglz: 0.30 ms of the server's CPU per update of a 6 kB state on the
-development machine, against 0.15 ms as ``json`` compressed with lz4 (bench/RESULTS.md).
+compressed it with pglz; as ``json`` compressed with lz4, an update of the demo states
+(7 kB median) takes 0.46-0.61x the server's CPU (bench/state_column.py, bench/RESULTS.md).
 SQLite stores JSON as text already: nothing changes there.
 
 Self-contained like 0001: no imports from the models.
