@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.service import InterviewService
+from bot.service.turns import InterviewService
 from journeyline.demo.personas import PERSONAS, Persona
 from journeyline.demo.runner import ensure_demo_campaign, interview_persona
 from storage import queries
-from storage.db import make_engine, make_session_factory, sqlite_url_for_dir
+from storage.engines import make_engine, make_session_factory, sqlite_url_for_dir
 from storage.migrate import upgrade
 
 # Questions per step when nothing is skipped (channel, feeling, thinking, duration,

@@ -21,14 +21,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaigns import create_campaign
+from bot.conversation.vocabulary import InterviewStatus, Slot
 from bot.llm.calls import Pricing
-from bot.llm.client import ModelConfig, chat_model
+from bot.llm.chat_model import ModelConfig, chat_model
 from bot.llm.interviewer import Interviewer
-from bot.llm.service import ListeningService
-from bot.vocabulary import InterviewStatus, Slot
+from bot.llm.listening import ListeningService
+from bot.service.campaigns import create_campaign
 from storage import queries
-from storage.db import make_engine, make_session_factory
+from storage.engines import make_engine, make_session_factory
 from storage.migrate import upgrade
 from tests.openai_chat_fake import PROBE, FakeChatServer, fake_chat_server
 

@@ -45,18 +45,18 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 
-from bot import engine
-from bot.campaigns import create_campaign
-from bot.guide import Guide
-from bot.messages import Inbound
-from bot.service import InterviewService
-from bot.slack.app import SlackBot
-from bot.slack.client import make_client
-from bot.state import InterviewState
+from bot.conversation import engine
+from bot.conversation.guide import Guide
+from bot.conversation.messages import Inbound
+from bot.conversation.state import InterviewState
+from bot.service.campaigns import create_campaign
+from bot.service.turns import InterviewService
+from bot.slack.bolt_app import SlackBot
+from bot.slack.web_client import make_client
 from journeyline.runtime import Runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app
-from storage.db import make_engine, make_session_factory, sqlite_url_for_dir
+from storage.engines import make_engine, make_session_factory, sqlite_url_for_dir
 from storage.migrate import upgrade
 from storage.models import SlackEvent
 from tests.slack_fake import (

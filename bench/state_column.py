@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bench.turn_cpu import open_conversations, open_service, run_turns
-from storage.db import sqlite_url_for_dir
+from storage.engines import sqlite_url_for_dir
 from storage.models import Interview
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"

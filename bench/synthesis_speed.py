@@ -37,8 +37,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from bot.campaigns import create_campaign
-from storage.db import make_engine, make_session_factory, sqlite_url_for_dir
+from bot.service.campaigns import create_campaign
+from storage.engines import make_engine, make_session_factory, sqlite_url_for_dir
 from storage.imports import NewInterview, NewMessage, insert_interviews
 from storage.migrate import upgrade
 from storage.queries import StepRecordData

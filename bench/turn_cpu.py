@@ -34,15 +34,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bench.web_baseline import BUSY_TIMEOUT_MS
 from bench.web_load import postgres_schema
-from bot.campaigns import create_campaign
-from bot.messages import Reply
-from bot.service import InterviewService
+from bot.conversation.messages import Reply
+from bot.service.campaigns import create_campaign
+from bot.service.turns import InterviewService
 from bot.web.schemas import turn_json
 from journeyline.demo.personas import PERSONAS
 from journeyline.demo.simulator import SimulatedCustomer
 from journeyline.runtime import make_service
 from journeyline.settings import Settings
-from storage.db import make_engine, make_session_factory, sqlite_url_for_dir
+from storage.engines import make_engine, make_session_factory, sqlite_url_for_dir
 from storage.migrate import upgrade
 
 CAMPAIGN = "turn-cpu"

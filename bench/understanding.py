@@ -31,8 +31,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.conversation.vocabulary import CHANNEL_LABELS, Channel
 from bot.understanding import Understanding, understand
-from bot.vocabulary import CHANNEL_LABELS, Channel
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # The tuning set the rules were written against; a held-out set by the same author (run

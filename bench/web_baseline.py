@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 
 DB_ENV = "WEB_BASELINE_DB"
 POSTGRES_ENV = "WEB_BASELINE_POSTGRES_URL"
-# Same value as storage.db.SQLITE_BUSY_TIMEOUT_MS, so writers queue the same way.
+# Same value as storage.engines.SQLITE_BUSY_TIMEOUT_MS, so writers queue the same way.
 BUSY_TIMEOUT_MS = 5000
 
 # A constant reply shaped like one of journeyline's (a question with five quick replies),

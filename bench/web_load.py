@@ -57,7 +57,7 @@ from bench.commit_probe import (
     stalls,
 )
 from bench.lean_http import HttpError, LeanClient
-from bot.messages import Choice, Inbound, Reply
+from bot.conversation.messages import Choice, Inbound, Reply
 from journeyline.demo.personas import PERSONAS
 from journeyline.demo.simulator import SimulatedCustomer
 
@@ -626,7 +626,7 @@ def compare_interview(
 
 
 def normalise(body: str) -> str:
-    # What the server does to any text before storing it (bot/sanitize.py) that matters
+    # What the server does to any text before storing it (bot/conversation/sanitize.py) that matters
     # for the simulator's messages: Unicode NFC and surrounding whitespace.
     return unicodedata.normalize("NFC", body).strip()
 

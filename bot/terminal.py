@@ -10,8 +10,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterable
 
-from bot.messages import Reply
-from bot.service import InterviewService, TurnResult
+from bot.conversation.messages import Reply
+from bot.service.turns import InterviewService, TurnResult
 
 WIDTH = 78
 PROMPT = "you> "

@@ -1,5 +1,5 @@
 """`python -m journeyline` is the `journeyline` command."""
 
-from journeyline.cli.app import main
+from journeyline.cli.main import main
 
 main()

@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service import InterviewService
+from bot.service.turns import InterviewService
 from journeyline.settings import Settings
-from storage.db import make_engine, make_read_session_factory, make_session_factory, masked_url
+from storage.engines import make_engine, make_read_session_factory, make_session_factory, masked_url
 from storage.migrate import current_revision, head_revision, upgrade
 
 
@@ -76,8 +76,8 @@ def make_service(
         )
     # Imported only when used: the offline path needs none of the model packages.
     from bot.llm.interviewer import Interviewer
-    from bot.llm.service import ListeningService
-    from journeyline.llm import structured_caller
+    from bot.llm.listening import ListeningService
+    from journeyline.llm_wiring import structured_caller
 
     interviewer = Interviewer(structured_caller(settings))
     return ListeningService(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.db import sqlite_url_for_dir
+from storage.engines import sqlite_url_for_dir
 
 if TYPE_CHECKING:  # importing synthesis loads scikit-learn: too slow for every command
     from synthesis.embedders import EmbedderConfig

@@ -15,8 +15,8 @@ from fastapi import FastAPI, Request, Response
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.concurrency import run_in_threadpool
 
-from bot.slack.app import SlackBot, create_slack_bot
-from bot.slack.client import make_client
+from bot.slack.bolt_app import SlackBot, create_slack_bot
+from bot.slack.web_client import make_client
 from journeyline.runtime import Runtime
 from journeyline.settings import Settings
 

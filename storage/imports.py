@@ -163,7 +163,7 @@ def _insert_ids(
 
     PostgreSQL: one multi-row INSERT ... RETURNING per page, ordered by SQLAlchemy. SQLite
     would run that row by row, so there the ids are handed out here, after the highest
-    stored one: safe because every write transaction of ``storage.db`` holds SQLite's
+    stored one: safe because every write transaction of ``storage.engines`` holds SQLite's
     write lock from its BEGIN IMMEDIATE; on an engine without it, a concurrent writer makes
     the insert fail on the primary key (and the batch roll back), never mix rows up.
     """

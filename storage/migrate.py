@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from storage.db import make_engine, unavailable
+from storage.engines import make_engine, unavailable
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -35,7 +35,7 @@ def upgrade(engine_or_url: Engine | str | URL, revision: str = "head") -> None:
     Takes an engine, or a URL for which a temporary engine is created and disposed.
     The migration runs on a connection of that engine, so per-connection settings such
     as a PostgreSQL ``search_path`` decide which schema is migrated. Raises
-    :class:`storage.db.DatabaseUnavailable` if the database cannot be reached.
+    :class:`storage.engines.DatabaseUnavailable` if the database cannot be reached.
     """
     if isinstance(engine_or_url, Engine):
         _upgrade(engine_or_url, revision)

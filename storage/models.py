@@ -1,7 +1,8 @@
 """Typed ORM models: campaigns, participants, interviews, their messages and step records.
 
 Vocabulary values (interview status, channels, slots, pains) are stored as plain strings;
-their meaning belongs to ``bot.vocabulary`` and storage deliberately does not import it.
+their meaning belongs to ``bot.conversation.vocabulary`` and storage deliberately does
+not import it.
 
 JSON columns are not mutation-tracked: assign a new value (``interview.engine_state =
 {...}``) instead of changing the loaded dict or list in place, or the change is not saved.

@@ -277,7 +277,7 @@ def get_interview(
     UPDATE`` on PostgreSQL), so two deliveries of a turn for the same interview run one
     after the other, and reloads it even if the session already held a copy. On SQLite
     nothing extra is emitted: every transaction already holds the write lock (BEGIN
-    IMMEDIATE, see ``storage.db``).
+    IMMEDIATE, see ``storage.engines``).
     """
     statement = select(Interview).where(Interview.public_id == public_id)
     if for_update:

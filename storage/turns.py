@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 
-from storage.db import is_sqlite_busy, sqlite_lock_wait
+from storage.engines import is_sqlite_busy, sqlite_lock_wait
 from storage.models import new_public_id
 from storage.queries import INBOUND, OUTBOUND, StepRecordData
 

@@ -26,7 +26,7 @@ from typing import Protocol, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from storage.llm import CallRow
+from storage.llm_calls import CallRow
 from synthesis.model import Analysis, JourneyMap, PainPoint, Quote, Stage
 
 S = TypeVar("S", bound=BaseModel)

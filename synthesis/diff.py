@@ -1,7 +1,7 @@
 """What changed between two journey maps of one series: stages and pain points that are
 new, grew, shrank, disappeared or stayed the same.
 
-Items are paired by id, which :mod:`synthesis.matching` keeps stable from run to run.
+Items are paired by id, which :mod:`synthesis.id_matching` keeps stable from run to run.
 "Grew" and "shrank" compare how many interviews an item was heard in; the share of all
 interviews is reported alongside, since a later run usually reads more interviews.
 """

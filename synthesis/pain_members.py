@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from synthesis.embedders import Embedder
 from synthesis.model import PainPoint, StepRef
 from synthesis.observations import StepObservation
-from synthesis.pains import _Evidence, _evidence_text, _group_keys, _humanise, _severity
+from synthesis.pain_points import _Evidence, _evidence_text, _group_keys, _humanise, _severity
 from synthesis.quotes import distinct_quotes, pain_quote
 
 

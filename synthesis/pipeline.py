@@ -20,7 +20,7 @@ from synthesis.metrics import channel_paths, journey_metrics
 from synthesis.model import JourneyMap, PainPoint
 from synthesis.observations import StepObservation, SynthesisInputError, load_observations
 from synthesis.pain_members import attach_members, restrict_point
-from synthesis.pains import rank_pain_points
+from synthesis.pain_points import rank_pain_points
 from synthesis.saturation import saturation
 from synthesis.stages import StageAssignment, assign_stages
 

@@ -1,7 +1,7 @@
 """Stored synthesis runs: save a finished map with stable ids, load it back.
 
 A run belongs to a series: the same campaign and segment. Saving matches the new map to
-the series' latest run (see :mod:`synthesis.matching`) before it is stored, so the ids in
+the series' latest run (see :mod:`synthesis.id_matching`) before it is stored, so the ids in
 the stored map, in every file written from it and in ``maps diff`` agree.
 
 This is the one place synthesis writes to storage: the run is the pipeline's last stage.
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from storage import queries
 from storage import synthesis_runs as store
 from storage.models import SynthesisRun
-from synthesis.matching import IdMatch, stabilise_ids
+from synthesis.id_matching import IdMatch, stabilise_ids
 from synthesis.model import JourneyMap
 from synthesis.observations import SynthesisInputError
 

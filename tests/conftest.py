@@ -25,7 +25,12 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import DatabaseUnavailable, make_engine, make_session_factory, sqlite_url_for_dir
+from storage.engines import (
+    DatabaseUnavailable,
+    make_engine,
+    make_session_factory,
+    sqlite_url_for_dir,
+)
 from storage.migrate import upgrade
 
 POSTGRES_URL_ENV = "JOURNEYLINE_TEST_POSTGRES_URL"

@@ -27,10 +27,10 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import engine
-from bot.campaigns import create_campaign
-from bot.service import EngineHandler, InterviewService
-from bot.slack.app import SlackBot
+from bot.conversation import engine
+from bot.service.campaigns import create_campaign
+from bot.service.turns import EngineHandler, InterviewService
+from bot.slack.bolt_app import SlackBot
 from journeyline.runtime import Runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app

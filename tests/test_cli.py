@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from journeyline.cli.app import app
+from journeyline.cli.main import app
 from tests.cli_support import use_temp_data_dir
 
 runner = CliRunner()

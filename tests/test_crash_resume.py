@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from storage.db import make_engine, make_session_factory, sqlite_url_for_dir
+from storage.engines import make_engine, make_session_factory, sqlite_url_for_dir
 from storage.models import Interview, Message
 
 

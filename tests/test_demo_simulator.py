@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.messages import Choice, Inbound, Reply
-from bot.vocabulary import Channel, Pain, Slot
+from bot.conversation.messages import Choice, Inbound, Reply
+from bot.conversation.vocabulary import Channel, Pain, Slot
 from journeyline.demo.personas import DECLINING_PERSONAS, PERSONAS, Persona, persona_by_name
 from journeyline.demo.simulator import RESUME_TEXT, CustomerState, SimulatedCustomer
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from journeyline.cli.app import app
+from journeyline.cli.main import app
 from journeyline.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from journeyline.cli.app import app
+from journeyline.cli.main import app
 from tests.cli_support import seed_standard_interviews, use_temp_data_dir
 from tests.openai_fake import fake_openai_server
 

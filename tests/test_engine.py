@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot import engine
-from bot.engine import EngineResult
-from bot.guide import Guide, load_guide
-from bot.messages import Inbound
-from bot.state import InterviewState, invariant_problems
-from bot.vocabulary import Channel, InterviewStatus, Slot
+from bot.conversation import engine
+from bot.conversation.engine import EngineResult
+from bot.conversation.guide import Guide, load_guide
+from bot.conversation.messages import Inbound
+from bot.conversation.state import InterviewState, invariant_problems
+from bot.conversation.vocabulary import Channel, InterviewStatus, Slot
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import engine
-from bot.guide import load_guide
-from bot.messages import Inbound
-from bot.questions import question_choices
-from bot.state import InterviewState, invariant_problems, next_position
+from bot.conversation import engine
+from bot.conversation.guide import load_guide
+from bot.conversation.messages import Inbound
+from bot.conversation.questions import question_choices
+from bot.conversation.state import InterviewState, invariant_problems, next_position
 
 GUIDE = load_guide()
 COMMANDS = ["back", "skip", "pause", "help", "stop", "yes", "no", "last", "hi"]

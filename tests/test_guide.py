@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.guide import GuideError, load_guide, load_guide_text, resolved_guide_yaml
+from bot.conversation.guide import GuideError, load_guide, load_guide_text, resolved_guide_yaml
 
 
 def test_default_guide_loads_with_version() -> None:

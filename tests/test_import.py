@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaigns import create_campaign
+from bot.conversation.vocabulary import Slot
 from bot.importer import ImportReport, import_lines
-from bot.importer.turns import slot_for
-from bot.vocabulary import Slot
+from bot.importer.transcript_turns import slot_for
+from bot.service.campaigns import create_campaign
 from storage import queries
 from storage.models import ImportedInterview, Interview, Message, Participant, StepRecord
 from synthesis.pipeline import synthesize
@@ -264,7 +264,7 @@ def test_imported_interviews_are_synthesised_like_chat_ones(
 def test_an_imported_interview_reads_like_a_finished_chat(
     session_factory: sessionmaker[Session],
 ) -> None:
-    from bot.service import InterviewService
+    from bot.service.turns import InterviewService
 
     _campaign(session_factory)
     report = _import(session_factory, [STRUCTURED, TURNS])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from journeyline.cli.app import app
+from journeyline.cli.main import app
 from tests.cli_support import use_temp_data_dir
 from tests.test_import import STRUCTURED, TURNS
 

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaigns import create_campaign
+from bot.conversation.vocabulary import InterviewStatus, Slot
 from bot.llm.calls import Outcome
-from bot.llm.client import ModelConfig, chat_model
+from bot.llm.chat_model import ModelConfig, chat_model
 from bot.llm.interviewer import Interviewer
-from bot.llm.service import ListeningService
-from bot.service import ERROR_REPLY, TurnResult
-from bot.vocabulary import InterviewStatus, Slot
-from storage import llm as llm_storage
+from bot.llm.listening import ListeningService
+from bot.service.campaigns import create_campaign
+from bot.service.turns import ERROR_REPLY, TurnResult
+from storage import llm_calls as llm_storage
 from storage import queries
 from storage.models import Interview, LlmCall, Message
 from tests.cli_support import seed_standard_interviews, use_temp_data_dir
@@ -240,7 +240,7 @@ def test_llm_usage_command_reports_calls_and_spend(
 ) -> None:
     from typer.testing import CliRunner
 
-    from journeyline.cli.app import app
+    from journeyline.cli.main import app
     from journeyline.runtime import open_runtime
     from journeyline.settings import load_settings
 
@@ -270,7 +270,7 @@ def test_synthesize_with_the_analyst_names_the_map_and_records_its_calls(
 
     from typer.testing import CliRunner
 
-    from journeyline.cli.app import app
+    from journeyline.cli.main import app
     from journeyline.runtime import open_runtime
     from journeyline.settings import load_settings
     from tests.openai_chat_fake import INVENTED_QUOTE

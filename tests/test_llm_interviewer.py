@@ -7,16 +7,16 @@ import json
 import pytest
 from langchain_core.messages import AIMessage
 
-from bot import engine
-from bot.engine import EngineResult
-from bot.guide import Guide, load_guide
+from bot.conversation import engine
+from bot.conversation.engine import EngineResult
+from bot.conversation.guide import Guide, load_guide
+from bot.conversation.messages import Hints, Inbound
+from bot.conversation.state import invariant_problems
+from bot.conversation.vocabulary import Channel, Slot
 from bot.llm.calls import Outcome
 from bot.llm.interviewer import Interviewer, ListenContext
 from bot.llm.prompts import load_prompt
 from bot.llm.redact import redact
-from bot.messages import Hints, Inbound
-from bot.state import invariant_problems
-from bot.vocabulary import Channel, Slot
 from tests.llm_fakes import scripted, tool_answer
 
 

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from bot.campaigns import create_campaign
-from bot.links import Links
-from bot.llm.service import ListeningService
+from bot.llm.listening import ListeningService
+from bot.service.campaigns import create_campaign
+from bot.service.links import Links
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app

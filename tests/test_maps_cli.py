@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from journeyline.cli.app import app
+from journeyline.cli.main import app
 from journeyline.runtime import open_runtime
 from journeyline.settings import load_settings
 from tests.cli_support import seed_standard_interviews, use_temp_data_dir

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import Command, is_resume_greeting, parse_command
-from bot.sanitize import TextProblem, clean_text
+from bot.conversation.commands import Command, is_resume_greeting, parse_command
+from bot.conversation.sanitize import TextProblem, clean_text
 
 
 def test_control_characters_are_removed_but_newlines_kept() -> None:

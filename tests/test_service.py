@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import engine as engine_module
-from bot.campaigns import create_campaign
-from bot.engine import EngineResult
-from bot.guide import Guide
-from bot.messages import Inbound
-from bot.service import InterviewNotFound, InterviewService, TurnResult
-from bot.state import InterviewState
-from bot.vocabulary import InterviewStatus, Slot
+from bot.conversation import engine as engine_module
+from bot.conversation.engine import EngineResult
+from bot.conversation.guide import Guide
+from bot.conversation.messages import Inbound
+from bot.conversation.state import InterviewState
+from bot.conversation.vocabulary import InterviewStatus, Slot
+from bot.service.campaigns import create_campaign
+from bot.service.turns import InterviewNotFound, InterviewService, TurnResult
 from storage import queries
-from storage.db import make_engine, make_session_factory
+from storage.engines import make_engine, make_session_factory
 from storage.models import Interview, Message, StepRecord
 
 CAMPAIGN = "test-campaign"

@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaigns import create_campaign
-from bot.service import InterviewService
-from bot.slack.app import SlackBot, create_slack_bot
-from bot.slack.client import make_client
+from bot.conversation.vocabulary import Slot
+from bot.service.campaigns import create_campaign
+from bot.service.turns import InterviewService
+from bot.slack.bolt_app import SlackBot, create_slack_bot
 from bot.slack.outbox import WorkItem
-from bot.vocabulary import Slot
+from bot.slack.web_client import make_client
 from storage import queries
 from storage.models import SlackEvent
 from tests.slack_fake import (

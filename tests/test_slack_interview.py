@@ -15,10 +15,10 @@ from slack_bolt import BoltRequest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service import InterviewService
-from bot.slack.app import create_slack_bot
-from bot.slack.client import make_client
-from bot.vocabulary import InterviewStatus, Slot
+from bot.conversation.vocabulary import InterviewStatus, Slot
+from bot.service.turns import InterviewService
+from bot.slack.bolt_app import create_slack_bot
+from bot.slack.web_client import make_client
 from storage.models import SlackEvent
 from tests.slack_fake import (
     BOT_ID,

@@ -11,9 +11,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from bot.conversation.vocabulary import Slot
 from bot.slack.blocks import START_ACTION
-from bot.vocabulary import Slot
-from journeyline.cli.app import app
+from journeyline.cli.main import app
 from storage.models import Interview, Participant
 from tests.slack_fake import (
     BOT_TOKEN,

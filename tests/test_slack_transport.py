@@ -16,11 +16,11 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import engine
-from bot.guide import Guide
-from bot.messages import Inbound
-from bot.state import InterviewState
-from bot.vocabulary import Slot
+from bot.conversation import engine
+from bot.conversation.guide import Guide
+from bot.conversation.messages import Inbound
+from bot.conversation.state import InterviewState
+from bot.conversation.vocabulary import Slot
 from tests.slack_fake import (
     FakeSlack,
     SlackWorld,

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from bot.messages import Choice, Reply
-from bot.questions import CHANNEL_CHOICES, FEELING_CHOICES
+from bot.conversation.messages import Choice, Reply
+from bot.conversation.questions import CHANNEL_CHOICES, FEELING_CHOICES
 from bot.slack.blocks import (
     fallback_text,
     reply_blocks,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage import queries as q
-from storage.db import (
+from storage.engines import (
     DatabaseUnavailable,
     make_engine,
     make_session_factory,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from storage.db import (
+from storage.engines import (
     make_engine,
     make_read_session_factory,
     make_session_factory,

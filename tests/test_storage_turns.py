@@ -16,9 +16,9 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaigns import create_campaign
+from bot.service.campaigns import create_campaign
 from storage import queries, turns
-from storage.db import make_turn_engine
+from storage.engines import make_turn_engine
 from storage.models import Interview, Message, StepRecord
 from storage.queries import StepRecordData
 

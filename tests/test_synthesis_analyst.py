@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.llm.caller import StructuredCaller
-from journeyline.llm import make_analyst
+from journeyline.llm_wiring import make_analyst
 from journeyline.settings import Settings
 from synthesis.analyst import AnalystResult
 from synthesis.model import JourneyMap

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from journeyline.cli.app import app
+from journeyline.cli.main import app
 from journeyline.runtime import open_runtime
 from journeyline.settings import load_settings
 from tests.cli_support import seed_standard_interviews, use_temp_data_dir
@@ -107,7 +107,7 @@ def test_the_command_starts_without_the_numeric_stack() -> None:
         [
             sys.executable,
             "-c",
-            "import sys, journeyline.cli.app; "
+            "import sys, journeyline.cli.main; "
             "print(sorted(m for m in ('sklearn', 'scipy', 'matplotlib') if m in sys.modules))",
         ],
         capture_output=True,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Message
+from synthesis.map_schema import map_json_schema
 from synthesis.model import SCHEMA_VERSION, JourneyMap
 from synthesis.outputs import (
     FORMATS,
@@ -27,7 +28,6 @@ from synthesis.outputs import (
 )
 from synthesis.pipeline import analyse, synthesize
 from synthesis.render_mermaid import LOOK_ALIKES, mermaid_text, render_mermaid
-from synthesis.schema import map_json_schema
 from synthesis.segments import split_by
 from tests.browser_support import (
     CHROMIUM_ARGS,

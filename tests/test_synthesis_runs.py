@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.queries import get_campaign_by_slug
 from synthesis.diff import diff_maps
-from synthesis.matching import stabilise_ids
+from synthesis.id_matching import stabilise_ids
 from synthesis.model import JourneyMap
 from synthesis.pipeline import synthesize
 from synthesis.runs import (

@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaigns import create_campaign
-from bot.interview_cache import InterviewCache
-from bot.links import Links
-from bot.service import InterviewNotFound, InterviewService
-from bot.tokens import hash_token
+from bot.service.access_tokens import hash_token
+from bot.service.campaigns import create_campaign
+from bot.service.interview_cache import InterviewCache
+from bot.service.links import Links
+from bot.service.turns import InterviewNotFound, InterviewService
 from bot.web.schemas import TurnView, turn_json, turn_view
 from storage import queries
-from storage.db import make_engine, make_session_factory
+from storage.engines import make_engine, make_session_factory
 from storage.models import Message
 
 CAMPAIGN = "cache-campaign"

@@ -1,6 +1,6 @@
 """A turn on PostgreSQL survives the server dropping its connection (a restart, a
 failover, an idle-connection reaper): the turn engine checks no connection before use
-(`storage.db.make_turn_engine`), so the first statement on a dead one fails; the pool is
+(`storage.engines.make_turn_engine`), so the first statement on a dead one fails; the pool is
 emptied and the service runs the turn once more on a fresh connection. The customer gets
 the real answer, not the apology, and the message is stored once."""
 
@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaigns import create_campaign
-from bot.service import ERROR_REPLY, InterviewService
-from storage.db import make_engine, make_session_factory
+from bot.service.campaigns import create_campaign
+from bot.service.turns import ERROR_REPLY, InterviewService
+from storage.engines import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Message
 
@@ -60,7 +60,7 @@ def test_a_turn_runs_again_on_a_fresh_connection_when_the_server_dropped_it(
     finally:
         admin.dispose()
 
-    with caplog.at_level(logging.WARNING, logger="bot.service"):
+    with caplog.at_level(logging.WARNING, logger="bot.service.turns"):
         second = service.handle_message(
             interview_id=started.interview_id,
             text="I chatted with support about a late parcel",

@@ -21,19 +21,19 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import engine as engine_module
-from bot.campaigns import create_campaign
-from bot.engine import EngineResult
-from bot.guide import Guide
-from bot.links import Links
-from bot.messages import Inbound
-from bot.service import InterviewService, TurnResult
-from bot.state import InterviewState
+from bot.conversation import engine as engine_module
+from bot.conversation.engine import EngineResult
+from bot.conversation.guide import Guide
+from bot.conversation.messages import Inbound
+from bot.conversation.state import InterviewState
+from bot.service.campaigns import create_campaign
+from bot.service.links import Links
+from bot.service.turns import InterviewService, TurnResult
 from journeyline.runtime import open_runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app
 from storage import turns
-from storage.db import (
+from storage.engines import (
     make_engine,
     make_read_session_factory,
     make_session_factory,

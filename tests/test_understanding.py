@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.understanding import DEFAULT_DATA, Example, baseline, evaluate, load
+from bot.conversation.vocabulary import CHANNEL_LABELS, Channel, Pain
 from bot.understanding import (
     Understanding,
     is_vague_long_duration,
@@ -22,7 +23,6 @@ from bot.understanding import (
     says_ended,
     understand,
 )
-from bot.vocabulary import CHANNEL_LABELS, Channel, Pain
 
 
 def test_headline_example() -> None:

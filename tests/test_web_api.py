@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from bot.campaigns import create_campaign
-from bot.links import Links
+from bot.service.campaigns import create_campaign
+from bot.service.links import Links
 from bot.web.errors import declares_too_large
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings

@@ -19,11 +19,11 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaign_guide import guide_for
-from bot.guide import Guide
+from bot.conversation.guide import Guide
 from bot.importer.plan import RecordError, content_hash, plan_interview
 from bot.importer.records import ImportRecord, describe_errors
-from bot.importer.turns import TurnError
+from bot.importer.transcript_turns import TurnError
+from bot.service.campaign_guides import guide_for
 from storage import queries
 from storage.imports import NewInterview, imported_hashes, insert_interviews
 

@@ -1,7 +1,7 @@
 """One validated import record -> the rows to store (pure: no database).
 
 Structured steps are taken as given (vocabulary values checked, free-text values read
-with the understanding layer); turns go through :mod:`bot.importer.turns`. Either way the
+with the understanding layer); turns go through :mod:`bot.importer.transcript_turns`. Either way the
 customer's words become inbound messages and every step cites the messages it came from,
 so quotes in a journey map link to stored text exactly as for chat interviews.
 """
@@ -12,13 +12,13 @@ import hashlib
 import json
 from typing import Any
 
-from bot.guide import Guide
+from bot.conversation.guide import Guide
+from bot.conversation.state import STEP_SLOTS, InterviewState, StepDraft, new_state
+from bot.conversation.vocabulary import Channel, InterviewStatus, Pain, Slot
 from bot.importer.records import ImportRecord, StepRecordIn
-from bot.importer.turns import state_from_turns
-from bot.state import STEP_SLOTS, InterviewState, StepDraft, new_state
-from bot.step_rows import step_record
+from bot.importer.transcript_turns import state_from_turns
+from bot.service.step_rows import step_record
 from bot.understanding import parse_channel, parse_duration_minutes, parse_feeling, parse_resolved
-from bot.vocabulary import Channel, InterviewStatus, Pain, Slot
 from storage.imports import NewInterview, NewMessage
 
 RESOLVED = ("yes", "partly", "no")

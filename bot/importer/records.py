@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from bot.vocabulary import EFFORT_MAX, EFFORT_MIN
+from bot.conversation.vocabulary import EFFORT_MAX, EFFORT_MIN
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.llm.schema import ACK_MAX_CHARS, PROBE_MAX_CHARS
+from bot.llm.hints_schema import ACK_MAX_CHARS, PROBE_MAX_CHARS
 
 _INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|"

@@ -1,7 +1,7 @@
 """The interviewer model: one structured call per customer answer, and translations.
 
 Nothing here decides the interview. :meth:`Interviewer.listen` turns one answer into
-:class:`bot.messages.Hints` (validated facts, an allowed acknowledgement and probe) or
+:class:`bot.conversation.messages.Hints` (validated facts, an allowed acknowledgement and probe) or
 ``None`` when anything goes wrong, and always returns the call's record. The engine
 merges the hints with its own offline reading; ``None`` is exactly the offline turn.
 """
@@ -16,6 +16,8 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from bot.conversation.messages import Hints
+from bot.conversation.vocabulary import Channel
 from bot.llm.caller import StructuredCaller
 from bot.llm.calls import CallRecord, Outcome, Pricing
 from bot.llm.guard import (
@@ -24,11 +26,9 @@ from bot.llm.guard import (
     allowed_translation,
     looks_like_injection,
 )
+from bot.llm.hints_schema import ListenOutput, TranslationOutput, known_pains
 from bot.llm.prompts import PromptTemplate, load_prompt
 from bot.llm.redact import redact
-from bot.llm.schema import ListenOutput, TranslationOutput, known_pains
-from bot.messages import Hints
-from bot.vocabulary import Channel
 
 
 @dataclass(frozen=True)

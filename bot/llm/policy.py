@@ -9,6 +9,7 @@ place ("trois quarts d'heure" for "how long?"), which would otherwise be re-aske
 
 from __future__ import annotations
 
+from bot.conversation.vocabulary import Slot
 from bot.understanding import (
     is_vague_long_duration,
     parse_channel,
@@ -17,7 +18,6 @@ from bot.understanding import (
     parse_people_tools,
     parse_resolved,
 )
-from bot.vocabulary import Slot
 
 ALWAYS = frozenset({Slot.PROBLEM, Slot.STEP, Slot.NEXT_STEP, Slot.PAIN})
 # Kept word for word by the engine: facts from the model would not be used.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.messages import Choice, Reply
+from bot.conversation.messages import Choice, Reply
 from bot.slack.markup import escape
 
 Block = dict[str, Any]

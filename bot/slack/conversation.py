@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from slack_sdk import WebClient
 
-from bot.messages import Reply
-from bot.service import CampaignNotFound, InterviewService
+from bot.conversation.messages import Reply
+from bot.service.turns import CampaignNotFound, InterviewService
 from bot.slack.blocks import (
     START_ACTION,
     fallback_text,

@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.slack.executor import KeyedExecutor
 from bot.slack.outbox import Outbox, WorkItem
-from storage.db import is_sqlite_busy
+from storage.engines import is_sqlite_busy
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Which interview a Slack user is in, and starting one: the Slack side of `bot.links`.
+"""Which interview a Slack user is in, and starting one: the Slack side of `bot.service.links`.
 
 A Slack user takes part in a campaign as a participant whose ``slack_team_id`` and
 ``slack_user_id`` are set (external id ``slack:T:U``). Their open interview is the one
@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import engine
-from bot.campaign_guide import guide_for
-from bot.messages import Reply
-from bot.service import CampaignNotFound, InterviewService, reply_from_message
+from bot.conversation import engine
+from bot.conversation.messages import Reply
+from bot.conversation.state import InterviewState
+from bot.conversation.vocabulary import FINISHED_STATUSES, Slot
+from bot.service.campaign_guides import guide_for
+from bot.service.turns import CampaignNotFound, InterviewService, reply_from_message
 from bot.slack.events import Customer
-from bot.state import InterviewState
-from bot.vocabulary import FINISHED_STATUSES, Slot
 from storage import queries
 from storage.models import Campaign, Participant
 from storage.types import utcnow

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.slack.blocks import START_ACTION
 from bot.slack.events import ButtonClick, Customer, EditedMessage, TypedMessage
 from storage import queries
-from storage.db import sqlite_lock_wait
+from storage.engines import sqlite_lock_wait
 from storage.types import utcnow
 
 # Slack stops retrying within the hour; a day leaves room for clock skew and outages.

@@ -18,19 +18,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.understanding.answers import (
+from bot.conversation.vocabulary import Channel
+from bot.understanding.channels import channel_from_answer, detect_channel
+from bot.understanding.closed_answers import (
     resolved_from_normalized,
     scale_from_normalized,
     yes_no_from_normalized,
 )
-from bot.understanding.channels import channel_from_answer, detect_channel
 from bot.understanding.durations import duration_from_normalized, vague_from_normalized
 from bot.understanding.endings import ended_from_normalized
 from bot.understanding.feelings import feeling_from_normalized, is_only_rating
 from bot.understanding.normalize import normalize
 from bot.understanding.pains import freeze_extra, pains_from_normalized
 from bot.understanding.people_tools import people_tools_from_normalized
-from bot.vocabulary import Channel
 
 __all__ = [
     "Understanding",

@@ -39,8 +39,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.understanding.matching import Hit, is_negated
-from bot.vocabulary import CHANNEL_LABELS, Channel
+from bot.conversation.vocabulary import CHANNEL_LABELS, Channel
+from bot.understanding.cue_matching import Hit, is_negated
 
 STRONG = 2
 WEAK = 1

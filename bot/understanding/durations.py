@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.understanding.matching import Hit, clause_before, select_hits
+from bot.understanding.cue_matching import Hit, clause_before, select_hits
 from bot.understanding.numbers import NUMBER_WORD_PATTERN, round_half_up, to_number
 
 _UNIT_MINUTES: dict[str, float] = {

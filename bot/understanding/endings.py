@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.understanding.matching import clause_before
+from bot.understanding.cue_matching import clause_before
 
 _ENDED_RE = re.compile(
     r"\b(?:that was it|that's it|that was that|that's all|that was all|that's that|that was "

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 
-from bot.understanding.matching import Hit, clause_before, is_negated, select_hits
+from bot.understanding.cue_matching import Hit, clause_before, is_negated, select_hits
 from bot.understanding.numbers import NUMBER_WORD_PATTERN, to_number
 
 # Phrase -> score. None marks phrases that only shadow a shorter, misleading hit

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from bot.understanding.matching import is_negated
-from bot.vocabulary import Pain
+from bot.conversation.vocabulary import Pain
+from bot.understanding.cue_matching import is_negated
 
 # (pain, pattern, honour negation). Patterns that carry their own negation ("never heard
 # back", "couldn't get through") must not be re-negated by a preceding "not".

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.understanding.matching import Hit
+from bot.understanding.cue_matching import Hit
 
 _PEOPLE: tuple[tuple[str, str], ...] = (
     # Bots first in the table only for readability; overlap resolution is positional.

@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 
-from bot.links import LinkNotFound
-from bot.service import CampaignClosed, CampaignNotFound, InterviewFinished, InterviewNotFound
+from bot.service.links import LinkNotFound
+from bot.service.turns import CampaignClosed, CampaignNotFound, InterviewFinished, InterviewNotFound
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.errors import ApiError
 from bot.web.ratelimit import RateLimited

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.campaign_guide import guide_for
-from bot.links import LinkNotFound
-from bot.service import CampaignClosed, CampaignNotFound
+from bot.service.campaign_guides import guide_for
+from bot.service.links import LinkNotFound
+from bot.service.turns import CampaignClosed, CampaignNotFound
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.ratelimit import RateLimited
 from bot.web.schemas import interview_view

@@ -8,10 +8,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from bot.messages import Choice, Reply
-from bot.progress import Progress
-from bot.service import TurnResult
-from bot.snapshots import InterviewSnapshot, StoredMessage
+from bot.conversation.messages import Choice, Reply
+from bot.conversation.progress import Progress
+from bot.service.transcripts import InterviewSnapshot, StoredMessage
+from bot.service.turns import TurnResult
 
 CLIENT_MESSAGE_ID_PATTERN = r"^[A-Za-z0-9._:\-]{1,100}$"
 

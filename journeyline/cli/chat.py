@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import typer
 
-from bot.campaigns import create_campaign
+from bot.service.campaigns import create_campaign
 from bot.terminal import PROMPT, run_chat, show
 from journeyline.cli.common import console, runtime
 from storage import queries

@@ -9,11 +9,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bot.guide import GuideError
-from bot.service import CampaignNotFound, InterviewNotFound
+from bot.conversation.guide import GuideError
+from bot.service.turns import CampaignNotFound, InterviewNotFound
 from journeyline.runtime import Runtime, SchemaOutdated, open_runtime
 from journeyline.settings import load_settings
-from storage.db import DatabaseUnavailable
+from storage.engines import DatabaseUnavailable
 
 console = Console(highlight=False, soft_wrap=True)  # ids and paths stay on one line
 errors = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay copyable

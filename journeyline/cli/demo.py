@@ -10,11 +10,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.vocabulary import CHANNEL_LABELS, PAIN_LABELS, Channel
+from bot.conversation.vocabulary import CHANNEL_LABELS, PAIN_LABELS, Channel
 from journeyline.cli.common import console, runtime
 from journeyline.cli.serve import serve as serve_command
 from journeyline.runtime import Runtime
-from storage.db import masked_url
+from storage.engines import masked_url
 
 if TYPE_CHECKING:
     from journeyline.demo.runner import DemoSummary
@@ -86,7 +86,7 @@ def _synthesize_demo(rt: Runtime, summary: DemoSummary) -> None:
 
 
 def _print_links(rt: Runtime, summary: DemoSummary, *, base: str, serving: bool) -> None:
-    from bot.links import Links
+    from bot.service.links import Links
 
     links = Links(rt.sessions, rt.service)
     fresh = links.create_invite(

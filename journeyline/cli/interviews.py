@@ -10,8 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Column, Table
 
-from bot.questions import describe_minutes
-from bot.vocabulary import FEELING_LABELS
+from bot.conversation.questions import describe_minutes
+from bot.conversation.vocabulary import FEELING_LABELS
 from journeyline.cli.common import abort, console, runtime
 from journeyline.interview_export import interview_document, write_csv_tables
 from storage import queries

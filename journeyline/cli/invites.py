@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.links import Links
+from bot.service.links import Links
 from journeyline.cli.common import abort, console, runtime
 
 app = typer.Typer(help="Personal interview links.", no_args_is_help=True)

@@ -9,10 +9,10 @@ import typer
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.client import make_client
 from bot.slack.directory import SlackDirectory
 from bot.slack.invite import send_invitation
 from bot.slack.users import SlackUser, SlackUserNotFound, SlackUsers
+from bot.slack.web_client import make_client
 from journeyline.cli.common import abort, console, fail_cleanly, runtime
 from journeyline.runtime import Runtime
 from journeyline.slack_mount import EVENTS_PATH, SlackNotConfigured, build_slack_bot

@@ -15,13 +15,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.orm import Session, sessionmaker
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from bot.campaign_guide import guide_for
-from bot.guide import GuideError
+from bot.conversation.guide import GuideError
+from bot.service.campaign_guides import guide_for
 from journeyline.cli.common import abort, console, runtime
 from journeyline.settings import Settings
-from storage import llm as llm_storage
+from storage import llm_calls as llm_storage
 from storage import queries
-from storage.llm import CallRow
+from storage.llm_calls import CallRow
 from synthesis.analyst import Analyst
 from synthesis.formatting import human_minutes
 from synthesis.observations import SynthesisInputError
@@ -131,7 +131,7 @@ def _analyst(settings: Settings, sessions: sessionmaker[Session], campaign: str)
     """The configured analyst for the campaign, or None without a language model."""
     if not settings.llm_enabled:
         return None
-    from journeyline.llm import make_analyst  # the model packages only when used
+    from journeyline.llm_wiring import make_analyst  # the model packages only when used
 
     with sessions() as session:
         stored = queries.get_campaign_by_slug(session, campaign)

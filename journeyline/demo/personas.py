@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from bot.vocabulary import (
+from bot.conversation.vocabulary import (
     EFFORT_MAX,
     EFFORT_MIN,
     FEELING_MAX,

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.campaigns import create_campaign
-from bot.messages import Inbound
-from bot.service import InterviewService, TurnResult
-from bot.vocabulary import InterviewStatus
+from bot.conversation.messages import Inbound
+from bot.conversation.vocabulary import InterviewStatus
+from bot.service.campaigns import create_campaign
+from bot.service.turns import InterviewService, TurnResult
 from journeyline.demo.personas import PERSONAS, Persona
 from journeyline.demo.simulator import SimulatedCustomer
 from storage import queries, synthesis_runs

@@ -33,8 +33,8 @@ import random
 from collections.abc import Sequence
 from enum import StrEnum
 
-from bot.messages import Choice, Inbound, Reply
-from bot.vocabulary import CHANNEL_LABELS, PAIN_LABELS, Channel, Slot
+from bot.conversation.messages import Choice, Inbound, Reply
+from bot.conversation.vocabulary import CHANNEL_LABELS, PAIN_LABELS, Channel, Slot
 from journeyline.demo.personas import Persona, PersonaStep, Style
 
 MAX_MESSAGES = 120

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.links import Links
+from bot.service.links import Links
 from bot.web import api, pages
 from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
 from bot.web.errors import ApiError, api_error_handler, validation_error_handler
@@ -27,7 +27,7 @@ from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings, load_settings
 from journeyline.slack_mount import mount_slack
 from journeyline.web.middleware import SECURITY_HEADERS, BodySizeLimit, SecurityHeaders
-from storage.db import READ_ONLY_OPTION
+from storage.engines import READ_ONLY_OPTION
 
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
 # gc.set_threshold for a running server: young collections every 50k allocations, full

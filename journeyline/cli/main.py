@@ -5,14 +5,14 @@ from __future__ import annotations
 import typer
 
 from journeyline.cli import (
-    campaigns,
+    campaigns_cmd,
     chat,
-    db,
+    db_cmd,
     demo,
     import_cmd,
     interviews,
     invites,
-    llm,
+    llm_cmd,
     maps,
     serve,
     slack,
@@ -27,13 +27,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(campaigns.app, name="campaigns")
+app.add_typer(campaigns_cmd.app, name="campaigns")
 app.add_typer(interviews.app, name="interviews")
-app.add_typer(db.app, name="db")
+app.add_typer(db_cmd.app, name="db")
 app.add_typer(invites.app, name="invites")
 app.add_typer(slack.app, name="slack")
 app.add_typer(maps.app, name="maps")
-app.add_typer(llm.app, name="llm")
+app.add_typer(llm_cmd.app, name="llm")
 app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("understand")(understand.understand_command)

@@ -6,7 +6,7 @@ A turn with a model configured:
    the last few messages; a redelivery, a wrong link token, a click or an interview over
    its spending cap skip the model;
 2. one structured model call (``Interviewer.listen``), within its timeout;
-3. the ordinary turn of :class:`bot.service.InterviewService`, given the hints: the
+3. the ordinary turn of :class:`bot.service.turns.InterviewService`, given the hints: the
    customer's message, the facts and the replies stored in one transaction;
 4. for a customer writing in another language, a second call translates the replies;
 5. one more write transaction records every call in ``llm_calls`` (outcome, cost) and
@@ -27,21 +27,21 @@ from dataclasses import asdict, replace
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import engine
-from bot.campaign_guide import guide_for
+from bot.conversation import engine
+from bot.conversation.messages import Choice, Hints, Reply
+from bot.conversation.sanitize import DEFAULT_MAX_CHARS, clean_text
+from bot.conversation.state import InterviewState, PendingProbe, next_position
+from bot.conversation.vocabulary import FINISHED_STATUSES, InterviewStatus
 from bot.llm.calls import CallRecord, Outcome
 from bot.llm.guard import looks_like_injection
 from bot.llm.interviewer import Interviewer, ListenContext, Listened
 from bot.llm.policy import worth_a_call
-from bot.messages import Choice, Hints, Reply
-from bot.sanitize import DEFAULT_MAX_CHARS, clean_text
-from bot.service import InterviewService, TurnResult
-from bot.state import InterviewState, PendingProbe, next_position
-from bot.tokens import token_matches
-from bot.vocabulary import FINISHED_STATUSES, InterviewStatus
-from storage import llm as llm_storage
+from bot.service.access_tokens import token_matches
+from bot.service.campaign_guides import guide_for
+from bot.service.turns import InterviewService, TurnResult
+from storage import llm_calls as llm_storage
 from storage import queries
-from storage.db import TURN_CONNECTIONS
+from storage.engines import TURN_CONNECTIONS
 from storage.models import Interview
 
 log = logging.getLogger(__name__)

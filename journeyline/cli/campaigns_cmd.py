@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from bot.campaigns import InvalidSlug, create_campaign
+from bot.service.campaigns import InvalidSlug, create_campaign
 from journeyline.cli.common import abort, console, runtime
 from storage import queries
 

@@ -14,9 +14,9 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.guide import Guide
-from bot.messages import Hints
-from bot.vocabulary import (
+from bot.conversation.guide import Guide
+from bot.conversation.messages import Hints
+from bot.conversation.vocabulary import (
     EFFORT_MAX,
     EFFORT_MIN,
     FEELING_MAX,

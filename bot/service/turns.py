@@ -27,20 +27,20 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import engine
-from bot.campaign_guide import guide_for, guide_from_source
-from bot.guide import Guide
-from bot.interview_cache import CachedInterview, InterviewCache
-from bot.messages import Choice, Hints, Inbound, Reply
-from bot.progress import Progress, progress
-from bot.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
-from bot.snapshots import InterviewSnapshot, StoredMessage, snapshot_of
-from bot.state import InterviewState, next_position
-from bot.step_rows import step_record
-from bot.tokens import token_matches
-from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
+from bot.conversation import engine
+from bot.conversation.guide import Guide
+from bot.conversation.messages import Choice, Hints, Inbound, Reply
+from bot.conversation.progress import Progress, progress
+from bot.conversation.sanitize import DEFAULT_MAX_CHARS, TextProblem, clean_text
+from bot.conversation.state import InterviewState, next_position
+from bot.conversation.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
+from bot.service.access_tokens import token_matches
+from bot.service.campaign_guides import guide_for, guide_from_source
+from bot.service.interview_cache import CachedInterview, InterviewCache
+from bot.service.step_rows import step_record
+from bot.service.transcripts import InterviewSnapshot, StoredMessage, snapshot_of
 from storage import queries, turns
-from storage.db import TURN_CONNECTIONS, make_turn_engine
+from storage.engines import TURN_CONNECTIONS, make_turn_engine
 from storage.models import Campaign, Interview, Message, Participant
 from storage.turns import WriteWouldWait
 from storage.types import utcnow
@@ -149,7 +149,7 @@ class InterviewService:
         self._sessions = session_factory
         bind = session_factory.kw.get("bind")
         if not isinstance(bind, Engine):
-            raise TypeError("the session factory must be bound to an Engine (see storage.db)")
+            raise TypeError("the session factory must be bound to an Engine (see storage.engines)")
         # The turn's hot path runs on driver connections of its own engine (`storage.turns`).
         self._engine: Engine = make_turn_engine(bind, connections=turn_connections)
         # Parsed interviews as this process last committed them (revision-checked).
@@ -166,7 +166,7 @@ class InterviewService:
 
     @property
     def turn_engine(self) -> Engine:
-        """The engine the turn's own statements run on (see `storage.db.make_turn_engine`)."""
+        """The engine the turn's own statements run on (see `storage.engines.make_turn_engine`)."""
         return self._engine
 
     @property

@@ -13,7 +13,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service import (
+from bot.conversation.vocabulary import InterviewStatus
+from bot.service.access_tokens import hash_token, new_token, token_matches
+from bot.service.transcripts import InterviewSnapshot
+from bot.service.turns import (
     CampaignClosed,
     CampaignNotFound,
     InterviewNotFound,
@@ -21,9 +24,6 @@ from bot.service import (
     TurnResult,
     campaign_and_participant,
 )
-from bot.snapshots import InterviewSnapshot
-from bot.tokens import hash_token, new_token, token_matches
-from bot.vocabulary import InterviewStatus
 from storage import queries
 from storage.models import Interview
 

@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.vocabulary import Channel, Pain
+from bot.conversation.vocabulary import Channel, Pain
 
 ACK_MAX_CHARS = 160
 PROBE_MAX_CHARS = 160

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from bot.guide import DEFAULT_GUIDE, load_guide, resolved_guide_yaml
+from bot.conversation.guide import DEFAULT_GUIDE, load_guide, resolved_guide_yaml
 from storage import queries
 from storage.models import Campaign
 

@@ -6,7 +6,7 @@ import typer
 from rich.table import Column, Table
 
 from journeyline.cli.common import abort, console, runtime
-from storage import llm as llm_storage
+from storage import llm_calls as llm_storage
 from storage import queries
 
 app = typer.Typer(help="The optional language model: usage and spend.", no_args_is_help=True)

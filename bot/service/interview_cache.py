@@ -15,9 +15,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bot.guide import Guide
-from bot.state import InterviewState
-from bot.vocabulary import InterviewStatus
+from bot.conversation.guide import Guide
+from bot.conversation.state import InterviewState
+from bot.conversation.vocabulary import InterviewStatus
 
 DEFAULT_CAPACITY = 4096
 

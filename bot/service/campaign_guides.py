@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.guide import Guide, load_guide_text
+from bot.conversation.guide import Guide, load_guide_text
 from storage.models import Campaign
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.vocabulary import Channel
+from bot.conversation.vocabulary import Channel
 
 
 class Choice(BaseModel):

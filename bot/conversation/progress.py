@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.guide import Guide
-from bot.state import STEP_SLOTS, WRAP_UP_SLOTS, InterviewState, next_position
-from bot.vocabulary import FINISHED_STATUSES, Slot
+from bot.conversation.guide import Guide
+from bot.conversation.state import STEP_SLOTS, WRAP_UP_SLOTS, InterviewState, next_position
+from bot.conversation.vocabulary import FINISHED_STATUSES, Slot
 
 # Most journeys have three to five steps; until the customer says it ended, progress is
 # estimated against this many so the bar neither races ahead nor stalls.

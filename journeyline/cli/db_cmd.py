@@ -6,7 +6,7 @@ import typer
 
 from journeyline.cli.common import console, fail_cleanly
 from journeyline.settings import load_settings
-from storage.db import make_engine, masked_url
+from storage.engines import make_engine, masked_url
 from storage.migrate import current_revision, head_revision, upgrade
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)

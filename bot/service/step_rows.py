@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.state import StepDraft
+from bot.conversation.state import StepDraft
 from storage.queries import StepRecordData
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(StepRecordData))

@@ -14,10 +14,19 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.guide import Guide
-from bot.messages import Hints
-from bot.questions import PAIN_CHOICES, describe_minutes
-from bot.state import InterviewState, PendingProbe, Position, StepDraft
+from bot.conversation.guide import Guide
+from bot.conversation.messages import Hints
+from bot.conversation.questions import PAIN_CHOICES, describe_minutes
+from bot.conversation.state import InterviewState, PendingProbe, Position, StepDraft
+from bot.conversation.vocabulary import (
+    CHANNEL_LABELS,
+    EFFORT_MAX,
+    EFFORT_MIN,
+    FEELING_LABELS,
+    Channel,
+    InterviewStatus,
+    Slot,
+)
 from bot.understanding import (
     Understanding,
     parse_channel,
@@ -28,15 +37,6 @@ from bot.understanding import (
     parse_scale,
     parse_yes_no,
     understand,
-)
-from bot.vocabulary import (
-    CHANNEL_LABELS,
-    EFFORT_MAX,
-    EFFORT_MIN,
-    FEELING_LABELS,
-    Channel,
-    InterviewStatus,
-    Slot,
 )
 
 # Answers to "what happened next?" that only say the journey is over (no new step): every

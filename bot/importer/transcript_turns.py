@@ -2,7 +2,7 @@
 
 Each turn's question is placed on a bot slot (``channel``, ``feeling``, ``next_step``,
 ...) by its wording, unless the turn names the slot; the answer is then applied with
-``bot.answers.apply_answer``, the code a chat answer goes through, so an imported
+``bot.conversation.answering.apply_answer``, the code a chat answer goes through, so an imported
 "rang them, 40 min on hold, furious" fills channel, duration and feeling exactly as it
 would in the chat. Step questions apply to the latest step; a question that cannot be
 placed counts as the customer telling the next step.
@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.answers import Answer, apply_answer
-from bot.guide import Guide
+from bot.conversation.answering import Answer, apply_answer
+from bot.conversation.guide import Guide
+from bot.conversation.state import STEP_SLOTS, InterviewState, Position, new_state
+from bot.conversation.vocabulary import InterviewStatus, Slot
 from bot.importer.records import TurnRecord
-from bot.state import STEP_SLOTS, InterviewState, Position, new_state
-from bot.vocabulary import InterviewStatus, Slot
 from storage.imports import NewMessage
 
 # First match wins, so the specific questions come before the general ones ("how long

@@ -26,7 +26,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service import InterviewService
+from bot.service.turns import InterviewService
 from bot.slack.blocks import CHOICE_ACTION_PATTERN, START_ACTION
 from bot.slack.conversation import SlackInterviews
 from bot.slack.deliveries import (

@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.messages import Choice
-from bot.vocabulary import Pain, Slot
+from bot.conversation.messages import Choice
+from bot.conversation.vocabulary import Pain, Slot
 
 DEFAULT_GUIDE = "support_journey"
 PLACEHOLDERS = frozenset({"company", "n", "max_chars", "facts"})

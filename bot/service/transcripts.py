@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import engine
-from bot.campaign_guide import guide_for
-from bot.messages import Choice, Reply
-from bot.progress import Progress, progress
-from bot.state import InterviewState
-from bot.vocabulary import InterviewStatus
+from bot.conversation import engine
+from bot.conversation.messages import Choice, Reply
+from bot.conversation.progress import Progress, progress
+from bot.conversation.state import InterviewState
+from bot.conversation.vocabulary import InterviewStatus
+from bot.service.campaign_guides import guide_for
 from storage import queries
 from storage.models import Interview
 

@@ -1,6 +1,6 @@
 """The JSON Schema of ``map.json``, generated from the pydantic model.
 
-``python -m synthesis.schema > docs/map-schema.json`` regenerates the shipped copy; a test
+``python -m synthesis.map_schema > docs/map-schema.json`` regenerates the shipped copy; a test
 checks that the shipped copy is current.
 """
 

@@ -14,12 +14,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answers import Answer, apply_answer, apply_probe_answer, skip_question
-from bot.commands import Command, is_resume_greeting, parse_command
-from bot.guide import Guide
-from bot.messages import Choice, Hints, Inbound, Reply
-from bot.questions import question_choices, question_replies
-from bot.state import (
+from bot.conversation.answering import Answer, apply_answer, apply_probe_answer, skip_question
+from bot.conversation.commands import Command, is_resume_greeting, parse_command
+from bot.conversation.guide import Guide
+from bot.conversation.messages import Choice, Hints, Inbound, Reply
+from bot.conversation.questions import question_choices, question_replies
+from bot.conversation.state import (
     STEP_SLOTS,
     InterviewState,
     LoggedAnswer,
@@ -29,7 +29,7 @@ from bot.state import (
     next_position,
     probe_key,
 )
-from bot.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
+from bot.conversation.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 
 # Bookkeeping that is not something the customer told us.
 _NOT_FACTS = frozenset(

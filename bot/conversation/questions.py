@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.guide import Guide
-from bot.messages import Choice, Reply
-from bot.state import InterviewState, Position, StepDraft
-from bot.vocabulary import (
+from bot.conversation.guide import Guide
+from bot.conversation.messages import Choice, Reply
+from bot.conversation.state import InterviewState, Position, StepDraft
+from bot.conversation.vocabulary import (
     CHANNEL_LABELS,
     EFFORT_LABELS,
     FEELING_LABELS,
