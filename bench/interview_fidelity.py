@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.service.turns import InterviewService
+from bot.service.interviews import InterviewService
 from journeyline.demo.personas import PERSONAS, Persona
 from journeyline.demo.runner import ensure_demo_campaign, interview_persona
 from storage import queries

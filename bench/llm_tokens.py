@@ -25,8 +25,9 @@ from bot.conversation.vocabulary import InterviewStatus, Slot
 from bot.llm.calls import Pricing
 from bot.llm.chat_model import ModelConfig, chat_model
 from bot.llm.interviewer import Interviewer
-from bot.llm.listening import ListeningService
+from bot.llm.listening import listening_service
 from bot.service.campaigns import create_campaign
+from bot.service.interviews import InterviewService
 from storage import queries
 from storage.engines import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -61,7 +62,7 @@ step_cap: 12
 
 
 def run_one(
-    service: ListeningService, campaign: str, steps: int, sessions: sessionmaker[Session]
+    service: InterviewService, campaign: str, steps: int, sessions: sessionmaker[Session]
 ) -> tuple[int, int]:
     """Interview with ``steps`` steps; returns (turns with text, transcript characters)."""
     result = service.start_interview(campaign_slug=campaign, channel="bench")
@@ -108,7 +109,7 @@ def measure(steps: int, server: FakeChatServer, workdir: Path) -> dict[str, floa
     with sessions.begin() as session:
         create_campaign(session, slug=f"bench-{steps}", name="bench", guide=guide)
     model = chat_model(ModelConfig(model="gpt-4o-mini", api_key="test", base_url=server.base_url))
-    service = ListeningService(
+    service = listening_service(
         sessions, interviewer=Interviewer(model, model_name="gpt-4o-mini"), max_usd_per_interview=1
     )
     before = len(server.usage)

@@ -50,7 +50,7 @@ from bot.conversation.guide import Guide
 from bot.conversation.messages import Inbound
 from bot.conversation.state import InterviewState
 from bot.service.campaigns import create_campaign
-from bot.service.turns import InterviewService
+from bot.service.interviews import InterviewService
 from bot.slack.bolt_app import SlackBot
 from bot.slack.web_client import make_client
 from journeyline.runtime import Runtime

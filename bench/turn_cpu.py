@@ -36,7 +36,7 @@ from bench.web_baseline import BUSY_TIMEOUT_MS
 from bench.web_load import postgres_schema
 from bot.conversation.messages import Reply
 from bot.service.campaigns import create_campaign
-from bot.service.turns import InterviewService
+from bot.service.interviews import InterviewService
 from bot.web.schemas import turn_json
 from journeyline.demo.personas import PERSONAS
 from journeyline.demo.simulator import SimulatedCustomer

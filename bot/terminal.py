@@ -11,7 +11,8 @@ import textwrap
 from collections.abc import Callable, Iterable
 
 from bot.conversation.messages import Reply
-from bot.service.turns import InterviewService, TurnResult
+from bot.service.interviews import InterviewService
+from bot.service.results import TurnResult
 
 WIDTH = 78
 PROMPT = "you> "

@@ -12,10 +12,12 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service.turns import InterviewService
+from bot.service.interviews import InterviewService
+from bot.service.listening import Listener
 from journeyline.settings import Settings
 from storage.engines import make_engine, make_read_session_factory, make_session_factory, masked_url
 from storage.migrate import current_revision, head_revision, upgrade
+from storage.turn_store import open_turn_store
 
 
 class SchemaOutdated(RuntimeError):
@@ -63,30 +65,28 @@ def open_runtime(settings: Settings, *, migrate: bool | None = None) -> Runtime:
 def make_service(
     settings: Settings, *, sessions: sessionmaker[Session], engine: Engine
 ) -> InterviewService:
-    """The offline interview service, or the listening one when a model is configured."""
-    serialize_writes = engine.dialect.name == "sqlite"
+    """The interview service: offline, or with a model listening when one is configured."""
     read_sessions = make_read_session_factory(engine)
-    if not settings.llm_enabled:
-        return InterviewService(
-            sessions,
-            max_message_chars=settings.max_message_chars,
-            serialize_writes=serialize_writes,
-            read_sessions=read_sessions,
-            turn_connections=settings.web_threads,
-        )
-    # Imported only when used: the offline path needs none of the model packages.
-    from bot.llm.interviewer import Interviewer
-    from bot.llm.listening import ListeningService
-    from journeyline.llm_wiring import structured_caller
+    # As many PostgreSQL connections for turns as threads that run them.
+    store = open_turn_store(engine, connections=settings.web_threads)
+    listener: Listener | None = None
+    if settings.llm_enabled:
+        # Imported only when used: the offline path needs none of the model packages.
+        from bot.llm.interviewer import Interviewer
+        from bot.llm.listening import ModelListener
+        from journeyline.llm_wiring import structured_caller
 
-    interviewer = Interviewer(structured_caller(settings))
-    return ListeningService(
+        listener = ModelListener(
+            sessions,
+            interviewer=Interviewer(structured_caller(settings)),
+            max_usd_per_interview=settings.llm_max_usd_per_interview,
+            turn_budget_seconds=settings.llm_timeout_seconds * 2,
+            read_sessions=read_sessions,
+        )
+    return InterviewService(
         sessions,
-        interviewer=interviewer,
-        max_usd_per_interview=settings.llm_max_usd_per_interview,
-        turn_budget_seconds=settings.llm_timeout_seconds * 2,
-        max_message_chars=settings.max_message_chars,
-        serialize_writes=serialize_writes,
+        store=store,
         read_sessions=read_sessions,
-        turn_connections=settings.web_threads,
+        listener=listener,
+        max_message_chars=settings.max_message_chars,
     )

@@ -37,7 +37,7 @@ def slack_configured(settings: Settings) -> bool:
 
 def build_slack_bot(runtime: Runtime, **options: Any) -> SlackBot:
     """The Slack bot for `runtime`'s service and settings (raises `SlackNotConfigured`);
-    `options` go to `create_slack_bot` (retry delays, re-drive grace and interval).
+    `options` go to `create_slack_bot` (retry delays, lease, tick and re-drive intervals).
     Call `start()` on it to re-drive work left undone by an earlier process."""
     settings = runtime.settings
     if settings.slack_bot_token is None:
@@ -50,7 +50,6 @@ def build_slack_bot(runtime: Runtime, **options: Any) -> SlackBot:
     return create_slack_bot(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
-        sessions=runtime.sessions,
         service=runtime.service,
         default_campaign=settings.slack_campaign,
         **options,

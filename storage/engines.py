@@ -64,51 +64,14 @@ def make_engine(url: str | URL, *, check: bool = True) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = _make_sqlite_engine(parsed)
     else:
-        engine = create_engine(parsed, pool_pre_ping=True, connect_args=_connect_args(parsed))
+        engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args(parsed))
     if check:
         check_connection(engine)
     return engine
 
 
-# Connections a turn engine keeps open (see make_turn_engine).
-TURN_CONNECTIONS = 8
-
-
-def make_turn_engine(engine: Engine, *, connections: int = TURN_CONNECTIONS) -> Engine:
-    """The engine for the chat turn's driver-level transactions (``storage.turns``).
-
-    SQLite: ``engine`` itself. PostgreSQL: an engine of its own for the same database,
-    whose connections run in autocommit mode (a turn sends its own BEGIN and COMMIT, each
-    with other statements) and are not checked with a ``SELECT 1`` at every checkout:
-    that check alone was a round trip of the six a turn used to make. A connection the
-    server dropped fails the turn's first statement instead, which empties this pool;
-    the service then runs the turn again on a fresh connection (see ``InterviewService``).
-
-    The pool keeps ``connections`` open (as many as the threads that run turns), so a
-    busy server does not open and close connections all the time, which costs the
-    PostgreSQL server a process each. It closes with ``engine``'s (``Engine.dispose``).
-    """
-    if engine.dialect.name == "sqlite":
-        return engine
-    turn_engine = create_engine(
-        engine.url,
-        isolation_level="AUTOCOMMIT",
-        pool_pre_ping=False,
-        pool_size=connections,
-        # More threads than that at once (a Slack worker beside the web's) get one of
-        # their own rather than wait.
-        max_overflow=connections,
-        connect_args=_connect_args(engine.url),
-    )
-
-    @event.listens_for(engine, "engine_disposed")
-    def _dispose_too(_engine: Engine) -> None:
-        turn_engine.dispose()
-
-    return turn_engine
-
-
-def _connect_args(url: URL) -> dict[str, Any]:
+def connect_args(url: URL) -> dict[str, Any]:
+    """What the driver is given on connecting: a connect timeout for PostgreSQL."""
     if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
         return {"connect_timeout": PG_CONNECT_TIMEOUT}
     return {}

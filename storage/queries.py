@@ -13,8 +13,6 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +30,6 @@ __all__ = [
     "DuplicateSlug",
     "StepRecordData",
     "add_message",
-    "claim_slack_event",
     "count_messages",
     "create_campaign",
     "create_interview",
@@ -41,7 +38,6 @@ __all__ = [
     "find_inbound",
     "find_open_slack_interview",
     "finish_slack_event",
-    "forget_slack_events",
     "get_campaign_by_slug",
     "get_interview",
     "get_interview_by_token",
@@ -53,14 +49,11 @@ __all__ = [
     "list_interviews",
     "lock_participant_interviews",
     "redact_inbound_except",
-    "release_slack_events",
     "replace_step_records",
     "replies_to",
     "save_steps",
     "step_data",
-    "take_slack_events",
     "transcript",
-    "undone_slack_events",
 ]
 
 INBOUND = "in"
@@ -546,73 +539,6 @@ def get_interview_by_token(session: Session, token_hash: str) -> Interview | Non
 # --- slack -----------------------------------------------------------------------------
 
 
-def claim_slack_event(
-    session: Session, *, key: str, payload: Mapping[str, Any] | None = None
-) -> int | None:
-    """Record that the Slack delivery ``key`` is taken on, with ``payload`` (the work it
-    asks for, as JSON) still to do; the new row's id, or ``None`` if ``key`` was claimed
-    before.
-
-    One ``INSERT ... ON CONFLICT DO NOTHING``: the unique key makes the check hold across
-    processes (a concurrent claim of the same key waits for the first transaction, then
-    inserts nothing), and a refused claim leaves the caller's transaction usable. Commit
-    it in its own short transaction so other processes see it at once.
-    """
-    insert = _insert_for(session)
-    statement = (
-        insert(SlackEvent)
-        .values(key=key, payload=dict(payload) if payload is not None else None, attempts=0)
-        .on_conflict_do_nothing(index_elements=[SlackEvent.key])
-        .returning(SlackEvent.id)
-    )
-    claimed: int | None = session.scalar(statement)
-    return claimed
-
-
-def _insert_for(session: Session) -> Any:
-    # ON CONFLICT is spelled the same on both databases, but SQLAlchemy keeps it in each
-    # dialect's own insert().
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert
-    return sqlite_insert
-
-
-def take_slack_events(
-    session: Session, *, event_ids: Collection[int], now: datetime, lease_before: datetime
-) -> set[int]:
-    """Take the undone deliveries ``event_ids`` to run them; the ids this caller now holds.
-
-    One atomic ``UPDATE``: a row is taken only while nobody holds it, that is when it
-    was never picked or was last picked before ``lease_before`` (that worker is presumed
-    dead), so two workers, in one process or two, never run a delivery at once. Sets
-    ``picked_at`` to ``now`` and counts the attempt.
-    """
-    if not event_ids:
-        return set()
-    rows = session.execute(
-        update(SlackEvent)
-        .where(
-            SlackEvent.id.in_(list(event_ids)),
-            SlackEvent.done_at.is_(None),
-            (SlackEvent.picked_at.is_(None)) | (SlackEvent.picked_at < lease_before),
-        )
-        .values(picked_at=now, attempts=SlackEvent.attempts + 1)
-        .returning(SlackEvent.id)
-        .execution_options(synchronize_session=False)
-    )
-    return set(rows.scalars())
-
-
-def release_slack_events(session: Session, *, event_ids: Collection[int]) -> None:
-    """Undo :func:`take_slack_events` for ``event_ids`` (taken but not to be run now)."""
-    session.execute(
-        update(SlackEvent)
-        .where(SlackEvent.id.in_(list(event_ids)), SlackEvent.done_at.is_(None))
-        .values(picked_at=None, attempts=SlackEvent.attempts - 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def finish_slack_event(session: Session, *, event_id: int, now: datetime) -> None:
     """Mark the delivery ``event_id`` done (a no-op if it already is)."""
     session.execute(
@@ -621,33 +547,6 @@ def finish_slack_event(session: Session, *, event_id: int, now: datetime) -> Non
         .values(done_at=now)
         .execution_options(synchronize_session=False)
     )
-
-
-def undone_slack_events(
-    session: Session, *, max_attempts: int, limit: int = 1000
-) -> list[SlackEvent]:
-    """Deliveries not done yet and taken fewer than ``max_attempts`` times, oldest first
-    (one customer's in the order they arrived); at most ``limit``. Held ones included:
-    a customer with one held must wait for it."""
-    return list(
-        session.scalars(
-            select(SlackEvent)
-            .where(SlackEvent.done_at.is_(None), SlackEvent.attempts < max_attempts)
-            .order_by(SlackEvent.id)
-            .limit(limit)
-        )
-    )
-
-
-def forget_slack_events(session: Session, *, before: datetime) -> int:
-    """Delete the done deliveries claimed before ``before`` (Slack no longer redelivers
-    them). Undone ones stay, whatever their age: they are work still owed."""
-    result = session.execute(
-        delete(SlackEvent)
-        .where(SlackEvent.created_at < before, SlackEvent.done_at.is_not(None))
-        .execution_options(synchronize_session=False)
-    )
-    return cast("CursorResult[Any]", result).rowcount
 
 
 def find_open_slack_interview(

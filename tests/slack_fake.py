@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation import engine
 from bot.service.campaigns import create_campaign
-from bot.service.turns import EngineHandler, InterviewService
+from bot.service.interviews import InterviewService
+from bot.service.turns import EngineHandler
 from bot.slack.bolt_app import SlackBot
 from journeyline.runtime import Runtime
 from journeyline.settings import Settings

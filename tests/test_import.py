@@ -264,7 +264,7 @@ def test_imported_interviews_are_synthesised_like_chat_ones(
 def test_an_imported_interview_reads_like_a_finished_chat(
     session_factory: sessionmaker[Session],
 ) -> None:
-    from bot.service.turns import InterviewService
+    from bot.service.interviews import InterviewService
 
     _campaign(session_factory)
     report = _import(session_factory, [STRUCTURED, TURNS])

@@ -12,12 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.vocabulary import InterviewStatus, Slot
+from bot.llm import listening
 from bot.llm.calls import Outcome
 from bot.llm.chat_model import ModelConfig, chat_model
 from bot.llm.interviewer import Interviewer
-from bot.llm.listening import ListeningService
 from bot.service.campaigns import create_campaign
-from bot.service.turns import ERROR_REPLY, TurnResult
+from bot.service.interviews import InterviewService
+from bot.service.results import TurnResult
+from bot.service.turns import ERROR_REPLY
 from storage import llm_calls as llm_storage
 from storage import queries
 from storage.models import Interview, LlmCall, Message
@@ -59,23 +61,23 @@ def server() -> Iterator[FakeChatServer]:
 
 
 def listening_service(
-    session_factory: sessionmaker[Session], server: FakeChatServer
-) -> ListeningService:
+    session_factory: sessionmaker[Session], server: FakeChatServer, *, max_usd: float = 1.0
+) -> InterviewService:
     with session_factory.begin() as session:
         if queries.get_campaign_by_slug(session, CAMPAIGN) is None:
             create_campaign(session, slug=CAMPAIGN, name="LLM", company="Northwind")
     model = chat_model(
         ModelConfig(model="gpt-test", api_key="test", base_url=server.base_url, timeout_seconds=1.0)
     )
-    return ListeningService(
+    return listening.listening_service(
         session_factory,
         interviewer=Interviewer(model, model_name="gpt-test"),
-        max_usd_per_interview=1.0,
+        max_usd_per_interview=max_usd,
     )
 
 
 def run_interview(
-    service: ListeningService, answers: dict[Slot, str], steps: list[str], *, max_turns: int = 120
+    service: InterviewService, answers: dict[Slot, str], steps: list[str], *, max_turns: int = 120
 ) -> tuple[str, list[TurnResult]]:
     """Tell ``steps`` (then click "that was the last step"), answer other questions with
     ``answers`` or their first button, and a follow-up question with a fuller answer."""
@@ -211,8 +213,8 @@ def test_an_interview_in_french_is_answered_in_french(
 def test_spending_cap_sends_the_rest_of_the_interview_offline(
     session_factory: sessionmaker[Session], server: FakeChatServer
 ) -> None:
-    service = listening_service(session_factory, server)
-    service._cap = 0.0001  # one call (about 900 tokens, ~$0.00015) is over it
+    # One call (about 900 tokens, ~$0.00015) is over the cap.
+    service = listening_service(session_factory, server, max_usd=0.0001)
     interview_id, turns = run_interview(service, ENGLISH, ENGLISH_STEPS)
     outcomes = calls_of(session_factory, interview_id)
     assert outcomes[0] == Outcome.OK
@@ -226,12 +228,12 @@ def test_the_runtime_listens_only_when_a_key_is_configured(tmp_path: Path) -> No
     from journeyline.settings import Settings
 
     offline = open_runtime(Settings(data_dir=tmp_path))
-    assert type(offline.service).__name__ == "InterviewService"
+    assert not offline.service.listens
     offline.close()
     online = open_runtime(
         Settings(data_dir=tmp_path, llm_api_key="k", llm_base_url="http://127.0.0.1:9/v1")
     )
-    assert isinstance(online.service, ListeningService)
+    assert online.service.listens
     online.close()
 
 
@@ -254,7 +256,7 @@ def test_llm_usage_command_reports_calls_and_spend(
     rt = open_runtime(load_settings())
     with rt.sessions.begin() as session:
         create_campaign(session, slug=CAMPAIGN, name="LLM", company="Northwind")
-    assert isinstance(rt.service, ListeningService)
+    assert rt.service.listens
     run_interview(rt.service, ENGLISH, ENGLISH_STEPS)
     rt.close()
     result = runner.invoke(app, ["llm", "usage"])

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from bot.llm.listening import ListeningService
 from bot.service.campaigns import create_campaign
 from bot.service.links import Links
 from journeyline.runtime import Runtime, open_runtime
@@ -57,7 +56,7 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
 async def test_web_turns_listen_translate_and_stay_idempotent(
     client: httpx.AsyncClient, runtime: Runtime, server: FakeChatServer
 ) -> None:
-    assert isinstance(runtime.service, ListeningService)
+    assert runtime.service.listens
     token = Links(runtime.sessions, runtime.service).create_invite(
         campaign_slug="web", participant_external_id="p1"
     )

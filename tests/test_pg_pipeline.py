@@ -1,4 +1,4 @@
-"""Batches of statements through libpq's pipeline mode (`storage.pg_pipeline`), on a real
+"""Batches of statements through libpq's pipeline mode (`storage.turn_store.pg_pipeline`), on a real
 PostgreSQL: values read back as a psycopg cursor reads them, errors are psycopg's, and
 each statement is prepared once per connection."""
 
@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from storage.pg_pipeline import PipelineBatches, batches_for
+from storage.turn_store.pg_pipeline import PipelineBatches, batches_for
 
 NOW = datetime(2026, 12, 2, 6, 30, 15, 120034, tzinfo=UTC)
 CREATE = (

@@ -16,7 +16,9 @@ from bot.conversation.messages import Inbound
 from bot.conversation.state import InterviewState
 from bot.conversation.vocabulary import InterviewStatus, Slot
 from bot.service.campaigns import create_campaign
-from bot.service.turns import InterviewNotFound, InterviewService, TurnResult
+from bot.service.errors import InterviewNotFound
+from bot.service.interviews import InterviewService
+from bot.service.results import TurnResult
 from storage import queries
 from storage.engines import make_engine, make_session_factory
 from storage.models import Interview, Message, StepRecord

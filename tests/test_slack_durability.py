@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,12 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.vocabulary import Slot
 from bot.service.campaigns import create_campaign
-from bot.service.turns import InterviewService
+from bot.service.interviews import InterviewService
 from bot.slack.bolt_app import SlackBot, create_slack_bot
 from bot.slack.outbox import WorkItem
 from bot.slack.web_client import make_client
 from storage import queries
 from storage.models import SlackEvent
+from storage.slack_deliveries import SlackDeliveryStore
 from tests.slack_fake import (
     BOT_TOKEN,
     CAMPAIGN,
@@ -57,7 +59,6 @@ class Harness:
         bot = create_slack_bot(
             client=make_client(token=BOT_TOKEN, base_url=self.fake.url),
             signing_secret=SIGNING_SECRET,
-            sessions=self.sessions,
             service=InterviewService(self.sessions),
             default_campaign=CAMPAIGN,
             **options,
@@ -148,6 +149,39 @@ def acked_then_crashed(bot: SlackBot, text: str, *, user: str = "U1") -> None:
     bot.deliveries.stop()
 
 
+@contextmanager
+def after_the_lease() -> Iterator[None]:
+    """The clock ten minutes on: every hold taken before now has lapsed."""
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=10), tick=True):
+        yield
+
+
+def counted_redrives(bot: SlackBot, *, at_least: int) -> threading.Event:
+    """An event set once ``bot`` has re-driven ``at_least`` times."""
+    return _counted(bot.deliveries, "redrive", at_least)
+
+
+def counted_ticks(bot: SlackBot, *, at_least: int) -> threading.Event:
+    """An event set once ``bot``'s deliveries have ticked (renewed) ``at_least`` times."""
+    return _counted(bot.deliveries, "_tick", at_least)
+
+
+def _counted(target: Any, name: str, at_least: int) -> threading.Event:
+    original = getattr(target, name)
+    calls: list[int] = []
+    enough = threading.Event()
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        calls.append(1)
+        if len(calls) >= at_least:
+            enough.set()
+        return result
+
+    setattr(target, name, wrapper)
+    return enough
+
+
 def counting(
     bot: SlackBot, calls: list[WorkItem], monkeypatch: pytest.MonkeyPatch, *, delay: float = 0.0
 ) -> None:
@@ -169,22 +203,24 @@ def test_work_acked_before_a_crash_is_done_by_the_next_process(harness: Harness)
     acked_then_crashed(first, "My bill was wrong")
     assert len(harness.fake.posted()) == posts  # nothing happened after the ack ...
     [*_, row] = harness.rows()
-    assert row.done_at is None and row.attempts == 0  # ... but the work is stored
+    assert row.done_at is None and row.attempts == 1  # ... but the work is stored, held
     assert row.payload is not None and row.payload["text"] == "My bill was wrong"
     assert row.payload["kind"] == "message" and row.payload["user"] == "U1"
 
-    second = harness.bot(redrive_after=timedelta(0))
-    second.start()  # re-drives at start-up
-    settle(second)
+    with after_the_lease():  # the dead process's hold has lapsed
+        second = harness.bot()
+        second.start()  # re-drives at start-up
+        settle(second)
     assert harness.inbound_texts().count("My bill was wrong") == 1
     assert len(harness.fake.posted()) == posts + 1  # the next question, once
     assert harness.pending_slot() == Slot.STEP
     [*_, row] = harness.rows()
-    assert row.done_at is not None and row.attempts == 1
+    assert row.done_at is not None and row.attempts == 2
 
-    third = harness.bot(redrive_after=timedelta(0))
-    third.start()  # nothing left to do
-    settle(third)
+    with after_the_lease():
+        third = harness.bot()
+        third.start()  # nothing left to do
+        settle(third)
     assert len(harness.fake.posted()) == posts + 1
     assert harness.inbound_texts().count("My bill was wrong") == 1
 
@@ -192,26 +228,27 @@ def test_work_acked_before_a_crash_is_done_by_the_next_process(harness: Harness)
 def test_a_crash_before_the_opening_is_redone_as_a_start(harness: Harness) -> None:
     first = harness.bot()
     acked_then_crashed(first, "hi")
-    second = harness.bot(redrive_after=timedelta(0))
-    second.start()
-    settle(second)
+    with after_the_lease():
+        second = harness.bot()
+        second.start()
+        settle(second)
     assert len(harness.fake.posted()) == 2  # the introduction and the consent question
     assert harness.pending_slot() == Slot.CONSENT
     assert harness.inbound_texts() == []  # "hi" started it; it is not an answer
 
 
-def test_young_work_is_left_to_its_process_until_the_grace_period_ends(
-    harness: Harness,
-) -> None:
+def test_work_held_by_a_crashed_process_waits_for_its_lease(harness: Harness) -> None:
     first = harness.bot()
     harness.consented(first)
     acked_then_crashed(first, "My bill was wrong")
-    second = harness.bot(redrive_every=0.05)  # the default 60 s grace
+    second = harness.bot(tick_every=0.01, redrive_every=0.01)
+    redrives = counted_redrives(second, at_least=3)
     second.start()
-    time.sleep(0.2)  # a few periodic ticks
+    assert redrives.wait(5), "the periodic re-drive did not run"
     settle(second)
+    # Three re-drives ran while the crashed process's hold was young: none took it.
     assert "My bill was wrong" not in harness.inbound_texts()
-    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=2), tick=True):
+    with after_the_lease():
         deadline = time.monotonic() + 5
         while "My bill was wrong" not in harness.inbound_texts():
             assert time.monotonic() < deadline, "the periodic re-drive did not run"
@@ -219,6 +256,63 @@ def test_young_work_is_left_to_its_process_until_the_grace_period_ends(
         settle(second)
     assert harness.inbound_texts().count("My bill was wrong") == 1
     assert harness.rows()[-1].done_at is not None
+
+
+def test_a_live_process_keeps_its_queued_work_past_the_lease(harness: Harness) -> None:
+    """Holds are renewed while the work waits in this process's queue, so another
+    process does not take (and run twice) what this one is about to run."""
+    slow = threading.Event()
+    first = harness.bot(tick_every=0.01)
+    harness.consented(first)
+    first.start()
+    def busy() -> None:
+        slow.wait(10)
+
+    first.executor.submit(f"{TEAM}:U1", busy)  # the customer's queue is busy
+    assert say(first, "My bill was wrong") == 200
+    with after_the_lease():
+        renewed = counted_ticks(first, at_least=2)
+        assert renewed.wait(5)
+        other = harness.bot()
+        assert other.deliveries.redrive() == 0  # held, renewed by a live process
+        slow.set()
+        settle(first)
+    assert harness.inbound_texts().count("My bill was wrong") == 1
+
+
+def test_a_graceful_shutdown_releases_queued_work_for_the_next_start(harness: Harness) -> None:
+    """SIGTERM: the work running finishes, the work queued is released, and the next
+    process runs it at start-up without waiting for a lease."""
+    first = harness.bot()
+    harness.consented(first)
+    posts = len(harness.fake.posted())
+    running, leave = threading.Event(), threading.Event()
+
+    def busy() -> None:
+        running.set()
+        leave.wait(10)
+
+    first.executor.submit(f"{TEAM}:U1", busy)
+    assert say(first, "My bill was wrong") == 200
+    assert running.wait(5)
+    closing = threading.Thread(target=lambda: first.close(timeout=0.2))
+    closing.start()
+    # The close waits 0.2 s for the queue, then drops the queued delivery and releases
+    # it, then waits for the running task (a turn is never cut in half).
+    deadline = time.monotonic() + 5
+    while harness.rows()[-1].picked_at is not None:
+        assert time.monotonic() < deadline, "the queued delivery was not released"
+        time.sleep(0.01)
+    assert closing.is_alive()  # still waiting for the running task
+    leave.set()
+    closing.join(10)
+    [*_, row] = harness.rows()
+    assert row.done_at is None and row.picked_at is None  # released, not lost
+    second = harness.bot()  # no lease to wait for
+    second.start()
+    settle(second)
+    assert harness.inbound_texts().count("My bill was wrong") == 1
+    assert len(harness.fake.posted()) == posts + 1
 
 
 def test_a_delivery_failing_twice_with_a_database_error_is_done_once(
@@ -255,11 +349,11 @@ def test_replies_lost_after_the_turn_was_stored_are_posted_by_the_redo(
     post = bot.interviews._post
     failures: list[str] = []
 
-    def post_fails_once(*args: Any) -> None:
+    def post_fails_once(*args: Any, **kwargs: Any) -> None:
         if not failures:
             failures.append("chat.postMessage")
             raise ConnectionError("Slack is unreachable")
-        post(*args)
+        post(*args, **kwargs)
 
     monkeypatch.setattr(bot.interviews, "_post", post_fails_once)
     assert say(bot, "My bill was wrong") == 200
@@ -304,22 +398,23 @@ def test_two_processes_redriving_at_once_run_a_delivery_once(
     acked_then_crashed(first, "My bill was wrong")
     acked_then_crashed(harness.bot(), "I phoned them")
     calls: list[WorkItem] = []
-    racers = [harness.bot(redrive_after=timedelta(0)) for _ in range(2)]
-    for racer in racers:
-        counting(racer, calls, monkeypatch, delay=0.1)
-    barrier = threading.Barrier(len(racers))
+    with after_the_lease():
+        racers = [harness.bot() for _ in range(2)]
+        for racer in racers:
+            counting(racer, calls, monkeypatch, delay=0.1)
+        barrier = threading.Barrier(len(racers))
 
-    def start(bot: SlackBot) -> None:
-        barrier.wait(5)
-        bot.start()
+        def start(bot: SlackBot) -> None:
+            barrier.wait(5)
+            bot.start()
 
-    threads = [threading.Thread(target=start, args=(racer,)) for racer in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    for racer in racers:
-        settle(racer)
+        threads = [threading.Thread(target=start, args=(racer,)) for racer in racers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        for racer in racers:
+            settle(racer)
     assert sorted(item.key for item in calls) == sorted({item.key for item in calls})
     assert len(calls) == 2
     texts = harness.inbound_texts()
@@ -351,14 +446,13 @@ def test_a_delivery_that_cannot_be_stored_is_not_acked(
 
 
 def test_pruning_forgets_only_done_deliveries(session_factory: sessionmaker[Session]) -> None:
-    with session_factory.begin() as session:
-        done = queries.claim_slack_event(session, key="done", payload={"v": 1})
-        undone = queries.claim_slack_event(session, key="undone", payload={"v": 1})
-        assert done is not None and undone is not None
-        assert queries.claim_slack_event(session, key="done") is None  # a repeat
-        queries.finish_slack_event(session, event_id=done, now=datetime.now(UTC))
-    with session_factory.begin() as session:
-        later = datetime.now(UTC) + timedelta(days=2)
-        assert queries.forget_slack_events(session, before=later) == 1
+    store = SlackDeliveryStore(session_factory.kw["bind"])
+    now = datetime.now(UTC)
+    done = store.claim(key="done", payload={"v": 1}, now=now)
+    undone = store.claim(key="undone", payload={"v": 1}, now=now)
+    assert done is not None and undone is not None
+    assert store.claim(key="done", payload={"v": 1}, now=now) is None  # a repeat
+    store.finish(done, now=now)
+    assert store.forget(before=now + timedelta(days=2)) == 1
     with session_factory() as session:
         assert [row.key for row in session.scalars(select(SlackEvent))] == ["undone"]

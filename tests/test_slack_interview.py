@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.vocabulary import InterviewStatus, Slot
-from bot.service.turns import InterviewService
+from bot.service.interviews import InterviewService
 from bot.slack.bolt_app import create_slack_bot
 from bot.slack.web_client import make_client
 from storage.models import SlackEvent
@@ -187,7 +187,6 @@ def test_a_retry_reaching_another_process_is_still_handled_once(
     other = create_slack_bot(
         client=make_client(token=BOT_TOKEN, base_url=fake.url),
         signing_secret=SIGNING_SECRET,
-        sessions=session_factory,
         service=InterviewService(session_factory),
     )
     try:

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service.access_tokens import hash_token
 from bot.service.campaigns import create_campaign
+from bot.service.errors import InterviewNotFound
 from bot.service.interview_cache import InterviewCache
+from bot.service.interviews import InterviewService
 from bot.service.links import Links
-from bot.service.turns import InterviewNotFound, InterviewService
 from bot.web.schemas import TurnView, turn_json, turn_view
 from storage import queries
 from storage.engines import make_engine, make_session_factory

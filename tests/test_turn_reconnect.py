@@ -1,7 +1,7 @@
 """A turn on PostgreSQL survives the server dropping its connection (a restart, a
-failover, an idle-connection reaper): the turn engine checks no connection before use
-(`storage.engines.make_turn_engine`), so the first statement on a dead one fails; the pool is
-emptied and the service runs the turn once more on a fresh connection. The customer gets
+failover, an idle-connection reaper): the turn store checks no connection before use
+(`storage.turn_store.postgresql`), so the first statement on a dead one fails; the pool
+is emptied and the service runs the turn once more on a fresh connection. The customer gets
 the real answer, not the apology, and the message is stored once."""
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service.campaigns import create_campaign
-from bot.service.turns import ERROR_REPLY, InterviewService
+from bot.service.interviews import InterviewService
+from bot.service.turns import ERROR_REPLY
 from storage.engines import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Message
+from storage.turn_store.postgresql import PostgresTurnStore
 
 
 @pytest.fixture
@@ -55,7 +57,9 @@ def test_a_turn_runs_again_on_a_fresh_connection_when_the_server_dropped_it(
     admin = make_engine(postgres_server_url)
     try:
         with admin.connect() as connection:
-            pid = _backend_pid(service.turn_engine)
+            store = service.store
+            assert isinstance(store, PostgresTurnStore)
+            pid = _backend_pid(store.engine)
             assert connection.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
     finally:
         admin.dispose()

@@ -27,12 +27,13 @@ from bot.conversation.guide import Guide
 from bot.conversation.messages import Inbound
 from bot.conversation.state import InterviewState
 from bot.service.campaigns import create_campaign
+from bot.service.errors import TurnBusy
+from bot.service.interviews import InterviewService
 from bot.service.links import Links
-from bot.service.turns import InterviewService, TurnResult
+from bot.service.results import TurnResult
 from journeyline.runtime import open_runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app
-from storage import turns
 from storage.engines import (
     make_engine,
     make_read_session_factory,
@@ -99,7 +100,7 @@ def _another_writer(path: str) -> Iterator[None]:
 
 
 def test_a_free_database_answers_at_once(sessions: sessionmaker[Session]) -> None:
-    service = InterviewService(sessions, serialize_writes=True)
+    service = InterviewService(sessions)
     assert service.answers_without_waiting
     started = service.start_anonymous(
         campaign_slug=CAMPAIGN, channel="web", access_token_hash=None, wait=False
@@ -121,7 +122,7 @@ def test_another_process_writing_means_nothing_is_done_until_the_waiting_path(
     sessions: sessionmaker[Session],
 ) -> None:
     path = _sqlite_file(sessions)
-    service = InterviewService(sessions, serialize_writes=True)
+    service = InterviewService(sessions)
     started = service.start_anonymous(campaign_slug=CAMPAIGN, channel="web", access_token_hash=None)
     before = _messages(sessions)
     with _another_writer(path):
@@ -132,7 +133,7 @@ def test_another_process_writing_means_nothing_is_done_until_the_waiting_path(
         assert result is None
         # At once: not after the busy timeout (SQLITE_BUSY_TIMEOUT_MS, 5 s).
         assert time.monotonic() - asked < 1.0
-        with pytest.raises(turns.WriteWouldWait):
+        with pytest.raises(TurnBusy):
             service.start_anonymous(
                 campaign_slug=CAMPAIGN, channel="web", access_token_hash=None, wait=False
             )
@@ -156,20 +157,26 @@ def test_another_process_writing_means_nothing_is_done_until_the_waiting_path(
     assert _messages(sessions) == before + 1 + len(answered[0].replies)
 
 
-def test_a_turn_of_another_thread_means_nothing_is_done(sessions: sessionmaker[Session]) -> None:
+def test_a_slow_turn_of_another_thread_holds_no_lock(sessions: sessionmaker[Session]) -> None:
+    """A turn computes before it writes: while one customer's turn is slow (a model, a
+    busy machine), another customer's turn is stored at once, without waiting."""
     inside, leave = threading.Event(), threading.Event()
 
     def slow_engine(state: InterviewState, inbound: Inbound, guide: Guide) -> EngineResult:
-        inside.set()
-        leave.wait(10)
+        if inbound.choice == "slow":
+            inside.set()
+            leave.wait(10)
         return engine_module.handle(state, inbound, guide)
 
-    slow = InterviewService(sessions, serialize_writes=True, handler=slow_engine)
-    first = slow.start_anonymous(campaign_slug=CAMPAIGN, channel="web", access_token_hash=None)
-    second = slow.start_anonymous(campaign_slug=CAMPAIGN, channel="web", access_token_hash=None)
+    service = InterviewService(sessions, handler=slow_engine)
+    first = service.start_anonymous(campaign_slug=CAMPAIGN, channel="web", access_token_hash=None)
+    second = service.start_anonymous(campaign_slug=CAMPAIGN, channel="web", access_token_hash=None)
+    slow_result: list[TurnResult] = []
     busy = threading.Thread(
-        target=lambda: slow.handle_message(
-            interview_id=first.interview_id, choice="yes", channel_message_id="a"
+        target=lambda: slow_result.append(
+            service.handle_message(
+                interview_id=first.interview_id, choice="slow", channel_message_id="a"
+            )
         )
     )
     busy.start()
@@ -177,17 +184,16 @@ def test_a_turn_of_another_thread_means_nothing_is_done(sessions: sessionmaker[S
         assert inside.wait(10)
         before = _messages(sessions)
         asked = time.monotonic()
-        assert (
-            slow.handle_message_now(
-                interview_id=second.interview_id, choice="yes", channel_message_id="b"
-            )
-            is None
+        result = service.handle_message_now(
+            interview_id=second.interview_id, choice="yes", channel_message_id="b"
         )
+        assert result is not None and not result.duplicate
         assert time.monotonic() - asked < 1.0
-        assert _messages(sessions) == before
+        assert _messages(sessions) == before + 1 + len(result.replies)
     finally:
         leave.set()
         busy.join(10)
+    assert len(slow_result) == 1 and not slow_result[0].duplicate
 
 
 @pytest.mark.postgres

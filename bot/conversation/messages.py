@@ -63,12 +63,19 @@ class Hints(BaseModel):
         return any((self.channel, self.feeling, self.duration_minutes is not None, self.pains))
 
 
+# The id a turn's facts cite for the message being answered until storage gives it one:
+# the turn is computed before it is stored (see `state.cite_stored_message`). Storage
+# ids start at 1.
+PENDING_MESSAGE_ID = -1
+
+
 class Inbound(BaseModel):
     """One message from the customer: typed `text`, a clicked `choice` value, or both.
 
-    `message_id` is the storage id of the already-stored message, so facts can cite the
-    words they came from. `hints` are a language model's reading of the text, when one is
-    configured and answered in time. The engine never needs anything else.
+    `message_id` is the storage id of the message, or `PENDING_MESSAGE_ID` while it is
+    not stored yet, so facts can cite the words they came from. `hints` are a language
+    model's reading of the text, when one is configured and answered in time. The
+    engine never needs anything else.
     """
 
     model_config = ConfigDict(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.conversation.guide import Guide
-from bot.conversation.messages import Hints
+from bot.conversation.messages import PENDING_MESSAGE_ID, Hints
 from bot.conversation.vocabulary import (
     EFFORT_MAX,
     EFFORT_MIN,
@@ -244,6 +244,24 @@ class Position(BaseModel):
     @property
     def is_step_slot(self) -> bool:
         return self.slot in {s.value for s in STEP_SLOTS}
+
+
+def cite_stored_message(state: InterviewState, message_id: int) -> None:
+    """Put ``message_id`` wherever ``state`` cites `PENDING_MESSAGE_ID` (the message of a
+    turn computed before it was stored), in place: a state a turn just made, not yet
+    shared."""
+    pending = PENDING_MESSAGE_ID
+    for key, cited in state.answer_message_ids.items():
+        if cited == pending:
+            state.answer_message_ids[key] = message_id
+    for step in state.steps:
+        ids = step.source_message_ids
+        if pending in ids:
+            step.source_message_ids = [message_id if i == pending else i for i in ids]
+    answers = state.answers
+    for index in range(len(answers) - 1, -1, -1):
+        if answers[index].message_id == pending:
+            answers[index] = answers[index].model_copy(update={"message_id": message_id})
 
 
 def new_state(guide: Guide) -> InterviewState:

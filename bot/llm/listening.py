@@ -1,4 +1,4 @@
-"""The interview service with a language model listening (GUIDE §3 with one more step).
+"""A language model listening to the customer (GUIDE §3 with one more step).
 
 A turn with a model configured:
 
@@ -6,7 +6,7 @@ A turn with a model configured:
    the last few messages; a redelivery, a wrong link token, a click or an interview over
    its spending cap skip the model;
 2. one structured model call (``Interviewer.listen``), within its timeout;
-3. the ordinary turn of :class:`bot.service.turns.InterviewService`, given the hints: the
+3. the ordinary turn of :class:`bot.service.interviews.InterviewService`, given the hints: the
    customer's message, the facts and the replies stored in one transaction;
 4. for a customer writing in another language, a second call translates the replies;
 5. one more write transaction records every call in ``llm_calls`` (outcome, cost) and
@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation import engine
-from bot.conversation.messages import Choice, Hints, Reply
-from bot.conversation.sanitize import DEFAULT_MAX_CHARS, clean_text
+from bot.conversation.messages import Choice, Reply
+from bot.conversation.sanitize import DEFAULT_MAX_CHARS
 from bot.conversation.state import InterviewState, PendingProbe, next_position
 from bot.conversation.vocabulary import FINISHED_STATUSES, InterviewStatus
 from bot.llm.calls import CallRecord, Outcome
@@ -38,10 +37,12 @@ from bot.llm.interviewer import Interviewer, ListenContext, Listened
 from bot.llm.policy import worth_a_call
 from bot.service.access_tokens import token_matches
 from bot.service.campaign_guides import guide_for
-from bot.service.turns import InterviewService, TurnResult
+from bot.service.interviews import InterviewService
+from bot.service.listening import Heard
+from bot.service.results import TurnResult
+from bot.service.turns import TurnInput
 from storage import llm_calls as llm_storage
 from storage import queries
-from storage.engines import TURN_CONNECTIONS
 from storage.models import Interview
 
 log = logging.getLogger(__name__)
@@ -50,82 +51,68 @@ RECENT_MESSAGES = 4  # the model sees the last two exchanges, never the whole tr
 GUIDE_LANGUAGE = "en"
 
 
-class ListeningService(InterviewService):
-    """:class:`InterviewService` whose turns first ask a model what the answer says."""
+@dataclass(frozen=True)
+class _Notes:
+    """What `ModelListener.listen` leaves for `after`."""
+
+    started: float
+    records: list[CallRecord]
+    language: str | None
+
+
+class ModelListener:
+    """A `bot.service.listening.Listener` that asks a model what each answer says.
+
+    ``sessions`` write the model's records (and translated replies) after the turn;
+    ``read_sessions`` read what the model is shown before it.
+    """
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        sessions: sessionmaker[Session],
         *,
         interviewer: Interviewer,
         max_usd_per_interview: float,
         turn_budget_seconds: float = 8.0,
         monotonic: Callable[[], float] = time.monotonic,
-        max_message_chars: int = DEFAULT_MAX_CHARS,
-        serialize_writes: bool = False,
         read_sessions: sessionmaker[Session] | None = None,
-        turn_connections: int = TURN_CONNECTIONS,
     ) -> None:
-        super().__init__(
-            session_factory,
-            max_message_chars=max_message_chars,
-            serialize_writes=serialize_writes,
-            read_sessions=read_sessions,
-            turn_connections=turn_connections,
-        )
+        self._sessions = sessions
+        self.read_sessions = read_sessions or sessions
         self._interviewer = interviewer
         self._cap = max_usd_per_interview
         self._budget = turn_budget_seconds
         self._monotonic = monotonic
 
-    @property
-    def answers_without_waiting(self) -> bool:
-        # Every turn may wait seconds for the model: never on the caller's event loop.
-        return False
-
-    def handle_message(
-        self,
-        *,
-        interview_id: str,
-        text: str | bytes = "",
-        choice: str | None = None,
-        channel_message_id: str | None = None,
-        reject_if_finished: bool = False,
-        access_token: str | None = None,
-        hints: Hints | None = None,
-    ) -> TurnResult:
+    def listen(self, interview_id: str, turn: TurnInput) -> Heard:
         started = self._monotonic()
-        delivery_id = channel_message_id or uuid.uuid4().hex
-        cleaned = clean_text(text, max_chars=self._max_chars)
         records: list[CallRecord] = []
-        language: str | None = None
-        if hints is None:
-            wants_model = choice is None and cleaned.problem is None
-            listened, language = self._listen(
-                interview_id,
-                cleaned.text if wants_model else None,
-                delivery_id=delivery_id,
-                access_token=access_token,
-            )
-            if listened is not None:
-                records.append(listened.record)
-                hints = listened.hints
-        result = super().handle_message(
-            interview_id=interview_id,
-            text=text,
-            choice=choice,
-            channel_message_id=delivery_id,
-            reject_if_finished=reject_if_finished,
-            access_token=access_token,
-            hints=hints,
+        wants_model = turn.choice is None and turn.problem is None
+        listened, language = self._listen(
+            interview_id,
+            turn.text if wants_model else None,
+            delivery_id=turn.delivery_id,
+            access_token=turn.access_token,
         )
-        language = engine.next_language(language, cleaned.text, hints)
+        hints = turn.hints
+        if listened is not None:
+            records.append(listened.record)
+            hints = listened.hints
+        return Heard(turn=replace(turn, hints=hints), notes=_Notes(started, records, language))
+
+    def after(self, interview_id: str, heard: Heard, result: TurnResult) -> TurnResult:
+        notes = heard.notes
+        assert isinstance(notes, _Notes)
+        started, records = notes.started, notes.records
+        language = engine.next_language(notes.language, heard.turn.text, heard.turn.hints)
         translated: tuple[Reply, ...] | None = None
         if not result.duplicate and language not in (None, GUIDE_LANGUAGE):
             elapsed = self._monotonic() - started
             if elapsed < self._budget / 2:  # a slow model already used the turn's time
                 translated = self._translate(result.replies, language or "", records)
-        stored = bool(records) and self._store_after_turn(result, delivery_id, translated, records)
+        stored = bool(records) and self._store_after_turn(
+            result, heard.turn.delivery_id, translated, records
+        )
         if stored and translated is not None:
             result = replace(result, replies=translated)
         return result
@@ -223,7 +210,7 @@ class ListeningService(InterviewService):
         translated, the stored replies rewritten as the customer will see them. False when
         nothing could be stored (the turn's replies, in our language, stand)."""
         try:
-            with self._write() as session:
+            with self._sessions.begin() as session:
                 interview = queries.get_interview(session, result.interview_id)
                 if interview is None:
                     return False
@@ -269,3 +256,30 @@ def _with_texts(replies: Sequence[Reply], texts: Sequence[str]) -> tuple[Reply, 
         choices = tuple(Choice(value=c.value, label=next(labels)) for c in reply.choices)
         out.append(reply.model_copy(update={"text": text, "choices": choices}))
     return tuple(out)
+
+
+def listening_service(
+    sessions: sessionmaker[Session],
+    *,
+    interviewer: Interviewer,
+    max_usd_per_interview: float,
+    turn_budget_seconds: float = 8.0,
+    monotonic: Callable[[], float] = time.monotonic,
+    read_sessions: sessionmaker[Session] | None = None,
+    max_message_chars: int = DEFAULT_MAX_CHARS,
+) -> InterviewService:
+    """An interview service whose turns a model listens to (see `ModelListener`)."""
+    listener = ModelListener(
+        sessions,
+        interviewer=interviewer,
+        max_usd_per_interview=max_usd_per_interview,
+        turn_budget_seconds=turn_budget_seconds,
+        monotonic=monotonic,
+        read_sessions=read_sessions,
+    )
+    return InterviewService(
+        sessions,
+        read_sessions=read_sessions,
+        listener=listener,
+        max_message_chars=max_message_chars,
+    )

@@ -15,15 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.vocabulary import InterviewStatus
 from bot.service.access_tokens import hash_token, new_token, token_matches
+from bot.service.errors import CampaignClosed, CampaignNotFound, InterviewNotFound
+from bot.service.interviews import InterviewService
+from bot.service.results import TurnResult
+from bot.service.starts import campaign_and_participant
 from bot.service.transcripts import InterviewSnapshot
-from bot.service.turns import (
-    CampaignClosed,
-    CampaignNotFound,
-    InterviewNotFound,
-    InterviewService,
-    TurnResult,
-    campaign_and_participant,
-)
 from storage import queries
 from storage.models import Interview
 
@@ -106,7 +102,7 @@ class Links:
         self, campaign_slug: str, *, wait: bool = True
     ) -> tuple[str, InterviewSnapshot]:
         """Like `start_open`, but the token and the new interview's snapshot, in one write
-        transaction (the web API's start). With `wait=False`, `WriteWouldWait` when the
+        transaction (the web API's start). With `wait=False`, `TurnBusy` when the
         database is being written by someone else (see `InterviewService.start_anonymous`)."""
         token = new_token()
         snapshot = self._service.start_anonymous(

@@ -1,11 +1,12 @@
-"""What a client shows of an interview: transcript, status, pending question, progress."""
+"""Reading an interview back: what a client shows (transcript, status, pending
+question, progress) and the question to resume at."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation import engine
 from bot.conversation.messages import Choice, Reply
@@ -13,8 +14,10 @@ from bot.conversation.progress import Progress, progress
 from bot.conversation.state import InterviewState
 from bot.conversation.vocabulary import InterviewStatus
 from bot.service.campaign_guides import guide_for
+from bot.service.errors import InterviewNotFound
+from bot.service.results import TurnResult
 from storage import queries
-from storage.models import Interview
+from storage.models import Campaign, Interview
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,71 @@ def snapshot_of(session: Session, interview: Interview) -> InterviewSnapshot:
         pending=tuple(engine.current_question(state, guide)),
         progress=progress(state, guide),
     )
+
+
+class Transcripts:
+    """Reads interviews (through ``read_sessions``: no write lock is taken)."""
+
+    def __init__(self, read_sessions: sessionmaker[Session]) -> None:
+        self._sessions = read_sessions
+
+    def snapshot(self, interview_id: str) -> InterviewSnapshot:
+        """Everything a client shows: transcript, status, pending question and progress."""
+        with self._sessions() as session:
+            return snapshot_of(session, self._interview(session, interview_id))
+
+    def pending(self, interview_id: str) -> TurnResult:
+        """The question the interview waits on (to resume after a restart)."""
+        with self._sessions() as session:
+            interview = self._interview(session, interview_id)
+            state = InterviewState.model_validate(interview.engine_state)
+            replies = engine.current_question(state, guide_for(interview.campaign))
+            return TurnResult(
+                interview.public_id, InterviewStatus(interview.status), tuple(replies)
+            )
+
+    @staticmethod
+    def _interview(session: Session, interview_id: str) -> Interview:
+        interview = queries.get_interview(session, interview_id)
+        if interview is None:
+            raise InterviewNotFound(interview_id)
+        return interview
+
+
+@dataclass(frozen=True)
+class CampaignFace:
+    """How a campaign presents itself to a customer: its name, the company asking and
+    the consent wording."""
+
+    slug: str
+    name: str
+    company: str
+    consent_text: str
+
+
+def campaign_face(campaign: Campaign) -> CampaignFace:
+    guide = guide_for(campaign)
+    return CampaignFace(campaign.slug, campaign.name, guide.company, guide.say("consent"))
+
+
+class CampaignFaces:
+    """Reads what pages show of campaigns (through ``read_sessions``)."""
+
+    def __init__(self, read_sessions: sessionmaker[Session]) -> None:
+        self._sessions = read_sessions
+
+    def open_link(self, slug: str) -> CampaignFace | None:
+        """The campaign behind the open link ``slug``; None unless it takes open starts."""
+        with self._sessions() as session:
+            campaign = queries.get_campaign_by_slug(session, slug)
+            if campaign is None or not campaign.open_link:
+                return None
+            return campaign_face(campaign)
+
+    def of_interview(self, interview_id: str) -> CampaignFace:
+        """The campaign of interview ``interview_id`` (or `InterviewNotFound`)."""
+        with self._sessions() as session:
+            interview = queries.get_interview(session, interview_id)
+            if interview is None:
+                raise InterviewNotFound(interview_id)
+            return campaign_face(interview.campaign)

@@ -6,40 +6,31 @@ item (one small ``INSERT`` into ``slack_events``, see ``outbox``), ack, and queu
 work (see ``deliveries``). So the ack waits for that insert only, never for the
 interview service or a language model, and work acked is never lost: if the process
 dies before doing it, it is re-driven from storage. A delivery that cannot be claimed
-(storage down) is not acked, so Slack sends it again. The one exception is SQLite with
-its single write lock held (a slow turn): the ack cannot wait, so it goes first and the
-claim follows on the executor. The same path serves HTTP and
-Socket Mode. Requests nobody handles are acked too (Bolt would answer 404 and Slack
-would retry).
+in time (storage down or stuck) is not acked, so Slack sends it again: on SQLite too,
+where a turn holds the one write lock for milliseconds, never for its whole length (it
+computes before it writes). The same path serves HTTP and Socket Mode. Requests
+nobody handles are acked too (Bolt would answer 404 and Slack would retry).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service.turns import InterviewService
+from bot.service.interviews import InterviewService
 from bot.slack.blocks import CHOICE_ACTION_PATTERN, START_ACTION
 from bot.slack.conversation import SlackInterviews
-from bot.slack.deliveries import (
-    REDRIVE_AFTER,
-    REDRIVE_EVERY,
-    RETRY_DELAYS,
-    Deliveries,
-    StorageBusy,
-)
-from bot.slack.directory import SlackDirectory
+from bot.slack.deliveries import REDRIVE_EVERY, RETRY_DELAYS, TICK_EVERY, Deliveries
 from bot.slack.events import Ignored, parse_click, parse_message_event
 from bot.slack.executor import KeyedExecutor
-from bot.slack.outbox import Outbox, WorkItem
+from bot.slack.outbox import LEASE, Outbox, WorkItem
 from bot.slack.users import SlackUsers
 
 log = logging.getLogger(__name__)
@@ -62,48 +53,58 @@ class SlackBot:
         self.deliveries.start()
 
     def close(self, *, timeout: float = 10.0) -> None:
-        """Stop re-driving, let queued work finish for up to ``timeout`` seconds, then drop
-        the rest (tasks already running still finish: a turn is never cut in half). What
-        is dropped stays undone in storage, for the next start to re-drive."""
+        """Shut down gracefully: stop re-driving, let queued work finish for up to
+        ``timeout`` seconds, then drop the rest and release it in storage (the next
+        process runs it at once), and wait for the tasks already running (a turn is
+        never cut in half). Nothing acked is lost: every delivery was stored before its
+        ack, and what is not done is left undone for a re-drive."""
         self.deliveries.stop(timeout=timeout)
         self.executor.join(timeout)
         self.executor.shutdown(wait=False)
+        released = self.deliveries.release_queued()
+        if released:
+            log.info("released %d queued Slack deliveries for the next start", released)
+        # Tasks already running finish: a turn is never cut in half.
+        self.executor.join(timeout)
 
 
 def create_slack_bot(
     *,
     client: WebClient,
     signing_secret: str,
-    sessions: sessionmaker[Session],
     service: InterviewService,
     default_campaign: str | None = None,
     executor: KeyedExecutor | None = None,
     retry_delays: Sequence[float] = RETRY_DELAYS,
-    redrive_after: timedelta = REDRIVE_AFTER,
+    lease: timedelta = LEASE,
+    tick_every: float = TICK_EVERY,
     redrive_every: float = REDRIVE_EVERY,
+    clock: Callable[[], datetime] | None = None,
 ) -> SlackBot:
     """A Slack bot over ``service``: a Bolt app whose requests are verified with
     ``signing_secret`` and whose Web API calls go through ``client``.
 
     Bolt calls ``auth.test`` here to learn the bot's own ids (to ignore its own
     messages), so ``client`` must reach a Slack API. A failed delivery is tried again
-    after each of ``retry_delays`` (seconds); undone deliveries older than
-    ``redrive_after`` are re-driven on ``start()`` and every ``redrive_every`` seconds.
+    after each of ``retry_delays`` (seconds). Deliveries held by a process are its own
+    for ``lease`` unless it renews them (every ``tick_every`` seconds while it has
+    them); undone deliveries nobody holds are re-driven on ``start()`` and every
+    ``redrive_every`` seconds.
     """
     executor = executor or KeyedExecutor()
     interviews = SlackInterviews(
         client=client,
         service=service,
-        directory=SlackDirectory(sessions, service),
+        directory=service.slack,
         users=SlackUsers(client),
         default_campaign=default_campaign,
     )
     deliveries = Deliveries(
-        outbox=Outbox(sessions),
+        outbox=Outbox(service.slack.deliveries, clock=clock or service.clock, lease=lease),
         handler=interviews,
         executor=executor,
         retry_delays=retry_delays,
-        redrive_after=redrive_after,
+        tick_every=tick_every,
         redrive_every=redrive_every,
     )
     app = App(
@@ -123,13 +124,7 @@ def register_listeners(app: App, *, deliveries: Deliveries) -> None:
     def claim_ack_submit(ack: Ack, item: WorkItem) -> None:
         # The claim first: if it raises, Bolt answers 500 without an ack and Slack
         # redelivers. Once it is stored, the ack can go and the work can follow.
-        try:
-            event_id = deliveries.claim(item)
-        except StorageBusy:
-            # SQLite's one write lock is held (a slow turn): Slack cannot wait for it.
-            ack()
-            deliveries.claim_later(item)
-            return
+        event_id = deliveries.claim(item)
         ack()
         if event_id is None:
             log.debug("Slack delivery %s seen before", item.key)

@@ -8,6 +8,11 @@ question never reached Slack are posted by the redo. Starting an interview marks
 delivery done in the same transaction, so a redo never takes the opening "hi" for an
 answer. Only the newest question's buttons count: answering, by click or by typing,
 takes the buttons off the question.
+
+An answer costs three transactions: the claim (before the ack), the turn, and, once
+the replies are in Slack, one that records the question's Slack ts and marks the
+delivery done. Who the customer is talking to, and the question they were asked, come
+from the directory's memory of this customer (see ``bot.service.slack_directory``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from collections.abc import Sequence
 from slack_sdk import WebClient
 
 from bot.conversation.messages import Reply
-from bot.service.turns import CampaignNotFound, InterviewService
+from bot.service.errors import CampaignNotFound
+from bot.service.interviews import InterviewService
+from bot.service.slack_directory import OpenInterview, SlackDirectory
 from bot.slack.blocks import (
     START_ACTION,
     fallback_text,
@@ -26,7 +33,6 @@ from bot.slack.blocks import (
     settled_blocks,
     without_buttons,
 )
-from bot.slack.directory import SlackDirectory
 from bot.slack.events import ButtonClick, Customer, EditedMessage, TypedMessage
 from bot.slack.markup import clean_markup
 from bot.slack.users import SlackUsers
@@ -64,12 +70,12 @@ class SlackInterviews:
         self._default_campaign = default_campaign
 
     def handle(self, item: TypedMessage | EditedMessage | ButtonClick, *, event_id: int) -> None:
-        """Do what the claimed delivery ``event_id`` asks for. Raises on failure (the caller
-        retries; a redo is safe)."""
+        """Do what the claimed delivery ``event_id`` asks for and mark it done. Raises on
+        failure (the caller retries; a redo is safe)."""
         if isinstance(item, TypedMessage):
             self.message(item, event_id=event_id)
         elif isinstance(item, EditedMessage):
-            self.edit(item)
+            self.edit(item, event_id=event_id)
         else:
             self.click(item, event_id=event_id)
 
@@ -77,25 +83,26 @@ class SlackInterviews:
         """A typed message: an answer, or the start of an interview (which marks the
         delivery ``event_id`` done with it)."""
         customer = message.customer
-        interview_id = self._directory.open_interview(customer.team_id, customer.user_id)
-        if interview_id is None:
-            opening = self._directory.start_from_dm(
-                customer, default_campaign=self._default_campaign, done_event=event_id
-            )
-            if opening is None:
-                self._post_note(customer, NO_INTERVIEW)
-            else:
-                self._post(customer, opening.interview_id, opening.replies)
+        open_interview = self._directory.open_interview(customer.team_id, customer.user_id)
+        if open_interview is None:
+            self._start_from_dm(customer, event_id=event_id)
             return
-        question = self._directory.pending_question(interview_id)
+        question = open_interview.question
         result = self._service.handle_message(
-            interview_id=interview_id,
+            interview_id=open_interview.interview_id,
             text=clean_markup(message.text, user_name=self._users.name),
             channel_message_id=message.message_id,
         )
         if result.duplicate:
-            self._post_if_never_posted(customer, interview_id, result.replies)
+            self._redone(customer, open_interview, result.replies, event_id=event_id)
             return
+        self._directory.after_turn(
+            customer.team_id,
+            customer.user_id,
+            open_interview,
+            result.replies,
+            finished=result.finished,
+        )
         if question is not None and question.ts and question.reply.choices:
             # Answered by typing: the question's buttons must not answer it a second time.
             self._client.chat_update(
@@ -104,7 +111,7 @@ class SlackInterviews:
                 text=fallback_text(question.reply),
                 blocks=settled_blocks(question.reply, note=None),
             )
-        self._post(customer, interview_id, result.replies)
+        self._post(customer, open_interview.interview_id, result.replies, event_id=event_id)
 
     def click(self, click: ButtonClick, *, event_id: int | None = None) -> None:
         """A click on a quick-reply button or on an invitation's Start button."""
@@ -112,41 +119,88 @@ class SlackInterviews:
             self._start(click, event_id=event_id)
             return
         customer = click.customer
-        interview_id = self._directory.open_interview(customer.team_id, customer.user_id)
-        question = self._directory.pending_question(interview_id) if interview_id else None
-        if interview_id is None or (question and question.ts and question.ts != click.message_ts):
+        open_interview = self._directory.open_interview(customer.team_id, customer.user_id)
+        if open_interview is not None and _stale(open_interview, click):
+            # Maybe another process asked a newer question: look before refusing.
+            open_interview = self._directory.open_interview(
+                customer.team_id, customer.user_id, fresh=True
+            )
+        if open_interview is None or _stale(open_interview, click):
             self._settle(click, STALE_NOTE)
+            self._done(customer, event_id)
             return
         result = self._service.handle_message(
-            interview_id=interview_id,
+            interview_id=open_interview.interview_id,
             text=click.label,
             choice=click.value,
             channel_message_id=click.message_id,
         )
         if result.duplicate:
-            if self._never_posted(interview_id):
+            if _never_posted(open_interview):
                 self._settle(click, f"✅ {click.label}")
-                self._post(customer, interview_id, result.replies)
+            self._redone(customer, open_interview, result.replies, event_id=event_id)
             return
+        self._directory.after_turn(
+            customer.team_id,
+            customer.user_id,
+            open_interview,
+            result.replies,
+            finished=result.finished,
+        )
         self._settle(click, f"✅ {click.label}")
-        self._post(customer, interview_id, result.replies)
+        self._post(customer, open_interview.interview_id, result.replies, event_id=event_id)
 
-    def edit(self, edit: EditedMessage) -> None:
+    def edit(self, edit: EditedMessage, *, event_id: int | None = None) -> None:
         """An edited message: not an answer; say how to change one."""
         customer = edit.customer
         if self._directory.open_interview(customer.team_id, customer.user_id) is not None:
             self._post_note(customer, EDIT_NOTE)
+        self._done(customer, event_id)
 
     def _start(self, click: ButtonClick, *, event_id: int | None) -> None:
+        customer = click.customer
         try:
             opening = self._directory.start(
-                campaign_slug=click.value, customer=click.customer, done_event=event_id
+                campaign_slug=click.value,
+                team_id=customer.team_id,
+                user_id=customer.user_id,
+                finish_delivery=event_id,
             )
         except CampaignNotFound:
             self._settle(click, INVITATION_GONE)
+            self._done(customer, event_id)
             return
         self._settle(click, "✅ Started" if opening.created else "✅ Continued")
-        self._post(click.customer, opening.interview_id, opening.replies)
+        # The start marked the delivery done in its own transaction.
+        self._post(customer, opening.interview_id, opening.replies, event_id=None)
+
+    def _start_from_dm(self, customer: Customer, *, event_id: int | None) -> None:
+        opening = self._directory.start_from_dm(
+            customer.team_id,
+            customer.user_id,
+            default_campaign=self._default_campaign,
+            finish_delivery=event_id,
+        )
+        if opening is None:
+            self._post_note(customer, NO_INTERVIEW)
+            self._done(customer, event_id)
+        else:
+            self._post(customer, opening.interview_id, opening.replies, event_id=None)
+
+    def _redone(
+        self,
+        customer: Customer,
+        open_interview: OpenInterview,
+        replies: Sequence[Reply],
+        *,
+        event_id: int | None,
+    ) -> None:
+        """A turn done before (a redo): post its stored replies if they never reached
+        Slack; mark the delivery done either way."""
+        if _never_posted(open_interview):
+            self._post(customer, open_interview.interview_id, replies, event_id=event_id)
+        else:
+            self._done(customer, event_id)
 
     def _settle(self, click: ButtonClick, note: str) -> None:
         """Show ``note`` under the clicked message and take its buttons away."""
@@ -155,8 +209,16 @@ class SlackInterviews:
             channel=click.customer.channel_id, ts=click.message_ts, text=note, blocks=blocks
         )
 
-    def _post(self, customer: Customer, interview_id: str, replies: Sequence[Reply]) -> None:
-        """Post the replies in order; remember which message asks the question."""
+    def _post(
+        self,
+        customer: Customer,
+        interview_id: str,
+        replies: Sequence[Reply],
+        *,
+        event_id: int | None,
+    ) -> None:
+        """Post the replies in order; then, in one write, remember which message asks
+        the question and mark the delivery done."""
         question_ts: str | None = None
         for reply in replies:
             posted = self._client.chat_postMessage(
@@ -166,20 +228,35 @@ class SlackInterviews:
             )
             if reply.slot is not None:
                 question_ts = str(posted["ts"])
-        if question_ts is not None:
-            self._directory.record_question_ts(interview_id, question_ts)
+        self._directory.posted(
+            customer.team_id,
+            customer.user_id,
+            interview_id=interview_id,
+            question_ts=question_ts,
+            delivery=event_id,
+        )
 
-    def _never_posted(self, interview_id: str) -> bool:
-        # A question is stamped with its Slack ts once posted (``record_question_ts``).
-        question = self._directory.pending_question(interview_id)
-        return question is not None and question.ts is None
-
-    def _post_if_never_posted(
-        self, customer: Customer, interview_id: str, replies: Sequence[Reply]
-    ) -> None:
-        """A redone turn: post its stored replies if they never reached Slack."""
-        if self._never_posted(interview_id):
-            self._post(customer, interview_id, replies)
+    def _done(self, customer: Customer, event_id: int | None) -> None:
+        if event_id is not None:
+            self._directory.posted(
+                customer.team_id,
+                customer.user_id,
+                interview_id=None,
+                question_ts=None,
+                delivery=event_id,
+            )
 
     def _post_note(self, customer: Customer, text: str) -> None:
         self._client.chat_postMessage(channel=customer.channel_id, text=text, mrkdwn=True)
+
+
+def _stale(open_interview: OpenInterview, click: ButtonClick) -> bool:
+    """Whether the click was on an older question than the pending one."""
+    question = open_interview.question
+    return bool(question and question.ts and question.ts != click.message_ts)
+
+
+def _never_posted(open_interview: OpenInterview) -> bool:
+    # A question is stamped with its Slack ts once posted (``SlackDirectory.posted``).
+    question = open_interview.question
+    return question is not None and question.ts is None

@@ -1,52 +1,49 @@
 """From a claimed delivery to work done: run now, retry a few times, re-drive later.
 
-The listener claims a delivery (the work item stored in ``slack_events``) before Slack
-gets its ack, then hands it here. A run first *takes* the row (an atomic update, so two
-workers never run it at once), does the work on the ``KeyedExecutor`` (one customer at
-a time, in order), and marks the row done. A failure (an exception, "database is
-locked" on SQLite behind a slow turn) is retried after a short backoff a few times; then
-the row is left undone and logged. A daemon thread re-drives undone rows older than a
-grace period, at start-up and every ``redrive_every`` seconds: rows of a process that
-died after the ack, or whose retries ran out (after their lease). Redoing work is safe:
-the interview service is idempotent on the channel message id.
+The listener claims a delivery (the work item stored in ``slack_events``, held by this
+process) before Slack gets its ack, then hands it here. A run does the work on the
+``KeyedExecutor`` (one customer at a time, in order); the handler marks the row done
+with its last write. A failure is retried after a short backoff a few times; then the
+row is left undone and logged.
+
+A daemon thread ticks every ``tick_every`` seconds: it renews the holds of this
+process's queued and running deliveries (so only a dead process's holds lapse), and
+every ``redrive_every`` seconds re-drives undone rows nobody holds: a dead process's
+(once its lease lapsed), released ones (a process shut down before running them), or
+ones whose retries ran out. At start-up it re-drives at once. Redoing work is safe: the
+interview service is idempotent on the channel message id.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
-from datetime import timedelta
+import time
+from collections.abc import Callable, Sequence
 from typing import Protocol
-
-from sqlalchemy.exc import OperationalError
 
 from bot.slack.executor import KeyedExecutor
 from bot.slack.outbox import Outbox, WorkItem
-from storage.engines import is_sqlite_busy
 
 log = logging.getLogger(__name__)
 
-# How long an ack may wait for SQLite's write lock before the claim is left to the
-# executor (Slack wants its ack within 3 s; a slow turn holds the lock for its length).
-CLAIM_LOCK_WAIT_MS = 50
+# How long an ack may wait to store its claim. Slack wants the ack within 3 s; a turn
+# holds SQLite's write lock for milliseconds (it computes before it writes), so the
+# claim gets it long before this, unless the database is in trouble: then the delivery
+# is not acked, and Slack sends it again.
+CLAIM_LOCK_WAIT_MS = 2000
 
 # Seconds between tries of one delivery (each try after the first waits its delay).
 RETRY_DELAYS: tuple[float, ...] = (0.5, 2.0, 5.0)
-# Deliveries younger than this are left to the process that claimed them.
-REDRIVE_AFTER = timedelta(seconds=60)
+TICK_EVERY = 10.0
 REDRIVE_EVERY = 30.0
 
 
-class StorageBusy(RuntimeError):
-    """The claim could not get SQLite's write lock in time."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(f"storage busy; Slack delivery {key} not stored yet")
-
-
 class Handler(Protocol):
-    def handle(self, item: WorkItem, *, event_id: int) -> None: ...
+    def handle(self, item: WorkItem, *, event_id: int) -> None:
+        """Do the work and mark the delivery done with the last write. Raises on
+        failure (the caller retries; a redo is safe)."""
+        ...
 
 
 class Deliveries:
@@ -59,83 +56,65 @@ class Deliveries:
         handler: Handler,
         executor: KeyedExecutor,
         retry_delays: Sequence[float] = RETRY_DELAYS,
-        redrive_after: timedelta = REDRIVE_AFTER,
+        tick_every: float = TICK_EVERY,
         redrive_every: float = REDRIVE_EVERY,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._outbox = outbox
         self._handler = handler
         self._executor = executor
         self._delays = tuple(retry_delays)
-        self._redrive_after = redrive_after
+        self._tick_every = tick_every
         self._redrive_every = redrive_every
+        self._monotonic = monotonic
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_redrive: float | None = None
+        # The deliveries this process holds: queued (not started) or running.
+        self._lock = threading.Lock()
+        self._queued: set[int] = set()
+        self._running: set[int] = set()
 
     def claim(self, item: WorkItem) -> int | None:
-        """Store the delivery and its work durably; its id, or ``None`` for a repeat.
+        """Store the delivery and its work durably, held by this process; its id, or
+        ``None`` for a repeat. Raises whatever storage raises when it cannot (SQLite's
+        write lock still taken after ``CLAIM_LOCK_WAIT_MS``, a database down): then the
+        delivery must not be acked, and Slack sends it again."""
+        return self._outbox.claim(item, lock_wait_ms=CLAIM_LOCK_WAIT_MS)
 
-        Raises ``StorageBusy`` when SQLite's write lock stays taken for
-        ``CLAIM_LOCK_WAIT_MS`` (see :meth:`claim_later`), and whatever storage raises when
-        it fails otherwise: then the delivery must not be acked (Slack sends it again).
-        """
+    def submit(self, event_id: int, item: WorkItem) -> None:
+        """Run the delivery (held by this process) after the customer's earlier ones.
+        Never raises: work that cannot be queued is released for another process or
+        the next start."""
+        with self._lock:
+            self._queued.add(event_id)
         try:
-            return self._outbox.claim(item, lock_wait_ms=CLAIM_LOCK_WAIT_MS)
-        except OperationalError as error:
-            if is_sqlite_busy(error):
-                raise StorageBusy(item.key) from error
-            raise
-
-    def claim_later(self, item: WorkItem) -> None:
-        """Claim the delivery on the executor, then run it: the fallback when the ack
-        cannot wait for SQLite's write lock. Until the claim is stored the work exists
-        only in this process (the one window in which a crash loses it); the claim is
-        retried like work is."""
-        log.warning("Slack delivery %s acked before it was stored (SQLite busy)", item.key)
-        try:
-            self._executor.submit(item.customer.queue_key, lambda: self._claim_then_run(item))
+            self._executor.submit(item.customer.queue_key, lambda: self.run(event_id, item))
         except RuntimeError:
-            log.error("Slack delivery %s lost: acked, not stored, shutting down", item.key)
+            log.warning("Slack delivery %s not queued (shutting down); released", event_id)
+            self._release([event_id])
 
-    def _claim_then_run(self, item: WorkItem) -> None:
-        for attempt in range(len(self._delays) + 1):
-            if attempt and self._stopping.wait(self._delays[attempt - 1]):
-                break
-            try:
-                event_id = self._outbox.claim(item)
-            except Exception:
-                log.warning("storing Slack delivery %s failed; retrying", item.key, exc_info=True)
-                continue
-            if event_id is not None:
-                self.run(event_id, item)
-            return
-        log.error("Slack delivery %s lost: acked but could not be stored", item.key)
-
-    def submit(self, event_id: int, item: WorkItem, *, taken: bool = False) -> None:
-        """Run the claimed delivery after the customer's earlier ones (``taken``: this
-        worker holds it already). Never raises: work that cannot be queued stays undone
-        in storage and is re-driven."""
+    def run(self, event_id: int, item: WorkItem) -> None:
+        """Do one delivery this process holds, retrying failures; never raises."""
+        with self._lock:
+            if event_id not in self._queued:
+                return  # released at shutdown before it started
+            self._queued.discard(event_id)
+            self._running.add(event_id)
         try:
-            self._executor.submit(
-                item.customer.queue_key, lambda: self.run(event_id, item, taken=taken)
-            )
-        except RuntimeError:
-            log.warning("Slack delivery %s not queued (shutting down); left for re-drive", event_id)
+            self._run(event_id, item)
+        finally:
+            with self._lock:
+                self._running.discard(event_id)
 
-    def run(self, event_id: int, item: WorkItem, *, taken: bool = False) -> None:
-        """Take (unless ``taken``), do and finish one delivery, retrying failures; never
-        raises."""
+    def _run(self, event_id: int, item: WorkItem) -> None:
         for attempt in range(len(self._delays) + 1):
             if attempt and self._stopping.wait(self._delays[attempt - 1]):
                 log.warning("Slack delivery %s left for re-drive at shutdown", event_id)
+                self._release([event_id])
                 return
             try:
-                if not taken:
-                    if not self._outbox.take(event_id):
-                        log.debug("Slack delivery %s is done or held elsewhere", event_id)
-                        return
-                    taken = True
                 self._handler.handle(item, event_id=event_id)
-                self._outbox.finish(event_id)
                 return
             except Exception:
                 if attempt < len(self._delays):
@@ -153,11 +132,11 @@ class Deliveries:
                     )
 
     def redrive(self) -> int:
-        """Take and queue the undone deliveries older than the grace period, each
-        customer's all at once and in order; how many were queued. A customer whose
-        deliveries someone else holds (or took first) is skipped until a later tick."""
+        """Take and queue the undone deliveries nobody holds, each customer's all at
+        once and in order; how many were queued. A customer whose deliveries someone
+        else holds (or took first) is skipped until a later tick."""
         queued = 0
-        for group in self._outbox.pending(older_than=self._redrive_after):
+        for group in self._outbox.pending():
             for pending in group:
                 if pending.item is None:
                     log.error("Slack delivery %s has no readable work item; dropped", pending.id)
@@ -167,35 +146,67 @@ class Deliveries:
                 continue
             for event_id, item in runnable:
                 log.info("re-driving Slack delivery %s", event_id)
-                self.submit(event_id, item, taken=True)
+                self.submit(event_id, item)
                 queued += 1
         return queued
 
+    def held(self) -> set[int]:
+        """The deliveries this process holds (queued or running)."""
+        with self._lock:
+            return self._queued | self._running
+
     def start(self) -> None:
-        """Re-drive now (left-overs of an earlier process), then every ``redrive_every``
-        seconds on a daemon thread until :meth:`stop`."""
+        """Re-drive now (left-overs of an earlier process), then tick on a daemon thread
+        until :meth:`stop`."""
         if self._thread is not None:
             return
         self._tick()
         self._thread = threading.Thread(
-            target=self._loop, name="journeyline-slack-redrive", daemon=True
+            target=self._loop, name="journeyline-slack-deliveries", daemon=True
         )
         self._thread.start()
 
     def stop(self, *, timeout: float = 10.0) -> None:
-        """Stop re-driving and cut retry backoffs short (their deliveries stay undone)."""
+        """Stop ticking and cut retry backoffs short (their deliveries are released)."""
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def release_queued(self) -> int:
+        """Release the deliveries queued and not started (the executor dropped them at
+        shutdown), so the next process runs them at once; how many."""
+        with self._lock:
+            queued = sorted(self._queued)
+            self._queued.clear()
+        self._release(queued, forget=False)
+        return len(queued)
+
+    def _release(self, event_ids: list[int], *, forget: bool = True) -> None:
+        if forget:
+            with self._lock:
+                self._queued.difference_update(event_ids)
+        if not event_ids:
+            return
+        try:
+            self._outbox.release(event_ids)
+        except Exception:
+            # Their holds lapse after the lease instead.
+            log.exception("could not release Slack deliveries %s", event_ids)
+
     def _loop(self) -> None:
-        while not self._stopping.wait(self._redrive_every):
+        while not self._stopping.wait(self._tick_every):
             self._tick()
 
     def _tick(self) -> None:
         try:
-            self.redrive()
-            self._outbox.prune()
+            held = sorted(self.held())
+            if held:
+                self._outbox.renew(held)
+            now = self._monotonic()
+            if self._last_redrive is None or now - self._last_redrive >= self._redrive_every:
+                self._last_redrive = now
+                self.redrive()
+                self._outbox.prune()
         except Exception:
             # The database may be down for a while; the next tick tries again.
-            log.exception("re-driving Slack deliveries failed")
+            log.exception("renewing or re-driving Slack deliveries failed")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.service.slack_directory import SlackDirectory
 from bot.slack.blocks import invitation_blocks, invitation_text
-from bot.slack.directory import SlackDirectory
 from bot.slack.users import SlackUser, SlackUserNotFound
 
 

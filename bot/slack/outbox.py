@@ -4,9 +4,10 @@ Bolt does not de-duplicate: Slack resends an event it thinks was not acknowledge
 ``x-slack-retry-num``), and a double click sends two payloads. And Slack never resends
 what was acknowledged, so work that exists only in memory after the ack is lost if the
 process dies. So the claim (one ``INSERT`` keyed on the delivery) stores the parsed work
-item as JSON in the same row; the row is marked done when the work is done, and rows left
-undone are re-driven (see ``deliveries``). Claims live in storage so two server
-processes, or a process restarted between a delivery and its retry, agree.
+item as JSON in the same row, held by the claiming process (it runs it next); the row is
+marked done when the work is done, and rows left undone are re-driven (see
+``deliveries``). Claims live in storage so two server processes, or a process restarted
+between a delivery and its retry, agree.
 """
 
 from __future__ import annotations
@@ -14,27 +15,48 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from typing import Any, Protocol
 
 from bot.slack.blocks import START_ACTION
 from bot.slack.events import ButtonClick, Customer, EditedMessage, TypedMessage
-from storage import queries
-from storage.engines import sqlite_lock_wait
-from storage.types import utcnow
 
 # Slack stops retrying within the hour; a day leaves room for clock skew and outages.
 KEEP_DONE = timedelta(days=1)
-# How long a worker holds a delivery it took before others presume it dead and take it:
-# longer than any turn with its retries.
-LEASE = timedelta(minutes=5)
+# How long a hold lasts unless renewed. The holding process renews its holds while it
+# has them queued or running (see ``deliveries``), so only a dead process's holds lapse:
+# its deliveries are re-driven this long after it died.
+LEASE = timedelta(seconds=30)
 # Takes after which a delivery is no longer re-driven (it stays, undone, for a person).
 MAX_TAKES = 5
 
 WorkItem = TypedMessage | EditedMessage | ButtonClick
 PAYLOAD_VERSION = 1
+
+
+class UndoneRow(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def payload(self) -> dict[str, Any] | None: ...
+    @property
+    def picked_at(self) -> datetime | None: ...
+
+
+class DeliveryStore(Protocol):
+    """Where deliveries are kept (``storage.slack_deliveries.SlackDeliveryStore``,
+    handed over by the interview service)."""
+
+    def claim(
+        self, *, key: str, payload: Mapping[str, Any], now: datetime, lock_wait_ms: int | None
+    ) -> int | None: ...
+    def take(
+        self, event_ids: Sequence[int], *, now: datetime, lease_before: datetime
+    ) -> set[int]: ...
+    def release(self, event_ids: Sequence[int]) -> None: ...
+    def renew(self, event_ids: Sequence[int], *, now: datetime) -> None: ...
+    def finish(self, event_id: int, *, now: datetime) -> None: ...
+    def undone(self, *, max_attempts: int) -> Sequence[UndoneRow]: ...
+    def forget(self, *, before: datetime) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -50,42 +72,28 @@ class Outbox:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        store: DeliveryStore,
         *,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime],
         lease: timedelta = LEASE,
         max_takes: int = MAX_TAKES,
     ) -> None:
-        self._sessions = sessions
+        self._store = store
         self._clock = clock
         self._lease = lease
         self._max_takes = max_takes
 
+    @property
+    def lease(self) -> timedelta:
+        return self._lease
+
     def claim(self, item: WorkItem, *, lock_wait_ms: int | None = None) -> int | None:
-        """Store ``item`` under its delivery key; its id, or ``None`` if that key was
-        claimed before (anywhere). Committed at once, so other processes see it.
-
-        ``lock_wait_ms``: on SQLite, how long to wait for the single write lock (another
-        transaction may hold it for a whole slow turn) before raising "database is
-        locked", instead of the engine's busy timeout.
-        """
-        engine = self._sessions.kw.get("bind")
-        if lock_wait_ms is None or not isinstance(engine, Engine) or engine.name != "sqlite":
-            with self._sessions.begin() as session:
-                return self._claim_in(session, item)
-        with engine.connect() as connection:
-            raw = connection.connection.driver_connection
-            assert raw is not None
-            with (
-                sqlite_lock_wait(raw, lock_wait_ms),
-                Session(bind=connection) as session,
-                session.begin(),
-            ):
-                return self._claim_in(session, item)
-
-    @staticmethod
-    def _claim_in(session: Session, item: WorkItem) -> int | None:
-        return queries.claim_slack_event(session, key=item.key, payload=to_payload(item))
+        """Store ``item`` under its delivery key, held by this process; its id, or
+        ``None`` if that key was claimed before (anywhere). Committed at once.
+        ``lock_wait_ms``: on SQLite, how long to wait for the write lock."""
+        return self._store.claim(
+            key=item.key, payload=to_payload(item), now=self._clock(), lock_wait_ms=lock_wait_ms
+        )
 
     def take(self, event_id: int) -> bool:
         """Hold the delivery to run it; ``False`` if it is done or someone else holds it."""
@@ -95,38 +103,35 @@ class Outbox:
         """Hold all of ``event_ids`` (one customer's, to run in order), or none of them:
         ``False`` if any is done or held by someone else."""
         now = self._clock()
-        with self._sessions.begin() as session:
-            taken = queries.take_slack_events(
-                session, event_ids=event_ids, now=now, lease_before=now - self._lease
-            )
-            if len(taken) == len(set(event_ids)):
-                return True
-            # Running the rest would overtake the ones someone else holds.
-            queries.release_slack_events(session, event_ids=taken)
-            return False
+        taken = self._store.take(event_ids, now=now, lease_before=now - self._lease)
+        if len(taken) == len(set(event_ids)):
+            return True
+        # Running the rest would overtake the ones someone else holds.
+        self._store.release(sorted(taken))
+        return False
+
+    def release(self, event_ids: Sequence[int]) -> None:
+        """Stop holding deliveries this process will not run (shutting down)."""
+        self._store.release(event_ids)
+
+    def renew(self, event_ids: Sequence[int]) -> None:
+        """Keep holding ``event_ids``: this process still has them queued or running."""
+        self._store.renew(event_ids, now=self._clock())
 
     def finish(self, event_id: int) -> None:
         """Mark the delivery done."""
-        with self._sessions.begin() as session:
-            self.finish_in(session, event_id)
+        self._store.finish(event_id, now=self._clock())
 
-    def finish_in(self, session: Session, event_id: int) -> None:
-        """Mark the delivery done inside the caller's transaction (with the work itself)."""
-        queries.finish_slack_event(session, event_id=event_id, now=self._clock())
-
-    def pending(self, *, older_than: timedelta) -> list[tuple[Pending, ...]]:
+    def pending(self) -> list[tuple[Pending, ...]]:
         """The undone deliveries to re-drive, one tuple per customer, oldest first: those
-        claimed more than ``older_than`` ago, of customers none of whose deliveries is
-        held by a worker (it may still be running their earlier one). Take each tuple
-        (``take_all``) before running it."""
-        now = self._clock()
-        created_before, lease_before = now - older_than, now - self._lease
+        nobody holds (released, or whose holder's lease lapsed), of customers none of
+        whose deliveries is held (a worker may still be running an earlier one). Take
+        each tuple (``take_all``) before running it."""
+        lease_before = self._clock() - self._lease
         customers: dict[str, list[Pending]] = {}
         busy: set[str] = set()
         unreadable: list[tuple[Pending, ...]] = []
-        with self._sessions() as session:
-            rows = queries.undone_slack_events(session, max_attempts=self._max_takes)
-        for row in rows:
+        for row in self._store.undone(max_attempts=self._max_takes):
             item = from_payload(row.payload)
             if item is None:
                 unreadable.append((Pending(row.id, None),))
@@ -134,17 +139,14 @@ class Outbox:
             key = item.customer.queue_key
             if row.picked_at is not None and row.picked_at >= lease_before:
                 busy.add(key)
-            elif row.created_at < created_before:
+            else:
                 customers.setdefault(key, []).append(Pending(row.id, item))
-            # Younger ones are left to the process that claimed them (and come later in
-            # the customer's order than any older one).
         groups = [tuple(group) for key, group in customers.items() if key not in busy]
         return unreadable + groups
 
     def prune(self) -> int:
         """Forget done deliveries Slack can no longer redeliver; how many were deleted."""
-        with self._sessions.begin() as session:
-            return queries.forget_slack_events(session, before=self._clock() - KEEP_DONE)
+        return self._store.forget(before=self._clock() - KEEP_DONE)
 
 
 def to_payload(item: WorkItem) -> dict[str, Any]:

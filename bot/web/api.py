@@ -11,8 +11,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 
+from bot.service.errors import (
+    CampaignClosed,
+    CampaignNotFound,
+    InterviewFinished,
+    InterviewNotFound,
+    TurnBusy,
+)
 from bot.service.links import LinkNotFound
-from bot.service.turns import CampaignClosed, CampaignNotFound, InterviewFinished, InterviewNotFound
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.errors import ApiError
 from bot.web.ratelimit import RateLimited
@@ -25,7 +31,6 @@ from bot.web.schemas import (
     interview_view,
     turn_json,
 )
-from storage.turns import WriteWouldWait
 
 ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorView, "description": "Unknown interview, link or token"},
@@ -33,6 +38,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
     413: {"model": ErrorView, "description": "Message or request too large"},
     422: {"model": ErrorView, "description": "Malformed request"},
     429: {"model": ErrorView, "description": "Rate limited; see Retry-After"},
+    503: {"model": ErrorView, "description": "Busy: nothing was stored; send it again"},
 }
 
 router = APIRouter(prefix="/api/v1", tags=["interviews"], responses=ERRORS)
@@ -62,6 +68,16 @@ def _bearer(authorization: str | None) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(404, "not_found", "No interview found for this link.")
     return token.strip()
+
+
+def _busy() -> ApiError:
+    # Nothing was stored: the client sends the same message (same id) again.
+    return ApiError(
+        503,
+        "busy",
+        "We could not save that just now. Please send it again.",
+        headers={"Retry-After": "1"},
+    )
 
 
 def _not_found(message: str = "No interview found for this link.") -> ApiError:
@@ -107,7 +123,9 @@ def start_json(context: WebContext, body: StartRequest, *, wait: bool = True) ->
         raise _not_found("This link is not valid. Check that it was copied completely.") from None
     except CampaignClosed:
         raise _not_found("This campaign does not accept interviews from an open link.") from None
-    except WriteWouldWait:
+    except TurnBusy:
+        if wait:
+            raise _busy() from None
         return None
     view = interview_view(snapshot, max_chars=context.max_chars, token=token)
     return view.model_dump_json().encode()
@@ -194,6 +212,8 @@ def answer_message(
         raise ApiError(
             409, "interview_finished", f"This interview is {finished.status}; thank you!"
         ) from None
+    except TurnBusy:
+        raise _busy() from None
     if result is None:
         return None
     # Serialised straight to bytes: the view is built from trusted values, so FastAPI's

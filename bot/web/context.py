@@ -8,8 +8,8 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from bot.service.interviews import InterviewService
 from bot.service.links import Links
-from bot.service.turns import InterviewService
 from bot.web.ratelimit import RateLimiter
 
 WEB_DIR = Path(__file__).resolve().parent

@@ -7,13 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.service.campaign_guides import guide_for
+from bot.service.errors import CampaignClosed, CampaignNotFound
 from bot.service.links import LinkNotFound
-from bot.service.turns import CampaignClosed, CampaignNotFound
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.ratelimit import RateLimited
 from bot.web.schemas import interview_view
-from storage import queries
 
 router = APIRouter(include_in_schema=False)
 Context = Annotated[WebContext, Depends(web_context)]
@@ -98,24 +96,22 @@ def start_page(slug: str, request: Request, context: Context) -> Response:
     limited = _rate_limited(context, request)
     if limited is not None:
         return limited
-    with context.service.read_sessions() as session:
-        campaign = queries.get_campaign_by_slug(session, slug)
-        if campaign is None or not campaign.open_link:
-            return error_page(
-                context,
-                request,
-                status_code=404,
-                title="Link not found",
-                message="This interview link is not open. Check the address, or ask for a "
-                "personal link.",
-            )
-        guide = guide_for(campaign)
-        values = {
-            "campaign_name": campaign.name,
-            "company": guide.company,
-            "slug": slug,
-            "consent_text": guide.say("consent"),
-        }
+    face = context.service.campaigns.open_link(slug)
+    if face is None:
+        return error_page(
+            context,
+            request,
+            status_code=404,
+            title="Link not found",
+            message="This interview link is not open. Check the address, or ask for a "
+            "personal link.",
+        )
+    values = {
+        "campaign_name": face.name,
+        "company": face.company,
+        "slug": slug,
+        "consent_text": face.consent_text,
+    }
     return context.templates.TemplateResponse(request, "start.html", values)
 
 
@@ -139,7 +135,5 @@ def start_open_interview(slug: str, request: Request, context: Context) -> Respo
 
 
 def _campaign_names(context: WebContext, interview_id: str) -> tuple[str, str]:
-    with context.service.read_sessions() as session:
-        interview = queries.get_interview(session, interview_id)
-        assert interview is not None
-        return interview.campaign.name, guide_for(interview.campaign).company
+    face = context.service.campaigns.of_interview(interview_id)
+    return face.name, face.company

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.progress import Progress
+from bot.service.results import TurnResult
 from bot.service.transcripts import InterviewSnapshot, StoredMessage
-from bot.service.turns import TurnResult
 
 CLIENT_MESSAGE_ID_PATTERN = r"^[A-Za-z0-9._:\-]{1,100}$"
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot.conversation.guide import GuideError
-from bot.service.turns import CampaignNotFound, InterviewNotFound
+from bot.service.errors import CampaignNotFound, InterviewNotFound
 from journeyline.runtime import Runtime, SchemaOutdated, open_runtime
 from journeyline.settings import load_settings
 from storage.engines import DatabaseUnavailable

@@ -9,7 +9,6 @@ import typer
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.directory import SlackDirectory
 from bot.slack.invite import send_invitation
 from bot.slack.users import SlackUser, SlackUserNotFound, SlackUsers
 from bot.slack.web_client import make_client
@@ -98,7 +97,7 @@ def invite(
     with runtime() as rt, _slack_errors():
         client, team_id = _client(rt)
         users = SlackUsers(client)
-        directory = SlackDirectory(rt.sessions, rt.service)
+        directory = rt.service.slack
         targets: list[tuple[str, str]] = [("user", u) for u in user] + [("email", e) for e in email]
         for kind, who in targets:
             try:

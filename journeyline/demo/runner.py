@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.conversation.messages import Inbound
 from bot.conversation.vocabulary import InterviewStatus
 from bot.service.campaigns import create_campaign
-from bot.service.turns import InterviewService, TurnResult
+from bot.service.interviews import InterviewService
+from bot.service.results import TurnResult
 from journeyline.demo.personas import PERSONAS, Persona
 from journeyline.demo.simulator import SimulatedCustomer
 from storage import queries, synthesis_runs

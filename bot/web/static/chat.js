@@ -451,7 +451,7 @@
             }
           );
         }
-        if (response.status === 429) {
+        if (response.status === 429 || response.status === 503) {
           var seconds = retryAfterSeconds(response);
           setItemState(item, "sending", "Busy, trying again in " + seconds + " s…", false);
           clearTimeout(waitTimer);
