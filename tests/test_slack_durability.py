@@ -265,6 +265,7 @@ def test_a_live_process_keeps_its_queued_work_past_the_lease(harness: Harness) -
     first = harness.bot(tick_every=0.01)
     harness.consented(first)
     first.start()
+
     def busy() -> None:
         slow.wait(10)
 
