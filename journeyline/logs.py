@@ -17,12 +17,11 @@ import sys
 import threading
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Literal, TextIO
+from typing import Any, TextIO
 
 from bot.service.log_context import LogContextFilter
-from journeyline.settings import Settings
+from journeyline.settings import LogFormat, LogLevel, Settings
 
-LogFormat = Literal["auto", "text", "json"]
 HANDLER_NAME = "journeyline"
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 ACCESS_LOGGER = "uvicorn.access"
@@ -46,14 +45,16 @@ def configure_from_settings(settings: Settings, *, stream: TextIO | None = None)
     configure_logging(level=settings.log_level, log_format=settings.log_format, stream=stream)
 
 
-def configure_logging(*, level: str, log_format: LogFormat, stream: TextIO | None = None) -> None:
+def configure_logging(
+    *, level: LogLevel, log_format: LogFormat, stream: TextIO | None = None
+) -> None:
     """Send records of ``level`` (a name such as ``"warning"``) and above to ``stream``
     (default: stderr) in ``log_format``; ``"auto"`` is text when the stream is a terminal,
     JSON otherwise.
 
     Replaces the handler an earlier call installed, and nothing else on the root logger.
-    uvicorn's loggers lose handlers of their own and pass their records up to it; below
-    ``info`` there are no access lines, so uvicorn is told not to build them.
+    uvicorn's loggers lose handlers of their own and pass their records up to it; above
+    ``info`` no access line would be written, so uvicorn is left none to build.
     """
     target = stream if stream is not None else sys.stderr
     as_json = log_format == "json" or (log_format == "auto" and not _is_terminal(target))

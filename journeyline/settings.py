@@ -17,6 +17,9 @@ from storage.engines import sqlite_url_for_dir
 if TYPE_CHECKING:  # importing synthesis loads scikit-learn: too slow for every command
     from synthesis.embedders import EmbedderConfig
 
+LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+LogFormat = Literal["auto", "text", "json"]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -169,12 +172,12 @@ class Settings(BaseSettings):
         description="Price of a million output tokens, for cost estimates and the caps.",
     )
 
-    log_level: Literal["debug", "info", "warning", "error", "critical"] = Field(
+    log_level: LogLevel = Field(
         default="warning",
         description="Least severe log records written to stderr: debug, info (adds an access "
         "line per web request), warning, error or critical.",
     )
-    log_format: Literal["auto", "text", "json"] = Field(
+    log_format: LogFormat = Field(
         default="auto",
         description="How log lines read: text (for people), json (one object per line, for "
         "a log collector), or auto: text when stderr is a terminal, else json.",
