@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -76,12 +77,12 @@ def fresh_schema(server_url: str) -> Iterator[psycopg.Connection[Any]]:
     libpq = make_url(server_url).set(drivername="postgresql").render_as_string(False)
     schema = f"state_column_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(libpq, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
         try:
-            connection.execute(f'SET search_path = "{schema}"')
+            connection.execute(sql.SQL("SET search_path = {}").format(sql.Identifier(schema)))
             yield connection
         finally:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
 def measure(
@@ -91,16 +92,23 @@ def measure(
     updates: int,
 ) -> Result:
     name, column_type, compression = kind
-    table = f"states_{column_type}_{compression}"
+    # The table, type and compression are names, which cannot be parameters: psycopg's
+    # sql module quotes them as identifiers.
+    table = sql.Identifier(f"states_{column_type}_{compression}")
     connection.execute(
-        f"CREATE TABLE {table} (id INT PRIMARY KEY, revision INT NOT NULL,"
-        f" engine_state {column_type} COMPRESSION {compression} NOT NULL)"
+        sql.SQL(
+            "CREATE TABLE {} (id INT PRIMARY KEY, revision INT NOT NULL,"
+            " engine_state {} COMPRESSION {} NOT NULL)"
+        ).format(table, sql.Identifier(column_type), sql.Identifier(compression))
     )
     for row_id in range(1, ROWS + 1):
         connection.execute(
-            f"INSERT INTO {table} VALUES (%s, 0, %s)", (row_id, states[row_id % len(states)])
+            sql.SQL("INSERT INTO {} VALUES (%s, 0, %s)").format(table),
+            (row_id, states[row_id % len(states)]),
         )
-    statement = f"UPDATE {table} SET engine_state = %s, revision = revision + 1 WHERE id = %s"
+    statement = sql.SQL(
+        "UPDATE {} SET engine_state = %s, revision = revision + 1 WHERE id = %s"
+    ).format(table)
     rng = random.Random(7)
     work = [(rng.choice(states), rng.randint(1, ROWS)) for _ in range(updates)]
     # What is measured is the server's work, not the disk: this session commits lazily.
@@ -109,7 +117,9 @@ def measure(
     for state, row_id in work:
         connection.execute(statement, (state, row_id))
     cpu, wall = backend_cpu_seconds(connection) - cpu, time.perf_counter() - wall
-    size = connection.execute(f"SELECT avg(pg_column_size(engine_state)) FROM {table}")
+    size = connection.execute(
+        sql.SQL("SELECT avg(pg_column_size(engine_state)) FROM {}").format(table)
+    )
     stored = size.fetchone()
     assert stored is not None
     return Result(name, 1000 * cpu / updates, 1000 * wall / updates, round(float(stored[0])))

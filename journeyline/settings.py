@@ -7,15 +7,18 @@ can set the environment first. Every setting is documented in README.md (a test 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.engines import sqlite_url_for_dir
 
 if TYPE_CHECKING:  # importing synthesis loads scikit-learn: too slow for every command
     from synthesis.embedders import EmbedderConfig
+
+LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+LogFormat = Literal["auto", "text", "json"]
 
 
 class Settings(BaseSettings):
@@ -168,6 +171,22 @@ class Settings(BaseSettings):
         ge=0,
         description="Price of a million output tokens, for cost estimates and the caps.",
     )
+
+    log_level: LogLevel = Field(
+        default="warning",
+        description="Least severe log records written to stderr: debug, info (adds an access "
+        "line per web request), warning, error or critical.",
+    )
+    log_format: LogFormat = Field(
+        default="auto",
+        description="How log lines read: text (for people), json (one object per line, for "
+        "a log collector), or auto: text when stderr is a terminal, else json.",
+    )
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
 
     def embedder_config(self) -> EmbedderConfig:
         """What the optional embedders need, from these settings. The OpenAI embedder uses

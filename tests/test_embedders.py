@@ -232,6 +232,17 @@ def _keys(model: str, texts: list[str]) -> list[str]:
     return [text_key(model, t) for t in texts]
 
 
+def test_cache_reads_any_number_of_keys_of_any_text(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path / "cache")
+    odd = ["it's", 'say "hi"', "a, b", "x) OR 1=1 --", "😤"]
+    cache.put({key: np.full(3, float(i)) for i, key in enumerate(odd)})
+    # More keys than SQLite allows variables in one statement (32766).
+    wanted = [f"missing {i}" for i in range(40_000)] + odd
+    found = cache.get(wanted)
+    assert sorted(found) == sorted(odd)
+    assert [found[key][0] for key in odd] == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
 def test_openai_without_key_or_package_says_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
+from rich.markup import escape
 
 from journeyline.cli import (
     campaigns_cmd,
@@ -19,6 +21,9 @@ from journeyline.cli import (
     synthesize,
     understand,
 )
+from journeyline.cli.common import errors
+from journeyline.logs import configure_from_settings
+from journeyline.settings import load_settings
 
 app = typer.Typer(
     name="journeyline",
@@ -43,4 +48,14 @@ app.command("import")(import_cmd.import_command)
 
 
 def main() -> None:
+    """The console script: logging set up from the settings, then the command."""
+    try:
+        settings = load_settings()
+    except ValidationError as error:
+        # Read once here, before any command: a mistyped setting is one line per setting.
+        for problem in error.errors():
+            name = f"JOURNEYLINE_{'.'.join(str(part) for part in problem['loc']).upper()}"
+            errors.print(f"[bold red]error:[/] {escape(name)}: {escape(problem['msg'])}")
+        raise SystemExit(1) from None
+    configure_from_settings(settings)
     app()

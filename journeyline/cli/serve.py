@@ -47,8 +47,11 @@ def serve(
                 create_app(runtime),
                 host=host,
                 port=port,
-                log_level="warning",
                 timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                # uvicorn leaves logging alone: its records go to the handler that
+                # journeyline.logs set up from the settings when the command started.
+                log_config=None,
+                log_level=None,
             )
         finally:
             runtime.close()
@@ -60,6 +63,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        # As above; each worker process sets its logging up in app_from_environment.
+        log_config=None,
+        log_level=None,
     )

@@ -23,6 +23,7 @@ from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
 from bot.web.errors import ApiError, api_error_handler, validation_error_handler
 from bot.web.fast_turns import FastTurns
 from bot.web.ratelimit import RateLimiter
+from journeyline.logs import configure_from_settings
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings, load_settings
 from journeyline.slack_mount import mount_slack
@@ -151,7 +152,10 @@ def tune_garbage_collector() -> None:
 def app_from_environment() -> FastAPI:
     """Factory for `uvicorn --factory` and worker processes: settings from the environment.
 
-    Each worker process opens its own runtime; schema migrations are the parent's job
-    (`journeyline serve` migrates before it starts workers).
+    Each worker process sets up its logging (see `journeyline.logs`) and opens its own
+    runtime; schema migrations are the parent's job (`journeyline serve` migrates before
+    it starts workers).
     """
-    return create_app(open_runtime(load_settings(), migrate=False))
+    settings = load_settings()
+    configure_from_settings(settings)
+    return create_app(open_runtime(settings, migrate=False))

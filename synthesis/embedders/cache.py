@@ -7,6 +7,7 @@ on a campaign that grew by ten interviews only sends the new texts.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -43,14 +44,15 @@ class EmbeddingCache:
         if not keys or not self.path.exists():
             return found
         with self._connect() as connection:
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                rows = connection.execute(
-                    f"SELECT key, vector FROM embedding WHERE key IN ({marks})", chunk
-                )
-                for key, blob in rows:
-                    found[key] = np.frombuffer(blob, dtype=np.float64).copy()
+            # The keys go in as one parameter, a JSON array that json_each() unpacks: the
+            # statement stays the same for any number of keys (no list of placeholders to
+            # build, no limit on the number of SQL variables to chunk around).
+            rows = connection.execute(
+                "SELECT key, vector FROM embedding WHERE key IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(keys)),),
+            )
+            for key, blob in rows:
+                found[key] = np.frombuffer(blob, dtype=np.float64).copy()
         return found
 
     def put(self, vectors: Mapping[str, Matrix] | Iterable[tuple[str, Matrix]]) -> None:
