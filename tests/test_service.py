@@ -3,6 +3,7 @@ redeliveries idempotent, resumable after a restart, nothing lost on failure."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -18,6 +19,7 @@ from bot.conversation.vocabulary import InterviewStatus, Slot
 from bot.service.campaigns import create_campaign
 from bot.service.errors import InterviewNotFound
 from bot.service.interviews import InterviewService
+from bot.service.log_context import LogContextFilter
 from bot.service.results import TurnResult
 from storage import queries
 from storage.engines import make_engine, make_session_factory
@@ -253,7 +255,9 @@ def failing_once() -> list[int]:
 
 
 def test_engine_failure_keeps_the_message(
-    session_factory: sessionmaker[Session], failing_once: list[int]
+    session_factory: sessionmaker[Session],
+    failing_once: list[int],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     with session_factory.begin() as session:
         create_campaign(session, slug=CAMPAIGN, name="Test")
@@ -267,10 +271,106 @@ def test_engine_failure_keeps_the_message(
     service = InterviewService(session_factory, handler=flaky)
     interview_id = service.start_interview(campaign_slug=CAMPAIGN, channel="test").interview_id
     service.handle_message(interview_id=interview_id, choice="yes")
-    failed = service.handle_message(interview_id=interview_id, text="The app charged me twice")
+    caplog.handler.addFilter(LogContextFilter())
+    with caplog.at_level(logging.ERROR, logger="bot.service.turns"):
+        failed = service.handle_message(interview_id=interview_id, text="The app charged me twice")
+    # The failure's log line names the interview (every record of a turn does).
+    assert [getattr(r, "interview_id", None) for r in caplog.records] == [interview_id]
     assert "went wrong" in failed.replies[0].text
     assert failed.replies[-1].slot == Slot.PROBLEM
     row = interview_row(session_factory, interview_id)
     assert "The app charged me twice" in [m.text for m in row.messages]
     ok = service.handle_message(interview_id=interview_id, text="The app charged me twice")
     assert ok.replies[-1].slot == Slot.STEP
+
+
+def test_two_processes_answering_one_interview_at_once_both_count(
+    db_engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """Two server processes compute a turn of the same interview on the same revision;
+    the first commit wins, the other finds the revision moved on and computes its turn
+    again on the new state: both answers are stored once, in order, nothing overwritten."""
+    with session_factory.begin() as session:
+        create_campaign(session, slug=CAMPAIGN, name="Test")
+    first = InterviewService(session_factory)
+    interview_id = first.start_interview(campaign_slug=CAMPAIGN, channel="test").interview_id
+    first.handle_message(interview_id=interview_id, choice="yes", channel_message_id="c0")
+    revision = interview_row(session_factory, interview_id).revision
+    both_computed = threading.Barrier(2, timeout=10)
+    computed: list[str] = []
+
+    def meeting(state: InterviewState, inbound: Inbound, guide: Guide) -> EngineResult:
+        result = engine_module.handle(state, inbound, guide)
+        computed.append(inbound.text)
+        if len(computed) <= 2:
+            both_computed.wait()  # each process has computed on the same revision
+        return result
+
+    results: dict[str, TurnResult] = {}
+    errors: list[BaseException] = []
+
+    def answer(text: str) -> None:
+        other = make_engine(db_engine.url)  # a process of its own: engine, cache, store
+        try:
+            own = InterviewService(make_session_factory(other), handler=meeting)
+            results[text] = own.handle_message(
+                interview_id=interview_id, text=text, channel_message_id=f"m-{text}"
+            )
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            other.dispose()
+
+    threads = [
+        threading.Thread(target=answer, args=(text,))
+        for text in ("My bill was wrong", "I called them")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert len(computed) == 3  # one of the two turns was computed again
+    assert not any(result.duplicate for result in results.values())
+    row = interview_row(session_factory, interview_id)
+    inbound = [(m.text, m.slot) for m in row.messages if m.direction == "in"][1:]
+    winner, loser = inbound[0][0], inbound[1][0]
+    assert computed[2] == loser  # the loser recomputed on the winner's state
+    assert [slot for _, slot in inbound] == [Slot.PROBLEM, Slot.STEP]
+    assert row.problem == winner
+    assert [step.doing for step in row.steps] == [loser]
+    assert row.revision == revision + 2  # one revision per answer
+    # The first process's cached copy is stale now: its next turn notices and reloads.
+    later = first.handle_message(interview_id=interview_id, text="phone", channel_message_id="c3")
+    assert not later.duplicate
+    assert interview_row(session_factory, interview_id).steps[0].channel == "phone"
+
+
+def test_facts_cite_the_stored_message_not_a_placeholder(
+    service: InterviewService, session_factory: sessionmaker[Session]
+) -> None:
+    """A turn is computed before its message is stored; every citation in the stored
+    state and steps is the id the message got."""
+    interview_id = start(service).interview_id
+    for number, (text, choice) in enumerate(
+        [
+            ("", "yes"),
+            ("My bill was wrong", None),
+            ("I rang them and waited 40 minutes, furious", None),
+            ("back", None),
+            ("I rang them and waited 40 minutes, furious", None),
+        ]
+    ):
+        service.handle_message(
+            interview_id=interview_id, text=text, choice=choice, channel_message_id=f"m{number}"
+        )
+    row = interview_row(session_factory, interview_id)
+    inbound_ids = {m.id for m in row.messages if m.direction == "in"}
+    state = InterviewState.model_validate(row.engine_state)
+    cited = set(state.answer_message_ids.values())
+    cited |= {answer.message_id for answer in state.answers if answer.message_id is not None}
+    for step in state.steps:
+        cited |= set(step.source_message_ids)
+    for record in row.steps:
+        cited |= set(record.source_message_ids)
+    assert cited and cited <= inbound_ids

@@ -21,6 +21,7 @@ from bot.conversation.sanitize import DEFAULT_MAX_CHARS
 from bot.service.errors import TurnBusy
 from bot.service.interview_cache import InterviewCache
 from bot.service.listening import Listener
+from bot.service.log_context import interview_logging
 from bot.service.results import TurnResult
 from bot.service.slack_directory import SlackDirectory
 from bot.service.starts import Starts
@@ -200,12 +201,13 @@ class InterviewService:
             access_token=access_token,
             hints=hints,
         )
-        listener = self._listener
-        if listener is None or hints is not None:
-            return self._turns.handle(interview_id, turn)
-        heard = listener.listen(interview_id, turn)
-        result = self._turns.handle(interview_id, heard.turn)
-        return listener.after(interview_id, heard, result)
+        with interview_logging(interview_id):
+            listener = self._listener
+            if listener is None or hints is not None:
+                return self._turns.handle(interview_id, turn)
+            heard = listener.listen(interview_id, turn)
+            result = self._turns.handle(interview_id, heard.turn)
+            return listener.after(interview_id, heard, result)
 
     def handle_message_now(
         self,
@@ -231,4 +233,5 @@ class InterviewService:
             reject_if_finished=reject_if_finished,
             access_token=access_token,
         )
-        return self._turns.handle_now(interview_id, turn)
+        with interview_logging(interview_id):
+            return self._turns.handle_now(interview_id, turn)
