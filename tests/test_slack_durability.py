@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import time_machine
 from slack_bolt import BoltRequest
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -457,3 +457,52 @@ def test_pruning_forgets_only_done_deliveries(session_factory: sessionmaker[Sess
     assert store.forget(before=now + timedelta(days=2)) == 1
     with session_factory() as session:
         assert [row.key for row in session.scalars(select(SlackEvent))] == ["undone"]
+
+
+class TransactionCounter:
+    """Counts the transactions SQLite runs on an engine's connections: each BEGIN, and
+    each statement run outside one (SQLite wraps it in a transaction of its own)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+        self._open: set[int] = set()
+        self._lock = threading.Lock()
+
+    def watch(self, engine: Engine) -> None:
+        engine.dispose()  # every connection from now on is a new, traced one
+
+        @event.listens_for(engine, "connect")
+        def _trace(dbapi_connection: Any, _record: Any) -> None:
+            key = id(dbapi_connection)
+            dbapi_connection.set_trace_callback(lambda sql: self._seen(key, sql))
+
+    def _seen(self, connection: int, sql: str) -> None:
+        word = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+        with self._lock:
+            if word == "PRAGMA":
+                return
+            self.statements.append(sql)
+            if word == "BEGIN":
+                self.count += 1
+                self._open.add(connection)
+            elif word in ("COMMIT", "ROLLBACK", "END"):
+                self._open.discard(connection)
+            elif connection not in self._open:
+                self.count += 1
+
+
+def test_an_answer_costs_three_transactions(harness: Harness) -> None:
+    engine = harness.sessions.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("counted with SQLite's statement trace")
+    bot = harness.bot()
+    harness.consented(bot)
+    counter = TransactionCounter()
+    counter.watch(engine)
+    assert say(bot, "My bill was wrong") == 200
+    settle(bot)
+    # The claim before the ack, the turn, and the posted question with the delivery done.
+    assert counter.count == 3, counter.statements
+    assert harness.inbound_texts().count("My bill was wrong") == 1
+    assert all(row.done_at is not None for row in harness.rows())
