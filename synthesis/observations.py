@@ -10,12 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Campaign, Interview, Message, Participant, StepRecord
-
-INBOUND = "in"
+from storage import synthesis_inputs as inputs
 
 
 class SynthesisInputError(ValueError):
@@ -58,27 +55,11 @@ def load_observations(
     order. ``segment=(key, value)`` keeps only participants whose attribute ``key``
     equals ``value`` (compared as text). Raises :class:`SynthesisInputError` for an
     unknown campaign."""
-    campaign_id = session.scalar(select(Campaign.id).where(Campaign.slug == campaign_slug))
-    if campaign_id is None:
+    campaign = inputs.campaign_id(session, campaign_slug)
+    if campaign is None:
         raise SynthesisInputError(f"no campaign with slug {campaign_slug!r}")
-    # Three column queries for the whole campaign (interviews, steps, inbound messages)
-    # instead of ORM objects and a query per interview: loading stays linear and cheap at
-    # tens of thousands of interviews.
     interviews: dict[int, Any] = {}
-    for row in session.execute(
-        select(
-            Interview.id,
-            Interview.public_id,
-            Interview.consent,
-            Interview.moment_of_truth,
-            Interview.moment_of_truth_step,
-            Interview.resolved,
-            Interview.effort,
-            Participant.attributes,
-        )
-        .outerjoin(Participant, Participant.id == Interview.participant_id)
-        .where(Interview.campaign_id == campaign_id)
-    ):
+    for row in inputs.interview_rows(session, campaign):
         if row.consent is False:
             continue
         attributes = dict(row.attributes or {})
@@ -86,26 +67,10 @@ def load_observations(
             continue
         interviews[row.id] = (row, attributes)
     steps: dict[int, list[Any]] = {}
-    for step in session.execute(
-        select(
-            StepRecord.interview_id,
-            StepRecord.ordinal,
-            StepRecord.doing,
-            StepRecord.channel,
-            StepRecord.feeling,
-            StepRecord.duration_minutes,
-            StepRecord.pains,
-            StepRecord.pain_text,
-            StepRecord.people,
-            StepRecord.tools,
-            StepRecord.source_message_ids,
-        )
-        .join(Interview, Interview.id == StepRecord.interview_id)
-        .where(Interview.campaign_id == campaign_id)
-    ):
+    for step in inputs.step_rows(session, campaign):
         if step.interview_id in interviews:
             steps.setdefault(step.interview_id, []).append(step)
-    texts = _inbound_texts(session, campaign_id)
+    texts = inputs.inbound_texts(session, campaign)
     observations: list[StepObservation] = []
     for interview_id in sorted(steps):
         interview, attributes = interviews[interview_id]
@@ -142,17 +107,3 @@ def load_observations(
                 )
             )
     return observations
-
-
-def _inbound_texts(session: Session, campaign_id: int) -> dict[int, tuple[int, str]]:
-    """Message id -> (interview id, text) of the campaign's unredacted inbound messages."""
-    rows = session.execute(
-        select(Message.id, Message.interview_id, Message.text)
-        .join(Interview, Interview.id == Message.interview_id)
-        .where(
-            Interview.campaign_id == campaign_id,
-            Message.direction == INBOUND,
-            Message.redacted.is_(False),
-        )
-    )
-    return {int(mid): (int(iid), text) for mid, iid, text in rows}

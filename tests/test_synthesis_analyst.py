@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.llm.caller import StructuredCaller
 from journeyline.llm_wiring import make_analyst
 from journeyline.settings import Settings
+from storage.synthesis_inputs import customer_texts
 from synthesis.analyst import AnalystResult
 from synthesis.model import JourneyMap
 from synthesis.pipeline import synthesize
-from synthesis.transcripts import customer_texts
 from tests.llm_fakes import ScriptedChat, scripted, tool_answer
 from tests.synthesis_data import add_standard_interviews, make_campaign
 

@@ -22,6 +22,7 @@ from journeyline.settings import Settings
 from storage import llm_calls as llm_storage
 from storage import queries
 from storage.llm_calls import CallRow
+from storage.synthesis_inputs import customer_texts
 from synthesis.analyst import Analyst
 from synthesis.formatting import human_minutes
 from synthesis.observations import SynthesisInputError
@@ -31,7 +32,6 @@ from synthesis.outputs import (
     check_formats,
     write_segmented_outputs,
 )
-from synthesis.transcripts import customer_texts
 
 if TYPE_CHECKING:
     from synthesis.embedders import EmbedderConfig
