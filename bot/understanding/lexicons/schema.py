@@ -1,0 +1,90 @@
+"""What each lexicon file must look like: one pydantic model per YAML file.
+
+Every parser matches against the output of :func:`bot.understanding.normalize`, which is
+lower case with single spaces. A phrase in another shape could never match, so the
+models reject it instead of letting it sit there unused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+_WORD_RE = re.compile(r"[\w']+")
+
+
+def _phrase(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if value != value.lower():
+        raise ValueError("must be lower case (answers are lower-cased before matching)")
+    if value != " ".join(value.split()):
+        raise ValueError("must use single spaces, none at either end (answers are normalised)")
+    return value
+
+
+def _word(value: str) -> str:
+    if not _WORD_RE.fullmatch(value):
+        raise ValueError("must be one word (letters, digits, apostrophes)")
+    return _phrase(value)
+
+
+Phrase = Annotated[str, AfterValidator(_phrase)]
+"""A literal phrase, matched as whole words: lower case, single spaces."""
+Word = Annotated[str, AfterValidator(_word)]
+"""A single word, compared with the words around a hit."""
+Score = Annotated[int, Field(strict=True, ge=1, le=5)]
+"""A feeling from 1 (very negative) to 5 (very positive)."""
+
+
+def _listed_once(named_lists: Iterable[tuple[str, Iterable[str]]]) -> None:
+    where: dict[str, list[str]] = {}
+    for name, values in named_lists:
+        for value in values:
+            where.setdefault(value, []).append(name)
+    twice = [f"{value!r} ({', '.join(names)})" for value, names in where.items() if len(names) > 1]
+    if twice:
+        raise ValueError("listed more than once: " + "; ".join(twice))
+
+
+class _Lexicon(BaseModel):
+    # defer_build: the schema is built on first validation, not when this module is
+    # imported (the CLI imports it on every start).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class FeelingsLexicon(_Lexicon):
+    """``feelings.yaml``: feeling words and symbols, and the words that modify them."""
+
+    scores: dict[Score, tuple[Phrase, ...]]
+    shadows: tuple[Phrase, ...]
+    context_neutral: tuple[Phrase, ...]
+    intensifiers: tuple[Word, ...]
+    softeners: tuple[Word, ...]
+    neutral_before: tuple[Word, ...]
+    neutral_after: tuple[Phrase, ...]
+    emoji: dict[Annotated[str, Field(min_length=1)], Score]
+    emoticons: dict[Phrase, Score]
+
+    @model_validator(mode="after")
+    def _each_phrase_once(self) -> FeelingsLexicon:
+        # A phrase with two meanings would silently take the last one.
+        _listed_once(
+            [
+                *((f"scores {score}", phrases) for score, phrases in self.scores.items()),
+                ("shadows", self.shadows),
+                ("context_neutral", self.context_neutral),
+            ]
+        )
+        for name in ("intensifiers", "softeners", "neutral_before", "neutral_after"):
+            _listed_once([(name, getattr(self, name))])
+        return self
+
+
+LEXICON_MODELS: dict[str, type[_Lexicon]] = {
+    "feelings": FeelingsLexicon,
+}
+"""Every lexicon file in this folder (by name, without ``.yaml``) and its model."""

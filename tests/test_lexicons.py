@@ -1,0 +1,81 @@
+"""The understanding lexicons: every YAML file loads and validates, bad files say why."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.understanding.lexicons import LexiconError, lexicon_path, load_lexicon, read_lexicon
+from bot.understanding.lexicons.schema import LEXICON_MODELS, FeelingsLexicon
+
+
+def test_every_lexicon_file_has_a_model() -> None:
+    folder = lexicon_path("feelings").parent
+    assert {path.stem for path in folder.glob("*.yaml")} == set(LEXICON_MODELS)
+
+
+@pytest.mark.parametrize("name", sorted(LEXICON_MODELS))
+def test_every_lexicon_loads_and_validates(name: str) -> None:
+    lexicon = load_lexicon(name, LEXICON_MODELS[name])
+    assert lexicon.model_dump(), f"{name}.yaml is empty"
+
+
+def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
+    text = lexicon_path("feelings").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "feelings.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    - livid\n", "    - Livid\n", "scores[1][1]: Value error, must be lower case"),
+        ("    - livid\n", "    - livid  now\n", "scores[1][1]: Value error, must use single"),
+        (
+            "  5:  # very positive",
+            "  6:  # very positive",
+            "scores[6] (the key): Input should be less than or equal to 5 (got 6)",
+        ),
+        ("    - livid\n", "    - annoyed\n", "'annoyed' (scores 1, scores 2)"),
+        ('  "😡": 1\n', '  "😡": "1"\n', "emoji.😡: Input should be a valid integer"),
+        ("  - really\n", "  - really really\n", "intensifiers[0]: Value error, must be one word"),
+        ("emoticons:\n", "emoticon:\n", "emoticon: Extra inputs are not permitted"),
+    ],
+)
+def test_a_malformed_lexicon_names_the_file_and_the_entry(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    path = _broken_copy(tmp_path, old, new)
+    with pytest.raises(LexiconError) as caught:
+        read_lexicon(path, FeelingsLexicon)
+    message = str(caught.value)
+    assert message.startswith(f"invalid lexicon {path}:")
+    assert expected in message
+
+
+def test_a_repeated_key_and_broken_yaml_are_errors_too(tmp_path: Path) -> None:
+    repeated = _broken_copy(tmp_path, '  "😡": 1\n', '  "😡": 1\n  "😡": 2\n')
+    with pytest.raises(LexiconError, match="'😡' appears twice"):
+        read_lexicon(repeated, FeelingsLexicon)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("scores: [1, 2\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="not valid YAML"):
+        read_lexicon(broken, FeelingsLexicon)
+    with pytest.raises(LexiconError, match="cannot read"):
+        read_lexicon(tmp_path / "missing.yaml", FeelingsLexicon)
+
+
+def test_importing_the_cli_reads_no_lexicon() -> None:
+    # `journeyline --help` imports the parsers; the files are read on first use only.
+    code = (
+        "import journeyline.cli.main, bot.understanding.feelings as f; "
+        "assert f._words.cache_info().currsize == 0; "
+        "f.feeling_from_normalized('furious', bare_number=False); "
+        "assert f._words.cache_info().currsize == 1"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
