@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Literal
 
-from bot.understanding.numbers import NUMBER_WORD_PATTERN, to_number
+from bot.understanding.numbers import number_word_pattern, to_number
 
 # "no problem", "no worries" and "not sure" contain a "no" that is not a refusal; they are
 # taken out before the refusal words are looked for.
@@ -87,11 +88,18 @@ def resolved_from_normalized(norm: str) -> Literal["yes", "no", "partly"] | None
     return None
 
 
-_SCALE_NUMBER_RE = re.compile(
-    r"(?<![\d./:])\b(?P<n>\d{1,2}(?:\.\d)?|" + NUMBER_WORD_PATTERN + r")\b"
-    r"(?:\s*(?:/|out of|outta|of)\s*(?P<d>\d{1,2}|" + NUMBER_WORD_PATTERN + r")\b)?"
-    r"(?!\s*(?:mins?|minutes?|hours?|hrs?|days?|weeks?|times?|%|am|pm)\b)"
-)
+@cache
+def _scale_number_re() -> re.Pattern[str]:
+    """A number on a scale, "5", "5/7" or "five out of seven"; built on first use because
+    the number words come from numbers.yaml."""
+    number = number_word_pattern()
+    return re.compile(
+        r"(?<![\d./:])\b(?P<n>\d{1,2}(?:\.\d)?|" + number + r")\b"
+        r"(?:\s*(?:/|out of|outta|of)\s*(?P<d>\d{1,2}|" + number + r")\b)?"
+        r"(?!\s*(?:mins?|minutes?|hours?|hrs?|days?|weeks?|times?|%|am|pm)\b)"
+    )
+
+
 _INTENSIFIER_PREFIX_RE = re.compile(
     r"^(?:very|really|extremely|super|incredibly|so|totally|completely|absolutely|dead) "
 )
@@ -142,7 +150,7 @@ def scale_from_normalized(
     """Scale value of already-normalised text; see :func:`parse_scale`."""
     if not norm or high <= low:
         return None
-    m = _SCALE_NUMBER_RE.search(norm)
+    m = _scale_number_re().search(norm)
     if m is not None:
         value = to_number(m.group("n"))
         denominator = to_number(m.group("d")) if m.group("d") else None

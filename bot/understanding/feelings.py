@@ -20,7 +20,7 @@ from functools import cache
 from bot.understanding.cue_matching import Hit, clause_before, is_negated, select_hits
 from bot.understanding.lexicons import load_lexicon
 from bot.understanding.lexicons.schema import FeelingsLexicon
-from bot.understanding.numbers import NUMBER_WORD_PATTERN, to_number
+from bot.understanding.numbers import number_word_pattern, to_number
 
 # "a good 20 minutes", "a good while": quantities, not feelings.
 _GOOD_QUANTITY_RE = re.compile(r"\d|hour|half|while|few|couple|day|week|minute|number|bit|chunk")
@@ -106,16 +106,22 @@ def _words() -> _Words:
     )
 
 
-_NUM = r"\d{1,2}(?:\.\d)?|" + NUMBER_WORD_PATTERN
-_RATING_RE = re.compile(
-    r"(?<![\d./:])\b(?P<n1>"
-    + _NUM
-    + r")\s*(?:/|out of|outta|of)\s*(?P<d>5|10|five|ten)\b(?!\s*/|\d)"
-    r"|(?<![\d./])\b(?P<n2>" + _NUM + r") ?stars?\b"
-    r"|\b(?:say|give (?:it|them|him|her)|rate (?:it|them)|rated (?:it|them)|call it|solid|"
-    r"strong|maybe|probably) (?:an? )?(?P<n3>" + _NUM + r")(?![\d:.]|\s*(?:mins?|minutes?|hours?|"
-    r"hrs?|days?|weeks?|times?|%|pounds?|quid|dollars?|euros?))"
-)
+@cache
+def _rating_re() -> re.Pattern[str]:
+    """Explicit ratings ("4 out of 5", "7/10", "I'd say a 3"), built on first use: they
+    may be spelled out, and the number words come from numbers.yaml."""
+    num = r"\d{1,2}(?:\.\d)?|" + number_word_pattern()
+    return re.compile(
+        r"(?<![\d./:])\b(?P<n1>"
+        + num
+        + r")\s*(?:/|out of|outta|of)\s*(?P<d>5|10|five|ten)\b(?!\s*/|\d)"
+        r"|(?<![\d./])\b(?P<n2>" + num + r") ?stars?\b"
+        r"|\b(?:say|give (?:it|them|him|her)|rate (?:it|them)|rated (?:it|them)|call it|solid|"
+        r"strong|maybe|probably) (?:an? )?(?P<n3>" + num + r")(?![\d:.]|\s*(?:mins?|minutes?|"
+        r"hours?|hrs?|days?|weeks?|times?|%|pounds?|quid|dollars?|euros?))"
+    )
+
+
 _BARE_RE = re.compile(
     r"(?<![\d.:/£$€])\b(?P<n>\d{1,2}(?:\.\d)?)\b(?!\s*(?:[:%]|mins?\b|minutes?\b|hours?\b|hrs?\b|"
     r"h\b|m\b|days?\b|weeks?\b|months?\b|years?\b|times?\b|pm\b|am\b|pounds?\b|quid\b|"
@@ -140,7 +146,7 @@ def _scale_to_five(value: float, denominator: float) -> int:
 
 
 def _rating(norm: str) -> int | None:
-    m = _RATING_RE.search(norm)
+    m = _rating_re().search(norm)
     if m is None:
         return None
     raw = m.group("n1") or m.group("n2") or m.group("n3")

@@ -84,7 +84,16 @@ class FeelingsLexicon(_Lexicon):
         return self
 
 
+class NumbersLexicon(_Lexicon):
+    """``numbers.yaml``: number words and vague quantities."""
+
+    units: dict[Word, Annotated[int, Field(strict=True, ge=0, le=19)]]
+    tens: dict[Word, Annotated[int, Field(strict=True, ge=20, le=90, multiple_of=10)]]
+    vague_quantities: dict[Phrase, Annotated[int, Field(strict=True, ge=1)]]
+
+
 LEXICON_MODELS: dict[str, type[_Lexicon]] = {
     "feelings": FeelingsLexicon,
+    "numbers": NumbersLexicon,
 }
 """Every lexicon file in this folder (by name, without ``.yaml``) and its model."""
