@@ -92,8 +92,15 @@ class NumbersLexicon(_Lexicon):
     vague_quantities: dict[Phrase, Annotated[int, Field(strict=True, ge=1)]]
 
 
+class TyposLexicon(_Lexicon):
+    """``typos.yaml``: frequent misspellings and the word each one means."""
+
+    typos: dict[Phrase, Phrase]
+
+
 LEXICON_MODELS: dict[str, type[_Lexicon]] = {
     "feelings": FeelingsLexicon,
     "numbers": NumbersLexicon,
+    "typos": TyposLexicon,
 }
 """Every lexicon file in this folder (by name, without ``.yaml``) and its model."""
