@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from bot.conversation.vocabulary import Channel
+
 _WORD_RE = re.compile(r"[\w']+")
 
 
@@ -98,9 +100,21 @@ class TyposLexicon(_Lexicon):
     typos: dict[Phrase, Phrase]
 
 
+class ChannelAnswersLexicon(_Lexicon):
+    """``channel_answers.yaml``: short answers to "which channel?" beyond the labels."""
+
+    answers: dict[Channel, tuple[Phrase, ...]]
+
+    @model_validator(mode="after")
+    def _each_answer_once(self) -> ChannelAnswersLexicon:
+        _listed_once((channel.value, answers) for channel, answers in self.answers.items())
+        return self
+
+
 LEXICON_MODELS: dict[str, type[_Lexicon]] = {
     "feelings": FeelingsLexicon,
     "numbers": NumbersLexicon,
     "typos": TyposLexicon,
+    "channel_answers": ChannelAnswersLexicon,
 }
 """Every lexicon file in this folder (by name, without ``.yaml``) and its model."""
