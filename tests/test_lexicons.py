@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.understanding.lexicons import LexiconError, lexicon_path, load_lexicon, read_lexicon
-from bot.understanding.lexicons.schema import LEXICON_MODELS, FeelingsLexicon
+from bot.understanding.lexicons.schema import LEXICON_MODELS, FeelingsLexicon, PainsLexicon
 
 
 def test_every_lexicon_file_has_a_model() -> None:
@@ -23,10 +23,10 @@ def test_every_lexicon_loads_and_validates(name: str) -> None:
     assert lexicon.model_dump(), f"{name}.yaml is empty"
 
 
-def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
-    text = lexicon_path("feelings").read_text(encoding="utf-8")
+def _broken_copy(tmp_path: Path, old: str, new: str, *, name: str = "feelings") -> Path:
+    text = lexicon_path(name).read_text(encoding="utf-8")
     assert old in text
-    path = tmp_path / "feelings.yaml"
+    path = tmp_path / f"{name}.yaml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
 
@@ -56,6 +56,32 @@ def test_a_malformed_lexicon_names_the_file_and_the_entry(
     message = str(caught.value)
     assert message.startswith(f"invalid lexicon {path}:")
     assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "      - wait(?:ed|ing)?\n",
+            "      - wait(?:ed|ing?\n",
+            "pains.long_wait.cues[2]: Value error, is not a valid regular expression: missing )",
+        ),
+        (
+            "      - wait(?:ed|ing)?\n",
+            "      - wait(ed|ing)?\n",
+            "pains.long_wait.cues[2]: Value error, must not capture: write (?:...)",
+        ),
+        ("  long_wait:\n", "  long_waits:\n", "pains.long_waits (the key): Input should be"),
+        ("    negatable: true\n", "    negatable: yes please\n", "negatable: Input should be"),
+    ],
+)
+def test_a_malformed_cue_table_names_the_pain_and_the_cue(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    path = _broken_copy(tmp_path, old, new, name="pains")
+    with pytest.raises(LexiconError) as caught:
+        read_lexicon(path, PainsLexicon)
+    assert expected in str(caught.value)
 
 
 def test_a_repeated_key_and_broken_yaml_are_errors_too(tmp_path: Path) -> None:

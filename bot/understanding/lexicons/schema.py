@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from bot.conversation.vocabulary import Channel
+from bot.conversation.vocabulary import Channel, Pain
 
 _WORD_RE = re.compile(r"[\w']+")
 
@@ -34,10 +34,25 @@ def _word(value: str) -> str:
     return _phrase(value)
 
 
+def _cue(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    try:
+        compiled = re.compile(value)
+    except re.error as error:
+        raise ValueError(f"is not a valid regular expression: {error}") from None
+    if compiled.groups:
+        # The parsers tell cues apart by their own named groups.
+        raise ValueError("must not capture: write (?:...) instead of (...)")
+    return value
+
+
 Phrase = Annotated[str, AfterValidator(_phrase)]
 """A literal phrase, matched as whole words: lower case, single spaces."""
 Word = Annotated[str, AfterValidator(_word)]
 """A single word, compared with the words around a hit."""
+Cue = Annotated[str, AfterValidator(_cue)]
+"""One alternative of a regular expression (Python ``re``), matched on normalised text."""
 Score = Annotated[int, Field(strict=True, ge=1, le=5)]
 """A feeling from 1 (very negative) to 5 (very positive)."""
 
@@ -111,10 +126,24 @@ class ChannelAnswersLexicon(_Lexicon):
         return self
 
 
+class PainCues(_Lexicon):
+    """The cues of one pain, and whether a "not" before a cue cancels it."""
+
+    negatable: Annotated[bool, Field(strict=True)]
+    cues: tuple[Cue, ...] = Field(min_length=1)
+
+
+class PainsLexicon(_Lexicon):
+    """``pains.yaml``: the cues of each built-in pain, in the order the rules run."""
+
+    pains: dict[Pain, PainCues]
+
+
 LEXICON_MODELS: dict[str, type[_Lexicon]] = {
     "feelings": FeelingsLexicon,
     "numbers": NumbersLexicon,
     "typos": TyposLexicon,
     "channel_answers": ChannelAnswersLexicon,
+    "pains": PainsLexicon,
 }
 """Every lexicon file in this folder (by name, without ``.yaml``) and its model."""
