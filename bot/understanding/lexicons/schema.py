@@ -139,11 +139,26 @@ class PainsLexicon(_Lexicon):
     pains: dict[Pain, PainCues]
 
 
+class PeopleToolsLexicon(_Lexicon):
+    """``people_tools.yaml``: roles and things, each with the cues that name it."""
+
+    people: dict[Phrase, tuple[Cue, ...]]
+    tools: dict[Phrase, tuple[Cue, ...]]
+
+    @model_validator(mode="after")
+    def _cues_given(self) -> PeopleToolsLexicon:
+        empty = [name for name, cues in (*self.people.items(), *self.tools.items()) if not cues]
+        if empty:
+            raise ValueError(f"no cues for: {', '.join(empty)}")
+        return self
+
+
 LEXICON_MODELS: dict[str, type[_Lexicon]] = {
     "feelings": FeelingsLexicon,
     "numbers": NumbersLexicon,
     "typos": TyposLexicon,
     "channel_answers": ChannelAnswersLexicon,
     "pains": PainsLexicon,
+    "people_tools": PeopleToolsLexicon,
 }
 """Every lexicon file in this folder (by name, without ``.yaml``) and its model."""
