@@ -96,12 +96,35 @@ def test_a_repeated_key_and_broken_yaml_are_errors_too(tmp_path: Path) -> None:
         read_lexicon(tmp_path / "missing.yaml", FeelingsLexicon)
 
 
-def test_importing_the_cli_reads_no_lexicon() -> None:
-    # `journeyline --help` imports the parsers; the files are read on first use only.
-    code = (
-        "import journeyline.cli.main, bot.understanding.feelings as f; "
-        "assert f._words.cache_info().currsize == 0; "
-        "f.feeling_from_normalized('furious', bare_number=False); "
-        "assert f._words.cache_info().currsize == 1"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
+_READS_PER_PROCESS = """
+import pathlib
+
+reads = []
+real_read_text = pathlib.Path.read_text
+
+
+def spy(self, *args, **kwargs):
+    if self.parent.name == "lexicons" and self.suffix == ".yaml":
+        reads.append(self.stem)
+    return real_read_text(self, *args, **kwargs)
+
+
+pathlib.Path.read_text = spy
+
+import journeyline.cli.main  # what `journeyline --help` imports
+assert reads == [], reads
+
+from bot.understanding import parse_channel, parse_scale, understand
+from bot.understanding.lexicons.schema import LEXICON_MODELS
+
+for _ in range(2):
+    understand("rang them twice, 20 minutes on hold, furious, the agent was rude")
+    parse_channel("faq")
+    parse_scale("effortless", low=1, high=7, low_words=["very easy"], high_words=["hard"])
+assert sorted(reads) == sorted(LEXICON_MODELS), reads
+"""
+
+
+def test_lexicons_are_read_on_first_use_and_once_per_process() -> None:
+    # `journeyline --help` imports every parser: none may read its file at import.
+    subprocess.run([sys.executable, "-c", _READS_PER_PROCESS], check=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Literal
 
+from bot.understanding.lexicons import load_lexicon
+from bot.understanding.lexicons.schema import ScaleSynonymsLexicon
 from bot.understanding.numbers import number_word_pattern, to_number
 
 # "no problem", "no worries" and "not sure" contain a "no" that is not a refusal; they are
@@ -103,36 +105,16 @@ def _scale_number_re() -> re.Pattern[str]:
 _INTENSIFIER_PREFIX_RE = re.compile(
     r"^(?:very|really|extremely|super|incredibly|so|totally|completely|absolutely|dead) "
 )
-# Everyday synonyms of the usual anchor words; used only when the caller's anchors include
-# the key, so a scale about something else is not affected.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "very easy": (
-        "effortless",
-        "dead easy",
-        "super easy",
-        "piece of cake",
-        "a breeze",
-        "so easy",
-        "really easy",
-        "extremely easy",
-    ),
-    "easy": ("simple", "straightforward", "painless", "easy enough", "quite easy", "fairly easy"),
-    "very hard": (
-        "impossible",
-        "a nightmare",
-        "nightmare",
-        "horrendous",
-        "really hard",
-        "extremely hard",
-        "very difficult",
-        "really difficult",
-        "so hard",
-        "hell",
-    ),
-    "hard": ("difficult", "tough", "a struggle", "hassle", "a hassle", "quite hard", "fairly hard"),
-    "very difficult": ("impossible", "a nightmare", "nightmare", "really difficult"),
-    "difficult": ("hard", "tough", "a struggle"),
-}
+
+
+@cache
+def _synonyms() -> Mapping[str, tuple[str, ...]]:
+    """Everyday synonyms of the usual anchor words (lexicons/scale_synonyms.yaml, read once
+    per process); used only when the caller's anchors include the key, so a scale about
+    something else is not affected."""
+    return load_lexicon("scale_synonyms", ScaleSynonymsLexicon).synonyms
+
+
 _MIDDLE_RE = re.compile(
     r"\b(?:neither|neutral|ok|okay|average|middle|in between|in the middle|so-so|so so|meh|"
     r"medium|moderate|moderately|fine|alright|mid|not bad not good|halfway)\b"
@@ -164,17 +146,18 @@ def scale_from_normalized(
     # Explicit anchors first ("very easy" -> low), then their unintensified forms
     # ("easy" -> low + 1), longest phrase first so "very easy" is not read as "easy".
     anchors: list[tuple[str, int]] = []
+    synonyms = _synonyms()
     for words, extreme, step in ((low_words, low, 1), (high_words, high, -1)):
         for word in words:
             phrase = " ".join(word.lower().split())
             if not phrase:
                 continue
             anchors.append((phrase, extreme))
-            anchors += [(synonym, extreme) for synonym in _SYNONYMS.get(phrase, ())]
+            anchors += [(synonym, extreme) for synonym in synonyms.get(phrase, ())]
             stripped = _INTENSIFIER_PREFIX_RE.sub("", phrase)
             if stripped != phrase:
                 anchors.append((stripped, extreme + step))
-                anchors += [(synonym, extreme + step) for synonym in _SYNONYMS.get(stripped, ())]
+                anchors += [(synonym, extreme + step) for synonym in synonyms.get(stripped, ())]
     found: list[tuple[int, int, int]] = []
     for phrase, value in anchors:
         position = _word_in(norm, phrase)

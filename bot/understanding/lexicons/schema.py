@@ -8,6 +8,7 @@ models reject it instead of letting it sit there unused.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import Annotated
 
@@ -55,6 +56,10 @@ Cue = Annotated[str, AfterValidator(_cue)]
 """One alternative of a regular expression (Python ``re``), matched on normalised text."""
 Score = Annotated[int, Field(strict=True, ge=1, le=5)]
 """A feeling from 1 (very negative) to 5 (very positive)."""
+
+
+def _duplicates(values: Iterable[str]) -> list[str]:
+    return sorted(value for value, count in Counter(values).items() if count > 1)
 
 
 def _listed_once(named_lists: Iterable[tuple[str, Iterable[str]]]) -> None:
@@ -153,6 +158,20 @@ class PeopleToolsLexicon(_Lexicon):
         return self
 
 
+class ScaleSynonymsLexicon(_Lexicon):
+    """``scale_synonyms.yaml``: everyday synonyms of common scale anchor words."""
+
+    synonyms: dict[Phrase, tuple[Phrase, ...]]
+
+    @model_validator(mode="after")
+    def _no_repeats(self) -> ScaleSynonymsLexicon:
+        for anchor, synonyms in self.synonyms.items():
+            repeated = _duplicates(synonyms)
+            if repeated:
+                raise ValueError(f"{anchor!r} lists {', '.join(map(repr, repeated))} twice")
+        return self
+
+
 LEXICON_MODELS: dict[str, type[_Lexicon]] = {
     "feelings": FeelingsLexicon,
     "numbers": NumbersLexicon,
@@ -160,5 +179,6 @@ LEXICON_MODELS: dict[str, type[_Lexicon]] = {
     "channel_answers": ChannelAnswersLexicon,
     "pains": PainsLexicon,
     "people_tools": PeopleToolsLexicon,
+    "scale_synonyms": ScaleSynonymsLexicon,
 }
 """Every lexicon file in this folder (by name, without ``.yaml``) and its model."""
