@@ -1,8 +1,11 @@
 """Offline answer understanding: what a customer's chat answer says, without an LLM.
 
-Pure functions over a string, no I/O, regexes compiled at import. Every parser accepts
-any ``str`` (empty, huge, emoji-only, other scripts) and never raises; what it cannot
-read it reports as ``None`` (or an empty tuple / ``False``).
+Pure functions over a string. The grammar is code (regexes compiled at import); the word
+lists and cue tables are data, the YAML files of :mod:`bot.understanding.lexicons`, read
+and compiled once per process when the first answer is parsed (the only I/O, and a
+broken file raises ``LexiconError`` then). Every parser accepts any ``str`` (empty,
+huge, emoji-only, other scripts) and never raises on it; what it cannot read it reports
+as ``None`` (or an empty tuple / ``False``).
 
 Conventions the conversation engine relies on are documented where they are decided:
 channels in :mod:`bot.understanding.channels` (first contact action wins; WhatsApp is

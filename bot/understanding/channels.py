@@ -38,9 +38,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from bot.conversation.vocabulary import CHANNEL_LABELS, Channel
 from bot.understanding.cue_matching import Hit, is_negated
+from bot.understanding.lexicons import load_lexicon
+from bot.understanding.lexicons.schema import ChannelAnswersLexicon
 
 STRONG = 2
 WEAK = 1
@@ -490,34 +493,25 @@ def detect_channel(norm: str) -> Channel | None:
     return None
 
 
-# Quick-reply values and labels come back verbatim; accept them in any case.
-_LABEL_LOOKUP: dict[str, Channel] = {
-    name: channel
-    for channel in Channel
-    for name in (channel.value, channel.value.replace("_", " "), CHANNEL_LABELS[channel].lower())
-}
-_LABEL_LOOKUP.update(
-    {
-        "help centre": Channel.HELP_CENTER,
-        "help centre / faq": Channel.HELP_CENTER,
-        "faq": Channel.HELP_CENTER,
-        "app": Channel.MOBILE_APP,
-        "text": Channel.SMS,
-        "sms": Channel.SMS,
-        "forum": Channel.COMMUNITY_FORUM,
-        "else": Channel.OTHER,
-        "other": Channel.OTHER,
-        "none": Channel.NONE,
-        "n/a": Channel.NONE,
-        "na": Channel.NONE,
-        "no one": Channel.NONE,
-        "nobody": Channel.NONE,
-        "nothing": Channel.NONE,
-        "no contact": Channel.NONE,
-        "no-one": Channel.NONE,
-        "not applicable": Channel.NONE,
+@cache
+def _answers() -> dict[str, Channel]:
+    """Whole answers to "which channel?" -> channel: every channel's value and label (quick
+    replies come back verbatim, in any case) and the short answers of channel_answers.yaml.
+    """
+    lookup = {
+        name: channel
+        for channel in Channel
+        for name in (
+            channel.value,
+            channel.value.replace("_", " "),
+            CHANNEL_LABELS[channel].lower(),
+        )
     }
-)
+    for channel, answers in load_lexicon("channel_answers", ChannelAnswersLexicon).answers.items():
+        lookup.update(dict.fromkeys(answers, channel))
+    return lookup
+
+
 _STRIP_CHARS = " .!?,;:'\"-*_()[]"
 
 
@@ -526,8 +520,5 @@ def channel_from_answer(norm: str) -> Channel | None:
     key = norm.strip(_STRIP_CHARS)
     if not key:
         return None
-    if key in _LABEL_LOOKUP:
-        return _LABEL_LOOKUP[key]
-    if key in ("something else", "another way", "other way", "other channel"):
-        return Channel.OTHER
-    return detect_channel(norm)
+    channel = _answers().get(key)
+    return channel if channel is not None else detect_channel(norm)

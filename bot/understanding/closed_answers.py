@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Literal
 
-from bot.understanding.numbers import NUMBER_WORD_PATTERN, to_number
+from bot.understanding.lexicons import load_lexicon
+from bot.understanding.lexicons.schema import ScaleSynonymsLexicon
+from bot.understanding.numbers import number_word_pattern, to_number
 
 # "no problem", "no worries" and "not sure" contain a "no" that is not a refusal; they are
 # taken out before the refusal words are looked for.
@@ -87,44 +90,31 @@ def resolved_from_normalized(norm: str) -> Literal["yes", "no", "partly"] | None
     return None
 
 
-_SCALE_NUMBER_RE = re.compile(
-    r"(?<![\d./:])\b(?P<n>\d{1,2}(?:\.\d)?|" + NUMBER_WORD_PATTERN + r")\b"
-    r"(?:\s*(?:/|out of|outta|of)\s*(?P<d>\d{1,2}|" + NUMBER_WORD_PATTERN + r")\b)?"
-    r"(?!\s*(?:mins?|minutes?|hours?|hrs?|days?|weeks?|times?|%|am|pm)\b)"
-)
+@cache
+def _scale_number_re() -> re.Pattern[str]:
+    """A number on a scale, "5", "5/7" or "five out of seven"; built on first use because
+    the number words come from numbers.yaml."""
+    number = number_word_pattern()
+    return re.compile(
+        r"(?<![\d./:])\b(?P<n>\d{1,2}(?:\.\d)?|" + number + r")\b"
+        r"(?:\s*(?:/|out of|outta|of)\s*(?P<d>\d{1,2}|" + number + r")\b)?"
+        r"(?!\s*(?:mins?|minutes?|hours?|hrs?|days?|weeks?|times?|%|am|pm)\b)"
+    )
+
+
 _INTENSIFIER_PREFIX_RE = re.compile(
     r"^(?:very|really|extremely|super|incredibly|so|totally|completely|absolutely|dead) "
 )
-# Everyday synonyms of the usual anchor words; used only when the caller's anchors include
-# the key, so a scale about something else is not affected.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "very easy": (
-        "effortless",
-        "dead easy",
-        "super easy",
-        "piece of cake",
-        "a breeze",
-        "so easy",
-        "really easy",
-        "extremely easy",
-    ),
-    "easy": ("simple", "straightforward", "painless", "easy enough", "quite easy", "fairly easy"),
-    "very hard": (
-        "impossible",
-        "a nightmare",
-        "nightmare",
-        "horrendous",
-        "really hard",
-        "extremely hard",
-        "very difficult",
-        "really difficult",
-        "so hard",
-        "hell",
-    ),
-    "hard": ("difficult", "tough", "a struggle", "hassle", "a hassle", "quite hard", "fairly hard"),
-    "very difficult": ("impossible", "a nightmare", "nightmare", "really difficult"),
-    "difficult": ("hard", "tough", "a struggle"),
-}
+
+
+@cache
+def _synonyms() -> Mapping[str, tuple[str, ...]]:
+    """Everyday synonyms of the usual anchor words (lexicons/scale_synonyms.yaml, read once
+    per process); used only when the caller's anchors include the key, so a scale about
+    something else is not affected."""
+    return load_lexicon("scale_synonyms", ScaleSynonymsLexicon).synonyms
+
+
 _MIDDLE_RE = re.compile(
     r"\b(?:neither|neutral|ok|okay|average|middle|in between|in the middle|so-so|so so|meh|"
     r"medium|moderate|moderately|fine|alright|mid|not bad not good|halfway)\b"
@@ -142,7 +132,7 @@ def scale_from_normalized(
     """Scale value of already-normalised text; see :func:`parse_scale`."""
     if not norm or high <= low:
         return None
-    m = _SCALE_NUMBER_RE.search(norm)
+    m = _scale_number_re().search(norm)
     if m is not None:
         value = to_number(m.group("n"))
         denominator = to_number(m.group("d")) if m.group("d") else None
@@ -156,17 +146,18 @@ def scale_from_normalized(
     # Explicit anchors first ("very easy" -> low), then their unintensified forms
     # ("easy" -> low + 1), longest phrase first so "very easy" is not read as "easy".
     anchors: list[tuple[str, int]] = []
+    synonyms = _synonyms()
     for words, extreme, step in ((low_words, low, 1), (high_words, high, -1)):
         for word in words:
             phrase = " ".join(word.lower().split())
             if not phrase:
                 continue
             anchors.append((phrase, extreme))
-            anchors += [(synonym, extreme) for synonym in _SYNONYMS.get(phrase, ())]
+            anchors += [(synonym, extreme) for synonym in synonyms.get(phrase, ())]
             stripped = _INTENSIFIER_PREFIX_RE.sub("", phrase)
             if stripped != phrase:
                 anchors.append((stripped, extreme + step))
-                anchors += [(synonym, extreme + step) for synonym in _SYNONYMS.get(stripped, ())]
+                anchors += [(synonym, extreme + step) for synonym in synonyms.get(stripped, ())]
     found: list[tuple[int, int, int]] = []
     for phrase, value in anchors:
         position = _word_in(norm, phrase)

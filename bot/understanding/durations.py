@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from bot.understanding.cue_matching import Hit, clause_before, select_hits
-from bot.understanding.numbers import NUMBER_WORD_PATTERN, round_half_up, to_number
+from bot.understanding.numbers import number_word_pattern, round_half_up, to_number
 
 _UNIT_MINUTES: dict[str, float] = {
     "s": 1 / 60,
@@ -45,12 +46,12 @@ _UNIT_WORD = (
 )
 # One-letter units only straight after digits ("45m", "2 h"): "an d" must not be a day.
 _UNIT_DIGIT = r"(?:" + _UNIT_WORD + r"|(?:(?<=\d)|(?<=\d ))(?:h|m|d))"
-_QTY_WORD = (
-    r"(?:a couple of|couple of|a couple|couple|a few|several|a dozen|half an?|half|a half|"
-    r"a quarter of an?|quarter of an?|three[- ]quarters of an?|an?|" + NUMBER_WORD_PATTERN + r")"
-)
 _QTY_DIGIT = r"(?:\d{1,6}(?:[.,]\d{1,3})?|\.\d{1,3})"
-_QTY = r"(?:" + _QTY_DIGIT + r"|" + _QTY_WORD + r")"
+# Spelled-out quantities other than number words (those come from numbers.yaml).
+_QTY_PHRASES = (
+    r"a couple of|couple of|a couple|couple|a few|several|a dozen|half an?|half|a half|"
+    r"a quarter of an?|quarter of an?|three[- ]quarters of an?|an?"
+)
 
 
 def _unit_key(unit: str) -> str:
@@ -91,50 +92,91 @@ _SIMPLE_DIGIT_RE = re.compile(
     + _UNIT_DIGIT
     + r")\b(?:-?ish)?"
 )
-_SIMPLE_WORD_RE = re.compile(
-    r"\b(?P<a>" + _QTY_WORD + r")(?:[- ](?:odd|ish))? (?P<u>" + _UNIT_WORD + r")\b"
-)
-_COMPOUND_RE = re.compile(
-    r"(?<![\w.])(?P<a>"
-    + _QTY
-    + r") ?(?P<u>"
-    + _UNIT_DIGIT
-    + r"),? (?:and )?(?P<b>"
-    + _QTY
-    + r") ?(?P<v>"
-    + _UNIT_DIGIT
-    + r")\b"
-)
+
+
+@dataclass(frozen=True)
+class _SpelledPatterns:
+    """The duration patterns whose quantities may be spelled out ("twenty minutes")."""
+
+    simple_word: re.Pattern[str]
+    compound: re.Pattern[str]
+    and_half: re.Pattern[str]
+    range: re.Pattern[str]
+    more: re.Pattern[str]
+    then_bare: re.Pattern[str]
+    numberish_before: re.Pattern[str]
+
+
+@cache
+def _spelled() -> _SpelledPatterns:
+    """Build the patterns that embed the number words of numbers.yaml, on first use."""
+    number = number_word_pattern()
+    qty_word = r"(?:" + _QTY_PHRASES + r"|" + number + r")"
+    qty = r"(?:" + _QTY_DIGIT + r"|" + qty_word + r")"
+    return _SpelledPatterns(
+        simple_word=re.compile(
+            r"\b(?P<a>" + qty_word + r")(?:[- ](?:odd|ish))? (?P<u>" + _UNIT_WORD + r")\b"
+        ),
+        compound=re.compile(
+            r"(?<![\w.])(?P<a>"
+            + qty
+            + r") ?(?P<u>"
+            + _UNIT_DIGIT
+            + r"),? (?:and )?(?P<b>"
+            + qty
+            + r") ?(?P<v>"
+            + _UNIT_DIGIT
+            + r")\b"
+        ),
+        and_half=re.compile(
+            r"\b(?P<a>" + qty + r") (?:and a half|& a half|and a bit) (?P<u>" + _UNIT_WORD + r")\b"
+            r"|\b(?P<a2>" + qty + r") ?(?P<u2>" + _UNIT_DIGIT + r") and a half\b"
+        ),
+        range=re.compile(
+            r"(?<![\w.])(?P<a>"
+            + qty
+            + r") ?(?:-|to|or) ?(?P<b>"
+            + qty
+            + r") ?(?P<u>"
+            + _UNIT_DIGIT
+            + r")\b|\bbetween (?P<a2>"
+            + qty
+            + r") (?:and|&) (?P<b2>"
+            + qty
+            + r") ?(?P<u2>"
+            + _UNIT_DIGIT
+            + r")\b"
+        ),
+        more=re.compile(
+            r"\b(?:another|an? extra|a further) (?P<a>"
+            + qty
+            + r")(?: ?(?P<u>"
+            + _UNIT_DIGIT
+            + r"))?\b"
+            r"|(?<![\w.])(?P<a2>" + _QTY_DIGIT + r"|" + number + r") (?:more|extra|further)"
+            r"(?: (?P<u2>" + _UNIT_WORD + r"))?\b"
+            r"|\banother (?P<u3>" + _UNIT_WORD + r")\b"
+        ),
+        # "15 minute wait then 10 with the advisor": a bare number after "then"/"plus" is
+        # more minutes ("an hour on hold then 10 with an agent" -> 70), added to what came
+        # before.
+        then_bare=re.compile(
+            r"\b(?:then|plus|followed by|and then) (?:another )?(?P<a>\d{1,3}|"
+            + number
+            + r") (?=(?:with|on|talking|speaking|chatting|in|at|waiting|for|of) )"
+        ),
+        numberish_before=re.compile(
+            r"(?:\d|\b(?:a|an|few|several|couple|of|" + number + r"|many|working|"
+            r"business))\s*(?:-|odd|ish)?\s*$"
+        ),
+    )
+
+
 _HOURS_BARE_MINUTES_RE = re.compile(
     r"(?<![\w.])(?P<a>\d{1,2}|an?|one|two|three) ?(?:h|hrs?|hours?) ?(?:and )?(?P<b>\d{1,2})\b"
     r"(?! ?(?:" + _UNIT_DIGIT + r")\b)"
 )
-_AND_HALF_RE = re.compile(
-    r"\b(?P<a>" + _QTY + r") (?:and a half|& a half|and a bit) (?P<u>" + _UNIT_WORD + r")\b"
-    r"|\b(?P<a2>" + _QTY + r") ?(?P<u2>" + _UNIT_DIGIT + r") and a half\b"
-)
-_RANGE_RE = re.compile(
-    r"(?<![\w.])(?P<a>"
-    + _QTY
-    + r") ?(?:-|to|or) ?(?P<b>"
-    + _QTY
-    + r") ?(?P<u>"
-    + _UNIT_DIGIT
-    + r")\b|\bbetween (?P<a2>"
-    + _QTY
-    + r") (?:and|&) (?P<b2>"
-    + _QTY
-    + r") ?(?P<u2>"
-    + _UNIT_DIGIT
-    + r")\b"
-)
 _OR_TWO_RE = re.compile(r"\b(?:an?|one) (?P<u>" + _UNIT_WORD + r") or (?P<b>two|2|three|3|so)\b")
-_MORE_RE = re.compile(
-    r"\b(?:another|an? extra|a further) (?P<a>" + _QTY + r")(?: ?(?P<u>" + _UNIT_DIGIT + r"))?\b"
-    r"|(?<![\w.])(?P<a2>" + _QTY_DIGIT + r"|" + NUMBER_WORD_PATTERN + r") (?:more|extra|further)"
-    r"(?: (?P<u2>" + _UNIT_WORD + r"))?\b"
-    r"|\banother (?P<u3>" + _UNIT_WORD + r")\b"
-)
 _TOTAL_RE = re.compile(
     r"\b(?:in|for|after|took|about|around) (?P<a>\d{1,4}) (?:total|in total|all in|altogether)\b"
 )
@@ -187,13 +229,6 @@ _DONE_IN_RE = re.compile(
     r"\b(?:done|sorted|over|finished|fixed|resolved|through) in (?:about |around |under |like )?"
     r"(?P<a>\d{1,2})\b(?! ?(?:[:.,/%]\d|" + _UNIT_DIGIT + r"\b|[a-z]))"
 )
-# "15 minute wait then 10 with the advisor": a bare number after "then"/"plus" is more
-# minutes ("an hour on hold then 10 with an agent" -> 70), added to what came before.
-_THEN_BARE_RE = re.compile(
-    r"\b(?:then|plus|followed by|and then) (?:another )?(?P<a>\d{1,3}|"
-    + NUMBER_WORD_PATTERN
-    + r") (?=(?:with|on|talking|speaking|chatting|in|at|waiting|for|of) )"
-)
 _PER_RE = re.compile(r"\b(?:once|twice|times|per|every)\s*$")
 _ADDITIVE_BETWEEN_RE = re.compile(
     r"\b(?:then|after that|afterwards|followed by|plus|on top of that|another)\b"
@@ -204,10 +239,6 @@ _VAGUE_RE = re.compile(
     r"(?:time|while)|(?:quite |a good |a fair )?a? ?while|an age|yonks|donkey'?s years|"
     r"the longest time|way too long|far too long|too long|so long|hours(?: and hours)?|"
     r"days(?: and days)?|weeks(?: and weeks)?|months(?: and months)?|years)\b"
-)
-_NUMBERISH_BEFORE_RE = re.compile(
-    r"(?:\d|\b(?:a|an|few|several|couple|of|" + NUMBER_WORD_PATTERN + r"|many|working|"
-    r"business))\s*(?:-|odd|ish)?\s*$"
 )
 
 
@@ -226,6 +257,7 @@ def _few_minutes(qty_text: str, unit: str, value: float) -> float:
 
 def _collect(norm: str) -> list[Hit[_Dur]]:
     hits: list[Hit[_Dur]] = []
+    spelled = _spelled()
 
     def add(start: int, end: int, minutes: float | None, **flags: bool) -> None:
         if minutes is not None:
@@ -233,12 +265,12 @@ def _collect(norm: str) -> list[Hit[_Dur]]:
 
     for m in _SIMPLE_DIGIT_RE.finditer(norm):
         add(m.start(), m.end(), _minutes(_qty(m["a"]), m["u"]))
-    for m in _SIMPLE_WORD_RE.finditer(norm):
+    for m in spelled.simple_word.finditer(norm):
         value = _minutes(_qty(m["a"]), m["u"])
         if value is not None:
             value = _few_minutes(m["a"], m["u"], value)
         add(m.start(), m.end(), value)
-    for m in _COMPOUND_RE.finditer(norm):
+    for m in spelled.compound.finditer(norm):
         first = _minutes(_qty(m["a"]), m["u"])
         second = _minutes(_qty(m["b"]), m["v"])
         if first is not None and second is not None:
@@ -247,17 +279,17 @@ def _collect(norm: str) -> list[Hit[_Dur]]:
         hours = _qty(m["a"])
         if hours is not None:
             add(m.start(), m.end(), hours * 60 + float(m["b"]))
-    for m in _AND_HALF_RE.finditer(norm):
+    for m in spelled.and_half.finditer(norm):
         qty = _qty(m["a"] or m["a2"])
         add(m.start(), m.end(), _minutes(None if qty is None else qty + 0.5, m["u"] or m["u2"]))
-    for m in _RANGE_RE.finditer(norm):
+    for m in spelled.range.finditer(norm):
         low, high = _qty(m["a"] or m["a2"]), _qty(m["b"] or m["b2"])
         if low is not None and high is not None and low < high:
             add(m.start(), m.end(), _minutes((low + high) / 2, m["u"] or m["u2"]))
     for m in _OR_TWO_RE.finditer(norm):
         top = 1.0 if m["b"] == "so" else _qty(m["b"])
         add(m.start(), m.end(), _minutes(None if top is None else (1 + top) / 2, m["u"]))
-    for m in _MORE_RE.finditer(norm):
+    for m in spelled.more.finditer(norm):
         unit = m["u"] or m["u2"] or m["u3"]
         qty = _qty(m["a"] or m["a2"] or "1")
         if unit:
@@ -273,7 +305,7 @@ def _collect(norm: str) -> list[Hit[_Dur]]:
             add(m.start(), m.end(), int(m["h"]) * 60 + int(m["m"]))
     for m in _DONE_IN_RE.finditer(norm):
         add(m.start("a"), m.end(), float(m["a"]))
-    for m in _THEN_BARE_RE.finditer(norm):
+    for m in spelled.then_bare.finditer(norm):
         value = _qty(m["a"])
         if value is not None:
             add(m.start("a"), m.end("a"), value, additive=True)
@@ -342,7 +374,7 @@ def _unit_of(minutes: float) -> float:
 def vague_from_normalized(norm: str) -> bool:
     """Whether normalised text gives a vague *long* duration ("ages", bare "hours")."""
     for m in _VAGUE_RE.finditer(norm):
-        if _NUMBERISH_BEFORE_RE.search(norm[max(0, m.start() - 25) : m.start()]):
+        if _spelled().numberish_before.search(norm[max(0, m.start() - 25) : m.start()]):
             continue
         return True
     return False

@@ -13,499 +13,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 
 from bot.understanding.cue_matching import Hit, clause_before, is_negated, select_hits
-from bot.understanding.numbers import NUMBER_WORD_PATTERN, to_number
+from bot.understanding.lexicons import load_lexicon
+from bot.understanding.lexicons.schema import FeelingsLexicon
+from bot.understanding.numbers import number_word_pattern, to_number
 
-# Phrase -> score. None marks phrases that only shadow a shorter, misleading hit
-# ("a good 20 minutes" is not a feeling; "kind of" is not "kind").
-_LEXICON: dict[str, int | None] = {}
-
-
-def _add(score: int | None, *phrases: str) -> None:
-    for phrase in phrases:
-        _LEXICON[phrase] = score
-
-
-_add(
-    1,
-    "furious",
-    "livid",
-    "fuming",
-    "irate",
-    "seething",
-    "enraged",
-    "outraged",
-    "raging",
-    "incandescent",
-    "apoplectic",
-    "disgusted",
-    "disgusting",
-    "appalled",
-    "appalling",
-    "horrified",
-    "devastated",
-    "distraught",
-    "heartbroken",
-    "awful",
-    "terrible",
-    "horrible",
-    "horrendous",
-    "dreadful",
-    "atrocious",
-    "abysmal",
-    "disgraceful",
-    "shocking",
-    "worst",
-    "nightmare",
-    "hellish",
-    "hate",
-    "hated",
-    "hating",
-    "wanted to scream",
-    "want to scream",
-    "lost my temper",
-    "pulling my hair out",
-    "at my wits end",
-    "at my wits' end",
-    "in tears",
-    "crying",
-    "cried",
-    "despair",
-    "miserable",
-    "infuriating",
-    "infuriated",
-    "maddening",
-    "outrageous",
-    "scandalous",
-    "shambles",
-    "disaster",
-    "disastrous",
-    "humiliated",
-    "sick to death",
-    "pathetic",
-    "hell on earth",
-    "traumatic",
-    "traumatised",
-    "traumatized",
-    "losing my mind",
-    "lost my mind",
-    "going insane",
-    "going out of my mind",
-    "beside myself",
-)
-_add(
-    2,
-    "angry",
-    "mad",
-    "cross",
-    "annoyed",
-    "annoying",
-    "annoyance",
-    "irritated",
-    "irritating",
-    "frustrated",
-    "frustrating",
-    "frustration",
-    "upset",
-    "disappointed",
-    "disappointing",
-    "disappointment",
-    "let down",
-    "gutted",
-    "unhappy",
-    "sad",
-    "stressed",
-    "stressful",
-    "stress",
-    "anxious",
-    "anxiety",
-    "worried",
-    "worrying",
-    "nervous",
-    "scared",
-    "confused",
-    "confusing",
-    "fed up",
-    "exhausted",
-    "drained",
-    "knackered",
-    "tired of",
-    "sick of",
-    "hassle",
-    "a pain",
-    "pain in the",
-    "faff",
-    "ignored",
-    "fobbed off",
-    "helpless",
-    "powerless",
-    "embarrassed",
-    "insulted",
-    "patronised",
-    "patronized",
-    "patronising",
-    "patronizing",
-    "condescending",
-    "rude",
-    "unhelpful",
-    "excessive",
-    "useless",
-    "pointless",
-    "hopeless",
-    "rubbish",
-    "crap",
-    "crappy",
-    "shit",
-    "shite",
-    "shitty",
-    "sucked",
-    "sucks",
-    "bad",
-    "poor",
-    "ridiculous",
-    "a joke",
-    "joke of a",
-    "unacceptable",
-    "farce",
-    "mediocre",
-    "waste of time",
-    "wasted",
-    "unbelievable",
-    "wtf",
-    "ugh",
-    "argh",
-    "grr",
-    "sigh",
-    "tedious",
-    "painful",
-    "awkward",
-    "a mess",
-    "worse",
-    "dreading",
-    "panicked",
-    "panicking",
-    "panic",
-    "talking to a wall",
-    "brick wall",
-    "no joy",
-    "no luck",
-    "never again",
-    "didn't help",
-    "did not help",
-    "doesn't help",
-    "thanks for nothing",
-    "yeah right",
-    "not ideal",
-    "dismissive",
-    "robotic",
-    "bitter",
-    "resentful",
-    "not a happy bunny",
-    "could have been better",
-    "could've been better",
-    "could be better",
-    "done with them",
-    "given up hope",
-    "given up hoping",
-    "lost hope",
-    "losing hope",
-    "impatient",
-    "losing patience",
-    "lost patience",
-    "lost my patience",
-    "running out of patience",
-    "not amused",
-    "unamused",
-    "unimpressed",
-    "panicky",
-    "in a panic",
-    "freaked out",
-    "freaking out",
-    "shocked",
-    "deflated",
-    "defeated",
-    "exasperated",
-    "dissatisfied",
-    "unsatisfied",
-    "unsatisfying",
-    "not impressed",
-)
-_add(
-    3,
-    "meh",
-    "so-so",
-    "so so",
-    "average",
-    "neutral",
-    "indifferent",
-    "mixed",
-    "nothing special",
-    "not too bad",
-    "could be worse",
-    "could have been worse",
-    "calm",
-    "fair enough",
-    "it is what it is",
-    "nothing to write home about",
-    "middling",
-    "acceptable",
-    "bearable",
-    "tolerable",
-    "unremarkable",
-    "reasonable",
-    "not the worst",
-    "neither here nor there",
-    "neither good nor bad",
-    "neither good or bad",
-    "petty",
-    "ambivalent",
-    "resigned",
-)
-_add(
-    4,
-    "good",
-    "happy",
-    "pleased",
-    "glad",
-    "relieved",
-    "relief",
-    "helpful",
-    "satisfied",
-    "nice",
-    "decent",
-    "polite",
-    "friendly",
-    "kind",
-    "easy",
-    "easier",
-    "smooth",
-    "painless",
-    "straightforward",
-    "efficient",
-    "professional",
-    "grateful",
-    "thankful",
-    "thankfully",
-    "thank god",
-    "phew",
-    "chuffed",
-    "reassured",
-    "impressed",
-    "pleasantly surprised",
-    "no complaints",
-    "can't complain",
-    "cannot complain",
-    "happy enough",
-    "all good",
-    "grand",
-    "cool",
-    "not bad",
-    "better",
-    "worth it",
-    "easy enough",
-    "nice enough",
-    "content",
-    "ideal",
-    "not too shabby",
-    "respectful",
-    "patient",
-    "understanding",
-    "sweet",
-    "can't fault",
-    "cannot fault",
-    "couldn't fault",
-    "reassuring",
-    "reassurance",
-    "reassured",
-    "satisfying",
-    "empowered",
-    "empowering",
-    "vindicated",
-    "productive",
-    "hopeful",
-    "optimistic",
-    "appreciated",
-)
-_add(
-    5,
-    "great",
-    "brilliant",
-    "excellent",
-    "amazing",
-    "fantastic",
-    "wonderful",
-    "perfect",
-    "delighted",
-    "thrilled",
-    "ecstatic",
-    "love",
-    "loved",
-    "loving",
-    "superb",
-    "outstanding",
-    "awesome",
-    "over the moon",
-    "couldn't be happier",
-    "couldn't have been happier",
-    "could not have been happier",
-    "spot on",
-    "top notch",
-    "top-notch",
-    "blown away",
-    "above and beyond",
-    "faultless",
-    "flawless",
-    "incredible",
-    "phenomenal",
-    "stellar",
-    "exceptional",
-    "happy days",
-    "made my day",
-    "legends",
-    "legend",
-    "saved the day",
-    "first class",
-    "lovely",
-    "marvellous",
-    "marvelous",
-    "five stars",
-    "5 stars",
-    "elated",
-    "stoked",
-)
-# Everyday chat idioms for feelings (British, American and Australian usage).
-_add(
-    1,
-    "losing the will to live",
-    "lost the will to live",
-    "can't be arsed",
-    "cant be arsed",
-    "so done with",
-    "im so done",
-    "i'm so done",
-    "so over it",
-    "wanted to throw my phone",
-    "want to throw my phone",
-    "wanted to scream",
-    "want to scream",
-    "insulting",
-    "cheated",
-)
-_add(
-    2,
-    "frustrate",
-    "why is it so hard",
-    "clunky",
-    "fiddly",
-    "couldn't help",
-    "couldnt help",
-    "could not help",
-    "not great",
-)
-_add(
-    3,
-    "no biggie",
-    "not a big deal",
-    "bit clunky",
-    "a bit clunky",
-    "bit fiddly",
-    "a bit fiddly",
-    "fine whatever",
-)
-_add(
-    4,
-    "looked after",
-    "felt looked after",
-    "very thorough",
-    "crystal clear",
-    "proud",
-    "proud of myself",
-    "handy",
-    "really clear",
-    "very clear",
-    "yay",
-    "calmer",
-    "felt calmer",
-    "quicker than expected",
-    "faster than expected",
-    "cheers to",
-    "felt safe",
-    "convenient",
-)
-# Plain emotion words people answer "how did you feel?" with.
-_add(1, "disrespected", "betrayed", "trapped", "felt trapped")
-_add(
-    2,
-    "alarmed",
-    "felt lost",
-    "tired",
-    "puzzled",
-    "uneasy",
-    "sceptical",
-    "skeptical",
-    "suspicious",
-    "felt stuck",
-    "rushed",
-    "pressured",
-    "uncomfortable",
-    "doubtful",
-    "baffled",
-    "stunned",
-)
-_add(3, "surprised", "curious", "unsure", "bemused")
-_add(4, "relaxed", "comfortable", "confident", "amused")
-# Shadows: idioms that contain a feeling word but express none.
-_add(
-    None,
-    "a good",
-    "for good",
-    "good morning",
-    "good afternoon",
-    "good evening",
-    "good luck",
-    "kind of",
-    "kind a",
-    "kinda",
-    "sort of",
-    "no problem",
-    "not sure",
-    "good news",
-    "too good to be true",
-    "love to know",
-    "would love",
-    "i'd love",
-    "understanding of",
-    "my understanding",
-    "great deal",
-    "the best part",
-    "in good time",
-    "patient with",
-    "sweet time",
-    "customer content",
-    "the content",
-    "cross-check",
-    "cross check",
-    "better half",
-    "nice one",
-    "bad weather",
-    "content of",
-    "ignored it",
-    "ignore it",
-    "ignoring it",
-)
-# Evaluation words that only read as a feeling where the sentence makes them one:
-# "ok so I called them" is not a feeling, "it was ok" is.
-_CONTEXT_NEUTRAL = frozenset({"ok", "okay", "fine", "alright", "all right", "whatever", "k"})
-_add(3, *_CONTEXT_NEUTRAL)
 # "a good 20 minutes", "a good while": quantities, not feelings.
 _GOOD_QUANTITY_RE = re.compile(r"\d|hour|half|while|few|couple|day|week|minute|number|bit|chunk")
-
-_LEXICON_RE = re.compile(
-    r"(?<![\w'])(?:"
-    + "|".join(re.escape(p) for p in sorted(_LEXICON, key=len, reverse=True))
-    + r")(?![\w'])"
-)
 
 _SARCASM_RE = re.compile(
     r"\b(?:oh|just|yeah|yay|so|how) (?:great|brilliant|fantastic|wonderful|perfect|lovely|"
@@ -529,224 +47,81 @@ _MIXED_RE = re.compile(
     r"\b(?:mixed (?:feelings|bag|emotions)|bittersweet|love[- ]hate|up and down)\b"
 )
 
-_INTENSIFIERS = frozenset(
-    {
-        "really",
-        "very",
-        "so",
-        "soo",
-        "sooo",
-        "soooo",
-        "absolutely",
-        "extremely",
-        "super",
-        "incredibly",
-        "totally",
-        "completely",
-        "utterly",
-        "properly",
-        "beyond",
-        "seriously",
-        "bloody",
-        "fucking",
-        "f'ing",
-        "freaking",
-        "frickin",
-        "massively",
-        "hugely",
-        "deeply",
-        "genuinely",
-        "truly",
-        "dead",
-        "proper",
-        "thoroughly",
-        "insanely",
-        "ridiculously",
-        "majorly",
-        "royally",
-        "well",
-        "mega",
-        "much",
-        "hella",
-        "immensely",
-        "terribly",
-        "awfully",
-        "damn",
-        "darn",
-        "too",
-    }
-)
-_SOFTENERS = frozenset(
-    {
-        "bit",
-        "little",
-        "slightly",
-        "kinda",
-        "somewhat",
-        "mildly",
-        "tad",
-        "fairly",
-        "touch",
-        "rather",
-        "wee",
-        "moderately",
-        "semi",
-        "partly",
-        "sort",
-        "kind",
-        "abit",
-    }
-)
 _POST_INTENSIFIER_RE = re.compile(
     r"^\s*(?:as hell|as f\w*|af\b|beyond belief|out of my mind|to death|!{2,})"
 )
 _WORD_RE = re.compile(r"[\w']+")
 _CLAUSE_START_RE = re.compile(r"(?:^|[.,;:!?()\n-])\s*$")
 _CLAUSE_END_RE = re.compile(r"^\s*(?:$|[.,;:!?()\n-])")
-_NEUTRAL_BEFORE = frozenset(
-    {
-        "was",
-        "were",
-        "is",
-        "it's",
-        "its",
-        "felt",
-        "feel",
-        "feeling",
-        "pretty",
-        "fairly",
-        "quite",
-        "just",
-        "all",
-        "seemed",
-        "seems",
-        "been",
-        "be",
-        "went",
-        "that's",
-        "am",
-        "i'm",
-        "are",
-        "they're",
-        "looked",
-        "sounded",
-        "mostly",
-        "basically",
-    }
-)
-_NEUTRAL_AFTER_RE = re.compile(
-    r"^\s*(?:i guess|i suppose|i think|really|overall|in the end|tbh|though|i s'pose|ish|"
-    r"enough|at best|actually)\b"
-)
 
-_EMOJI: dict[str, int] = {
-    "😡": 1,
-    "🤬": 1,
-    "😠": 2,
-    "😤": 2,
-    "😭": 1,
-    "😱": 1,
-    "💩": 1,
-    "🖕": 1,
-    "😢": 2,
-    "🙁": 2,
-    "☹": 2,
-    "😞": 2,
-    "😟": 2,
-    "😒": 2,
-    "😩": 2,
-    "😫": 2,
-    "😖": 2,
-    "😣": 2,
-    "🙄": 2,
-    "🤦": 2,
-    "😔": 2,
-    "😕": 2,
-    "😓": 2,
-    "😥": 2,
-    "😧": 2,
-    "😬": 2,
-    "👎": 2,
-    "💔": 2,
-    "🤯": 2,
-    "😐": 3,
-    "😑": 3,
-    "🤷": 3,
-    "😶": 3,
-    "🫤": 3,
-    "🙂": 4,
-    "😌": 4,
-    "👌": 4,
-    "👍": 4,
-    "😊": 4,
-    "😀": 4,
-    "😃": 4,
-    "☺": 4,
-    "✅": 4,
-    "🙏": 4,
-    "👏": 4,
-    "💪": 4,
-    "😄": 5,
-    "😁": 5,
-    "😍": 5,
-    "🥰": 5,
-    "🤩": 5,
-    "🎉": 5,
-    "🥳": 5,
-    "❤": 5,
-    "💯": 5,
-    "🙌": 5,
-    "😻": 5,
-    "💖": 5,
-    "💕": 5,
-    "⭐": 4,
-    "🌟": 5,
-}
-_EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI)))
-_EMOTICONS: dict[str, int] = {
-    ">:(": 1,
-    ":((": 1,
-    ":'(": 1,
-    "d:": 1,
-    ":(": 2,
-    ":-(": 2,
-    ":/": 2,
-    ":-/": 2,
-    ":\\": 2,
-    ":[": 2,
-    "=(": 2,
-    ":|": 3,
-    ":-|": 3,
-    ":)": 4,
-    ":-)": 4,
-    "=)": 4,
-    ";)": 4,
-    ";-)": 4,
-    ":]": 4,
-    ":))": 5,
-    ":d": 5,
-    ":-d": 5,
-    "xd": 4,
-    "<3": 5,
-    "^^": 4,
-    "^_^": 4,
-}
-_EMOTICON_RE = re.compile(
-    r"(?<![\w:/<>=;^])(?:"
-    + "|".join(re.escape(e) for e in sorted(_EMOTICONS, key=len, reverse=True))
-    + r")(?![\w)(/\\|\]\[])"
-)
 
-_NUM = r"\d{1,2}(?:\.\d)?|" + NUMBER_WORD_PATTERN
-_RATING_RE = re.compile(
-    r"(?<![\d./:])\b(?P<n1>"
-    + _NUM
-    + r")\s*(?:/|out of|outta|of)\s*(?P<d>5|10|five|ten)\b(?!\s*/|\d)"
-    r"|(?<![\d./])\b(?P<n2>" + _NUM + r") ?stars?\b"
-    r"|\b(?:say|give (?:it|them|him|her)|rate (?:it|them)|rated (?:it|them)|call it|solid|"
-    r"strong|maybe|probably) (?:an? )?(?P<n3>" + _NUM + r")(?![\d:.]|\s*(?:mins?|minutes?|hours?|"
-    r"hrs?|days?|weeks?|times?|%|pounds?|quid|dollars?|euros?))"
-)
+@dataclass(frozen=True)
+class _Words:
+    """lexicons/feelings.yaml, ready to match (the file says what each part means)."""
+
+    scores: Mapping[str, int | None]  # phrase -> score; None for a shadow
+    phrases: re.Pattern[str]
+    context_neutral: frozenset[str]
+    intensifiers: frozenset[str]
+    softeners: frozenset[str]
+    neutral_before: frozenset[str]
+    neutral_after: re.Pattern[str]
+    emoji: Mapping[str, int]
+    emoji_re: re.Pattern[str]
+    emoticons: Mapping[str, int]
+    emoticon_re: re.Pattern[str]
+
+
+@cache
+def _words() -> _Words:
+    """Read feelings.yaml (once per process) and compile its phrases and symbols."""
+    lexicon = load_lexicon("feelings", FeelingsLexicon)
+    scores: dict[str, int | None] = {}
+    for score, phrases in lexicon.scores.items():
+        scores.update(dict.fromkeys(phrases, score))
+    scores.update(dict.fromkeys(lexicon.shadows, None))
+    scores.update(dict.fromkeys(lexicon.context_neutral, 3))
+    # Longest first, so that at one position the longer phrase is the hit ("not too bad",
+    # not "bad"); emoticons likewise (":((" before ":(").
+    longest_first = sorted(scores, key=len, reverse=True)
+    emoticons = sorted(lexicon.emoticons, key=len, reverse=True)
+    return _Words(
+        scores=scores,
+        phrases=re.compile(
+            r"(?<![\w'])(?:" + "|".join(map(re.escape, longest_first)) + r")(?![\w'])"
+        ),
+        context_neutral=frozenset(lexicon.context_neutral),
+        intensifiers=frozenset(lexicon.intensifiers),
+        softeners=frozenset(lexicon.softeners),
+        neutral_before=frozenset(lexicon.neutral_before),
+        neutral_after=re.compile(
+            r"^\s*(?:" + "|".join(map(re.escape, lexicon.neutral_after)) + r")\b"
+        ),
+        emoji=lexicon.emoji,
+        emoji_re=re.compile("|".join(map(re.escape, lexicon.emoji))),
+        emoticons=lexicon.emoticons,
+        emoticon_re=re.compile(
+            r"(?<![\w:/<>=;^])(?:" + "|".join(map(re.escape, emoticons)) + r")(?![\w)(/\\|\]\[])"
+        ),
+    )
+
+
+@cache
+def _rating_re() -> re.Pattern[str]:
+    """Explicit ratings ("4 out of 5", "7/10", "I'd say a 3"), built on first use: they
+    may be spelled out, and the number words come from numbers.yaml."""
+    num = r"\d{1,2}(?:\.\d)?|" + number_word_pattern()
+    return re.compile(
+        r"(?<![\d./:])\b(?P<n1>"
+        + num
+        + r")\s*(?:/|out of|outta|of)\s*(?P<d>5|10|five|ten)\b(?!\s*/|\d)"
+        r"|(?<![\d./])\b(?P<n2>" + num + r") ?stars?\b"
+        r"|\b(?:say|give (?:it|them|him|her)|rate (?:it|them)|rated (?:it|them)|call it|solid|"
+        r"strong|maybe|probably) (?:an? )?(?P<n3>" + num + r")(?![\d:.]|\s*(?:mins?|minutes?|"
+        r"hours?|hrs?|days?|weeks?|times?|%|pounds?|quid|dollars?|euros?))"
+    )
+
+
 _BARE_RE = re.compile(
     r"(?<![\d.:/£$€])\b(?P<n>\d{1,2}(?:\.\d)?)\b(?!\s*(?:[:%]|mins?\b|minutes?\b|hours?\b|hrs?\b|"
     r"h\b|m\b|days?\b|weeks?\b|months?\b|years?\b|times?\b|pm\b|am\b|pounds?\b|quid\b|"
@@ -771,7 +146,7 @@ def _scale_to_five(value: float, denominator: float) -> int:
 
 
 def _rating(norm: str) -> int | None:
-    m = _RATING_RE.search(norm)
+    m = _rating_re().search(norm)
     if m is None:
         return None
     raw = m.group("n1") or m.group("n2") or m.group("n3")
@@ -784,13 +159,15 @@ def _rating(norm: str) -> int | None:
     return _scale_to_five(value, denominator)
 
 
-def _intensity(norm: str, start: int, end: int, score: int) -> int:
+def _intensity(words: _Words, norm: str, start: int, end: int, score: int) -> int:
     before = _WORD_RE.findall(clause_before(norm, start, max_chars=30))[-2:]
     after = norm[end : end + 20]
     if score == 3:
         return score
-    stronger = any(w in _INTENSIFIERS for w in before) or bool(_POST_INTENSIFIER_RE.match(after))
-    softer = any(w in _SOFTENERS for w in before)
+    stronger = any(w in words.intensifiers for w in before) or bool(
+        _POST_INTENSIFIER_RE.match(after)
+    )
+    softer = any(w in words.softeners for w in before)
     if stronger and not softer:
         return 1 if score < 3 else 5
     if softer:
@@ -798,22 +175,23 @@ def _intensity(norm: str, start: int, end: int, score: int) -> int:
     return score
 
 
-def _context_neutral_ok(norm: str, start: int, end: int) -> bool:
+def _context_neutral_ok(words: _Words, norm: str, start: int, end: int) -> bool:
     before_text = norm[max(0, start - 40) : start]
     before = _WORD_RE.findall(before_text)[-2:]
     after = norm[end : end + 30]
-    if any(w in _NEUTRAL_BEFORE for w in before):
+    if any(w in words.neutral_before for w in before):
         return True
-    if _NEUTRAL_AFTER_RE.match(after):
+    if words.neutral_after.match(after):
         return True
     # On its own in a clause: "fine." / "..., fine" / "ok" as the whole answer.
     return bool(_CLAUSE_START_RE.search(before_text)) and bool(_CLAUSE_END_RE.match(after))
 
 
 def _word_scores(norm: str) -> list[int]:
+    words = _words()
     hits: list[Hit[int | None]] = [Hit(m.start(), m.end(), 2) for m in _SARCASM_RE.finditer(norm)]
     hits += [Hit(m.start(), m.end(), 3) for m in _BALANCED_RE.finditer(norm)]
-    hits += [Hit(m.start(), m.end(), _LEXICON[m.group()]) for m in _LEXICON_RE.finditer(norm)]
+    hits += [Hit(m.start(), m.end(), words.scores[m.group()]) for m in words.phrases.finditer(norm)]
     irony = [m.start() for m in _IRONY_RE.finditer(norm)]
     scores: list[int] = []
     for hit in select_hits(hits):
@@ -825,7 +203,9 @@ def _word_scores(norm: str) -> list[int]:
             score = 4  # "a good experience": the shadow only meant quantities
         elif phrase == "a good":
             continue
-        if phrase in _CONTEXT_NEUTRAL and not _context_neutral_ok(norm, hit.start, hit.end):
+        if phrase in words.context_neutral and not _context_neutral_ok(
+            words, norm, hit.start, hit.end
+        ):
             continue
         if is_negated(norm, hit.start) and not phrase.startswith(("not ", "no ", "never ")):
             if "n't" in phrase or phrase.startswith(("could", "can")):
@@ -836,7 +216,7 @@ def _word_scores(norm: str) -> list[int]:
         if score > 3 and irony and _ironic(norm, hit.end, irony):
             scores.append(2)
             continue
-        scores.append(_intensity(norm, hit.start, hit.end, score))
+        scores.append(_intensity(words, norm, hit.start, hit.end, score))
     return scores
 
 
@@ -849,8 +229,9 @@ def _ironic(norm: str, end: int, irony: list[int]) -> bool:
 
 
 def _symbol_scores(norm: str) -> list[int]:
-    scores = [_EMOJI[m.group()] for m in _EMOJI_RE.finditer(norm)]
-    scores += [_EMOTICONS[m.group()] for m in _EMOTICON_RE.finditer(norm)]
+    words = _words()
+    scores = [words.emoji[m.group()] for m in words.emoji_re.finditer(norm)]
+    scores += [words.emoticons[m.group()] for m in words.emoticon_re.finditer(norm)]
     return scores
 
 

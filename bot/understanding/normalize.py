@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from bot.understanding.lexicons import load_lexicon
+from bot.understanding.lexicons.schema import TyposLexicon
 
 # Long pastes are cut rather than rejected: a chat answer longer than this is a transcript
 # dump, and the first part is where the customer answers the question that was asked.
@@ -43,77 +49,22 @@ _PUNCT_MAP = str.maketrans(
     }
 )
 
-# Only very frequent words are corrected: a misspelt channel or unit word costs a whole
-# answer, while a general spell checker would be slow and would "fix" brand names.
-_TYPOS: dict[str, str] = {
-    "emial": "email",
-    "emal": "email",
-    "emai": "email",
-    "eamil": "email",
-    "e-mail": "email",
-    "e-mails": "emails",
-    "e-mailed": "emailed",
-    "emialed": "emailed",
-    "emial'd": "emailed",
-    "email'd": "emailed",
-    "e-mail'd": "emailed",
-    "emailled": "emailed",
-    "phonned": "phoned",
-    "phoend": "phoned",
-    "fone": "phone",
-    "foned": "phoned",
-    "calld": "called",
-    "txt": "text",
-    "txted": "texted",
-    "txt'd": "texted",
-    "txtd": "texted",
-    "text'd": "texted",
-    "whats-app": "whatsapp",
-    "watsapp": "whatsapp",
-    "whatsap": "whatsapp",
-    "facebok": "facebook",
-    "instagarm": "instagram",
-    "webiste": "website",
-    "websit": "website",
-    "wesbite": "website",
-    "minuets": "minutes",
-    "mintues": "minutes",
-    "minites": "minutes",
-    "minuts": "minutes",
-    "mnts": "minutes",
-    "hourse": "hours",
-    "hrous": "hours",
-    "waitted": "waited",
-    "wiated": "waited",
-    "recieved": "received",
-    "didnt": "didn't",
-    "couldnt": "couldn't",
-    "wouldnt": "wouldn't",
-    "shouldnt": "shouldn't",
-    "wasnt": "wasn't",
-    "werent": "weren't",
-    "isnt": "isn't",
-    "arent": "aren't",
-    "doesnt": "doesn't",
-    "dont": "don't",
-    "havent": "haven't",
-    "hasnt": "hasn't",
-    "hadnt": "hadn't",
-    "cant": "can't",
-    "wont": "won't",
-    "thats": "that's",
-    "im": "i'm",
-    "ive": "i've",
-    "theyd": "they'd",
-    "theyre": "they're",
-    "u": "you",
-    "ur": "your",
-    "pls": "please",
-    "plz": "please",
-    "thx": "thanks",
-    "tho": "though",
-}
-_TYPO_RE = re.compile(r"(?<![\w'])(" + "|".join(map(re.escape, _TYPOS)) + r")(?![\w'])")
+
+@dataclass(frozen=True)
+class _Typos:
+    """lexicons/typos.yaml: misspelling -> word, and the pattern that finds them."""
+
+    fixes: Mapping[str, str]
+    pattern: re.Pattern[str]
+
+
+@cache
+def _typos() -> _Typos:
+    """Read typos.yaml (once per process)."""
+    fixes = load_lexicon("typos", TyposLexicon).typos
+    pattern = re.compile(r"(?<![\w'])(" + "|".join(map(re.escape, fixes)) + r")(?![\w'])")
+    return _Typos(fixes=fixes, pattern=pattern)
+
 
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 
@@ -145,5 +96,6 @@ def normalize(text: str) -> str:
     elif any(ord(ch) < 32 for ch in text):
         text = "".join(_clean_char(ch) for ch in text)
     text = text.lower()
-    text = _TYPO_RE.sub(lambda m: _TYPOS[m.group(1)], text)
+    typos = _typos()
+    text = typos.pattern.sub(lambda m: typos.fixes[m.group(1)], text)
     return _SPACES_RE.sub(" ", text).strip()

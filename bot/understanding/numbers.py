@@ -1,79 +1,67 @@
-"""Numbers written as digits or words ("twenty-five", "a couple", "half an")."""
+"""Numbers written as digits or words ("twenty-five", "a couple", "half an").
+
+The words and their values are data: lexicons/numbers.yaml.
+"""
 
 from __future__ import annotations
 
-_UNITS: dict[str, int] = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS: dict[str, int] = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fourty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 
-# Conventions for vague quantities (documented in the package docstring): a couple = 2,
-# a few = 3, several = 4; "a few/several minutes" is special-cased to 5 by the caller.
-VAGUE_QUANTITIES: dict[str, float] = {
-    "a couple of": 2,
-    "a couple": 2,
-    "couple of": 2,
-    "couple": 2,
-    "a few": 3,
-    "few": 3,
-    "several": 4,
-    "a dozen": 12,
-    "dozen": 12,
-}
+from bot.understanding.lexicons import load_lexicon
+from bot.understanding.lexicons.schema import NumbersLexicon
 
-# A regex alternative matching every number word form understood by word_to_number.
-NUMBER_WORD_PATTERN = (
-    r"(?:(?:"
-    + "|".join(_TENS)
-    + r")(?:[- ](?:"
-    + "|".join(k for k in _UNITS if _UNITS[k] < 10)
-    + r"))?|"
-    + "|".join(sorted(_UNITS, key=len, reverse=True))
-    + r"|a hundred|hundred)"
-)
+
+@dataclass(frozen=True)
+class _NumberWords:
+    """lexicons/numbers.yaml, with the regex that finds its words."""
+
+    units: Mapping[str, int]
+    tens: Mapping[str, int]
+    vague: Mapping[str, int]
+    pattern: str
+
+
+@cache
+def _number_words() -> _NumberWords:
+    """Read numbers.yaml (once per process)."""
+    lexicon = load_lexicon("numbers", NumbersLexicon)
+    units, tens = lexicon.units, lexicon.tens
+    pattern = (
+        r"(?:(?:"
+        + "|".join(tens)
+        + r")(?:[- ](?:"
+        + "|".join(k for k in units if units[k] < 10)
+        + r"))?|"
+        + "|".join(sorted(units, key=len, reverse=True))
+        + r"|a hundred|hundred)"
+    )
+    return _NumberWords(units=units, tens=tens, vague=lexicon.vague_quantities, pattern=pattern)
+
+
+def number_word_pattern() -> str:
+    """A regex alternative matching every number word form understood by word_to_number.
+
+    Built from numbers.yaml on first use; patterns that embed it are built lazily too.
+    """
+    return _number_words().pattern
 
 
 def word_to_number(word: str) -> int | None:
     """Convert "seven", "twenty-five", "forty two", "a hundred" to an int; else None."""
+    words = _number_words()
+    units = words.units
     word = word.strip().replace("-", " ")
-    if word in _UNITS:
-        return _UNITS[word]
+    if word in units:
+        return units[word]
     if word in ("hundred", "a hundred"):
         return 100
     parts = word.split()
-    if parts and parts[0] in _TENS:
-        total = _TENS[parts[0]]
-        if len(parts) == 2 and parts[1] in _UNITS and _UNITS[parts[1]] < 10:
-            return total + _UNITS[parts[1]]
+    if parts and parts[0] in words.tens:
+        total = words.tens[parts[0]]
+        if len(parts) == 2 and parts[1] in units and units[parts[1]] < 10:
+            return total + units[parts[1]]
         if len(parts) == 1:
             return total
     return None
@@ -93,8 +81,9 @@ def to_number(token: str) -> float | None:
         return float(cleaned)
     except ValueError:
         pass
-    if token in VAGUE_QUANTITIES:
-        return VAGUE_QUANTITIES[token]
+    vague = _number_words().vague
+    if token in vague:
+        return vague[token]
     if token in ("a", "an"):
         return 1.0
     value = word_to_number(token)
