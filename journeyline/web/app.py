@@ -18,6 +18,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.service.links import Links
+from bot.understanding import warm_up
 from bot.web import api, pages
 from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
 from bot.web.errors import ApiError, api_error_handler, validation_error_handler
@@ -81,6 +82,8 @@ def create_app(runtime: Runtime) -> JourneylineApp:
         # database can serve only queue on its locks (SQLite has one writer), so the pool
         # of threads is sized by a setting rather than AnyIO's default of 40.
         to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        # Before the first customer: the lexicons are read on first use.
+        warm_up()
         tune_garbage_collector()
         try:
             yield
