@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from fakes.openai_embeddings import fake_openai_server
 from journeyline.cli.main import app
 from tests.cli_support import seed_standard_interviews, use_temp_data_dir
-from tests.openai_fake import fake_openai_server
 
 runner = CliRunner()
 

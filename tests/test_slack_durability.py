@@ -24,9 +24,7 @@ from bot.service.turns import InterviewService
 from bot.slack.bolt_app import SlackBot, create_slack_bot
 from bot.slack.outbox import WorkItem
 from bot.slack.web_client import make_client
-from storage import queries
-from storage.models import SlackEvent
-from tests.slack_fake import (
+from fakes.slack import (
     BOT_TOKEN,
     CAMPAIGN,
     SIGNING_SECRET,
@@ -39,6 +37,8 @@ from tests.slack_fake import (
     signed_headers,
     with_users,
 )
+from storage import queries
+from storage.models import SlackEvent
 
 FAST_RETRIES = (0.01, 0.02, 0.04)
 
