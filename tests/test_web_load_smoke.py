@@ -1,6 +1,6 @@
 """The web load harness at tiny scale, against real server subprocesses (SQLite).
 
-Keeps `bench/web_load.py` working: if the API, the simulator or the storage schema
+Keeps `bench/web_load/` working: if the API, the simulator or the storage schema
 changes under it, this fails in CI instead of on the next benchmark run.
 """
 
