@@ -31,6 +31,7 @@ from bot.conversation import engine
 from bot.service.campaigns import create_campaign
 from bot.service.turns import EngineHandler, InterviewService
 from bot.slack.bolt_app import SlackBot
+from fakes.deadlines import scaled
 from journeyline.runtime import Runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app
@@ -465,7 +466,7 @@ def make_world(
             return int(response.status_code)
 
         def settle() -> None:
-            assert bot.executor.join(30), "Slack work did not finish"
+            assert bot.executor.join(scaled(30)), "Slack work did not finish"
 
         driver = SlackDriver(send=send, settle=settle, fake=fake)
         yield SlackWorld(driver, fake, bot, service, session_factory)

@@ -29,12 +29,7 @@ from synthesis.outputs import (
 from synthesis.pipeline import analyse, synthesize
 from synthesis.render_mermaid import LOOK_ALIKES, mermaid_text, render_mermaid
 from synthesis.segments import split_by
-from tests.browser_support import (
-    CHROMIUM_ARGS,
-    CHROMIUM_PATH,
-    browser_unavailable_reason,
-    running_in_ci,
-)
+from tests.browser_support import browser_unavailable_reason, launch_chromium, running_in_ci
 from tests.synthesis_data import (
     StepSpec,
     add_journey,
@@ -311,7 +306,7 @@ def chromium() -> object:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
