@@ -201,15 +201,27 @@ def test_a_crash_before_the_opening_is_redone_as_a_start(harness: Harness) -> No
 
 
 def test_young_work_is_left_to_its_process_until_the_grace_period_ends(
-    harness: Harness,
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = harness.bot()
     harness.consented(first)
     acked_then_crashed(first, "My bill was wrong")
     second = harness.bot(redrive_every=0.05)  # the default 60 s grace
+    queued: list[int] = []  # what each re-drive tick queued
+    three_ticks = threading.Event()
+    redrive = second.deliveries.redrive
+
+    def counted() -> int:
+        queued.append(redrive())
+        if len(queued) >= 3:
+            three_ticks.set()
+        return queued[-1]
+
+    monkeypatch.setattr(second.deliveries, "redrive", counted)
     second.start()
-    time.sleep(0.2)  # a few periodic ticks
+    assert three_ticks.wait(5), "the periodic re-drive did not tick"
     settle(second)
+    assert set(queued) == {0}  # every tick so far ran, and left the young work alone
     assert "My bill was wrong" not in harness.inbound_texts()
     with time_machine.travel(datetime.now(UTC) + timedelta(minutes=2), tick=True):
         deadline = time.monotonic() + 5
