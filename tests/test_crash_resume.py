@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from fakes.deadlines import wait_until
@@ -80,6 +81,7 @@ class Chat:
         self.process.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_killed_process_loses_nothing_and_resumes(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     chat = Chat(data_dir)

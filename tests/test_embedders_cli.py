@@ -26,6 +26,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("openai") is None, reason="openai not installed")
 def test_synthesize_with_openai_embeddings(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch

@@ -85,6 +85,7 @@ def _quotes(journey_map: JourneyMap) -> list[tuple[str, str, int]]:
     return found
 
 
+@pytest.mark.slow
 def test_every_format_is_written_and_identical_twice(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -111,6 +112,7 @@ def test_every_format_is_written_and_identical_twice(
     assert '<a href="../../map.html">' in segment_page.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_format_choice(session_factory: sessionmaker[Session], tmp_path: Path) -> None:
     _seed(session_factory)
     with session_factory() as session:
@@ -128,6 +130,7 @@ def test_format_choice(session_factory: sessionmaker[Session], tmp_path: Path) -
         check_formats(["pdf"])
 
 
+@pytest.mark.slow
 def test_quotes_are_verbatim_in_every_output(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -173,6 +176,7 @@ def test_quotes_are_verbatim_in_every_output(
         assert f"message {message_id}</footer>" in page
 
 
+@pytest.mark.slow
 def test_customer_text_cannot_become_markup(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -244,6 +248,7 @@ def test_mermaid_journey_syntax_and_escaping(session_factory: sessionmaker[Sessi
             assert any(" ".join(t.split()).startswith(said) for t in stored), said
 
 
+@pytest.mark.slow
 def test_csv_tables(session_factory: sessionmaker[Session], tmp_path: Path) -> None:
     _seed(session_factory)
     with session_factory() as session:
@@ -311,6 +316,7 @@ def chromium() -> object:
         browser.close()
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
 def test_the_page_opens_in_chromium_without_errors(
     session_factory: sessionmaker[Session],
@@ -378,6 +384,7 @@ def test_the_page_opens_in_chromium_without_errors(
     page.close()
 
 
+@pytest.mark.slow
 def test_tiny_and_uneven_maps_render_in_every_format(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:

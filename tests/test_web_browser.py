@@ -45,6 +45,8 @@ from playwright.sync_api import (  # noqa: E402
     sync_playwright,
 )
 
+pytestmark = pytest.mark.browser
+
 CAMPAIGN = "web-test"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 XSS = "<img src=x onerror=alert(1)>"

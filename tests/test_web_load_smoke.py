@@ -53,6 +53,7 @@ def assert_produced_numbers(stats: PhaseStats) -> None:
     assert stats.latency_ms(0.99) is not None
 
 
+@pytest.mark.slow
 def test_harness_measures_both_servers_and_loses_nothing(tmp_path: Path) -> None:
     ledger = Ledger()
     with contextlib.ExitStack() as servers:
