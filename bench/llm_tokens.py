@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.llm_tokens [--steps 3 6 10] [--price-in 0.15 --price-out 0.60]
 
 Interviews of 3, 6 and 10 steps run through the real service and the real ``openai``
-client against the OpenAI-compatible server of ``tests/openai_chat_fake.py`` on
+client against the OpenAI-compatible server of ``fakes/openai_chat.py`` on
 127.0.0.1, which reports ``usage`` the way the API does (tokens estimated at 4 characters
 each: the real tokenizer needs a download). For comparison, the same run also counts what
 each call would cost if the model were sent the whole transcript so far instead of the
@@ -28,10 +28,10 @@ from bot.llm.interviewer import Interviewer
 from bot.llm.listening import listening_service
 from bot.service.campaigns import create_campaign
 from bot.service.interviews import InterviewService
+from fakes.openai_chat import PROBE, FakeChatServer, fake_chat_server
 from storage import queries
 from storage.engines import make_engine, make_session_factory
 from storage.migrate import upgrade
-from tests.openai_chat_fake import PROBE, FakeChatServer, fake_chat_server
 
 STEP_TEXTS = [
     "I rang their helpline and waited 35 minutes on hold, really annoyed",

@@ -53,13 +53,7 @@ from bot.service.campaigns import create_campaign
 from bot.service.interviews import InterviewService
 from bot.slack.bolt_app import SlackBot
 from bot.slack.web_client import make_client
-from journeyline.runtime import Runtime
-from journeyline.settings import Settings
-from journeyline.web.app import create_app
-from storage.engines import make_engine, make_session_factory, sqlite_url_for_dir
-from storage.migrate import upgrade
-from storage.models import SlackEvent
-from tests.slack_fake import (
+from fakes.slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,
@@ -68,6 +62,12 @@ from tests.slack_fake import (
     new_event_id,
     signed_headers,
 )
+from journeyline.runtime import Runtime
+from journeyline.settings import Settings
+from journeyline.web.app import create_app
+from storage.engines import make_engine, make_session_factory, sqlite_url_for_dir
+from storage.migrate import upgrade
+from storage.models import SlackEvent
 
 TURN_SECONDS = 5.0
 CAMPAIGN = "bench"

@@ -10,7 +10,7 @@ database file, is what ``bench/web_baseline.py`` does per request: one INSERT an
 through ``sqlite3`` with journeyline's connection settings. ``--profile`` prints the
 top of a cProfile of the turns (times inflated by the profiler; shares are what count).
 
-The figures are a diagnosis for ``bench/web_load.py``, whose ratio is the target: there
+The figures are a diagnosis for ``bench/web_load/``, whose ratio is the target: there
 the same turn also pays for HTTP, and the server's one interpreter is shared with it.
 """
 

@@ -18,7 +18,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -26,8 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fakes.deadlines import scaled, wait_until
+
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page, Playwright
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 # Debian's Chromium in a container: no sandbox, no GPU, nothing that phones home.
@@ -39,8 +40,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SERVER_START_TIMEOUT = 30.0
-REPLY_TIMEOUT_MS = 15_000
+# Base seconds, scaled to the machine (fakes.deadlines): a server start, a CLI call, and
+# the bot's answer to one message in the page.
+SERVER_START_SECONDS = 30.0
+BROWSER_START_SECONDS = 30.0  # Playwright's own default, made to scale
+CLI_SECONDS = 60.0
+REPLY_SECONDS = 15.0
 MAX_TURNS = 80
 
 
@@ -59,6 +64,15 @@ def browser_unavailable_reason() -> str | None:
     if not (Path(CHROMIUM_PATH).is_file() and os.access(CHROMIUM_PATH, os.X_OK)):
         return f"Chromium is not installed at {CHROMIUM_PATH} (apt-get install -y chromium)"
     return None
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, with a start-up deadline that scales with the machine."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM_PATH,
+        args=CHROMIUM_ARGS,
+        timeout=scaled(BROWSER_START_SECONDS) * 1000,
+    )
 
 
 def free_port() -> int:
@@ -87,7 +101,7 @@ class WebServer:
             env=self.env,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=scaled(CLI_SECONDS),
             check=False,
         )
         assert result.returncode == 0, f"journeyline {' '.join(args)} failed:\n{result.stderr}"
@@ -155,18 +169,28 @@ def run_server(
 
 
 def _wait_healthy(server: WebServer) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"the server exited early:\n{server.log_tail()}")
+    """Poll /healthz until it answers 200; fail with the server's log if the server exits
+    first or takes longer than SERVER_START_SECONDS (scaled)."""
+
+    def healthy() -> bool:
         try:
             with urllib.request.urlopen(server.base_url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
+                return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer /healthz in time:\n{server.log_tail()}")
+            return False
+
+    wait_until(
+        healthy,
+        what=f"`journeyline serve` on {server.base_url}",
+        base_seconds=SERVER_START_SECONDS,
+        exit_code=server.process.poll,
+        output=server.log_tail,
+    )
+
+
+def reply_timeout_ms() -> float:
+    """How long the page may take to show the bot's answer (Playwright's milliseconds)."""
+    return scaled(REPLY_SECONDS) * 1000
 
 
 def api_get_interview(base_url: str, *, interview_id: str, token: str) -> dict[str, Any]:
@@ -257,9 +281,9 @@ class ChatDriver:
         """Wait until the bot answered (a new bot message) and nothing is left unsent."""
         from playwright.sync_api import expect
 
-        self.page.locator("#log .msg--bot").nth(bots_before).wait_for(timeout=REPLY_TIMEOUT_MS)
+        self.page.locator("#log .msg--bot").nth(bots_before).wait_for(timeout=reply_timeout_ms())
         expect(self.page.locator('#log .msg--me:not([data-state="sent"])')).to_have_count(
-            0, timeout=REPLY_TIMEOUT_MS
+            0, timeout=reply_timeout_ms()
         )
 
     def type_answer(self, text: str) -> None:

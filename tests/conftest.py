@@ -12,16 +12,23 @@ Each PostgreSQL test gets a fresh schema, selected through the connection's
 search_path, so tests can run in parallel (pytest-xdist); each SQLite test gets a file
 in its own ``tmp_path``. An unreachable PostgreSQL skips its tests, except under
 ``CI=true``, where it fails them.
+
+The real migrations run once per worker and database, not once per test (a third of a
+second each, a good part of the suite's time): each test's database gets a copy of what
+they made. ``tests/test_db_fixtures.py`` checks that the copy is the schema a fresh
+migration makes; tests of the migrations themselves start from ``blank_db_url``.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +39,7 @@ from storage.engines import (
     sqlite_url_for_dir,
 )
 from storage.migrate import upgrade
+from tests.postgres_schemas import fresh_schema
 
 POSTGRES_URL_ENV = "JOURNEYLINE_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -64,21 +72,8 @@ def postgres_server_url() -> str:
 @pytest.fixture
 def postgres_schema_url(postgres_server_url: str) -> Iterator[str]:
     """A URL whose connections use a fresh, empty schema, dropped after the test."""
-    schema = f"t_{uuid.uuid4().hex}"
-    admin = make_engine(postgres_server_url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(postgres_server_url).update_query_dict(
-            {"options": f"-csearch_path={schema}"}
-        )
-        yield url.render_as_string(hide_password=False)
-        with admin.begin() as connection:
-            # A connection the test leaked would block the DROP forever; fail loudly instead.
-            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    finally:
-        admin.dispose()
+    with fresh_schema(postgres_server_url) as url:
+        yield url
 
 
 @pytest.fixture(params=DATABASES)
@@ -90,10 +85,64 @@ def blank_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
+Statements = list[tuple[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def sqlite_migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file the migrations brought to the newest revision, once per worker."""
+    url = sqlite_url_for_dir(tmp_path_factory.mktemp("migrated"))
+    upgrade(url)  # disposes its engine: the WAL is checkpointed into the file
+    path = Path(make_url(url).database or "")
+    assert not path.with_name(path.name + "-wal").exists(), "copy would miss the WAL"
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migration(postgres_server_url: str) -> Statements:
+    """The statements (and parameters) the migrations run on a blank PostgreSQL schema,
+    recorded once per worker in a schema of their own, dropped afterwards."""
+    recorded: Statements = []
+
+    def record(*args: Any) -> None:
+        _connection, _cursor, statement, parameters, _context, _many = args
+        recorded.append((statement, parameters))
+
+    with fresh_schema(postgres_server_url) as url:
+        engine = make_engine(url)
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+    return recorded
+
+
+def replay(url: str, statements: Statements) -> None:
+    """Run recorded statements in one transaction on ``url`` (its schema, by search_path)."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            for statement, parameters in statements:
+                if parameters:
+                    connection.exec_driver_sql(statement, parameters)
+                else:  # as executed: no parameters, so a % is literal
+                    connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def db_url(blank_db_url: str) -> str:
-    """URL of a database migrated to the newest revision (parametrised: SQLite, PostgreSQL)."""
-    upgrade(blank_db_url)
+def db_url(blank_db_url: str, request: pytest.FixtureRequest) -> str:
+    """URL of a database at the newest revision (parametrised: SQLite, PostgreSQL): a copy
+    of the worker's migrated SQLite file, or the migrations' statements replayed in the
+    test's PostgreSQL schema."""
+    target = make_url(blank_db_url)
+    if target.get_backend_name() == "sqlite":
+        migrated: Path = request.getfixturevalue("sqlite_migrated_file")
+        shutil.copyfile(migrated, target.database or "")
+    else:
+        replay(blank_db_url, request.getfixturevalue("postgres_migration"))
     return blank_db_url
 
 

@@ -1,4 +1,4 @@
-"""The commit probe of `bench/web_load.py`: it samples real commits, and the stall windows
+"""The commit probe of `bench/web_load/`: it samples real commits, and the stall windows
 it reports are the ones the application's turns are checked against."""
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import pytest
 from bench import turn_cpu
 
 
+@pytest.mark.slow
 def test_turn_cpu_prints_ours_against_the_baseline(capsys: pytest.CaptureFixture[str]) -> None:
     turn_cpu.main(["--interviews", "3"])
     out = capsys.readouterr().out

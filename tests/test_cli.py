@@ -119,6 +119,7 @@ def test_understand_reads_lines_and_prints_json() -> None:
     assert second["channel"] == "email"
 
 
+@pytest.mark.slow
 def test_demo_completes_every_interview_with_two_full_steps(tmp_path: Path) -> None:
     out = invoke("demo", "--no-serve")
     assert "38 of 38 interviews completed" in out

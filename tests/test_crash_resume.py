@@ -6,57 +6,94 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from fakes.deadlines import wait_until
 from storage.engines import make_engine, make_session_factory, sqlite_url_for_dir
 from storage.models import Interview, Message
 
-
-def _start_chat(data_dir: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "JOURNEYLINE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    env.pop("JOURNEYLINE_DATABASE_URL", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "journeyline", "chat", *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=data_dir.parent,
-    )
+# Base seconds for the chat to print what a step waits for (start-up included), scaled
+# to the machine by fakes.deadlines.
+OUTPUT_SECONDS = 30.0
 
 
-def _read_until(process: subprocess.Popen[str], marker: str) -> str:
-    assert process.stdout is not None
-    seen = []
-    for line in process.stdout:
-        seen.append(line)
-        if marker in line:
-            return "".join(seen)
-    raise AssertionError(f"{marker!r} never appeared in:\n{''.join(seen)}")
+class Chat:
+    """A `journeyline chat` process. Its output is read on a thread, so every wait for a
+    line has a deadline and a process that hangs fails the test instead of stalling it."""
+
+    def __init__(self, data_dir: Path, *args: str) -> None:
+        env = {**os.environ, "JOURNEYLINE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+        env.pop("JOURNEYLINE_DATABASE_URL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "journeyline", "chat", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            cwd=data_dir.parent,
+        )
+        self._lines: list[str] = []
+        self._read = 0  # lines earlier waits returned
+        self._reader = threading.Thread(target=self._collect, daemon=True)
+        self._reader.start()
+
+    def _collect(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.append(line)
+
+    def _exit_code(self) -> int | None:
+        # Exited only once its last line was read, so no output is missing from the failure.
+        return None if self._reader.is_alive() else self.process.poll()
+
+    def read_until(self, marker: str) -> str:
+        """The output after the last wait, up to the line with `marker`."""
+        found: list[int] = []
+
+        def appeared() -> bool:
+            lines = self._lines[self._read :]
+            found[:] = [i for i, line in enumerate(lines, self._read) if marker in line][:1]
+            return bool(found)
+
+        wait_until(
+            appeared,
+            what=f"`journeyline chat` printing {marker!r}",
+            base_seconds=OUTPUT_SECONDS,
+            exit_code=self._exit_code,
+            output=lambda: "".join(self._lines),
+        )
+        seen = "".join(self._lines[self._read : found[0] + 1])
+        self._read = found[0] + 1
+        return seen
+
+    def send(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)  # no clean shutdown, no goodbye
+        self.process.wait(timeout=30)
 
 
-def _send(process: subprocess.Popen[str], line: str) -> None:
-    assert process.stdin is not None
-    process.stdin.write(line + "\n")
-    process.stdin.flush()
-
-
+@pytest.mark.slow
 def test_killed_process_loses_nothing_and_resumes(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    chat = _start_chat(data_dir)
+    chat = Chat(data_dir)
     try:
-        opening = _read_until(chat, "Is that OK with you?")
+        opening = chat.read_until("Is that OK with you?")
         interview_id = opening.split("Interview ", 1)[1].split(" ", 1)[0]
-        _send(chat, "yes")
-        _read_until(chat, "what did you need help with?")
-        _send(chat, "My router died and the line went dead")
-        _read_until(chat, "first thing you did")
+        chat.send("yes")
+        chat.read_until("what did you need help with?")
+        chat.send("My router died and the line went dead")
+        chat.read_until("first thing you did")
     finally:
-        chat.send_signal(signal.SIGKILL)  # no clean shutdown, no goodbye
-        chat.wait(timeout=30)
+        chat.kill()
 
     engine = make_engine(sqlite_url_for_dir(data_dir))
     try:
@@ -73,11 +110,10 @@ def test_killed_process_loses_nothing_and_resumes(tmp_path: Path) -> None:
         engine.dispose()
     assert texts == ["yes", "My router died and the line went dead"]
 
-    resumed = _start_chat(data_dir, "--resume", interview_id)
+    resumed = Chat(data_dir, "--resume", interview_id)
     try:
-        _read_until(resumed, "first thing you did")  # the pending question, asked again
-        _send(resumed, "rang the helpline")
-        assert "How did you feel" in _read_until(resumed, "How did you feel")
+        resumed.read_until("first thing you did")  # the pending question, asked again
+        resumed.send("rang the helpline")
+        assert "How did you feel" in resumed.read_until("How did you feel")
     finally:
         resumed.kill()
-        resumed.wait(timeout=30)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score  # type: ignore[import-untyped]
 
+from fakes.openai_embeddings import FakeOpenAI, fake_openai_server
 from journeyline.settings import Settings
 from synthesis import clustering
 from synthesis.clustering import candidate_ks, cluster_rows
@@ -28,7 +29,6 @@ from synthesis.embedders import (
     preferred_clustering,
 )
 from synthesis.embedders.cache import EmbeddingCache
-from tests.openai_fake import FakeOpenAI, fake_openai_server
 
 HAVE_OPENAI = importlib.util.find_spec("openai") is not None
 needs_openai = pytest.mark.skipif(not HAVE_OPENAI, reason="the openai package is not installed")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from fakes.openai_embeddings import fake_openai_server
 from journeyline.cli.main import app
 from tests.cli_support import seed_standard_interviews, use_temp_data_dir
-from tests.openai_fake import fake_openai_server
 
 runner = CliRunner()
 
@@ -26,6 +26,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("openai") is None, reason="openai not installed")
 def test_synthesize_with_openai_embeddings(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,7 @@ def _click(state: InterviewState, pick: int) -> str | None:
     return choices[pick % len(choices)].value if choices else None
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(turns)
 def test_random_conversations_never_raise_or_corrupt_state(

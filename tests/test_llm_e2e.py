@@ -20,11 +20,11 @@ from bot.service.campaigns import create_campaign
 from bot.service.interviews import InterviewService
 from bot.service.results import TurnResult
 from bot.service.turns import ERROR_REPLY
+from fakes.openai_chat import PROBE, FakeChatServer, fake_chat_server
 from storage import llm_calls as llm_storage
 from storage import queries
 from storage.models import Interview, LlmCall, Message
 from tests.cli_support import seed_standard_interviews, use_temp_data_dir
-from tests.openai_chat_fake import PROBE, FakeChatServer, fake_chat_server
 
 CAMPAIGN = "llm-campaign"
 ENGLISH_STEPS = [
@@ -272,10 +272,10 @@ def test_synthesize_with_the_analyst_names_the_map_and_records_its_calls(
 
     from typer.testing import CliRunner
 
+    from fakes.openai_chat import INVENTED_QUOTE
     from journeyline.cli.main import app
     from journeyline.runtime import open_runtime
     from journeyline.settings import load_settings
-    from tests.openai_chat_fake import INVENTED_QUOTE
 
     use_temp_data_dir(tmp_path, monkeypatch)
     monkeypatch.setenv("JOURNEYLINE_LLM_API_KEY", "test")

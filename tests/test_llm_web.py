@@ -11,10 +11,10 @@ import pytest
 
 from bot.service.campaigns import create_campaign
 from bot.service.links import Links
+from fakes.openai_chat import FakeChatServer, fake_chat_server
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app
-from tests.openai_chat_fake import FakeChatServer, fake_chat_server
 
 pytestmark = pytest.mark.anyio
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,10 +26,7 @@ from bot.service.interviews import InterviewService
 from bot.slack.bolt_app import SlackBot, create_slack_bot
 from bot.slack.outbox import WorkItem
 from bot.slack.web_client import make_client
-from storage import queries
-from storage.models import SlackEvent
-from storage.slack_deliveries import SlackDeliveryStore
-from tests.slack_fake import (
+from fakes.slack import (
     BOT_TOKEN,
     CAMPAIGN,
     SIGNING_SECRET,
@@ -41,6 +39,11 @@ from tests.slack_fake import (
     signed_headers,
     with_users,
 )
+from storage import queries
+from storage.engines import make_engine, make_session_factory, sqlite_url_for_dir
+from storage.migrate import upgrade
+from storage.models import SlackEvent
+from storage.slack_deliveries import SlackDeliveryStore
 
 FAST_RETRIES = (0.01, 0.02, 0.04)
 
@@ -100,6 +103,21 @@ class Harness:
 
 @pytest.fixture
 def harness(session_factory: sessionmaker[Session]) -> Iterator[Harness]:
+    yield from _harness(session_factory)
+
+
+@pytest.fixture
+def sqlite_harness(tmp_path: Path) -> Iterator[Harness]:
+    url = sqlite_url_for_dir(tmp_path)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        yield from _harness(make_session_factory(engine))
+    finally:
+        engine.dispose()
+
+
+def _harness(session_factory: sessionmaker[Session]) -> Iterator[Harness]:
     with session_factory.begin() as session:
         create_campaign(session, slug=CAMPAIGN, name="Acme support", open_link=True)
     with FakeSlack() as fake:
@@ -156,30 +174,39 @@ def after_the_lease() -> Iterator[None]:
         yield
 
 
-def counted_redrives(bot: SlackBot, *, at_least: int) -> threading.Event:
-    """An event set once ``bot`` has re-driven ``at_least`` times."""
+class Calls(threading.Event):
+    """Set once a wrapped method has returned ``at_least`` times; ``results`` holds what
+    each call returned."""
+
+    def __init__(self, at_least: int) -> None:
+        super().__init__()
+        self.at_least = at_least
+        self.results: list[Any] = []
+
+
+def counted_redrives(bot: SlackBot, *, at_least: int) -> Calls:
+    """Set once ``bot`` has re-driven ``at_least`` times (results: how many it queued)."""
     return _counted(bot.deliveries, "redrive", at_least)
 
 
-def counted_ticks(bot: SlackBot, *, at_least: int) -> threading.Event:
-    """An event set once ``bot``'s deliveries have ticked (renewed) ``at_least`` times."""
+def counted_ticks(bot: SlackBot, *, at_least: int) -> Calls:
+    """Set once ``bot``'s deliveries have ticked (renewed) ``at_least`` times."""
     return _counted(bot.deliveries, "_tick", at_least)
 
 
-def _counted(target: Any, name: str, at_least: int) -> threading.Event:
+def _counted(target: Any, name: str, at_least: int) -> Calls:
     original = getattr(target, name)
-    calls: list[int] = []
-    enough = threading.Event()
+    calls = Calls(at_least)
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
-        calls.append(1)
-        if len(calls) >= at_least:
-            enough.set()
+        calls.results.append(result)
+        if len(calls.results) >= at_least:
+            calls.set()
         return result
 
     setattr(target, name, wrapper)
-    return enough
+    return calls
 
 
 def counting(
@@ -247,6 +274,7 @@ def test_work_held_by_a_crashed_process_waits_for_its_lease(harness: Harness) ->
     assert redrives.wait(5), "the periodic re-drive did not run"
     settle(second)
     # Three re-drives ran while the crashed process's hold was young: none took it.
+    assert set(redrives.results) == {0}
     assert "My bill was wrong" not in harness.inbound_texts()
     with after_the_lease():
         deadline = time.monotonic() + 5
@@ -492,10 +520,10 @@ class TransactionCounter:
                 self.count += 1
 
 
-def test_an_answer_costs_three_transactions(harness: Harness) -> None:
+def test_an_answer_costs_three_transactions(sqlite_harness: Harness) -> None:
+    """Counted with SQLite's statement trace (the same code runs on PostgreSQL)."""
+    harness = sqlite_harness
     engine = harness.sessions.kw["bind"]
-    if engine.dialect.name != "sqlite":
-        pytest.skip("counted with SQLite's statement trace")
     bot = harness.bot()
     harness.consented(bot)
     counter = TransactionCounter()

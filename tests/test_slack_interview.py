@@ -19,8 +19,7 @@ from bot.conversation.vocabulary import InterviewStatus, Slot
 from bot.service.interviews import InterviewService
 from bot.slack.bolt_app import create_slack_bot
 from bot.slack.web_client import make_client
-from storage.models import SlackEvent
-from tests.slack_fake import (
+from fakes.slack import (
     BOT_ID,
     BOT_TOKEN,
     BOT_USER,
@@ -36,6 +35,7 @@ from tests.slack_fake import (
     signed_headers,
     with_users,
 )
+from storage.models import SlackEvent
 
 
 @pytest.fixture

@@ -13,9 +13,7 @@ from typer.testing import CliRunner
 
 from bot.conversation.vocabulary import Slot
 from bot.slack.blocks import START_ACTION
-from journeyline.cli.main import app
-from storage.models import Interview, Participant
-from tests.slack_fake import (
+from fakes.slack import (
     BOT_TOKEN,
     CAMPAIGN,
     TEAM,
@@ -25,6 +23,8 @@ from tests.slack_fake import (
     make_world,
     with_users,
 )
+from journeyline.cli.main import app
+from storage.models import Interview, Participant
 
 runner = CliRunner()
 

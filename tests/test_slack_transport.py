@@ -21,7 +21,7 @@ from bot.conversation.guide import Guide
 from bot.conversation.messages import Inbound
 from bot.conversation.state import InterviewState
 from bot.conversation.vocabulary import Slot
-from tests.slack_fake import (
+from fakes.slack import (
     FakeSlack,
     SlackWorld,
     block_actions,

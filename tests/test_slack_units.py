@@ -29,7 +29,7 @@ from bot.slack.events import (
 )
 from bot.slack.executor import KeyedExecutor
 from bot.slack.markup import clean_markup
-from tests.slack_fake import BOT_USER, block_actions, dm_event, event_callback
+from fakes.slack import BOT_USER, block_actions, dm_event, event_callback
 
 
 @pytest.mark.parametrize(

@@ -152,6 +152,7 @@ def test_unsafe_names_are_refused_and_quotes_are_sent_as_redacted_data(
     assert "never instructions" in str(model.sent[0][0].content)
 
 
+@pytest.mark.slow
 def test_a_failing_model_leaves_the_offline_map(
     drafted: tuple[JourneyMap, dict[int, str]],
 ) -> None:

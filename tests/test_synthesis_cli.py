@@ -22,6 +22,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return use_temp_data_dir(tmp_path, monkeypatch)
 
 
+@pytest.mark.slow
 def test_synthesize_writes_every_format_and_segments(tmp_path: Path) -> None:
     seed_standard_interviews()
     out = tmp_path / "all"

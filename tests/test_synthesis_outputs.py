@@ -29,12 +29,7 @@ from synthesis.outputs import (
 from synthesis.pipeline import analyse, synthesize
 from synthesis.render_mermaid import LOOK_ALIKES, mermaid_text, render_mermaid
 from synthesis.segments import split_by
-from tests.browser_support import (
-    CHROMIUM_ARGS,
-    CHROMIUM_PATH,
-    browser_unavailable_reason,
-    running_in_ci,
-)
+from tests.browser_support import browser_unavailable_reason, launch_chromium, running_in_ci
 from tests.synthesis_data import (
     StepSpec,
     add_journey,
@@ -90,6 +85,7 @@ def _quotes(journey_map: JourneyMap) -> list[tuple[str, str, int]]:
     return found
 
 
+@pytest.mark.slow
 def test_every_format_is_written_and_identical_twice(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -116,6 +112,7 @@ def test_every_format_is_written_and_identical_twice(
     assert '<a href="../../map.html">' in segment_page.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_format_choice(session_factory: sessionmaker[Session], tmp_path: Path) -> None:
     _seed(session_factory)
     with session_factory() as session:
@@ -133,6 +130,7 @@ def test_format_choice(session_factory: sessionmaker[Session], tmp_path: Path) -
         check_formats(["pdf"])
 
 
+@pytest.mark.slow
 def test_quotes_are_verbatim_in_every_output(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -178,6 +176,7 @@ def test_quotes_are_verbatim_in_every_output(
         assert f"message {message_id}</footer>" in page
 
 
+@pytest.mark.slow
 def test_customer_text_cannot_become_markup(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -249,6 +248,7 @@ def test_mermaid_journey_syntax_and_escaping(session_factory: sessionmaker[Sessi
             assert any(" ".join(t.split()).startswith(said) for t in stored), said
 
 
+@pytest.mark.slow
 def test_csv_tables(session_factory: sessionmaker[Session], tmp_path: Path) -> None:
     _seed(session_factory)
     with session_factory() as session:
@@ -311,11 +311,12 @@ def chromium() -> object:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
 def test_the_page_opens_in_chromium_without_errors(
     session_factory: sessionmaker[Session],
@@ -383,6 +384,7 @@ def test_the_page_opens_in_chromium_without_errors(
     page.close()
 
 
+@pytest.mark.slow
 def test_tiny_and_uneven_maps_render_in_every_format(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:

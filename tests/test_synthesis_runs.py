@@ -100,6 +100,7 @@ def test_a_run_is_stored_with_its_parameters_and_inputs(
     assert [i.id for i in infos] == [saved.id]
 
 
+@pytest.mark.slow
 def test_re_running_on_the_same_data_keeps_every_id(
     session_factory: sessionmaker[Session],
 ) -> None:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -214,7 +215,7 @@ def test_postgresql_turns_always_wait(postgres_sessions: sessionmaker[Session]) 
 
 
 def test_the_web_loop_keeps_serving_while_a_turn_waits_for_the_database(
-    sqlite_url: str, tmp_path: Path
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A message post that finds the database busy waits in a thread: meanwhile the same
     event loop answers other requests; then the post is answered, stored once."""
@@ -229,13 +230,22 @@ def test_the_web_loop_keeps_serving_while_a_turn_waits_for_the_database(
         token = Links(runtime.sessions, runtime.service).create_invite(
             campaign_slug=CAMPAIGN, participant_external_id="p1"
         )
-        asyncio.run(_post_while_busy(create_app(runtime), path, token, runtime.sessions))
+        waiting = threading.Event()  # the post reached the waiting path, in a thread
+        handle_message = runtime.service.handle_message
+
+        def handle_waiting(**kwargs: Any) -> TurnResult:
+            waiting.set()
+            return handle_message(**kwargs)
+
+        monkeypatch.setattr(runtime.service, "handle_message", handle_waiting)
+        app = create_app(runtime)
+        asyncio.run(_post_while_busy(app, path, token, runtime.sessions, waiting))
     finally:
         runtime.close()
 
 
 async def _post_while_busy(
-    app: object, path: str, invite: str, sessions: sessionmaker[Session]
+    app: object, path: str, invite: str, sessions: sessionmaker[Session], waiting: threading.Event
 ) -> None:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -250,8 +260,8 @@ async def _post_while_busy(
                 headers={"Authorization": f"Bearer {opened['token']}"},
             )
         )
-        await asyncio.sleep(0.2)
-        assert not post.done()  # waiting for the other writer, in a thread
+        assert await asyncio.to_thread(waiting.wait, 5), "the post never waited in a thread"
+        assert not post.done()  # waiting for the other writer
         health = await asyncio.wait_for(client.get("/healthz"), 5)
         assert health.status_code == 200  # the loop was free meanwhile
         assert not post.done()

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from tests.browser_support import (
-    CHROMIUM_ARGS,
-    CHROMIUM_PATH,
     ChatDriver,
     WebServer,
     api_get_interview,
     browser_unavailable_reason,
+    launch_chromium,
+    reply_timeout_ms,
     run_server,
     running_in_ci,
     token_of,
@@ -44,6 +44,8 @@ from playwright.sync_api import (  # noqa: E402
     expect,
     sync_playwright,
 )
+
+pytestmark = pytest.mark.browser
 
 CAMPAIGN = "web-test"
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -92,7 +94,7 @@ def link(link_pool: list[str]) -> str:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        launched = launch_chromium(playwright)
         yield launched
         launched.close()
 
@@ -100,7 +102,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def watched(browser: Browser, server: WebServer) -> Iterator[Watched]:
     context = browser.new_context(viewport=PHONE, base_url=server.base_url)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(reply_timeout_ms())
     page = context.new_page()
     page.add_init_script(CSP_WATCH)
     seen = Watched(page=page)

@@ -1,6 +1,6 @@
 """The web load harness at tiny scale, against real server subprocesses (SQLite).
 
-Keeps `bench/web_load.py` working: if the API, the simulator or the storage schema
+Keeps `bench/web_load/` working: if the API, the simulator or the storage schema
 changes under it, this fails in CI instead of on the next benchmark run.
 """
 
@@ -53,6 +53,7 @@ def assert_produced_numbers(stats: PhaseStats) -> None:
     assert stats.latency_ms(0.99) is not None
 
 
+@pytest.mark.slow
 def test_harness_measures_both_servers_and_loses_nothing(tmp_path: Path) -> None:
     ledger = Ledger()
     with contextlib.ExitStack() as servers:

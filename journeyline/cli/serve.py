@@ -35,7 +35,7 @@ def serve(
         f"{'es' if workers > 1 else ''}); API docs at /docs. Ctrl-C stops."
     )
     if workers > 1 and runtime.engine.dialect.name == "sqlite":
-        # Measured in bench/web_load.py: two processes on SQLite served 0.37x the bare
+        # Measured in bench/web_load/: two processes on SQLite served 0.37x the bare
         # baseline's throughput, one process 0.64x (they only contend for the one writer).
         console.print(
             "[yellow]Note:[/] SQLite takes one writer at a time, so more than one process "

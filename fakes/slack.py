@@ -12,6 +12,7 @@ API callbacks and `block_actions` interactions, signed like Slack signs them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import threading
@@ -32,6 +33,8 @@ from bot.service.campaigns import create_campaign
 from bot.service.interviews import InterviewService
 from bot.service.turns import EngineHandler
 from bot.slack.bolt_app import SlackBot
+from fakes.deadlines import scaled
+from fakes.local_server import SHUTDOWN_POLL_SECONDS
 from journeyline.runtime import Runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app
@@ -77,7 +80,8 @@ class FakeSlack:
     def start(self) -> FakeSlack:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        serve = functools.partial(self._server.serve_forever, SHUTDOWN_POLL_SECONDS)
+        threading.Thread(target=serve, daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -466,7 +470,7 @@ def make_world(
             return int(response.status_code)
 
         def settle() -> None:
-            assert bot.executor.join(30), "Slack work did not finish"
+            assert bot.executor.join(scaled(30)), "Slack work did not finish"
 
         driver = SlackDriver(send=send, settle=settle, fake=fake)
         yield SlackWorld(driver, fake, bot, service, session_factory)

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from bot.understanding import understand
-from tests.openai_fake import serving
+from fakes.local_server import serving
 
 _LANGUAGE_WORDS = {
     "fr": {

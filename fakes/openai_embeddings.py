@@ -1,4 +1,4 @@
-"""A small OpenAI-compatible ``/v1/embeddings`` server on 127.0.0.1 for tests (GUIDE §4).
+"""A small OpenAI-compatible ``/v1/embeddings`` server on 127.0.0.1 (GUIDE §4).
 
 Vectors are a deterministic function of the text (a few hashed character trigrams), so
 equal texts get equal vectors and different ones differ. ``fail_next`` queues HTTP
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from fakes.local_server import serving
 
 DIMENSIONS = 16
 
@@ -83,22 +84,6 @@ def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             )
 
     return Handler
-
-
-@contextmanager
-def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """Serve ``handler`` on 127.0.0.1 in a thread; yields the ``/v1`` base URL. Shared by
-    the embeddings and chat fakes."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @contextmanager
