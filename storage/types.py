@@ -56,8 +56,8 @@ def document_json_type() -> TypeEngine[Any]:
 
     For a document that is always written and read whole and never queried inside, such
     as the engine state a chat turn rewrites: PostgreSQL then only checks the text
-    instead of converting it to JSONB's binary form on every write (with lz4, 0.46-0.61x
-    the server's CPU per update of the demo states: bench/state_column.py).
+    instead of converting it to JSONB's binary form on every write (``bench.state_column``
+    measures the difference).
     """
     return JSON()
 

@@ -6,8 +6,8 @@ towards itself (the "known trap" of ../shared/data/README.md).
 
 Two algorithms: k-means (the default; best on the LSA vectors of the ``tfidf``
 embedder) and ``ward``: Ward's agglomerative tree cut at k, polished by k-means started
-from its centroids (better on dense sentence embeddings: all-MiniLM-L6-v2 on banking77,
-NMI 0.81 against 0.79 for k-means; see bench/RESULTS.md). Ward needs memory quadratic in
+from its centroids (better on dense sentence embeddings; ``bench.synthesis_quality``
+compares them). Ward needs memory quadratic in
 the rows, so above ``WARD_MAX_ROWS`` distinct rows plain k-means is used.
 """
 

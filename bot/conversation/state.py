@@ -174,8 +174,8 @@ class InterviewState(BaseModel):
 
 
 def _copied(model: _Model) -> _Model:
-    # Not copy.deepcopy (model_copy(deep=True)), three times slower than a round trip
-    # through pydantic-core, which is itself slower than this: a valid state needs no
+    # Not copy.deepcopy (model_copy(deep=True)), slower than a round trip through
+    # pydantic-core, which is itself slower than this: a valid state needs no
     # validating again, and scalars and frozen models never change, so only containers
     # and unfrozen models are copied, as each field's type says (`_copiers`).
     copy = model.model_copy()

@@ -14,7 +14,7 @@ Where the turn can run without waiting (SQLite with no language model: see
 `InterviewService.handle_message_now`) it runs right here on the event loop. SQLite
 takes one writer at a time and Python one thread at a time, so a pool of threads taking
 turns only added hand-offs between threads (and each one's wait for the interpreter
-lock) to every turn: run inline, a turn costs about half as much. When the database is
+lock) to every turn; run inline, it has none. When the database is
 busy with another writer (another process, or a thread of this one), the turn goes to
 the thread pool, which waits for it, so the event loop never waits on the database.
 

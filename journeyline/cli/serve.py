@@ -35,8 +35,8 @@ def serve(
         f"{'es' if workers > 1 else ''}); API docs at /docs. Ctrl-C stops."
     )
     if workers > 1 and runtime.engine.dialect.name == "sqlite":
-        # Measured in bench/web_load/: two processes on SQLite served 0.37x the bare
-        # baseline's throughput, one process 0.64x (they only contend for the one writer).
+        # More processes only contend for SQLite's one writer (bench.web_load --workers 2
+        # shows it).
         console.print(
             "[yellow]Note:[/] SQLite takes one writer at a time, so more than one process "
             "is slower, not faster; use --workers 1, or PostgreSQL to scale out."

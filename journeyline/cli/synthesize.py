@@ -168,7 +168,7 @@ def synthesize_to(
     one progress bar over the pipeline's steps, the segments and the files.
 
     One native thread: on a shared machine BLAS and OpenMP threads that spin for each
-    other make k-means and SVD several times slower (bench/RESULTS.md), and the matrices
+    other make k-means and SVD much slower, and the matrices
     are small enough for one core. With an ``analyst`` (a language model) the whole map's
     stages and pain points get names and summaries, and its calls are recorded with the
     run.

@@ -141,8 +141,8 @@ def tune_garbage_collector() -> None:
     """Keep the cyclic garbage collector's pauses out of the requests' latency.
 
     With default settings a full collection walks the whole heap (framework, ORM,
-    cached interviews) every few seconds under load: pauses of 40 ms of CPU and more, in
-    which every request in flight waits. Objects that exist when the server has started
+    cached interviews) every few seconds under load: long pauses, in which every request
+    in flight waits. Objects that exist when the server has started
     live as long as the process, so they are frozen out of the collector's sight; and
     collections run less often (most garbage is freed by reference counting anyway; the
     collector only finds cycles).

@@ -1,12 +1,12 @@
 """A chat turn's statements sent to PostgreSQL in one write, through libpq's pipeline mode.
 
-A turn sends two batches of statements (see ``turns``): ``BEGIN`` with the statement that
-locks the interview and stores the message, then the last writes with ``COMMIT``.
+A turn sends two batches of statements (see ``postgresql``): ``BEGIN`` with the statement
+that locks the interview and stores the message, then the last writes with ``COMMIT``.
 psycopg's own pipeline sends them one command per poll of the socket, each through its
-cursor machinery: at saturation the server's one interpreter spent a fifth of a turn in
-it (py-spy), for a handful of statements. Here each batch is queued in libpq's output
-buffer and written at once; the results are read back, then loaded into Python values
-by psycopg's own adapters (``Transformer``), so a row reads exactly as a cursor's would.
+cursor machinery, which costs more than the handful of statements. Here each batch is
+queued in libpq's output buffer and written at once; the results are read back, then
+loaded into Python values by psycopg's own adapters (``Transformer``), so a row reads
+exactly as a cursor's would.
 
 Each statement is prepared once per connection (named ``jl_...``), its parameter types
 inferred by the server from where they appear; values go as text, dumped by psycopg.

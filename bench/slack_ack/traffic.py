@@ -1,0 +1,112 @@
+"""Slack's side of the benchmark: signed events sent over HTTP, and what was acked.
+
+Like Slack, the sender counts a delivery as acknowledged only on an HTTP 200; anything
+else (an error status, a refused or dropped connection, a timeout) is kept to be sent
+again later with the same event id, as Slack's retries are.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import httpx
+
+from fakes.slack import dm_event, event_callback, new_event_id, signed_headers
+
+# What each simulated customer writes: "hi" starts the interview, the rest answer it.
+SCRIPT = ("hi", "yes", "My bill was wrong", "I called them", "angry", "about an hour")
+# Slack waits this long for an ack.
+SLACK_TIMEOUT = 3.0
+
+
+@dataclass(frozen=True)
+class Event:
+    user: str
+    event_id: str
+    message_id: str  # how the delivery's message is stored (slack:<channel>:<ts>)
+    body: str
+    starts: bool  # the "hi" that starts the interview (no answer is stored for it)
+
+
+def events(users: int, messages: int) -> list[Event]:
+    """Each user says hi, then answers; users interleaved."""
+    out = []
+    for n in range(messages):
+        for u in range(users):
+            user = f"U{u:04d}"
+            text = SCRIPT[n] if n < len(SCRIPT) else f"more detail {n}"
+            event = dm_event(text, user=user)
+            body = event_callback(event, event_id=new_event_id())
+            message_id = f"slack:{event['channel']}:{event['ts']}"
+            out.append(Event(user, _event_id(body), message_id, body, starts=n == 0))
+    return out
+
+
+def _event_id(body: str) -> str:
+    marker = '"event_id": "'
+    start = body.index(marker) + len(marker)
+    return body[start : body.index('"', start)]
+
+
+@dataclass
+class Ledger:
+    """Every send and its outcome: acks with their latency, and what Slack would retry."""
+
+    acked: dict[str, float] = field(default_factory=dict)  # event id -> seconds
+    refused: list[Event] = field(default_factory=list)
+    failures: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def latencies(self) -> list[float]:
+        with self.lock:
+            return list(self.acked.values())
+
+
+def send_all(
+    url: str,
+    batch: list[Event],
+    ledger: Ledger,
+    *,
+    concurrency: int,
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Send ``batch`` (``concurrency`` in flight); acks and refusals go to ``ledger``.
+    Once ``stop()`` is true the rest are not sent now: they are refused (Slack keeps
+    them for later)."""
+    local = threading.local()
+
+    def send(event: Event) -> None:
+        if stop():
+            with ledger.lock:
+                ledger.refused.append(event)
+            return
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = httpx.Client(timeout=SLACK_TIMEOUT)
+        headers = {"content-type": "application/json", **signed_headers(event.body)}
+        started = time.perf_counter()
+        try:
+            response = client.post(url, content=event.body, headers=headers)
+            ok = response.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        elapsed = time.perf_counter() - started
+        with ledger.lock:
+            if ok:
+                ledger.acked[event.event_id] = elapsed
+            else:
+                ledger.failures += 1
+                ledger.refused.append(event)
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        for future in [pool.submit(send, event) for event in batch]:
+            future.result()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
