@@ -258,10 +258,14 @@ def cite_stored_message(state: InterviewState, message_id: int) -> None:
         ids = step.source_message_ids
         if pending in ids:
             step.source_message_ids = [message_id if i == pending else i for i in ids]
+    # The turn's own answers are the last ones logged: stop at an earlier turn's.
     answers = state.answers
     for index in range(len(answers) - 1, -1, -1):
-        if answers[index].message_id == pending:
+        cited = answers[index].message_id
+        if cited == pending:
             answers[index] = answers[index].model_copy(update={"message_id": message_id})
+        elif cited is not None:
+            break
 
 
 def new_state(guide: Guide) -> InterviewState:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Dialect
@@ -31,21 +32,26 @@ class CompiledStatement:
 
     sql: str
     # Per placeholder, in order: the caller's parameter name, or None for a value the
-    # statement carries itself (a literal), which is in ``constants``.
+    # statement carries itself (a literal), which is in ``constants``, bound already.
     names: tuple[str | None, ...]
     constants: tuple[Any, ...]
-    bind_processors: tuple[Processor | None, ...]
+    # The placeholders whose values a type processes (JSON, timestamps), and how.
+    bind_processors: tuple[tuple[int, Processor], ...]
     result_processors: tuple[Processor | None, ...]
 
-    def bind(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+    def bind(self, values: Mapping[str, Any]) -> list[Any]:
         """The driver's positional parameters for ``values`` (by parameter name)."""
-        out = []
-        for name, constant, process in zip(
-            self.names, self.constants, self.bind_processors, strict=True
-        ):
-            value = constant if name is None else values[name]
-            out.append(value if process is None or value is None else process(value))
-        return tuple(out)
+        # Run per statement and row of every turn: one comprehension, then only the few
+        # placeholders a type processes.
+        row = [
+            constant if name is None else values[name]
+            for name, constant in zip(self.names, self.constants, strict=True)
+        ]
+        for index, process in self.bind_processors:
+            value = row[index]
+            if value is not None:
+                row[index] = process(value)
+        return row
 
     def row(self, raw: Iterable[Any]) -> tuple[Any, ...]:
         """A result row as SQLAlchemy would have returned it (types processed)."""
@@ -53,6 +59,31 @@ class CompiledStatement:
             value if process is None or value is None else process(value)
             for value, process in zip(raw, self.result_processors, strict=True)
         )
+
+
+def _python_type(type_: Any) -> type | None:
+    try:
+        python_type: type = type_.python_type
+    except NotImplementedError:
+        return None
+    return python_type
+
+
+def _last_value_kept(process: Processor) -> Processor:
+    """``process``, remembering its last value: a turn binds the same timestamp (its
+    ``now``) to every row it writes, and a datetime is immutable. The value and what it
+    became are kept as one tuple, replaced in one assignment, so threads sharing the
+    statement never see one's value with another's result."""
+    last: list[tuple[Any, Any]] = [(None, None)]
+
+    def processed(value: Any) -> Any:
+        seen, result = last[0]
+        if value is not seen:
+            result = process(value)
+            last[0] = (value, result)
+        return result
+
+    return processed
 
 
 def compile_statement(
@@ -76,18 +107,23 @@ def compile_statement(
         raise ValueError(f"parameters not in the statement: {sorted(missing)}")
     names: list[str | None] = []
     constants: list[Any] = []
-    processors: list[Processor | None] = []
-    for key in order:
+    processors: list[tuple[int, Processor]] = []
+    for index, key in enumerate(order):
         bind: BindParameter[Any] = compiled.binds[key]
+        process: Processor | None = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None and _python_type(bind.type) is datetime:
+            process = _last_value_kept(process)
         if key in supplied:
             names.append(key)
             constants.append(None)
+            if process is not None:
+                processors.append((index, process))
         else:
             if bind.value is None and bind.callable is None:
                 raise ValueError(f"parameter {key!r} has no value and is not supplied")
             names.append(None)
-            constants.append(bind.effective_value)
-        processors.append(bind.type.dialect_impl(dialect).bind_processor(dialect))
+            value = bind.effective_value
+            constants.append(value if process is None or value is None else process(value))
     # What the statement returns: a SELECT's columns, or the RETURNING ones of DML.
     returned = getattr(statement, "exported_columns", ())
     results = tuple(

@@ -167,7 +167,7 @@ class PostgresTurnStore:
 
     # --- the driver -------------------------------------------------------------------
 
-    def _bound(self, name: str, values: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+    def _bound(self, name: str, values: Mapping[str, Any]) -> tuple[str, Sequence[Any]]:
         statement = self._sql[name]
         return statement.sql, statement.bind(values)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -190,13 +190,16 @@ class SqliteTurnStore:
     def _run_plan(self, cursor: sqlite3.Cursor, plan: list[PlanStep]) -> None:
         for step in plan:
             statement = self._sql[step.statement]
+            if len(step.rows) == 1:
+                self._execute(cursor, statement.sql, statement.bind(step.rows[0]))
+                continue
             rows = [statement.bind(row) for row in step.rows]
             try:
                 cursor.executemany(statement.sql, rows)
             except sqlite3.Error as error:
                 raise self._translated(error, statement.sql, rows) from error
 
-    def _execute(self, cursor: sqlite3.Cursor, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+    def _execute(self, cursor: sqlite3.Cursor, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
         try:
             return cursor.execute(sql, params)
         except sqlite3.Error as error:

@@ -1,0 +1,171 @@
+"""A real server process killed with SIGKILL right after acking: nothing acked is lost.
+
+The Slack endpoint runs in a process of its own (``bench.slack_ack.server``, the app of
+``journeyline serve`` with slowed turns), on SQLite and on PostgreSQL. It acks a burst of
+messages, each stored before its ack, and is killed while their turns are queued or
+running. The next process re-drives every delivery the dead one held, and each acked
+message is then answered exactly once: stored once, its delivery done, every stored
+reply posted to Slack once.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.service.campaigns import create_campaign
+from bot.service.interviews import InterviewService
+from bot.slack.bolt_app import create_slack_bot
+from bot.slack.web_client import make_client
+from fakes.deadlines import scaled
+from fakes.slack import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    dm_event,
+    event_callback,
+    new_event_id,
+    signed_headers,
+)
+from storage.models import Interview, Message, Participant, SlackEvent
+
+pytestmark = pytest.mark.slow
+
+CAMPAIGN = "bench"
+USERS = ("U1", "U2", "U3")
+ANSWERS = ("yes", "My bill was wrong", "I called them")
+
+
+@pytest.fixture
+def server_port(
+    db_url: str, tmp_path: Path, fake: FakeSlack
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    log = (tmp_path / "server.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "bench.slack_ack.server", "--database", db_url,
+            "--slack-api", fake.url, "--port", str(port), "--data-dir", str(tmp_path),
+            "--turn-seconds", "0.5", "--campaign", CAMPAIGN,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + scaled(60)
+        while True:
+            assert process.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        yield port, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        log.close()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack() as slack:
+        yield slack
+
+
+def test_acked_work_survives_kill_9_and_is_answered_once(
+    session_factory: sessionmaker[Session],
+    fake: FakeSlack,
+    server_port: tuple[int, subprocess.Popen[bytes]],
+) -> None:
+    port, process = server_port
+    with session_factory.begin() as session:
+        create_campaign(session, slug=CAMPAIGN, name="Bench", open_link=True)
+    url = f"http://127.0.0.1:{port}/slack/events"
+    acked: list[str] = []
+    with httpx.Client(timeout=3) as client:
+        for text in ("hi", *ANSWERS):
+            for user in USERS:
+                event_id = new_event_id()
+                body = event_callback(dm_event(text, user=user), event_id=event_id)
+                headers = {"content-type": "application/json", **signed_headers(body)}
+                assert client.post(url, content=body, headers=headers).status_code == 200
+                acked.append(event_id)
+    process.send_signal(signal.SIGKILL)  # the turns (0.5 s each) are queued or running
+    process.wait()
+
+    stored = _keys(session_factory)
+    assert {f"event:T0TEAM:{event_id}" for event_id in acked} <= stored
+    assert _undone(session_factory) > 0  # work was lost with the process, but not its claim
+
+    # The next process: the dead one's holds are treated as lapsed (lease 0).
+    service = InterviewService(session_factory)
+    bot = create_slack_bot(
+        client=make_client(token=BOT_TOKEN, base_url=fake.url),
+        signing_secret=SIGNING_SECRET,
+        service=service,
+        default_campaign=CAMPAIGN,
+        lease=timedelta(0),
+    )
+    try:
+        bot.start()
+        deadline = time.monotonic() + scaled(60)
+        while _undone(session_factory):
+            assert time.monotonic() < deadline, "the acked work was not re-driven"
+            bot.deliveries.redrive()
+            assert bot.executor.join(scaled(30))
+    finally:
+        bot.close(timeout=5)
+    with session_factory() as session:
+        for user in USERS:
+            inbound = session.scalars(
+                select(Message.text)
+                .join(Interview, Interview.id == Message.interview_id)
+                .join(Participant, Participant.id == Interview.participant_id)
+                .where(Participant.slack_user_id == user, Message.direction == "in")
+                .order_by(Message.id)
+            ).all()
+            assert [text for text in inbound if text] == list(ANSWERS)  # once, in order
+        stored_out = Counter(
+            {
+                str(user): int(count)
+                for user, count in session.execute(
+                    select(Participant.slack_user_id, func.count(Message.id))
+                    .join(Interview, Interview.participant_id == Participant.id)
+                    .join(Message, Message.interview_id == Interview.id)
+                    .where(Message.direction == "out")
+                    .group_by(Participant.slack_user_id)
+                )
+            }
+        )
+    posted = Counter(str(post["channel"])[1:] for post in fake.posted())
+    assert posted == stored_out  # every stored reply reached Slack exactly once
+
+
+def _keys(sessions: sessionmaker[Session]) -> set[str]:
+    with sessions() as session:
+        return set(session.scalars(select(SlackEvent.key)))
+
+
+def _undone(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        count = session.scalar(
+            select(func.count()).select_from(SlackEvent).where(SlackEvent.done_at.is_(None))
+        )
+        return int(count or 0)
