@@ -251,8 +251,8 @@ def cite_stored_message(state: InterviewState, message_id: int) -> None:
     turn computed before it was stored), in place: a state a turn just made, not yet
     shared."""
     pending = PENDING_MESSAGE_ID
-    for key, cited in state.answer_message_ids.items():
-        if cited == pending:
+    for key, cited_id in state.answer_message_ids.items():
+        if cited_id == pending:
             state.answer_message_ids[key] = message_id
     for step in state.steps:
         ids = step.source_message_ids
