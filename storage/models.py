@@ -325,6 +325,8 @@ class SlackEvent(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    # Whose delivery it is (workspace and user): a customer's deliveries run in order.
+    customer: Mapped[str | None] = mapped_column(String(100), index=True)
 
     def __repr__(self) -> str:
         return f"SlackEvent(id={self.id!r}, key={self.key!r}, done_at={self.done_at!r})"

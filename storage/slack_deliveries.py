@@ -10,6 +10,7 @@ back (see ``bot.slack.deliveries``).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,17 @@ class UndoneDelivery:
     picked_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery just stored (``id``) and its customer's older ones not done yet."""
+
+    id: int
+    earlier: list[UndoneDelivery]
+
+
+_UNDONE = select(SlackEvent.id, SlackEvent.payload, SlackEvent.created_at, SlackEvent.picked_at)
+
+
 class SlackDeliveryStore:
     """The outbox of Slack work, on ``engine``'s database."""
 
@@ -42,34 +54,52 @@ class SlackDeliveryStore:
         self,
         *,
         key: str,
+        customer: str,
         payload: Mapping[str, Any],
         now: datetime,
         lock_wait_ms: int | None = None,
-    ) -> int | None:
-        """Store the delivery ``key`` with its work, held by the caller from ``now``
-        (it is about to run it); the new row's id, or None when ``key`` was claimed
-        before, anywhere. ``lock_wait_ms``: on SQLite, how long to wait for the write
-        lock before "database is locked" (instead of the engine's busy timeout).
+    ) -> Claimed | None:
+        """Store the delivery ``key`` of ``customer`` with its work, held by the caller
+        from ``now`` (it is about to run it); None when ``key`` was claimed before,
+        anywhere. ``lock_wait_ms``: on SQLite, how long to wait for the write lock before
+        "database is locked" (instead of the engine's busy timeout).
 
-        One ``INSERT ... ON CONFLICT DO NOTHING``: the unique key makes the check hold
-        across processes (a concurrent claim of the same key waits for the first
-        transaction, then inserts nothing).
+        One transaction: an ``INSERT ... ON CONFLICT DO NOTHING`` (the unique key makes
+        the check hold across processes: a concurrent claim of the same key waits for
+        the first transaction, then inserts nothing), and a look for the customer's older
+        deliveries not done yet, which must run first.
         """
         statement = (
             self._insert(SlackEvent)
-            .values(key=key, payload=dict(payload), created_at=now, picked_at=now, attempts=1)
+            .values(
+                key=key,
+                customer=customer,
+                payload=dict(payload),
+                created_at=now,
+                picked_at=now,
+                attempts=1,
+            )
             .on_conflict_do_nothing(index_elements=[SlackEvent.key])
             .returning(SlackEvent.id)
         )
         with self._engine.connect() as connection:
-            if lock_wait_ms is not None and self._engine.dialect.name == "sqlite":
-                driver = connection.connection.driver_connection
-                with sqlite_lock_wait(driver, lock_wait_ms), connection.begin():
-                    claimed = connection.scalar(statement)
-            else:
-                with connection.begin():
-                    claimed = connection.scalar(statement)
-        return None if claimed is None else int(claimed)
+            wait = (
+                sqlite_lock_wait(connection.connection.driver_connection, lock_wait_ms)
+                if lock_wait_ms is not None and self._engine.dialect.name == "sqlite"
+                else nullcontext()
+            )
+            with wait, connection.begin():
+                claimed = connection.scalar(statement)
+                if claimed is None:
+                    return None
+                earlier = connection.execute(
+                    _UNDONE.where(
+                        SlackEvent.customer == customer,
+                        SlackEvent.done_at.is_(None),
+                        SlackEvent.id < claimed,
+                    ).order_by(SlackEvent.id)
+                )
+                return Claimed(int(claimed), [UndoneDelivery(*row) for row in earlier])
 
     def take(
         self, event_ids: Collection[int], *, now: datetime, lease_before: datetime
@@ -169,11 +199,20 @@ class SlackDeliveryStore:
         first (one customer's in the order they arrived); at most ``limit``. Held ones
         included: a customer with one held must wait for it."""
         statement = (
-            select(SlackEvent.id, SlackEvent.payload, SlackEvent.created_at, SlackEvent.picked_at)
-            .where(SlackEvent.done_at.is_(None), SlackEvent.attempts < max_attempts)
+            _UNDONE.where(SlackEvent.done_at.is_(None), SlackEvent.attempts < max_attempts)
             .order_by(SlackEvent.id)
             .limit(limit)
         )
+        with self._engine.connect() as connection:
+            return [UndoneDelivery(*row) for row in connection.execute(statement)]
+
+    def undone_of(self, event_ids: Collection[int]) -> list[UndoneDelivery]:
+        """Those of ``event_ids`` not done yet, in id order."""
+        if not event_ids:
+            return []
+        statement = _UNDONE.where(
+            SlackEvent.id.in_(list(event_ids)), SlackEvent.done_at.is_(None)
+        ).order_by(SlackEvent.id)
         with self._engine.connect() as connection:
             return [UndoneDelivery(*row) for row in connection.execute(statement)]
 

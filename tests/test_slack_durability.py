@@ -309,6 +309,55 @@ def test_a_live_process_keeps_its_queued_work_past_the_lease(harness: Harness) -
     assert harness.inbound_texts().count("My bill was wrong") == 1
 
 
+def test_a_message_waits_for_the_customers_earlier_one_a_dead_process_held(
+    harness: Harness,
+) -> None:
+    """A customer's messages are answered in order across processes: one arriving at a
+    new process while the dead one's hold on an earlier message is young waits for it,
+    then both are answered, the earlier first."""
+    first = harness.bot()
+    harness.consented(first)
+    acked_then_crashed(first, "My bill was wrong")
+    second = harness.bot()
+    polls = _counted(second.deliveries._outbox, "undone_of", 3)
+    assert say(second, "I phoned them") == 200
+    assert polls.wait(5), "the waiting delivery did not look for the earlier one"
+    # Three looks while the earlier message was held: nothing answered out of order.
+    assert not {"My bill was wrong", "I phoned them"} & set(harness.inbound_texts())
+    with after_the_lease():  # the dead process's hold lapses: the wait takes it over
+        settle(second)
+    assert harness.inbound_texts()[-2:] == ["My bill was wrong", "I phoned them"]
+    assert all(row.done_at is not None for row in harness.rows())
+
+
+def test_a_message_after_a_shutdown_runs_the_released_ones_first_at_once(
+    harness: Harness,
+) -> None:
+    first = harness.bot()
+    harness.consented(first)
+    running, leave = threading.Event(), threading.Event()
+
+    def busy() -> None:
+        running.set()
+        leave.wait(10)
+
+    first.executor.submit(f"{TEAM}:U1", busy)
+    assert say(first, "My bill was wrong") == 200
+    assert running.wait(5)
+    closing = threading.Thread(target=lambda: first.close(timeout=0.1))
+    closing.start()
+    deadline = time.monotonic() + 5
+    while harness.rows()[-1].picked_at is not None:  # released by the shutdown
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    leave.set()
+    closing.join(10)
+    second = harness.bot()  # not started: no re-drive; the new message finds it
+    assert say(second, "I phoned them") == 200
+    settle(second)
+    assert harness.inbound_texts()[-2:] == ["My bill was wrong", "I phoned them"]
+
+
 def test_a_graceful_shutdown_releases_queued_work_for_the_next_start(harness: Harness) -> None:
     """SIGTERM: the work running finishes, the work queued is released, and the next
     process runs it at start-up without waiting for a lease."""
@@ -477,11 +526,12 @@ def test_a_delivery_that_cannot_be_stored_is_not_acked(
 def test_pruning_forgets_only_done_deliveries(session_factory: sessionmaker[Session]) -> None:
     store = SlackDeliveryStore(session_factory.kw["bind"])
     now = datetime.now(UTC)
-    done = store.claim(key="done", payload={"v": 1}, now=now)
-    undone = store.claim(key="undone", payload={"v": 1}, now=now)
+    done = store.claim(key="done", customer="T:U1", payload={"v": 1}, now=now)
+    undone = store.claim(key="undone", customer="T:U1", payload={"v": 1}, now=now)
     assert done is not None and undone is not None
-    assert store.claim(key="done", payload={"v": 1}, now=now) is None  # a repeat
-    store.finish(done, now=now)
+    assert [earlier.id for earlier in undone.earlier] == [done.id]  # not done yet
+    assert store.claim(key="done", customer="T:U1", payload={"v": 1}, now=now) is None
+    store.finish(done.id, now=now)
     assert store.forget(before=now + timedelta(days=2)) == 1
     with session_factory() as session:
         assert [row.key for row in session.scalars(select(SlackEvent))] == ["undone"]

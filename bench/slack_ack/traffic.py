@@ -75,9 +75,12 @@ def send_all(
     stop: Callable[[], bool] = lambda: False,
 ) -> None:
     """Send ``batch`` (``concurrency`` in flight); acks and refusals go to ``ledger``.
-    Once ``stop()`` is true the rest are not sent now: they are refused (Slack keeps
-    them for later)."""
+    Each user's events go in order, one after the other (a customer types the next
+    answer after the last was sent, and Slack delivers a conversation's events in
+    order); different users' overlap. Once ``stop()`` is true the rest are not sent
+    now: they are refused (Slack keeps them for later)."""
     local = threading.local()
+    in_flight = threading.Semaphore(concurrency)
 
     def send(event: Event) -> None:
         if stop():
@@ -88,13 +91,14 @@ def send_all(
         if client is None:
             client = local.client = httpx.Client(timeout=SLACK_TIMEOUT)
         headers = {"content-type": "application/json", **signed_headers(event.body)}
-        started = time.perf_counter()
-        try:
-            response = client.post(url, content=event.body, headers=headers)
-            ok = response.status_code == 200
-        except httpx.HTTPError:
-            ok = False
-        elapsed = time.perf_counter() - started
+        with in_flight:
+            started = time.perf_counter()
+            try:
+                response = client.post(url, content=event.body, headers=headers)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            elapsed = time.perf_counter() - started
         with ledger.lock:
             if ok:
                 ledger.acked[event.event_id] = elapsed
@@ -102,8 +106,16 @@ def send_all(
                 ledger.failures += 1
                 ledger.refused.append(event)
 
-    with ThreadPoolExecutor(concurrency) as pool:
-        for future in [pool.submit(send, event) for event in batch]:
+    by_user: dict[str, list[Event]] = {}
+    for event in batch:
+        by_user.setdefault(event.user, []).append(event)
+
+    def conversation(events: list[Event]) -> None:
+        for event in events:
+            send(event)
+
+    with ThreadPoolExecutor(max(1, len(by_user))) as pool:
+        for future in [pool.submit(conversation, events) for events in by_user.values()]:
             future.result()
 
 

@@ -124,12 +124,12 @@ def register_listeners(app: App, *, deliveries: Deliveries) -> None:
     def claim_ack_submit(ack: Ack, item: WorkItem) -> None:
         # The claim first: if it raises, Bolt answers 500 without an ack and Slack
         # redelivers. Once it is stored, the ack can go and the work can follow.
-        event_id = deliveries.claim(item)
+        claim = deliveries.claim(item)
         ack()
-        if event_id is None:
+        if claim is None:
             log.debug("Slack delivery %s seen before", item.key)
         else:
-            deliveries.submit(event_id, item)
+            deliveries.submit_claimed(claim, item)
 
     @app.event("message")
     def on_message(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:

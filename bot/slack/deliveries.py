@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bot.slack.executor import KeyedExecutor
-from bot.slack.outbox import Outbox, WorkItem
+from bot.slack.outbox import Claim, Outbox, Pending, WorkItem
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,9 @@ CLAIM_LOCK_WAIT_MS = 2000
 RETRY_DELAYS: tuple[float, ...] = (0.5, 2.0, 5.0)
 TICK_EVERY = 10.0
 REDRIVE_EVERY = 30.0
+# How often a delivery waiting behind its customer's earlier ones (held by another
+# process) looks whether they are done.
+ORDER_POLL_SECONDS = 0.25
 
 
 class Handler(Protocol):
@@ -75,37 +78,86 @@ class Deliveries:
         self._queued: set[int] = set()
         self._running: set[int] = set()
 
-    def claim(self, item: WorkItem) -> int | None:
-        """Store the delivery and its work durably, held by this process; its id, or
-        ``None`` for a repeat. Raises whatever storage raises when it cannot (SQLite's
+    def claim(self, item: WorkItem) -> Claim | None:
+        """Store the delivery and its work durably, held by this process; None for a
+        repeat. Raises whatever storage raises when it cannot (SQLite's
         write lock still taken after ``CLAIM_LOCK_WAIT_MS``, a database down): then the
         delivery must not be acked, and Slack sends it again."""
         return self._outbox.claim(item, lock_wait_ms=CLAIM_LOCK_WAIT_MS)
 
-    def submit(self, event_id: int, item: WorkItem) -> None:
-        """Run the delivery (held by this process) after the customer's earlier ones.
-        Never raises: work that cannot be queued is released for another process or
-        the next start."""
+    def submit_claimed(self, claim: Claim, item: WorkItem) -> None:
+        """Run a delivery just claimed after the customer's earlier ones: those this
+        process has queued come first in its queue anyway; any other (held by another
+        process, or left by one that stopped or died) is waited for, or run here first
+        once nobody holds it, so a customer's messages are answered in order."""
+        held = self.held()
+        earlier = tuple(p.id for p in claim.earlier if p.id not in held)
+        self.submit(claim.id, item, after=earlier)
+
+    def submit(self, event_id: int, item: WorkItem, *, after: Sequence[int] = ()) -> None:
+        """Run the delivery (held by this process) after the customer's earlier ones
+        in this process and after the deliveries ``after``. Never raises: work that
+        cannot be queued is released for another process or the next start."""
         with self._lock:
             self._queued.add(event_id)
         try:
-            self._executor.submit(item.customer.queue_key, lambda: self.run(event_id, item))
+            self._executor.submit(
+                item.customer.queue_key, lambda: self.run(event_id, item, after=after)
+            )
         except RuntimeError:
             log.warning("Slack delivery %s not queued (shutting down); released", event_id)
             self._release([event_id])
 
-    def run(self, event_id: int, item: WorkItem) -> None:
-        """Do one delivery this process holds, retrying failures; never raises."""
+    def run(self, event_id: int, item: WorkItem, *, after: Sequence[int] = ()) -> None:
+        """Do one delivery this process holds (after the deliveries ``after``, see
+        `submit_claimed`), retrying failures; never raises."""
         with self._lock:
             if event_id not in self._queued:
                 return  # released at shutdown before it started
             self._queued.discard(event_id)
             self._running.add(event_id)
         try:
+            if after and not self._earlier_done(after):
+                log.warning("Slack delivery %s left for re-drive at shutdown", event_id)
+                self._release([event_id])
+                return
             self._run(event_id, item)
         finally:
             with self._lock:
                 self._running.discard(event_id)
+
+    def _earlier_done(self, event_ids: Sequence[int]) -> bool:
+        """Wait until the deliveries ``event_ids`` are done, running them here (in order)
+        once nobody holds them; False if shutting down first."""
+        while True:
+            try:
+                pending = self._outbox.undone_of(event_ids)
+                if not pending:
+                    return True
+                if all(self._outbox.lapsed(p) for p in pending) and self._outbox.take_all(
+                    [p.id for p in pending]
+                ):
+                    for earlier in pending:
+                        self._run_taken(earlier)
+                    return True
+            except Exception:
+                log.exception("checking a customer's earlier Slack deliveries failed")
+            if self._stopping.wait(ORDER_POLL_SECONDS):
+                return False
+
+    def _run_taken(self, pending: Pending) -> None:
+        if pending.item is None:
+            log.error("Slack delivery %s has no readable work item; dropped", pending.id)
+            self._outbox.finish(pending.id)
+            return
+        with self._lock:
+            self._running.add(pending.id)
+        try:
+            log.info("running Slack delivery %s first: it came before", pending.id)
+            self._run(pending.id, pending.item)
+        finally:
+            with self._lock:
+                self._running.discard(pending.id)
 
     def _run(self, event_id: int, item: WorkItem) -> None:
         for attempt in range(len(self._delays) + 1):

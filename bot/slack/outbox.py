@@ -42,13 +42,27 @@ class UndoneRow(Protocol):
     def picked_at(self) -> datetime | None: ...
 
 
+class ClaimedRow(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def earlier(self) -> Sequence[UndoneRow]: ...
+
+
 class DeliveryStore(Protocol):
     """Where deliveries are kept (``storage.slack_deliveries.SlackDeliveryStore``,
     handed over by the interview service)."""
 
     def claim(
-        self, *, key: str, payload: Mapping[str, Any], now: datetime, lock_wait_ms: int | None
-    ) -> int | None: ...
+        self,
+        *,
+        key: str,
+        customer: str,
+        payload: Mapping[str, Any],
+        now: datetime,
+        lock_wait_ms: int | None,
+    ) -> ClaimedRow | None: ...
+    def undone_of(self, event_ids: Sequence[int]) -> Sequence[UndoneRow]: ...
     def take(
         self, event_ids: Sequence[int], *, now: datetime, lease_before: datetime
     ) -> set[int]: ...
@@ -61,10 +75,21 @@ class DeliveryStore(Protocol):
 
 @dataclass(frozen=True)
 class Pending:
-    """A claimed delivery not done yet; ``item`` is ``None`` if its payload is unreadable."""
+    """A claimed delivery not done yet; ``item`` is ``None`` if its payload is unreadable.
+    ``held_since``: when a worker last took it (None: nobody holds it)."""
 
     id: int
     item: WorkItem | None
+    held_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A delivery just stored, held by this process, and its customer's older ones not
+    done yet (they must run first)."""
+
+    id: int
+    earlier: tuple[Pending, ...]
 
 
 class Outbox:
@@ -87,13 +112,30 @@ class Outbox:
     def lease(self) -> timedelta:
         return self._lease
 
-    def claim(self, item: WorkItem, *, lock_wait_ms: int | None = None) -> int | None:
-        """Store ``item`` under its delivery key, held by this process; its id, or
-        ``None`` if that key was claimed before (anywhere). Committed at once.
-        ``lock_wait_ms``: on SQLite, how long to wait for the write lock."""
-        return self._store.claim(
-            key=item.key, payload=to_payload(item), now=self._clock(), lock_wait_ms=lock_wait_ms
+    def claim(self, item: WorkItem, *, lock_wait_ms: int | None = None) -> Claim | None:
+        """Store ``item`` under its delivery key, held by this process; None if that key
+        was claimed before (anywhere). Committed at once. ``lock_wait_ms``: on SQLite,
+        how long to wait for the write lock."""
+        claimed = self._store.claim(
+            key=item.key,
+            customer=item.customer.queue_key,
+            payload=to_payload(item),
+            now=self._clock(),
+            lock_wait_ms=lock_wait_ms,
         )
+        if claimed is None:
+            return None
+        return Claim(claimed.id, tuple(_pending(row) for row in claimed.earlier))
+
+    def undone_of(self, event_ids: Sequence[int]) -> list[Pending]:
+        """Those of ``event_ids`` not done yet, oldest first."""
+        return [_pending(row) for row in self._store.undone_of(event_ids)]
+
+    def lapsed(self, pending: Pending) -> bool:
+        """Whether nobody holds ``pending`` (never taken, released, or its holder's
+        lease ran out)."""
+        held = pending.held_since
+        return held is None or held < self._clock() - self._lease
 
     def take(self, event_id: int) -> bool:
         """Hold the delivery to run it; ``False`` if it is done or someone else holds it."""
@@ -147,6 +189,10 @@ class Outbox:
     def prune(self) -> int:
         """Forget done deliveries Slack can no longer redeliver; how many were deleted."""
         return self._store.forget(before=self._clock() - KEEP_DONE)
+
+
+def _pending(row: UndoneRow) -> Pending:
+    return Pending(row.id, from_payload(row.payload), row.picked_at)
 
 
 def to_payload(item: WorkItem) -> dict[str, Any]:
