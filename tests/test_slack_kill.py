@@ -1,11 +1,13 @@
-"""A real server process killed with SIGKILL right after acking: nothing acked is lost.
+"""A real server process stopped right after acking, by SIGTERM or SIGKILL: nothing acked
+is lost.
 
 The Slack endpoint runs in a process of its own (``bench.slack_ack.server``, the app of
 ``journeyline serve`` with slowed turns), on SQLite and on PostgreSQL. It acks a burst of
-messages, each stored before its ack, and is killed while their turns are queued or
-running. The next process re-drives every delivery the dead one held, and each acked
-message is then answered exactly once: stored once, its delivery done, every stored
-reply posted to Slack once.
+messages, each stored before its ack, and is stopped while their turns are queued or
+running. SIGTERM drains: the running turns finish and what was queued is released, so
+the next process runs it at once. After SIGKILL the next process re-drives what the dead
+one held once its holds lapse. Either way each acked message is then answered exactly
+once: stored once, its delivery done, every stored reply posted to Slack once.
 """
 
 from __future__ import annotations
@@ -45,12 +47,20 @@ pytestmark = pytest.mark.slow
 
 CAMPAIGN = "bench"
 USERS = ("U1", "U2", "U3")
-ANSWERS = ("yes", "My bill was wrong", "I called them")
+ANSWERS = ("yes", "My bill was wrong", "I called them", "angry")
+# Seconds per turn: after SIGKILL anything is left undone; SIGTERM lets queued work run
+# for the shutdown's grace (10 s), so each customer's turns must take longer than that.
+TURN_SECONDS = {signal.SIGKILL: 0.5, signal.SIGTERM: 3.5}
+
+
+@pytest.fixture(params=[signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "kill-9"])
+def stop(request: pytest.FixtureRequest) -> signal.Signals:
+    return signal.Signals(request.param)
 
 
 @pytest.fixture
 def server_port(
-    db_url: str, tmp_path: Path, fake: FakeSlack
+    db_url: str, tmp_path: Path, fake: FakeSlack, stop: signal.Signals
 ) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -60,7 +70,7 @@ def server_port(
         [
             sys.executable, "-m", "bench.slack_ack.server", "--database", db_url,
             "--slack-api", fake.url, "--port", str(port), "--data-dir", str(tmp_path),
-            "--turn-seconds", "0.5", "--campaign", CAMPAIGN,
+            "--turn-seconds", str(TURN_SECONDS[stop]), "--campaign", CAMPAIGN,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -89,7 +99,8 @@ def fake() -> Iterator[FakeSlack]:
         yield slack
 
 
-def test_acked_work_survives_kill_9_and_is_answered_once(
+def test_acked_work_survives_the_process_and_is_answered_once(
+    stop: signal.Signals,
     session_factory: sessionmaker[Session],
     fake: FakeSlack,
     server_port: tuple[int, subprocess.Popen[bytes]],
@@ -107,21 +118,25 @@ def test_acked_work_survives_kill_9_and_is_answered_once(
                 headers = {"content-type": "application/json", **signed_headers(body)}
                 assert client.post(url, content=body, headers=headers).status_code == 200
                 acked.append(event_id)
-    process.send_signal(signal.SIGKILL)  # the turns (0.5 s each) are queued or running
-    process.wait()
+    process.send_signal(stop)  # the turns are queued or running
+    assert process.wait(scaled(60)) is not None
 
     stored = _keys(session_factory)
     assert {f"event:T0TEAM:{event_id}" for event_id in acked} <= stored
-    assert _undone(session_factory) > 0  # work was lost with the process, but not its claim
+    assert _undone(session_factory) > 0  # work left undone, but not its claim
+    if stop == signal.SIGTERM:
+        assert _held(session_factory) == 0  # drained: nothing left held
 
-    # The next process: the dead one's holds are treated as lapsed (lease 0).
+    # The next process. After SIGKILL the dead one's holds are treated as lapsed (lease
+    # 0); after SIGTERM there are none, and the usual lease changes nothing.
     service = InterviewService(session_factory)
+    lease = timedelta(0) if stop == signal.SIGKILL else timedelta(minutes=10)
     bot = create_slack_bot(
         client=make_client(token=BOT_TOKEN, base_url=fake.url),
         signing_secret=SIGNING_SECRET,
         service=service,
         default_campaign=CAMPAIGN,
-        lease=timedelta(0),
+        lease=lease,
     )
     try:
         bot.start()
@@ -161,6 +176,16 @@ def test_acked_work_survives_kill_9_and_is_answered_once(
 def _keys(sessions: sessionmaker[Session]) -> set[str]:
     with sessions() as session:
         return set(session.scalars(select(SlackEvent.key)))
+
+
+def _held(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(SlackEvent)
+            .where(SlackEvent.done_at.is_(None), SlackEvent.picked_at.is_not(None))
+        )
+        return int(count or 0)
 
 
 def _undone(sessions: sessionmaker[Session]) -> int:
