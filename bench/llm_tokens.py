@@ -25,7 +25,7 @@ from bot.conversation.vocabulary import InterviewStatus, Slot
 from bot.llm.calls import Pricing
 from bot.llm.chat_model import ModelConfig, chat_model
 from bot.llm.interviewer import Interviewer
-from bot.llm.listening import listening_service
+from bot.llm.model_listener import listening_service
 from bot.service.campaigns import create_campaign
 from bot.service.interviews import InterviewService
 from fakes.openai_chat import PROBE, FakeChatServer, fake_chat_server

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service.interviews import InterviewService
-from bot.service.listening import Listener
+from bot.service.listener import Listener
 from journeyline.settings import Settings
 from storage.engines import make_engine, make_read_session_factory, make_session_factory, masked_url
 from storage.migrate import current_revision, head_revision, upgrade
@@ -73,7 +73,7 @@ def make_service(
     if settings.llm_enabled:
         # Imported only when used: the offline path needs none of the model packages.
         from bot.llm.interviewer import Interviewer
-        from bot.llm.listening import ModelListener
+        from bot.llm.model_listener import ModelListener
         from journeyline.llm_wiring import structured_caller
 
         listener = ModelListener(

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.vocabulary import InterviewStatus, Slot
-from bot.llm import listening
+from bot.llm import model_listener
 from bot.llm.calls import Outcome
 from bot.llm.chat_model import ModelConfig, chat_model
 from bot.llm.interviewer import Interviewer
@@ -69,7 +69,7 @@ def listening_service(
     model = chat_model(
         ModelConfig(model="gpt-test", api_key="test", base_url=server.base_url, timeout_seconds=1.0)
     )
-    return listening.listening_service(
+    return model_listener.listening_service(
         session_factory,
         interviewer=Interviewer(model, model_name="gpt-test"),
         max_usd_per_interview=max_usd,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.service.campaigns import create_campaign
 from bot.service.links import Links
-from bot.web.errors import declares_too_large
+from bot.web.http_errors import declares_too_large
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app

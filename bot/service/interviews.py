@@ -20,7 +20,7 @@ from bot.conversation.messages import Hints, Reply
 from bot.conversation.sanitize import DEFAULT_MAX_CHARS
 from bot.service.errors import TurnBusy
 from bot.service.interview_cache import InterviewCache
-from bot.service.listening import Listener
+from bot.service.listener import Listener
 from bot.service.log_context import interview_logging
 from bot.service.results import TurnResult
 from bot.service.slack_directory import SlackDirectory

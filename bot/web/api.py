@@ -20,7 +20,7 @@ from bot.service.errors import (
 )
 from bot.service.links import LinkNotFound
 from bot.web.context import WebContext, client_address, web_context
-from bot.web.errors import ApiError
+from bot.web.http_errors import ApiError
 from bot.web.ratelimit import RateLimited
 from bot.web.schemas import (
     ErrorView,

@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.api import answer_message, check_message, check_start, start_json
 from bot.web.context import WebContext
-from bot.web.errors import ApiError, declares_too_large, error_response, too_large_response
+from bot.web.http_errors import ApiError, declares_too_large, error_response, too_large_response
 from bot.web.schemas import MessageRequest, StartRequest
 
 START_PATH = "/api/v1/interviews"

@@ -12,12 +12,12 @@ from journeyline.cli import (
     db_cmd,
     demo,
     import_cmd,
-    interviews,
+    interviews_cmd,
     invites,
     llm_cmd,
     maps,
     serve,
-    slack,
+    slack_cmd,
     synthesize,
     understand,
 )
@@ -33,10 +33,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(campaigns_cmd.app, name="campaigns")
-app.add_typer(interviews.app, name="interviews")
+app.add_typer(interviews_cmd.app, name="interviews")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(invites.app, name="invites")
-app.add_typer(slack.app, name="slack")
+app.add_typer(slack_cmd.app, name="slack")
 app.add_typer(maps.app, name="maps")
 app.add_typer(llm_cmd.app, name="llm")
 app.command("chat")(chat.chat)

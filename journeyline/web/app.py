@@ -21,8 +21,8 @@ from bot.service.links import Links
 from bot.understanding import warm_up
 from bot.web import api, pages
 from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
-from bot.web.errors import ApiError, api_error_handler, validation_error_handler
 from bot.web.fast_turns import FastTurns
+from bot.web.http_errors import ApiError, api_error_handler, validation_error_handler
 from bot.web.ratelimit import RateLimiter
 from journeyline.logs import configure_from_settings
 from journeyline.runtime import Runtime, open_runtime

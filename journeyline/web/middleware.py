@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.web.errors import declares_too_large, too_large_response
+from bot.web.http_errors import declares_too_large, too_large_response
 
 # No inline script or style anywhere: the chat page's behaviour lives in /static files.
 CONTENT_SECURITY_POLICY = (

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from sqlalchemy import Engine
 
-from storage.turn_store.records import (
+from storage.turn_store.rows import (
     CampaignRow,
     Committed,
     Conflict,

@@ -28,7 +28,7 @@ from storage.engines import connect_args
 from storage.models import new_public_id
 from storage.turn_store.compiled import CompiledStatement, compile_statement
 from storage.turn_store.pg_pipeline import PipelineBatches, batches_for
-from storage.turn_store.records import (
+from storage.turn_store.rows import (
     CampaignRow,
     Committed,
     Conflict,

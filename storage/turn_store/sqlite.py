@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from storage.engines import sqlite_lock_wait
 from storage.models import new_public_id
 from storage.turn_store.compiled import CompiledStatement, compile_statement
-from storage.turn_store.records import (
+from storage.turn_store.rows import (
     CampaignRow,
     Committed,
     Conflict,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.turn_store.records import (
+from storage.turn_store.rows import (
     InboundMessage,
     InterviewRow,
     NewInterview,

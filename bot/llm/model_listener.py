@@ -38,7 +38,7 @@ from bot.llm.policy import worth_a_call
 from bot.service.access_tokens import token_matches
 from bot.service.campaign_guides import guide_for
 from bot.service.interviews import InterviewService
-from bot.service.listening import Heard
+from bot.service.listener import Heard
 from bot.service.results import TurnResult
 from bot.service.turns import TurnInput
 from storage import llm_calls as llm_storage
@@ -61,7 +61,7 @@ class _Notes:
 
 
 class ModelListener:
-    """A `bot.service.listening.Listener` that asks a model what each answer says.
+    """A `bot.service.listener.Listener` that asks a model what each answer says.
 
     ``sessions`` write the model's records (and translated replies) after the turn;
     ``read_sessions`` read what the model is shown before it.
