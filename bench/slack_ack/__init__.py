@@ -4,8 +4,10 @@ Slack wants every request answered within 3 seconds, or it retries; and it never
 again what was acknowledged, so work acked and not stored is lost. This benchmark runs
 journeyline's Slack endpoint in a process of its own (``bench.slack_ack.server``) with
 every interview turn slowed to 5 s (as a slow language model makes it), sends it a few
-hundred signed events over HTTP, and in the same run the same events to a bare Bolt app
-that only acks (the baseline). Three scenarios:
+hundred signed events over HTTP, and at the same time the same events to a bare Bolt app
+that only acks, also in a process of its own (the baseline). Each customer sends their
+next message once the last one was answered, as people do; 8 requests are in flight.
+Three scenarios:
 
 - ``steady``: every event sent; then the process is stopped with SIGTERM and started
   again, and the backlog is worked off;

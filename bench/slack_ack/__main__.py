@@ -19,21 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import uvicorn
-from fastapi import FastAPI, Request, Response
-from slack_bolt import Ack, App
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
-from starlette.concurrency import run_in_threadpool
 
 import bench.slack_ack as package
 from bench.slack_ack.audit import Audit, audit
 from bench.slack_ack.traffic import Ledger, events, percentile, send_all
 from bot.service.campaigns import create_campaign
-from bot.slack.web_client import make_client
 from fakes.deadlines import scaled
-from fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from fakes.slack import FakeSlack
 from storage.engines import make_engine, make_session_factory, sqlite_url_for_dir
 from storage.migrate import upgrade
 from storage.models import SlackEvent
@@ -52,23 +46,19 @@ def free_port() -> int:
 
 
 class Server:
-    """``bench.slack_ack.server`` as a child process on one port, restartable."""
+    """A benchmark server (``python -m <module> ... --port N``) as a child process with
+    its own port, restartable."""
 
-    def __init__(self, *, database: str, slack_api: str, data_dir: Path, turn_seconds: float):
+    def __init__(self, module: str, arguments: list[str], *, log: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/slack/events"
-        self._args = [
-            sys.executable, "-m", "bench.slack_ack.server",
-            "--database", database, "--slack-api", slack_api, "--port", str(self.port),
-            "--data-dir", str(data_dir), "--turn-seconds", str(turn_seconds),
-            "--campaign", CAMPAIGN,
-        ]  # fmt: skip
-        self._log = data_dir / "server.log"
+        self._args = [sys.executable, "-m", module, *arguments, "--port", str(self.port)]
+        self._log = log
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        log = self._log.open("ab")
-        self.process = subprocess.Popen(self._args, stdout=log, stderr=subprocess.STDOUT)
+        with self._log.open("ab") as log:
+            self.process = subprocess.Popen(self._args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + scaled(60)
         health = f"http://127.0.0.1:{self.port}/healthz"
         while time.monotonic() < deadline:
@@ -96,43 +86,30 @@ class Server:
             self.wait()
 
 
-def baseline_app(fake: FakeSlack) -> FastAPI:
-    """The least a Bolt app can do on the same stack: verify, ack, nothing else."""
-    bolt = App(
-        client=make_client(token=BOT_TOKEN, base_url=fake.url),
-        signing_secret=SIGNING_SECRET,
-        process_before_response=True,
-    )
-
-    @bolt.event("message")
-    def only_ack(ack: Ack) -> None:
-        ack()
-
-    app = FastAPI()
-
-    @app.post("/slack/events")
-    async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
-        return to_starlette_response(response)
-
-    return app
+def journeyline_server(
+    *, database: str, slack_api: str, data_dir: Path, turn_seconds: float
+) -> Server:
+    arguments = [
+        "--database", database, "--slack-api", slack_api, "--data-dir", str(data_dir),
+        "--turn-seconds", str(turn_seconds), "--campaign", CAMPAIGN,
+    ]  # fmt: skip
+    return Server("bench.slack_ack.server", arguments, log=data_dir / "server.log")
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """``app`` under uvicorn in a thread on a free port, for the block."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
+def baseline_server(slack_api: str, data_dir: Path) -> Iterator[str]:
+    """The baseline (``bench.slack_ack.baseline_server``) in its own process, for the
+    block: like journeyline, so neither shares an interpreter with the senders."""
+    server = Server(
+        "bench.slack_ack.baseline_server",
+        ["--slack-api", slack_api],
+        log=data_dir / "baseline.log",
+    )
+    server.start()
     try:
-        yield f"http://127.0.0.1:{port}/slack/events"
+        yield server.url
     finally:
-        server.should_exit = True
-        thread.join(30)
+        server.stop()
 
 
 @contextmanager
@@ -180,7 +157,7 @@ def run_scenario(
         with make_session_factory(db).begin() as session:
             create_campaign(session, slug=CAMPAIGN, name="Bench", open_link=True)
         fake.clear()
-        server = Server(
+        server = journeyline_server(
             database=url, slack_api=fake.url, data_dir=tmp / scenario,
             turn_seconds=args.turn_seconds,
         )  # fmt: skip
@@ -294,7 +271,7 @@ def main() -> None:
     with (
         FakeSlack() as fake,
         tempfile.TemporaryDirectory() as folder,
-        serving(baseline_app(fake)) as baseline_url,
+        baseline_server(fake.url, Path(folder)) as baseline_url,
     ):
         for scenario in scenarios:
             print(f"running {scenario} ...", flush=True)
