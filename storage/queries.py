@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
@@ -22,7 +21,6 @@ from storage.models import (
     Invite,
     Message,
     Participant,
-    SlackEvent,
     StepRecord,
 )
 
@@ -37,7 +35,6 @@ __all__ = [
     "delete_campaign_interviews",
     "find_inbound",
     "find_open_slack_interview",
-    "finish_slack_event",
     "get_campaign_by_slug",
     "get_interview",
     "get_interview_by_token",
@@ -537,16 +534,6 @@ def get_interview_by_token(session: Session, token_hash: str) -> Interview | Non
 
 
 # --- slack -----------------------------------------------------------------------------
-
-
-def finish_slack_event(session: Session, *, event_id: int, now: datetime) -> None:
-    """Mark the delivery ``event_id`` done (a no-op if it already is)."""
-    session.execute(
-        update(SlackEvent)
-        .where(SlackEvent.id == event_id, SlackEvent.done_at.is_(None))
-        .values(done_at=now)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def find_open_slack_interview(

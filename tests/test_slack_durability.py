@@ -261,7 +261,33 @@ def test_a_crash_before_the_opening_is_redone_as_a_start(harness: Harness) -> No
         settle(second)
     assert len(harness.fake.posted()) == 2  # the introduction and the consent question
     assert harness.pending_slot() == Slot.CONSENT
-    assert harness.inbound_texts() == []  # "hi" started it; it is not an answer
+    assert harness.inbound_texts() == ["hi"]  # "hi" started it; it answers nothing
+
+
+def test_an_opening_that_never_reached_slack_is_posted_by_the_redo(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interview was started (stored), then posting its opening failed: the redo
+    finds the "hi" already answered and posts that opening, once, instead of taking
+    "hi" for the answer to the consent question."""
+    bot = harness.bot()
+    post = bot.interviews._post
+    failures: list[str] = []
+
+    def post_fails_once(*args: Any, **kwargs: Any) -> None:
+        if not failures:
+            failures.append("chat.postMessage")
+            raise ConnectionError("Slack is unreachable")
+        post(*args, **kwargs)
+
+    monkeypatch.setattr(bot.interviews, "_post", post_fails_once)
+    assert say(bot, "hi") == 200
+    settle(bot)
+    assert failures
+    assert [p["text"] for p in harness.fake.posted()][-1].startswith("Your answers are stored")
+    assert len(harness.fake.posted()) == 2  # the opening, once
+    assert harness.pending_slot() == Slot.CONSENT
+    assert harness.rows()[-1].done_at is not None
 
 
 def test_work_held_by_a_crashed_process_waits_for_its_lease(harness: Harness) -> None:

@@ -108,7 +108,9 @@ def test_a_whole_interview_with_typed_answers_and_clicks(world: SlackWorld) -> N
     # Every stored bot message was posted once, in order, and nothing else was.
     outbound = [m for m in interview.messages if m.direction == "out"]
     assert [p["text"] for p in fake.posted()] == [m.text for m in outbound]
-    inbound = [m for m in interview.messages if m.direction == "in"]
+    opening, *inbound = [m for m in interview.messages if m.direction == "in"]
+    # The DM that started the interview is kept, and answers nothing (no slot).
+    assert (opening.text, opening.slot) == ("hi", None)
     assert inbound[0].choice == "yes" and inbound[0].text == "Yes, that's fine"
     assert "Call me back instead of the hold music" in [m.text for m in inbound]
 
@@ -208,7 +210,8 @@ def test_a_double_click_stores_one_answer(world: SlackWorld, fake: FakeSlack) ->
     world.driver.settle()
     interview = world.interview()
     assert interview.consent is True
-    assert [m.choice for m in interview.messages if m.direction == "in"] == ["yes"]
+    # The opening "hi" (no choice), then one answer.
+    assert [m.choice for m in interview.messages if m.direction == "in"] == [None, "yes"]
     assert len(fake.calls_to("chat.update")) == 1
     assert len(fake.posted()) == 3  # intro, consent, the first question
 
@@ -301,7 +304,7 @@ def test_markup_files_threads_and_long_text_are_stored_readably(
         )
         long_text = "so " * 60
         world.driver.say(long_text)
-        texts = inbound_texts(world)
+        texts = inbound_texts(world)[1:]  # after the opening "hi"
         assert texts[1] == "@Ben & I were billed twice, see my bill (https://acme.example/bill)"
         assert texts[2] == "I emailed them this screenshot\n[file: invoice.png]"
         assert texts[3] == long_text.strip()

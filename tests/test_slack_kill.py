@@ -156,7 +156,8 @@ def test_acked_work_survives_the_process_and_is_answered_once(
                 .where(Participant.slack_user_id == user, Message.direction == "in")
                 .order_by(Message.id)
             ).all()
-            assert [text for text in inbound if text] == list(ANSWERS)  # once, in order
+            # The opening "hi", then each answer once, in order.
+            assert [text for text in inbound if text] == ["hi", *ANSWERS]
         stored_out = Counter(
             {
                 str(user): int(count)

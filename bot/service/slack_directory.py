@@ -26,7 +26,7 @@ from bot.conversation.messages import Reply
 from bot.conversation.vocabulary import FINISHED_STATUSES
 from bot.service.errors import CampaignNotFound
 from bot.service.results import reply_from_message
-from bot.service.starts import Opening, Starts, slack_participant
+from bot.service.starts import Opening, OpeningMessage, Starts, slack_participant
 from storage import queries
 from storage.models import Campaign
 from storage.slack_deliveries import SlackDeliveryStore
@@ -169,7 +169,7 @@ class SlackDirectory:
         user_id: str,
         display_name: str | None = None,
         email: str | None = None,
-        finish_delivery: int | None = None,
+        opened_by: OpeningMessage | None = None,
     ) -> Opening:
         """Start the user's interview in the campaign, or continue it (see
         `Starts.for_slack_user`). Raises `CampaignNotFound`."""
@@ -180,7 +180,7 @@ class SlackDirectory:
             user_id=user_id,
             display_name=display_name,
             email=email,
-            finish_delivery=finish_delivery,
+            opened_by=opened_by,
         )
 
     def start_from_dm(
@@ -189,7 +189,7 @@ class SlackDirectory:
         user_id: str,
         *,
         default_campaign: str | None,
-        finish_delivery: int | None = None,
+        opened_by: OpeningMessage | None = None,
     ) -> Opening | None:
         """The interview a DM from a user without an open one starts: the campaign they
         were last invited to, else ``default_campaign`` if it takes open starts, else
@@ -205,9 +205,7 @@ class SlackDirectory:
                     slug = campaign.slug
         if slug is None:
             return None
-        return self.start(
-            campaign_slug=slug, team_id=team_id, user_id=user_id, finish_delivery=finish_delivery
-        )
+        return self.start(campaign_slug=slug, team_id=team_id, user_id=user_id, opened_by=opened_by)
 
     def _remember(self, key: tuple[str, str], found: OpenInterview) -> None:
         with self._lock:

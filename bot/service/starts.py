@@ -29,6 +29,14 @@ from storage.turn_store import NewInterview, StoreBusy, TurnStore
 
 
 @dataclass(frozen=True)
+class OpeningMessage:
+    """A customer's message that starts an interview, and the channel's id for it."""
+
+    text: str
+    channel_message_id: str
+
+
+@dataclass(frozen=True)
 class Opening:
     """What to show when a customer starts (or comes back to) an interview."""
 
@@ -187,8 +195,14 @@ class Starts:
         participant: Participant | None,
         channel: str,
         access_token_hash: str | None = None,
+        opened_by: OpeningMessage | None = None,
     ) -> tuple[Interview, tuple[Reply, ...]]:
-        """Create an interview inside the caller's transaction and store the opening."""
+        """Create an interview inside the caller's transaction and store the opening.
+
+        ``opened_by``: the customer's message that asked for the interview (a Slack DM),
+        stored first with the opening as its replies, so a redelivery of that message is
+        answered with the same opening instead of being taken for an answer.
+        """
         result = engine.start(guide_for(campaign))
         interview = queries.create_interview(
             session,
@@ -200,6 +214,15 @@ class Starts:
         )
         interview.started_at = self._clock()
         interview.access_token_hash = access_token_hash
+        opening = None
+        if opened_by is not None:
+            opening = queries.add_message(
+                session,
+                interview=interview,
+                direction=queries.INBOUND,
+                text=opened_by.text,
+                channel_message_id=opened_by.channel_message_id,
+            )
         for reply in result.replies:
             row = reply_row(reply)
             queries.add_message(
@@ -210,7 +233,7 @@ class Starts:
                 slot=row.slot,
                 choices=row.choices,
                 items=row.items,
-                in_reply_to=None,
+                in_reply_to=opening,
                 flush=False,  # nobody needs the reply's id before the start commits
             )
         return interview, result.replies
@@ -223,17 +246,13 @@ class Starts:
         user_id: str,
         display_name: str | None = None,
         email: str | None = None,
-        finish_delivery: int | None = None,
+        opened_by: OpeningMessage | None = None,
     ) -> Opening:
         """Start the Slack user's interview in the campaign, or continue the one under
         way. One interview per person and campaign: a finished one is not started again
-        (the replies say so). ``finish_delivery``: the Slack delivery that asked for
-        this, marked done in the same transaction (a redo after a crash must not start
-        it twice, nor take the message that started it for an answer). Raises
-        `CampaignNotFound`."""
+        (the replies say so). ``opened_by``: the message that asked for it, if any (see
+        `open_in`). Raises `CampaignNotFound`."""
         with self._sessions.begin() as session:
-            if finish_delivery is not None:
-                queries.finish_slack_event(session, event_id=finish_delivery, now=self._clock())
             campaign = queries.get_campaign_by_slug(session, campaign_slug)
             if campaign is None:
                 raise CampaignNotFound(campaign_slug)
@@ -252,7 +271,11 @@ class Starts:
                 pending = engine.current_question(state, guide)
                 return Opening(latest.public_id, (resumed, *pending), created=False)
             interview, replies = self.open_in(
-                session, campaign=campaign, participant=participant, channel=SLACK_CHANNEL
+                session,
+                campaign=campaign,
+                participant=participant,
+                channel=SLACK_CHANNEL,
+                opened_by=opened_by,
             )
             return Opening(interview.public_id, replies, created=True)
 

@@ -4,10 +4,11 @@ Runs after the ack (see ``deliveries``), for deliveries claimed before it, so a 
 event or a double click does nothing the second time. A delivery may still run twice (a
 crash or a failure after part of the work, then a re-drive): the service's idempotency on
 the channel message id makes the turn happen once, and replies stored by a turn whose
-question never reached Slack are posted by the redo. Starting an interview marks the
-delivery done in the same transaction, so a redo never takes the opening "hi" for an
-answer. Only the newest question's buttons count: answering, by click or by typing,
-takes the buttons off the question.
+question never reached Slack are posted by the redo. A DM that starts an interview is
+stored with the opening as its replies, so a redo answers it with the same opening
+(posted if it never reached Slack) and never takes it for an answer. Only the newest
+question's buttons count: answering, by click or by typing, takes the buttons off the
+question.
 
 An answer costs three transactions: the claim (before the ack), the turn, and, once
 the replies are in Slack, one that records the question's Slack ts and marks the
@@ -26,6 +27,7 @@ from bot.conversation.messages import Reply
 from bot.service.errors import CampaignNotFound
 from bot.service.interviews import InterviewService
 from bot.service.slack_directory import OpenInterview, SlackDirectory
+from bot.service.starts import OpeningMessage
 from bot.slack.blocks import (
     START_ACTION,
     fallback_text,
@@ -84,13 +86,15 @@ class SlackInterviews:
         delivery ``event_id`` done with it)."""
         customer = message.customer
         open_interview = self._directory.open_interview(customer.team_id, customer.user_id)
+        text = clean_markup(message.text, user_name=self._users.name)
         if open_interview is None:
-            self._start_from_dm(customer, event_id=event_id)
+            opened_by = OpeningMessage(text, message.message_id)
+            self._start_from_dm(customer, opened_by, event_id=event_id)
             return
         question = open_interview.question
         result = self._service.handle_message(
             interview_id=open_interview.interview_id,
-            text=clean_markup(message.text, user_name=self._users.name),
+            text=text,
             channel_message_id=message.message_id,
         )
         if result.duplicate:
@@ -160,32 +164,33 @@ class SlackInterviews:
     def _start(self, click: ButtonClick, *, event_id: int | None) -> None:
         customer = click.customer
         try:
+            # A redo after a crash finds the interview under way and continues it.
             opening = self._directory.start(
-                campaign_slug=click.value,
-                team_id=customer.team_id,
-                user_id=customer.user_id,
-                finish_delivery=event_id,
+                campaign_slug=click.value, team_id=customer.team_id, user_id=customer.user_id
             )
         except CampaignNotFound:
             self._settle(click, INVITATION_GONE)
             self._done(customer, event_id)
             return
         self._settle(click, "✅ Started" if opening.created else "✅ Continued")
-        # The start marked the delivery done in its own transaction.
-        self._post(customer, opening.interview_id, opening.replies, event_id=None)
+        self._post(customer, opening.interview_id, opening.replies, event_id=event_id)
 
-    def _start_from_dm(self, customer: Customer, *, event_id: int | None) -> None:
+    def _start_from_dm(
+        self, customer: Customer, opened_by: OpeningMessage, *, event_id: int | None
+    ) -> None:
+        # The message is stored with the opening as its replies: a redo after a crash
+        # finds it a redelivery, and posts the opening if it never reached Slack.
         opening = self._directory.start_from_dm(
             customer.team_id,
             customer.user_id,
             default_campaign=self._default_campaign,
-            finish_delivery=event_id,
+            opened_by=opened_by,
         )
         if opening is None:
             self._post_note(customer, NO_INTERVIEW)
             self._done(customer, event_id)
         else:
-            self._post(customer, opening.interview_id, opening.replies, event_id=None)
+            self._post(customer, opening.interview_id, opening.replies, event_id=event_id)
 
     def _redone(
         self,
