@@ -108,9 +108,9 @@ def test_a_whole_interview_with_typed_answers_and_clicks(world: SlackWorld) -> N
     # Every stored bot message was posted once, in order, and nothing else was.
     outbound = [m for m in interview.messages if m.direction == "out"]
     assert [p["text"] for p in fake.posted()] == [m.text for m in outbound]
-    opening, *inbound = [m for m in interview.messages if m.direction == "in"]
+    started_by, *inbound = [m for m in interview.messages if m.direction == "in"]
     # The DM that started the interview is kept, and answers nothing (no slot).
-    assert (opening.text, opening.slot) == ("hi", None)
+    assert (started_by.text, started_by.slot) == ("hi", None)
     assert inbound[0].choice == "yes" and inbound[0].text == "Yes, that's fine"
     assert "Call me back instead of the hold music" in [m.text for m in inbound]
 
