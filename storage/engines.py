@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,6 +77,22 @@ def connect_args(url: URL) -> dict[str, Any]:
     if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
         return {"connect_timeout": PG_CONNECT_TIMEOUT}
     return {}
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+
+
+def process_write_lock(engine: Engine) -> threading.Lock:
+    """The lock this process's writers of ``engine``'s SQLite database queue on before
+    they ask SQLite for its one write lock (the turn store, the Slack outbox). SQLite's
+    busy handler sleeps in growing steps and wakes late, so writers waiting in it leave
+    the database idle; waiting here, each gets it the moment the last one is done."""
+    with _WRITERS_LOCK:
+        lock = _WRITERS.get(engine)
+        if lock is None:
+            lock = _WRITERS[engine] = threading.Lock()
+        return lock
 
 
 @contextmanager

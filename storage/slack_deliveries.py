@@ -9,17 +9,19 @@ back (see ``bot.slack.deliveries``).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from contextlib import nullcontext
+import sqlite3
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, delete, select, update
+from sqlalchemy import Connection, CursorResult, Engine, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 
-from storage.engines import sqlite_lock_wait
+from storage.engines import process_write_lock, sqlite_lock_wait
 from storage.models import Interview, Message, SlackEvent
 from storage.queries import OUTBOUND
 
@@ -48,7 +50,32 @@ class SlackDeliveryStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        sqlite = engine.dialect.name == "sqlite"
+        self._insert = sqlite_insert if sqlite else postgresql_insert
+        # SQLite: queue with this process's other writers (see process_write_lock).
+        self._writers = process_write_lock(engine) if sqlite else None
+
+    @contextmanager
+    def _writing(self, *, wait_ms: int | None = None) -> Iterator[Connection]:
+        """One write transaction, queued behind this process's other SQLite writers
+        (for at most ``wait_ms``, then OperationalError "database is locked")."""
+        lock = self._writers
+        if lock is not None:
+            timeout = -1 if wait_ms is None else wait_ms / 1000
+            if not lock.acquire(timeout=timeout):
+                raise OperationalError("BEGIN", {}, sqlite3.OperationalError("database is locked"))
+        try:
+            with self._engine.connect() as connection:
+                wait = (
+                    sqlite_lock_wait(connection.connection.driver_connection, wait_ms)
+                    if wait_ms is not None and lock is not None
+                    else nullcontext()
+                )
+                with wait, connection.begin():
+                    yield connection
+        finally:
+            if lock is not None:
+                lock.release()
 
     def claim(
         self,
@@ -82,24 +109,18 @@ class SlackDeliveryStore:
             .on_conflict_do_nothing(index_elements=[SlackEvent.key])
             .returning(SlackEvent.id)
         )
-        with self._engine.connect() as connection:
-            wait = (
-                sqlite_lock_wait(connection.connection.driver_connection, lock_wait_ms)
-                if lock_wait_ms is not None and self._engine.dialect.name == "sqlite"
-                else nullcontext()
+        with self._writing(wait_ms=lock_wait_ms) as connection:
+            claimed = connection.scalar(statement)
+            if claimed is None:
+                return None
+            earlier = connection.execute(
+                _UNDONE.where(
+                    SlackEvent.customer == customer,
+                    SlackEvent.done_at.is_(None),
+                    SlackEvent.id < claimed,
+                ).order_by(SlackEvent.id)
             )
-            with wait, connection.begin():
-                claimed = connection.scalar(statement)
-                if claimed is None:
-                    return None
-                earlier = connection.execute(
-                    _UNDONE.where(
-                        SlackEvent.customer == customer,
-                        SlackEvent.done_at.is_(None),
-                        SlackEvent.id < claimed,
-                    ).order_by(SlackEvent.id)
-                )
-                return Claimed(int(claimed), [UndoneDelivery(*row) for row in earlier])
+            return Claimed(int(claimed), [UndoneDelivery(*row) for row in earlier])
 
     def take(
         self, event_ids: Collection[int], *, now: datetime, lease_before: datetime
@@ -122,7 +143,7 @@ class SlackDeliveryStore:
             .values(picked_at=now, attempts=SlackEvent.attempts + 1)
             .returning(SlackEvent.id)
         )
-        with self._engine.begin() as connection:
+        with self._writing() as connection:
             return {int(row) for row in connection.scalars(statement)}
 
     def release(self, event_ids: Collection[int]) -> None:
@@ -135,7 +156,7 @@ class SlackDeliveryStore:
             .where(SlackEvent.id.in_(list(event_ids)), SlackEvent.done_at.is_(None))
             .values(picked_at=None, attempts=SlackEvent.attempts - 1)
         )
-        with self._engine.begin() as connection:
+        with self._writing() as connection:
             connection.execute(statement)
 
     def renew(self, event_ids: Collection[int], *, now: datetime) -> None:
@@ -151,12 +172,12 @@ class SlackDeliveryStore:
             )
             .values(picked_at=now)
         )
-        with self._engine.begin() as connection:
+        with self._writing() as connection:
             connection.execute(statement)
 
     def finish(self, event_id: int, *, now: datetime) -> None:
         """Mark the delivery done (a no-op if it already is)."""
-        with self._engine.begin() as connection:
+        with self._writing() as connection:
             connection.execute(_finish(event_id, now))
 
     def posted(
@@ -170,7 +191,7 @@ class SlackDeliveryStore:
         """After the replies reached Slack, in one transaction: remember which Slack
         message asks the interview's pending question (``question_ts``; only its buttons
         count) and mark the delivery ``event_id`` done. ``interview_id`` is the public id."""
-        with self._engine.begin() as connection:
+        with self._writing() as connection:
             if interview_id is not None and question_ts is not None:
                 latest = (
                     select(Message.id)
@@ -222,7 +243,7 @@ class SlackDeliveryStore:
         statement = delete(SlackEvent).where(
             SlackEvent.created_at < before, SlackEvent.done_at.is_not(None)
         )
-        with self._engine.begin() as connection:
+        with self._writing() as connection:
             result: CursorResult[Any] = connection.execute(statement)
             return result.rowcount
 

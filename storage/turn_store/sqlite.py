@@ -11,7 +11,6 @@ late, a lock hands the database over without gaps.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import DBAPIError, StatementError
 
-from storage.engines import sqlite_lock_wait
+from storage.engines import process_write_lock, sqlite_lock_wait
 from storage.models import new_public_id
 from storage.turn_store.compiled import CompiledStatement, compile_statement
 from storage.turn_store.rows import (
@@ -60,7 +59,7 @@ class SqliteTurnStore:
             name: compile_statement(st.clause, engine.dialect, parameters=st.parameters)
             for name, st in build_statements(insert).items()
         }
-        self._write_lock = threading.Lock()
+        self._write_lock = process_write_lock(engine)
 
     @property
     def answers_without_waiting(self) -> bool:
