@@ -193,11 +193,17 @@ class SlackDeliveryStore:
         count) and mark the delivery ``event_id`` done. ``interview_id`` is the public id."""
         with self._writing() as connection:
             if interview_id is not None and question_ts is not None:
+                # By the interview's row id, so the (interview_id, id) index finds its
+                # newest messages (a join lets SQLite walk all messages newest first).
+                row_id = (
+                    select(Interview.id)
+                    .where(Interview.public_id == interview_id)
+                    .scalar_subquery()
+                )
                 latest = (
                     select(Message.id)
-                    .join(Interview, Interview.id == Message.interview_id)
                     .where(
-                        Interview.public_id == interview_id,
+                        Message.interview_id == row_id,
                         Message.direction == OUTBOUND,
                         Message.slot.is_not(None),
                     )

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 import bench.slack_ack as package
 from bench.slack_ack.audit import Audit, audit
-from bench.slack_ack.traffic import Ledger, events, percentile, send_all
+from bench.slack_ack.traffic import Ledger, events, percentile, send_all, warm_up
 from bot.service.campaigns import create_campaign
 from fakes.deadlines import scaled
 from fakes.slack import FakeSlack
@@ -162,6 +162,8 @@ def run_scenario(
             turn_seconds=args.turn_seconds,
         )  # fmt: skip
         server.start()
+        warm_up(server.url, "UWARM1")
+        warm_up(baseline_url, "UWARM1")
         ledger, baseline = Ledger(), Ledger()
         half = len(sent) // 2
         signalled = threading.Event()
@@ -193,6 +195,7 @@ def run_scenario(
         at_stop = audit(db, sent, set(ledger.acked), fake.posted())
         # The next process: Slack sends again what was not acked; the backlog is run.
         server.start()
+        warm_up(server.url, "UWARM2")
         retries = list(ledger.refused)
         ledger.refused.clear()
         send_all(server.url, retries, ledger, concurrency=args.concurrency)
