@@ -96,6 +96,23 @@ def process_write_lock(engine: Engine) -> threading.Lock:
 
 
 @contextmanager
+def write_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """``sessions.begin()``: one ORM write transaction, committed on success; on SQLite
+    queued first with this process's other writers (see `process_write_lock`)."""
+    bind = sessions.kw.get("bind")
+    sqlite = isinstance(bind, Engine) and bind.dialect.name == "sqlite"
+    lock = process_write_lock(bind) if sqlite and isinstance(bind, Engine) else None
+    if lock is not None:
+        lock.acquire()
+    try:
+        with sessions.begin() as session:
+            yield session
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+@contextmanager
 def sqlite_lock_wait(driver_connection: Any, milliseconds: int) -> Iterator[None]:
     """Within the block, a SQLite driver connection waits at most ``milliseconds`` for
     another writer's lock (then "database is locked", see ``is_sqlite_busy``); after it,

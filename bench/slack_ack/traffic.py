@@ -72,6 +72,7 @@ class Ledger:
     """Every send and its outcome: acks with their latency, and what Slack would retry."""
 
     acked: dict[str, float] = field(default_factory=dict)  # event id -> seconds
+    sent_at: dict[str, float] = field(default_factory=dict)  # event id -> perf_counter
     refused: list[Event] = field(default_factory=list)
     failures: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -113,6 +114,7 @@ def send_all(
             ok = False
         elapsed = time.perf_counter() - started
         with ledger.lock:
+            ledger.sent_at[event.event_id] = started
             if ok:
                 ledger.acked[event.event_id] = elapsed
             else:

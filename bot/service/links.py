@@ -21,6 +21,7 @@ from bot.service.results import TurnResult
 from bot.service.starts import campaign_and_participant
 from bot.service.transcripts import InterviewSnapshot
 from storage import queries
+from storage.engines import write_session
 from storage.models import Interview
 
 
@@ -56,7 +57,7 @@ class Links:
     ) -> str:
         """A new personal link token for a participant of the campaign."""
         token = new_token()
-        with self.sessions.begin() as session:
+        with write_session(self.sessions) as session:
             campaign, participant = campaign_and_participant(
                 session,
                 campaign_slug=campaign_slug,
@@ -78,7 +79,7 @@ class Links:
             known = queries.get_interview_by_token(session, digest)
             if known is not None:
                 return OpenedInterview(token, _as_turn(known), created=False)
-        with self.sessions.begin() as session:
+        with write_session(self.sessions) as session:
             interview = queries.get_interview_by_token(session, digest)
             if interview is not None:
                 return OpenedInterview(token, _as_turn(interview), created=False)
@@ -139,7 +140,7 @@ class Links:
     def grant(self, interview_id: str) -> str:
         """A new token for an existing interview without one (e.g. a demo interview)."""
         token = new_token()
-        with self.sessions.begin() as session:
+        with write_session(self.sessions) as session:
             interview = queries.get_interview(session, interview_id)
             if interview is None:
                 raise InterviewNotFound(interview_id)

@@ -28,6 +28,7 @@ from bot.service.errors import CampaignNotFound
 from bot.service.results import reply_from_message
 from bot.service.starts import Opening, OpeningMessage, Starts, slack_participant
 from storage import queries
+from storage.engines import write_session
 from storage.models import Campaign
 from storage.slack_deliveries import SlackDeliveryStore
 
@@ -154,7 +155,7 @@ class SlackDirectory:
         email: str | None = None,
     ) -> Campaign:
         """Make the Slack user a participant of the campaign (for an invitation)."""
-        with self._sessions.begin() as session:
+        with write_session(self._sessions) as session:
             campaign = queries.get_campaign_by_slug(session, campaign_slug)
             if campaign is None:
                 raise CampaignNotFound(campaign_slug)

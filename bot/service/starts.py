@@ -24,6 +24,7 @@ from bot.service.interview_cache import CachedInterview, InterviewCache
 from bot.service.results import TurnResult, reply_row
 from bot.service.transcripts import InterviewSnapshot, StoredMessage
 from storage import queries
+from storage.engines import write_session
 from storage.models import Campaign, Interview, Participant
 from storage.turn_store import NewInterview, StoreBusy, TurnStore
 
@@ -169,7 +170,7 @@ class Starts:
         """Create an interview (for the participant, if an external id is given) and
         store the bot's opening. `access_token_hash`: the hash of the secret that opens
         it on the web, if any."""
-        with self._sessions.begin() as session:
+        with write_session(self._sessions) as session:
             campaign, participant = campaign_and_participant(
                 session,
                 campaign_slug=campaign_slug,
@@ -252,7 +253,7 @@ class Starts:
         way. One interview per person and campaign: a finished one is not started again
         (the replies say so). ``opened_by``: the message that asked for it, if any (see
         `open_in`). Raises `CampaignNotFound`."""
-        with self._sessions.begin() as session:
+        with write_session(self._sessions) as session:
             campaign = queries.get_campaign_by_slug(session, campaign_slug)
             if campaign is None:
                 raise CampaignNotFound(campaign_slug)
