@@ -79,19 +79,57 @@ def connect_args(url: URL) -> dict[str, Any]:
     return {}
 
 
-_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+class WriterLock:
+    """A lock whose urgent acquirers go before the others: a Slack ack waits for its
+    claim to be stored, a turn or a start can wait a few milliseconds more."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self._held = False
+        self._urgent = 0
+
+    def acquire(self, *, blocking: bool = True, timeout: float = -1, urgent: bool = False) -> bool:
+        """Take the lock; False when ``blocking`` is off and it is taken, or when
+        ``timeout`` (seconds, -1: none) ran out first."""
+        with self._changed:
+            if urgent:
+                self._urgent += 1
+            try:
+
+                def free() -> bool:
+                    return not self._held and (urgent or self._urgent == 0)
+
+                if not blocking:
+                    ready = free()
+                else:
+                    ready = self._changed.wait_for(free, None if timeout < 0 else timeout)
+                if ready:
+                    self._held = True
+                return ready
+            finally:
+                if urgent:
+                    self._urgent -= 1
+
+    def release(self) -> None:
+        with self._changed:
+            self._held = False
+            self._changed.notify_all()
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, WriterLock] = weakref.WeakKeyDictionary()
 _WRITERS_LOCK = threading.Lock()
 
 
-def process_write_lock(engine: Engine) -> threading.Lock:
+def process_write_lock(engine: Engine) -> WriterLock:
     """The lock this process's writers of ``engine``'s SQLite database queue on before
-    they ask SQLite for its one write lock (the turn store, the Slack outbox). SQLite's
-    busy handler sleeps in growing steps and wakes late, so writers waiting in it leave
-    the database idle; waiting here, each gets it the moment the last one is done."""
+    they ask SQLite for its one write lock (turns, the Slack outbox, the service's ORM
+    writes). SQLite's busy handler sleeps in growing steps and wakes late, so writers
+    waiting in it leave the database idle; waiting here, each gets it the moment the
+    last one is done, and the urgent ones (a Slack ack) first."""
     with _WRITERS_LOCK:
         lock = _WRITERS.get(engine)
         if lock is None:
-            lock = _WRITERS[engine] = threading.Lock()
+            lock = _WRITERS[engine] = WriterLock()
         return lock
 
 

@@ -56,13 +56,14 @@ class SlackDeliveryStore:
         self._writers = process_write_lock(engine) if sqlite else None
 
     @contextmanager
-    def _writing(self, *, wait_ms: int | None = None) -> Iterator[Connection]:
+    def _writing(self, *, wait_ms: int | None = None, urgent: bool = False) -> Iterator[Connection]:
         """One write transaction, queued behind this process's other SQLite writers
-        (for at most ``wait_ms``, then OperationalError "database is locked")."""
+        (``urgent``: ahead of the others) for at most ``wait_ms``, then
+        OperationalError "database is locked"."""
         lock = self._writers
         if lock is not None:
             timeout = -1 if wait_ms is None else wait_ms / 1000
-            if not lock.acquire(timeout=timeout):
+            if not lock.acquire(timeout=timeout, urgent=urgent):
                 raise OperationalError("BEGIN", {}, sqlite3.OperationalError("database is locked"))
         try:
             with self._engine.connect() as connection:
@@ -109,7 +110,8 @@ class SlackDeliveryStore:
             .on_conflict_do_nothing(index_elements=[SlackEvent.key])
             .returning(SlackEvent.id)
         )
-        with self._writing(wait_ms=lock_wait_ms) as connection:
+        # Urgent: Slack is waiting for the ack, which waits for this claim.
+        with self._writing(wait_ms=lock_wait_ms, urgent=True) as connection:
             claimed = connection.scalar(statement)
             if claimed is None:
                 return None
