@@ -2,7 +2,7 @@
 
 `FakeSlack` is a small `http.server` in a thread that answers the Web API methods
 journeyline calls (`auth.test`, `chat.postMessage`, `chat.update`, `conversations.open`,
-`users.lookupByEmail`, `users.info`) and records every call. Point
+`conversations.history`, `users.lookupByEmail`, `users.info`) and records every call. Point
 `WebClient(base_url=fake.url)` at it. `rate_limit("chat.postMessage", retry_after=1)`
 makes the next call of that method fail with 429 and `Retry-After`.
 
@@ -166,6 +166,8 @@ class FakeSlack:
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
         if method == "chat.update":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "conversations.history":
+            return {"ok": True, "messages": self._history(args), "has_more": False}
         if method == "conversations.open":
             user = str(args.get("users", ""))
             if user not in self.users:
@@ -182,6 +184,25 @@ class FakeSlack:
                 {"ok": True, "user": found} if found else {"ok": False, "error": "user_not_found"}
             )
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, args: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The bot's messages in the channel, newest first, as Slack lists them (metadata
+        only with ``include_all_metadata``). Called with the lock held."""
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        limit = int(args.get("limit") or 100)
+        messages: list[dict[str, Any]] = []
+        for call in reversed(self.calls):
+            if len(messages) >= limit:
+                break
+            if call.method != "chat.postMessage" or call.status != 200:
+                continue
+            if call.args.get("channel") != args.get("channel"):
+                continue
+            message = dict(call.result["message"])
+            if with_metadata and call.args.get("metadata"):
+                message["metadata"] = call.args["metadata"]
+            messages.append(message)
+        return messages
 
 
 def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
@@ -202,7 +223,7 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                     args.update(json.loads(raw))
                 else:
                     args.update(parse_qsl(raw.decode()))
-            for key in ("blocks",):  # form-encoded blocks arrive as a JSON string
+            for key in ("blocks", "metadata"):  # form-encoded, they arrive as JSON strings
                 if isinstance(args.get(key), str):
                     args[key] = json.loads(args[key])
             status, headers, body = fake.answer(method, args)

@@ -215,10 +215,10 @@ def counting(
     """Record every work item `bot` runs (after `delay` seconds, to widen races)."""
     handle = bot.interviews.handle
 
-    def counted(item: WorkItem, *, event_id: int) -> None:
+    def counted(item: WorkItem, *, event_id: int, redo: bool = False) -> None:
         calls.append(item)
         time.sleep(delay)
-        handle(item, event_id=event_id)
+        handle(item, event_id=event_id, redo=redo)
 
     monkeypatch.setattr(bot.interviews, "handle", counted)
 
@@ -288,6 +288,97 @@ def test_an_opening_that_never_reached_slack_is_posted_by_the_redo(
     assert len(harness.fake.posted()) == 2  # the opening, once
     assert harness.pending_slot() == Slot.CONSENT
     assert harness.rows()[-1].done_at is not None
+
+
+def test_an_opening_half_posted_by_a_dead_process_is_finished_not_repeated(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first process posted the introduction, then lost Slack for good (or died)
+    before the consent question: the next process posts the consent question only."""
+    first = harness.bot()
+    client = first.interviews._client
+    post = client.chat_postMessage
+
+    def only_the_first(**kwargs: Any) -> Any:
+        if harness.fake.posted():
+            raise ConnectionError("Slack is unreachable")
+        return post(**kwargs)
+
+    monkeypatch.setattr(client, "chat_postMessage", only_the_first)
+    assert say(first, "hi") == 200
+    settle(first)
+    assert len(harness.fake.posted()) == 1  # the introduction
+    assert harness.rows()[-1].done_at is None
+    with after_the_lease():
+        second = harness.bot()
+        second.start()
+        settle(second)
+    texts = [p["text"] for p in harness.fake.posted()]
+    assert len(texts) == 2 and texts[-1].startswith("Your answers are stored")
+    assert harness.rows()[-1].done_at is not None
+    # The consent question's ts was recorded: its buttons answer it.
+    assert click(second, harness.fake.posted()[-1], "yes") == 200
+    settle(second)
+    assert harness.pending_slot() == Slot.PROBLEM
+
+
+def test_replies_posted_before_a_crash_are_not_posted_again_by_the_next_process(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process posted every reply, then died before recording it: the redo finds
+    them in Slack (by their metadata), posts nothing and records the question's ts."""
+    first = harness.bot()
+
+    def dies_before_recording(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("the process died here")
+
+    monkeypatch.setattr(first.interviews._directory, "posted", dies_before_recording)
+    assert say(first, "hi") == 200
+    settle(first)
+    assert len(harness.fake.posted()) == 2
+    assert harness.rows()[-1].done_at is None
+    with after_the_lease():
+        second = harness.bot()
+        second.start()
+        settle(second)
+    assert len(harness.fake.posted()) == 2  # nothing posted twice
+    assert harness.fake.calls_to("conversations.history")  # it looked before posting
+    assert harness.rows()[-1].done_at is not None
+    assert click(second, harness.fake.posted()[-1], "yes") == 200
+    settle(second)
+    assert harness.pending_slot() == Slot.PROBLEM
+
+
+def test_a_retry_after_posting_posts_nothing_again(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = harness.bot()
+    harness.consented(bot)
+    posts = len(harness.fake.posted())
+    directory = bot.interviews._directory
+    posted = directory.posted
+    failures: list[str] = []
+
+    def fails_once(*args: Any, **kwargs: Any) -> None:
+        if not failures:
+            failures.append("posted")
+            raise OperationalError("UPDATE ...", {}, Exception("database is locked"))
+        posted(*args, **kwargs)
+
+    monkeypatch.setattr(directory, "posted", fails_once)
+    assert say(bot, "My bill was wrong") == 200
+    settle(bot)
+    assert failures
+    assert len(harness.fake.posted()) == posts + 1
+    assert harness.rows()[-1].done_at is not None
+
+
+def test_a_first_run_never_reads_the_history(harness: Harness) -> None:
+    bot = harness.bot()
+    harness.consented(bot)
+    assert say(bot, "My bill was wrong") == 200
+    settle(bot)
+    assert not harness.fake.calls_to("conversations.history")
 
 
 def test_work_held_by_a_crashed_process_waits_for_its_lease(harness: Harness) -> None:
@@ -428,11 +519,11 @@ def test_a_delivery_failing_twice_with_a_database_error_is_done_once(
     handle = bot.interviews.handle
     tries: list[str] = []
 
-    def flaky(item: WorkItem, *, event_id: int) -> None:
+    def flaky(item: WorkItem, *, event_id: int, redo: bool = False) -> None:
         tries.append(item.key)
         if len(tries) <= 2:
             raise OperationalError("INSERT INTO messages ...", {}, Exception("database is locked"))
-        handle(item, event_id=event_id)
+        handle(item, event_id=event_id, redo=redo)
 
     monkeypatch.setattr(bot.interviews, "handle", flaky)
     assert say(bot, "My bill was wrong") == 200
@@ -474,7 +565,7 @@ def test_a_delivery_failing_every_try_stays_undone_for_a_later_redrive(
     bot = harness.bot()
     harness.consented(bot)
 
-    def broken(item: WorkItem, *, event_id: int) -> None:
+    def broken(item: WorkItem, *, event_id: int, redo: bool = False) -> None:
         raise OperationalError("SELECT ...", {}, Exception("database is locked"))
 
     handle = bot.interviews.handle

@@ -4,7 +4,8 @@ Runs after the ack (see ``deliveries``), for deliveries claimed before it, so a 
 event or a double click does nothing the second time. A delivery may still run twice (a
 crash or a failure after part of the work, then a re-drive): the service's idempotency on
 the channel message id makes the turn happen once, and replies stored by a turn whose
-question never reached Slack are posted by the redo. A DM that starts an interview is
+question never reached Slack are posted by the redo (only those Slack does not have
+yet: see ``posted_before``). A DM that starts an interview is
 stored with the opening as its replies, so a redo answers it with the same opening
 (posted if it never reached Slack) and never takes it for an answer. Only the newest
 question's buttons count: answering, by click or by typing, takes the buttons off the
@@ -37,6 +38,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.events import ButtonClick, Customer, EditedMessage, TypedMessage
 from bot.slack.markup import clean_markup
+from bot.slack.posted_before import posted_before, reply_metadata
 from bot.slack.users import SlackUsers
 
 log = logging.getLogger(__name__)
@@ -71,17 +73,26 @@ class SlackInterviews:
         self._users = users
         self._default_campaign = default_campaign
 
-    def handle(self, item: TypedMessage | EditedMessage | ButtonClick, *, event_id: int) -> None:
+    def handle(
+        self,
+        item: TypedMessage | EditedMessage | ButtonClick,
+        *,
+        event_id: int,
+        redo: bool = False,
+    ) -> None:
         """Do what the claimed delivery ``event_id`` asks for and mark it done. Raises on
-        failure (the caller retries; a redo is safe)."""
+        failure (the caller retries; a redo is safe). ``redo``: it ran before, so some of
+        its messages may be in Slack already."""
         if isinstance(item, TypedMessage):
-            self.message(item, event_id=event_id)
+            self.message(item, event_id=event_id, redo=redo)
         elif isinstance(item, EditedMessage):
-            self.edit(item, event_id=event_id)
+            self.edit(item, event_id=event_id, redo=redo)
         else:
-            self.click(item, event_id=event_id)
+            self.click(item, event_id=event_id, redo=redo)
 
-    def message(self, message: TypedMessage, *, event_id: int | None = None) -> None:
+    def message(
+        self, message: TypedMessage, *, event_id: int | None = None, redo: bool = False
+    ) -> None:
         """A typed message: an answer, or the start of an interview (which marks the
         delivery ``event_id`` done with it)."""
         customer = message.customer
@@ -89,7 +100,7 @@ class SlackInterviews:
         text = clean_markup(message.text, user_name=self._users.name)
         if open_interview is None:
             opened_by = OpeningMessage(text, message.message_id)
-            self._start_from_dm(customer, opened_by, event_id=event_id)
+            self._start_from_dm(customer, opened_by, event_id=event_id, redo=redo)
             return
         question = open_interview.question
         result = self._service.handle_message(
@@ -115,12 +126,14 @@ class SlackInterviews:
                 text=fallback_text(question.reply),
                 blocks=settled_blocks(question.reply, note=None),
             )
-        self._post(customer, open_interview.interview_id, result.replies, event_id=event_id)
+        self._post(
+            customer, open_interview.interview_id, result.replies, event_id=event_id, redo=redo
+        )
 
-    def click(self, click: ButtonClick, *, event_id: int | None = None) -> None:
+    def click(self, click: ButtonClick, *, event_id: int | None = None, redo: bool = False) -> None:
         """A click on a quick-reply button or on an invitation's Start button."""
         if click.action_id == START_ACTION:
-            self._start(click, event_id=event_id)
+            self._start(click, event_id=event_id, redo=redo)
             return
         customer = click.customer
         open_interview = self._directory.open_interview(customer.team_id, customer.user_id)
@@ -152,16 +165,18 @@ class SlackInterviews:
             finished=result.finished,
         )
         self._settle(click, f"✅ {click.label}")
-        self._post(customer, open_interview.interview_id, result.replies, event_id=event_id)
+        self._post(
+            customer, open_interview.interview_id, result.replies, event_id=event_id, redo=redo
+        )
 
-    def edit(self, edit: EditedMessage, *, event_id: int | None = None) -> None:
+    def edit(self, edit: EditedMessage, *, event_id: int | None = None, redo: bool = False) -> None:
         """An edited message: not an answer; say how to change one."""
         customer = edit.customer
         if self._directory.open_interview(customer.team_id, customer.user_id) is not None:
-            self._post_note(customer, EDIT_NOTE)
+            self._post_note(customer, EDIT_NOTE, event_id=event_id, redo=redo)
         self._done(customer, event_id)
 
-    def _start(self, click: ButtonClick, *, event_id: int | None) -> None:
+    def _start(self, click: ButtonClick, *, event_id: int | None, redo: bool) -> None:
         customer = click.customer
         try:
             # A redo after a crash finds the interview under way and continues it.
@@ -173,10 +188,10 @@ class SlackInterviews:
             self._done(customer, event_id)
             return
         self._settle(click, "✅ Started" if opening.created else "✅ Continued")
-        self._post(customer, opening.interview_id, opening.replies, event_id=event_id)
+        self._post(customer, opening.interview_id, opening.replies, event_id=event_id, redo=redo)
 
     def _start_from_dm(
-        self, customer: Customer, opened_by: OpeningMessage, *, event_id: int | None
+        self, customer: Customer, opened_by: OpeningMessage, *, event_id: int | None, redo: bool
     ) -> None:
         # The message is stored with the opening as its replies: a redo after a crash
         # finds it a redelivery, and posts the opening if it never reached Slack.
@@ -187,10 +202,12 @@ class SlackInterviews:
             opened_by=opened_by,
         )
         if opening is None:
-            self._post_note(customer, NO_INTERVIEW)
+            self._post_note(customer, NO_INTERVIEW, event_id=event_id, redo=redo)
             self._done(customer, event_id)
         else:
-            self._post(customer, opening.interview_id, opening.replies, event_id=event_id)
+            self._post(
+                customer, opening.interview_id, opening.replies, event_id=event_id, redo=redo
+            )
 
     def _redone(
         self,
@@ -200,10 +217,10 @@ class SlackInterviews:
         *,
         event_id: int | None,
     ) -> None:
-        """A turn done before (a redo): post its stored replies if they never reached
-        Slack; mark the delivery done either way."""
+        """A turn done before (a redo): post those of its stored replies that never
+        reached Slack; mark the delivery done either way."""
         if _never_posted(open_interview):
-            self._post(customer, open_interview.interview_id, replies, event_id=event_id)
+            self._post(customer, open_interview.interview_id, replies, event_id=event_id, redo=True)
         else:
             self._done(customer, event_id)
 
@@ -221,18 +238,25 @@ class SlackInterviews:
         replies: Sequence[Reply],
         *,
         event_id: int | None,
+        redo: bool = False,
     ) -> None:
-        """Post the replies in order; then, in one write, remember which message asks
-        the question and mark the delivery done."""
+        """Post the replies in order (on a redo, those Slack does not have yet); then,
+        in one write, remember which message asks the question and mark the delivery
+        done."""
         question_ts: str | None = None
-        for reply in replies:
-            posted = self._client.chat_postMessage(
-                channel=customer.channel_id,
-                text=fallback_text(reply),
-                blocks=reply_blocks(reply),
-            )
+        already = self._posted_before(customer, event_id, redo=redo)
+        for position, reply in enumerate(replies):
+            ts = already.get(position)
+            if ts is None:
+                posted = self._client.chat_postMessage(
+                    channel=customer.channel_id,
+                    text=fallback_text(reply),
+                    blocks=reply_blocks(reply),
+                    metadata=None if event_id is None else reply_metadata(event_id, position),
+                )
+                ts = str(posted["ts"])
             if reply.slot is not None:
-                question_ts = str(posted["ts"])
+                question_ts = ts
         self._directory.posted(
             customer.team_id,
             customer.user_id,
@@ -251,8 +275,25 @@ class SlackInterviews:
                 delivery=event_id,
             )
 
-    def _post_note(self, customer: Customer, text: str) -> None:
-        self._client.chat_postMessage(channel=customer.channel_id, text=text, mrkdwn=True)
+    def _post_note(
+        self, customer: Customer, text: str, *, event_id: int | None, redo: bool
+    ) -> None:
+        if self._posted_before(customer, event_id, redo=redo):
+            return
+        self._client.chat_postMessage(
+            channel=customer.channel_id,
+            text=text,
+            mrkdwn=True,
+            metadata=None if event_id is None else reply_metadata(event_id, 0),
+        )
+
+    def _posted_before(
+        self, customer: Customer, event_id: int | None, *, redo: bool
+    ) -> dict[int, str]:
+        """On a redo, the messages of the delivery Slack already has (position -> ts)."""
+        if not redo or event_id is None:
+            return {}
+        return posted_before(self._client, customer.channel_id, event_id)
 
 
 def _stale(open_interview: OpenInterview, click: ButtonClick) -> bool:

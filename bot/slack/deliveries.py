@@ -43,9 +43,10 @@ ORDER_POLL_SECONDS = 0.25
 
 
 class Handler(Protocol):
-    def handle(self, item: WorkItem, *, event_id: int) -> None:
+    def handle(self, item: WorkItem, *, event_id: int, redo: bool = False) -> None:
         """Do the work and mark the delivery done with the last write. Raises on
-        failure (the caller retries; a redo is safe)."""
+        failure (the caller retries; a redo is safe). ``redo``: the delivery was run
+        before (a retry, or a re-drive after a crash), so part of its work may be done."""
         ...
 
 
@@ -94,7 +95,9 @@ class Deliveries:
         earlier = tuple(p.id for p in claim.earlier if p.id not in held)
         self.submit(claim.id, item, after=earlier)
 
-    def submit(self, event_id: int, item: WorkItem, *, after: Sequence[int] = ()) -> None:
+    def submit(
+        self, event_id: int, item: WorkItem, *, after: Sequence[int] = (), redo: bool = False
+    ) -> None:
         """Run the delivery (held by this process) after the customer's earlier ones
         in this process and after the deliveries ``after``. Never raises: work that
         cannot be queued is released for another process or the next start."""
@@ -102,15 +105,18 @@ class Deliveries:
             self._queued.add(event_id)
         try:
             self._executor.submit(
-                item.customer.queue_key, lambda: self.run(event_id, item, after=after)
+                item.customer.queue_key, lambda: self.run(event_id, item, after=after, redo=redo)
             )
         except RuntimeError:
             log.warning("Slack delivery %s not queued (shutting down); released", event_id)
             self._release([event_id])
 
-    def run(self, event_id: int, item: WorkItem, *, after: Sequence[int] = ()) -> None:
+    def run(
+        self, event_id: int, item: WorkItem, *, after: Sequence[int] = (), redo: bool = False
+    ) -> None:
         """Do one delivery this process holds (after the deliveries ``after``, see
-        `submit_claimed`), retrying failures; never raises."""
+        `submit_claimed`), retrying failures; never raises. ``redo``: it may have been
+        run before (re-driven)."""
         with self._lock:
             if event_id not in self._queued:
                 return  # released at shutdown before it started
@@ -121,7 +127,7 @@ class Deliveries:
                 log.warning("Slack delivery %s left for re-drive at shutdown", event_id)
                 self._release([event_id])
                 return
-            self._run(event_id, item)
+            self._run(event_id, item, redo=redo)
         finally:
             with self._lock:
                 self._running.discard(event_id)
@@ -154,19 +160,19 @@ class Deliveries:
             self._running.add(pending.id)
         try:
             log.info("running Slack delivery %s first: it came before", pending.id)
-            self._run(pending.id, pending.item)
+            self._run(pending.id, pending.item, redo=True)
         finally:
             with self._lock:
                 self._running.discard(pending.id)
 
-    def _run(self, event_id: int, item: WorkItem) -> None:
+    def _run(self, event_id: int, item: WorkItem, *, redo: bool = False) -> None:
         for attempt in range(len(self._delays) + 1):
             if attempt and self._stopping.wait(self._delays[attempt - 1]):
                 log.warning("Slack delivery %s left for re-drive at shutdown", event_id)
                 self._release([event_id])
                 return
             try:
-                self._handler.handle(item, event_id=event_id)
+                self._handler.handle(item, event_id=event_id, redo=redo or attempt > 0)
                 return
             except Exception:
                 if attempt < len(self._delays):
@@ -198,7 +204,7 @@ class Deliveries:
                 continue
             for event_id, item in runnable:
                 log.info("re-driving Slack delivery %s", event_id)
-                self.submit(event_id, item)
+                self.submit(event_id, item, redo=True)
                 queued += 1
         return queued
 
