@@ -1,0 +1,285 @@
+"""A simulated customer who takes one scripted interview through the web JSON API.
+
+The customer follows the protocol of ``bench/data/README.md``: whatever the bot asks, it
+answers with the matching answer of the labelled step it is on; a question the bot does
+not ask is not answered. It moves to the next labelled step when the bot asks "what
+happened next?" (the ``next_step`` slot); after the last labelled step it clicks "That
+was the last step" or types the interview's ``ending``. It consents and confirms the
+playback with a click, as most people do.
+
+Which step the bot asks about comes from the API itself: the reply's ``slot`` says what
+is asked, the response's ``progress.step`` which step (the ordinal the step has, or will
+get once told). So the customer can record, for every step the bot stores, which
+labelled step it was telling when that step was created: the alignment a scorer needs to
+compare stored steps with the labels, also when the bot ends the steps early or turns
+the typed ending into a step of its own. A step made from the ending's words has no
+labelled step; asked about it, the customer has nothing to add but the ending again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from bench.scripted_interviews import ScriptedInterview, StepAnswers
+from bot.conversation.vocabulary import Slot
+
+Ending = Literal["click", "typed"]
+ENDINGS: tuple[Ending, ...] = ("click", "typed")
+# A whole interview takes well under a hundred turns even at the step cap; more means
+# the bot and the customer are going round in circles.
+MAX_TURNS = 300
+BUSY_RETRIES = 5
+
+# The questions about one step, each answered by the `StepAnswers` field of its name.
+STEP_QUESTIONS = frozenset(
+    {Slot.CHANNEL, Slot.FEELING, Slot.THINKING, Slot.DURATION, Slot.PEOPLE_TOOLS, Slot.PAIN}
+)
+# Answered with a click on the button of this value.
+_CLICKS: dict[str, str] = {Slot.CONSENT: "yes", Slot.PLAYBACK: "yes"}
+
+
+class ApiResponse(Protocol):
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    def json(self) -> Any: ...
+
+
+class ApiClient(Protocol):
+    """What the driver needs of an HTTP client: Starlette's ``TestClient`` on the app, or
+    an ``httpx.Client`` with a running server's base URL. (The test client is built on
+    ``httpx2``, whose responses are not ``httpx``'s: the shapes are what count.)"""
+
+    def post(
+        self, url: str, *, json: Any = None, headers: dict[str, str] | None = None
+    ) -> ApiResponse: ...
+
+
+class DriverError(RuntimeError):
+    """The interview could not be driven (an API error, a question with no answer)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question the bot asked: its slot, the step it is about, its quick replies."""
+
+    slot: str
+    step: int | None  # the step's ordinal (None outside the steps)
+    text: str
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One customer message: the question it answers, what was typed or clicked."""
+
+    question: Question
+    text: str
+    choice: str | None = None
+
+
+@dataclass
+class DrivenInterview:
+    """One scripted interview as it went through the API."""
+
+    interview_id: str
+    scripted_id: str
+    ending: Ending
+    status: str
+    sent: list[Sent] = field(default_factory=list)
+    # For each step the bot asked for, by the ordinal it gave it: the index (from 0) of
+    # the labelled step the customer told then, or None for the ending's words. A stored
+    # step with ordinal k was created from told[k].
+    told: dict[int, int | None] = field(default_factory=dict)
+
+    @property
+    def messages_sent(self) -> int:
+        return len(self.sent)
+
+    @property
+    def questions(self) -> list[Question]:
+        """Every question asked, in order (one message answers each)."""
+        return [message.question for message in self.sent]
+
+    @property
+    def slots_asked(self) -> list[str]:
+        return [question.slot for question in self.questions]
+
+    def times_asked(self, slot: str, step: int | None) -> int:
+        """How often the question ``slot`` was asked about step ``step``."""
+        return self._asked()[(slot, step)]
+
+    @property
+    def distinct_questions(self) -> int:
+        return len(self._asked())
+
+    @property
+    def asked_twice(self) -> int:
+        """Questions (slot and step) asked more than once."""
+        return sum(1 for count in self._asked().values() if count > 1)
+
+    def label_of(self, ordinal: int) -> int | None:
+        """The labelled step (index from 0) stored step ``ordinal`` was made from; None for
+        a step made from the ending's words (or one the customer never told)."""
+        return self.told.get(ordinal)
+
+    def _asked(self) -> Counter[tuple[str, int | None]]:
+        return Counter((q.slot, q.step) for q in self.questions)
+
+
+class ScriptedCustomer:
+    """Answers the bot's questions from one scripted interview."""
+
+    def __init__(self, scripted: ScriptedInterview, ending: Ending) -> None:
+        self.scripted = scripted
+        self.ending = ending
+        self.current = -1  # the labelled step being told (index from 0); -1 before any
+        self.told: dict[int, int | None] = {}
+
+    def answer(self, question: Question) -> Sent:
+        """The message that answers ``question``; raises ``DriverError`` when the script
+        has nothing for it."""
+        slot = question.slot
+        if slot in _CLICKS:
+            return _click(question, _CLICKS[slot])
+        if slot in (Slot.STEP, Slot.NEXT_STEP):
+            return self._tell_step(question)
+        if slot in STEP_QUESTIONS:
+            return Sent(question, self._step_answer(question))
+        text = self._wrap_up_answer(slot)
+        if text is None:
+            raise DriverError(f"{self.scripted.id}: no scripted answer for the slot {slot!r}")
+        return Sent(question, text)
+
+    def _tell_step(self, question: Question) -> Sent:
+        ordinal = _step_of(question, self.scripted.id)
+        if ordinal in self.told:
+            # Only a language model's follow-up question asks about a told step again,
+            # and the script has no answer for those: the benchmark runs offline.
+            raise DriverError(f"{self.scripted.id}: step {ordinal} asked for twice")
+        self.current += 1
+        if self.current < len(self.scripted.steps):
+            self.told[ordinal] = self.current
+            return Sent(question, self.scripted.steps[self.current].answers.step)
+        self.told[ordinal] = None  # if the bot makes a step of the ending, it has no label
+        if self.ending == "click":
+            return _click(question, "last")
+        return Sent(question, self.scripted.ending)
+
+    def _step_answer(self, question: Question) -> str:
+        ordinal = _step_of(question, self.scripted.id)
+        if ordinal not in self.told:
+            raise DriverError(f"{self.scripted.id}: asked about step {ordinal} before it")
+        index = self.told[ordinal]
+        if index is None:
+            return self.scripted.ending  # a step made of the ending: nothing else to say
+        return step_answer(self.scripted.steps[index].answers, question.slot)
+
+    def _wrap_up_answer(self, slot: str) -> str | None:
+        scripted = self.scripted
+        answers: dict[str, str] = {
+            Slot.PROBLEM: scripted.problem,
+            Slot.MOMENT_OF_TRUTH: scripted.moment_of_truth.answer,
+            Slot.RESOLVED: scripted.resolved.answer,
+            Slot.EFFORT: scripted.effort.answer,
+            Slot.IMPROVEMENT: scripted.improvement,
+            Slot.ANYTHING_ELSE: scripted.anything_else,
+        }
+        return answers.get(slot)
+
+
+def step_answer(answers: StepAnswers, slot: str) -> str:
+    """The answer to the step question ``slot`` (its field has the slot's name)."""
+    text: str = getattr(answers, slot)
+    return text
+
+
+def drive_interview(
+    client: ApiClient, scripted: ScriptedInterview, ending: Ending, *, campaign: str
+) -> DrivenInterview:
+    """Start an interview on the open-link campaign ``campaign`` and answer every question
+    from ``scripted`` until the bot says goodbye, ending the steps as ``ending`` says.
+
+    ``client`` is a ``TestClient`` on the app, or an ``httpx.Client`` with a server's base
+    URL. Returns what was sent and asked, and which labelled step each stored step
+    came from; raises ``DriverError`` on an API error or a question the script cannot
+    answer.
+    """
+    started = _post(client, "/api/v1/interviews", {"campaign": campaign}, token=None)
+    interview_id, token = str(started["interview_id"]), str(started["token"])
+    customer = ScriptedCustomer(scripted, ending)
+    driven = DrivenInterview(interview_id, scripted.id, ending, str(started["status"]))
+    question = _question(started["pending"], started.get("progress"), previous=None)
+    while question is not None and question.slot != Slot.DONE:
+        if len(driven.sent) >= MAX_TURNS:
+            raise DriverError(f"{scripted.id}: still asking after {MAX_TURNS} answers")
+        message = customer.answer(question)
+        driven.sent.append(message)
+        body = {
+            "text": message.text,
+            "choice": message.choice,
+            "client_message_id": f"m{len(driven.sent)}",
+        }
+        turn = _post(client, f"/api/v1/interviews/{interview_id}/messages", body, token=token)
+        driven.status = str(turn["status"])
+        question = _question(turn["replies"], turn.get("progress"), previous=question)
+    driven.told = dict(customer.told)
+    return driven
+
+
+def _question(
+    replies: Sequence[Mapping[str, Any]],
+    progress: Mapping[str, Any] | None,
+    previous: Question | None,
+) -> Question | None:
+    """The question the replies end with (the last one with a slot), about the step the
+    progress names; None when the bot asks nothing (it has finished)."""
+    asking = [reply for reply in replies if reply.get("slot")]
+    if not asking:
+        return None
+    reply = asking[-1]
+    slot = str(reply["slot"])
+    if progress is not None:
+        step = progress.get("step")
+    else:
+        # No progress after a failed turn: the same question is asked again.
+        step = previous.step if previous is not None and previous.slot == slot else None
+    choices = tuple((str(c["value"]), str(c["label"])) for c in reply.get("choices", []))
+    return Question(slot=slot, step=step, text=str(reply["text"]), choices=choices)
+
+
+def _step_of(question: Question, scripted_id: str) -> int:
+    if question.step is None:
+        raise DriverError(f"{scripted_id}: {question.slot!r} asked with no step in progress")
+    return question.step
+
+
+def _click(question: Question, value: str) -> Sent:
+    """Click the quick reply ``value``: its label as the text, as the web chat sends it."""
+    for offered, label in question.choices:
+        if offered == value:
+            return Sent(question, label, value)
+    raise DriverError(f"no {value!r} button offered with {question.slot!r}: {question.text!r}")
+
+
+def _post(
+    client: ApiClient, url: str, body: Mapping[str, Any], *, token: str | None
+) -> dict[str, Any]:
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    for _ in range(BUSY_RETRIES):
+        response = client.post(url, json=dict(body), headers=headers)
+        if response.status_code != 503:
+            break
+        # Busy: nothing was stored. The same body (same client_message_id) is sent again.
+        time.sleep(float(response.headers.get("Retry-After", "1")))
+    if response.status_code not in (200, 201):
+        raise DriverError(f"POST {url}: {response.status_code} {response.text[:300]}")
+    payload: dict[str, Any] = response.json()
+    return payload
