@@ -25,19 +25,29 @@ def campaign_id(session: Session, slug: str) -> int | None:
     return session.scalar(select(Campaign.id).where(Campaign.slug == slug))
 
 
+def guide_source(session: Session, slug: str) -> str | None:
+    """The resolved guide YAML stored with the campaign ``slug`` (None: no such campaign,
+    or an imported one without a guide)."""
+    return session.scalar(select(Campaign.guide_source).where(Campaign.slug == slug)) or None
+
+
 def interview_rows(session: Session, campaign: int) -> Iterator[Row[Any]]:
-    """The campaign's interviews: ``id, public_id, consent, moment_of_truth,
-    moment_of_truth_step, resolved, effort, attributes`` (the participant's)."""
+    """The campaign's interviews: ``id, public_id, status, started_at, consent,
+    moment_of_truth, moment_of_truth_step, resolved, effort, improvement, attributes``
+    (the participant's)."""
     return iter(
         session.execute(
             select(
                 Interview.id,
                 Interview.public_id,
+                Interview.status,
+                Interview.started_at,
                 Interview.consent,
                 Interview.moment_of_truth,
                 Interview.moment_of_truth_step,
                 Interview.resolved,
                 Interview.effort,
+                Interview.improvement,
                 Participant.attributes,
             )
             .outerjoin(Participant, Participant.id == Interview.participant_id)
@@ -48,7 +58,7 @@ def interview_rows(session: Session, campaign: int) -> Iterator[Row[Any]]:
 
 def step_rows(session: Session, campaign: int) -> Iterator[Row[Any]]:
     """The campaign's steps: ``interview_id, ordinal, doing, channel, feeling,
-    duration_minutes, pains, pain_text, people, tools, source_message_ids``."""
+    duration_minutes, pains, pain_text, thinking, people, tools, source_message_ids``."""
     return iter(
         session.execute(
             select(
@@ -60,6 +70,7 @@ def step_rows(session: Session, campaign: int) -> Iterator[Row[Any]]:
                 StepRecord.duration_minutes,
                 StepRecord.pains,
                 StepRecord.pain_text,
+                StepRecord.thinking,
                 StepRecord.people,
                 StepRecord.tools,
                 StepRecord.source_message_ids,

@@ -10,8 +10,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from synthesis.lanes import themes
 from synthesis.model import Count, FeelingStats, MomentOfTruth, Stage, StepRef
 from synthesis.observations import StepObservation
+from synthesis.phrases import representative_phrase
 from synthesis.quotes import distinct_quotes, step_quote
 from synthesis.stages import StageAssignment
 
@@ -28,10 +30,14 @@ def build_stages(
     assignment: StageAssignment,
     *,
     ids: Sequence[str] = (),
+    thinking_vectors: NDArray[np.float64] | None = None,
+    seed: int = 0,
 ) -> list[Stage]:
     """One :class:`Stage` per stage of ``assignment``, in journey order. ``ids`` name the
-    stages (a stored run's stable ids); without them stage i is ``S{i+1}``."""
+    stages (a stored run's stable ids); without them a frame stage is named by its frame
+    id and a discovered stage i is ``S{i+1}``."""
     interview_total = len({o.interview_id for o in observations}) or 1
+    returns = comebacks(observations, assignment.labels)
     stages: list[Stage] = []
     for index, name in enumerate(assignment.names):
         members = np.flatnonzero(assignment.labels == index).tolist()
@@ -43,8 +49,10 @@ def build_stages(
         interviews = len({o.interview_id for o in obs})
         stages.append(
             Stage(
-                id=ids[index] if ids else stage_id(index),
+                id=ids[index] if ids else assignment.stage_id(index),
                 name=name,
+                frame_stage=assignment.frame_ids[index] if assignment.frame_ids else None,
+                description=assignment.descriptions[index] if assignment.descriptions else None,
                 keywords=assignment.keywords[index],
                 median_position=assignment.median_positions[index],
                 step_count=len(obs),
@@ -66,9 +74,30 @@ def build_stages(
                     if o.moment_of_truth
                 ],
                 steps=[StepRef(interview_id=o.interview_id, ordinal=o.ordinal) for o in obs],
+                comebacks=returns.get(index, 0),
+                doing=representative_phrase([o.doing for o in obs], embeddings[members])
+                if obs
+                else None,
+                thinking=[]
+                if thinking_vectors is None
+                else themes(obs, thinking_vectors[members], seed=seed),
             )
         )
     return stages
+
+
+def comebacks(observations: Sequence[StepObservation], labels: NDArray[np.int64]) -> dict[int, int]:
+    """Per stage label, in how many journeys the stage comes back after another stage
+    (wait, explain, wait again): the loops of the map."""
+    journeys: dict[str, list[tuple[int, int]]] = {}
+    for observation, label in zip(observations, labels.tolist(), strict=True):
+        journeys.setdefault(observation.interview_id, []).append((observation.ordinal, label))
+    found: Counter[int] = Counter()
+    for steps in journeys.values():
+        ordered = [label for _, label in sorted(steps)]
+        runs = [label for i, label in enumerate(ordered) if i == 0 or label != ordered[i - 1]]
+        found.update(label for label, n in Counter(runs).items() if n > 1)
+    return dict(found)
 
 
 def counts(values: Iterable[str], *, limit: int | None = TOP) -> list[Count]:

@@ -68,6 +68,12 @@ def stabilise_ids(
         lambda new, old: _stage_similarity(new, old, common),
         MIN_STAGE_SIMILARITY,
     )
+    # A frame stage is the same stage in every run and wave: it keeps its frame id.
+    stage_pairs = {
+        i: j
+        for i, j in stage_pairs.items()
+        if journey_map.stages[i].frame_stage is None and old_stages[j].frame_stage is None
+    }
     stage_ids, kept_s, fresh_s = _name(
         journey_map.stages, old_stages, stage_pairs, counters, "stage", STAGE_PREFIX
     )
@@ -137,8 +143,12 @@ def _name(
     ids: list[str] = []
     kept: list[str] = []
     fresh: list[str] = []
-    for index in range(len(new)):
-        if index in pairs:
+    for index, item in enumerate(new):
+        frame_stage = getattr(item, "frame_stage", None)
+        if frame_stage is not None:
+            ids.append(frame_stage)
+            kept.append(frame_stage)
+        elif index in pairs:
             ids.append(old[pairs[index]].id)
             kept.append(ids[-1])
         else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 
 class StepRef(BaseModel):
@@ -23,6 +23,7 @@ class Quote(BaseModel):
     text: str
     interview_id: str
     message_id: int
+    # 0: an answer about the whole interview (e.g. what would have made it better).
     step_ordinal: int
 
 
@@ -41,6 +42,30 @@ class FeelingStats(BaseModel):
     distribution: dict[str, int]
 
 
+class Theme(BaseModel):
+    """A group of like answers (what customers were thinking at a stage), named by a
+    short phrase in the customers' own words, with how many said it and quotes."""
+
+    label: str
+    steps: int
+    interviews: int
+    quotes: list[Quote]
+
+
+class Opportunity(BaseModel):
+    """What customers said would have made it better, grouped, and the pain points it
+    addresses (those clearly more common in these customers' journeys)."""
+
+    id: str
+    label: str
+    interviews: int
+    interview_share: float
+    pain_points: list[str]
+    stages: list[str]
+    quotes: list[Quote]
+    interview_ids: list[str]
+
+
 class MomentOfTruth(BaseModel):
     interview_id: str
     ordinal: int
@@ -48,8 +73,14 @@ class MomentOfTruth(BaseModel):
 
 
 class Stage(BaseModel):
+    """A column of the map. A stage of the guide's frame has the frame's id (``wait``),
+    name and description (``frame_stage`` is that id); a discovered stage is ``S1``,
+    ``S2``, ... and named by its words."""
+
     id: str
     name: str
+    frame_stage: str | None = None
+    description: str | None = None
     keywords: list[str]
     median_position: float
     step_count: int
@@ -65,8 +96,30 @@ class Stage(BaseModel):
     quotes: list[Quote]
     moments_of_truth: list[MomentOfTruth]
     steps: list[StepRef]
+    # In how many journeys this stage came back after another one (a loop).
+    comebacks: int = 0
+    # What customers did here, in one line taken from their words, and
+    # what went through their minds (the thinking lane), grouped.
+    doing: str | None = None
+    thinking: list[Theme] = Field(default_factory=list)
     # A researcher-style paragraph from the analyst (a language model), when configured.
     summary: str | None = None
+
+
+class EmergingStage(BaseModel):
+    """Steps whose words fit no stage of the frame, grouped and proposed as a new stage
+    for a reviewer to accept. Meanwhile its steps stay in the frame stages ``placed_in``
+    (most first), so the map is whole either way."""
+
+    id: str
+    name: str
+    step_count: int
+    interviews: int
+    interview_share: float
+    median_position: float
+    placed_in: list[str]
+    quotes: list[Quote]
+    steps: list[StepRef]
 
 
 class PainPoint(BaseModel):
@@ -242,9 +295,19 @@ class JourneyMap(BaseModel):
     stages_requested: int | None = None
     interview_count: int
     step_count: int
+    # Which interviews the map is drawn from: finished ones only ("completed", the
+    # default) or every consenting one ("all": ``partial_interviews`` were unfinished),
+    # started within [since, until) when given (ISO 8601, UTC).
+    interviews_included: str = "completed"
+    partial_interviews: int = 0
+    since: str | None = None
+    until: str | None = None
     interview_ids: list[str]
     stages: list[Stage] = Field(default_factory=list)
+    # Proposed stages the frame has no place for (frame maps only), for review.
+    emerging_stages: list[EmergingStage] = Field(default_factory=list)
     pain_points: list[PainPoint] = Field(default_factory=list)
+    opportunities: list[Opportunity] = Field(default_factory=list)
     metrics: JourneyMetrics | None = None
     channel_paths: list[PathVariant] = Field(default_factory=list)
     distinct_channel_paths: int = 0

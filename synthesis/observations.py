@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -46,21 +47,61 @@ class StepObservation:
     effort: int | None
     segment: Mapping[str, Any] = field(default_factory=dict)
     messages: tuple[tuple[int, str], ...] = ()
+    # What went through the customer's mind at this step (the thinking lane).
+    thinking: str | None = None
+    # The interview's answer to "what would have made it better" (the opportunities lane)
+    # and the stored message it was given in, as (id, text); None when not found.
+    improvement: str | None = None
+    improvement_message: tuple[int, str] | None = None
+    # Whether the interview was finished (only finished ones enter a map by default).
+    completed: bool = True
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which interviews a map is drawn from: finished ones only unless
+    ``include_partial``; started in ``[since, until)`` when given (UTC)."""
+
+    include_partial: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def admits(self, status: str, started_at: datetime | None) -> bool:
+        if not self.include_partial and status != COMPLETED:
+            return False
+        if started_at is None:
+            return self.since is None and self.until is None
+        when = started_at if started_at.tzinfo else started_at.replace(tzinfo=UTC)
+        if self.since is not None and when < _aware(self.since):
+            return False
+        return self.until is None or when < _aware(self.until)
+
+
+COMPLETED = "completed"
+FINISHED_ONLY = Selection()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def load_observations(
-    session: Session, *, campaign_slug: str, segment: tuple[str, str] | None = None
+    session: Session,
+    *,
+    campaign_slug: str,
+    segment: tuple[str, str] | None = None,
+    selection: Selection = FINISHED_ONLY,
 ) -> list[StepObservation]:
-    """Every stored step of the campaign's consenting interviews, in interview then step
-    order. ``segment=(key, value)`` keeps only participants whose attribute ``key``
-    equals ``value`` (compared as text). Raises :class:`SynthesisInputError` for an
-    unknown campaign."""
+    """Every stored step of the campaign's consenting interviews that ``selection``
+    admits (default: finished ones), in interview then step order. ``segment=(key,
+    value)`` keeps only participants whose attribute ``key`` equals ``value`` (compared
+    as text). Raises :class:`SynthesisInputError` for an unknown campaign."""
     campaign = inputs.campaign_id(session, campaign_slug)
     if campaign is None:
         raise SynthesisInputError(f"no campaign with slug {campaign_slug!r}")
     interviews: dict[int, Any] = {}
     for row in inputs.interview_rows(session, campaign):
-        if row.consent is False:
+        if row.consent is False or not selection.admits(row.status, row.started_at):
             continue
         attributes = dict(row.attributes or {})
         if segment is not None and str(attributes.get(segment[0])) != segment[1]:
@@ -71,11 +112,17 @@ def load_observations(
         if step.interview_id in interviews:
             steps.setdefault(step.interview_id, []).append(step)
     texts = inputs.inbound_texts(session, campaign)
+    by_interview: dict[int, list[int]] = {}
+    for message_id, (owner, _text) in texts.items():
+        by_interview.setdefault(owner, []).append(message_id)
     observations: list[StepObservation] = []
     for interview_id in sorted(steps):
         interview, attributes = interviews[interview_id]
         ordered = sorted(steps[interview_id], key=lambda s: s.ordinal)
         last = len(ordered) - 1
+        improvement_message = _message_with(
+            interview.improvement, sorted(by_interview.get(interview_id, ())), texts
+        )
         for index, step in enumerate(ordered):
             doing = step.doing.strip()
             text = f"{doing} {step.pain_text.strip()}" if step.pain_text else doing
@@ -99,6 +146,10 @@ def load_observations(
                     resolved=interview.resolved,
                     effort=interview.effort,
                     segment=attributes,
+                    thinking=step.thinking,
+                    improvement=interview.improvement,
+                    improvement_message=improvement_message,
+                    completed=interview.status == COMPLETED,
                     messages=tuple(
                         (mid, texts[mid][1])
                         for mid in sorted(set(step.source_message_ids))
@@ -107,3 +158,18 @@ def load_observations(
                 )
             )
     return observations
+
+
+def _message_with(
+    answer: str | None, message_ids: list[int], texts: Mapping[int, tuple[int, str]]
+) -> tuple[int, str] | None:
+    """The latest of ``message_ids`` whose text holds ``answer`` (the stored answer is the
+    customer's message, maybe trimmed), as (id, text); None if none does."""
+    wanted = " ".join((answer or "").split()).casefold()
+    if not wanted:
+        return None
+    for message_id in reversed(message_ids):
+        text = texts[message_id][1]
+        if wanted in " ".join(text.split()).casefold():
+            return message_id, text
+    return None

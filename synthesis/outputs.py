@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from synthesis.model import JourneyMap
 from synthesis.render_csv import (
+    render_opportunities_csv,
     render_pain_points_csv,
     render_stages_csv,
     render_step_assignments_csv,
@@ -54,6 +55,7 @@ def _csv(m: JourneyMap, _links: PageLinks) -> Files:
     return {
         "stages.csv": render_stages_csv(m).encode("utf-8"),
         "pain_points.csv": render_pain_points_csv(m).encode("utf-8"),
+        "opportunities.csv": render_opportunities_csv(m).encode("utf-8"),
         "step_assignments.csv": render_step_assignments_csv(m).encode("utf-8"),
     }
 
@@ -85,7 +87,7 @@ OUTPUTS: Mapping[str, OutputFormat] = {
         OutputFormat(
             "csv",
             "CSV tables",
-            ("stages.csv", "pain_points.csv", "step_assignments.csv"),
+            ("stages.csv", "pain_points.csv", "opportunities.csv", "step_assignments.csv"),
             _csv,
         ),
         OutputFormat(

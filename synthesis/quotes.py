@@ -31,6 +31,31 @@ def pain_quote(observation: StepObservation) -> Quote | None:
     return _quote(observation, message_id, text)
 
 
+def thinking_quote(observation: StepObservation) -> Quote | None:
+    """The message the step's thinking was told in; None if it cannot be found (a quote
+    is never made up from the stored summary)."""
+    wanted = " ".join((observation.thinking or "").split()).casefold()
+    if not wanted:
+        return None
+    for message_id, text in observation.messages:
+        if wanted in " ".join(text.split()).casefold():
+            return _quote(observation, message_id, text)
+    return None
+
+
+def improvement_quote(observation: StepObservation) -> Quote | None:
+    """The interview's "what would have made it better" message, if stored."""
+    if observation.improvement_message is None:
+        return None
+    message_id, text = observation.improvement_message
+    return Quote(
+        text=text,
+        interview_id=observation.interview_id,
+        message_id=message_id,
+        step_ordinal=0,
+    )
+
+
 def distinct_quotes(candidates: Iterable[Quote | None], *, limit: int = 3) -> list[Quote]:
     """The first ``limit`` quotes with different messages and different texts."""
     chosen: list[Quote] = []

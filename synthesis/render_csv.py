@@ -1,4 +1,5 @@
-"""CSV tables of a journey map: stages, pain points and which stage every step is in.
+"""CSV tables of a journey map: stages, pain points, opportunities and which stage
+every step is in.
 
 RFC 4180 CSV (comma, double quotes, CRLF), UTF-8. Quotes are verbatim; a cell that a
 spreadsheet would run as a formula (starting with ``= + - @``, tab or CR) gets a leading
@@ -37,6 +38,11 @@ def render_stages_csv(journey_map: JourneyMap) -> str:
         "tools",
         "pains",
         "moments_of_truth",
+        "frame_stage",
+        "description",
+        "doing",
+        "thinking",
+        "comebacks",
         *_quote_header(),
     ]
     rows = [
@@ -59,6 +65,11 @@ def render_stages_csv(journey_map: JourneyMap) -> str:
             _counts(s.tools),
             _counts(s.pains),
             len(s.moments_of_truth),
+            s.frame_stage,
+            s.description,
+            s.doing,
+            "; ".join(f"{t.label} ({t.interviews})" for t in s.thinking),
+            s.comebacks,
             *_quote_cells(s.quotes),
         ]
         for order, s in enumerate(journey_map.stages, start=1)
@@ -97,6 +108,31 @@ def render_pain_points_csv(journey_map: JourneyMap) -> str:
             *_quote_cells(p.quotes),
         ]
         for p in journey_map.pain_points
+    ]
+    return _table(header, rows)
+
+
+def render_opportunities_csv(journey_map: JourneyMap) -> str:
+    header = [
+        "opportunity_id",
+        "label",
+        "interviews",
+        "interview_share",
+        "pain_points",
+        "stages",
+        *_quote_header(),
+    ]
+    rows = [
+        [
+            o.id,
+            o.label,
+            o.interviews,
+            o.interview_share,
+            "; ".join(o.pain_points),
+            "; ".join(o.stages),
+            *_quote_cells(o.quotes),
+        ]
+        for o in journey_map.opportunities
     ]
     return _table(header, rows)
 

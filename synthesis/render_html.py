@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -27,6 +28,12 @@ CURVE_BOTTOM = 146
 COLUMN = 100
 SATURATION_WIDTH = 600
 SATURATION_HEIGHT = 140
+# A moment-of-truth answer shorter than this, or only a reference, does not say why.
+MIN_WHY_WORDS = 4
+_BARE_REFERENCE = re.compile(
+    r"(?:it was |probably |i think |maybe )*(?:the )?(?:step|number)\s*\d+\W*"
+    r"(?:i think|probably)?\W*"
+)
 
 
 @dataclass(frozen=True)
@@ -151,7 +158,15 @@ def _environment() -> Environment:
     env.filters["pct"] = lambda x: "-" if x is None else f"{x:.0%}"
     env.filters["num"] = lambda x, digits=1: "-" if x is None else f"{x:.{digits}f}"
     env.filters["humanise"] = lambda t: t.replace("_", " ")[:1].upper() + t.replace("_", " ")[1:]
+    env.tests["explains"] = explains
     return env
+
+
+def explains(answer: str) -> bool:
+    """Whether a moment-of-truth answer says why, not only which step ("step 2", "the
+    third one", "none"): worth showing in the stage's cell."""
+    words = answer.split()
+    return len(words) >= MIN_WHY_WORDS and not _BARE_REFERENCE.fullmatch(answer.strip().lower())
 
 
 def _stylesheet(columns: int) -> str:
@@ -187,6 +202,7 @@ def render_html(
         gridlines=[(level, _y(level)) for level in range(1, 6)],
         points_by_stage=points_by_stage,
         pain_labels={p.id: p.label for p in journey_map.pain_points},
+        stage_names={s.id: s.name for s in journey_map.stages},
         saturation_points=saturation_curve(journey_map),
         saturation_width=SATURATION_WIDTH,
         sat_box={

@@ -19,8 +19,8 @@ def render_markdown(journey_map: JourneyMap) -> str:
     lines = [
         f"# Journey map: {m.campaign}" + (f" ({segment})" if segment else ""),
         "",
-        f"{m.interview_count} interviews, {m.step_count} steps, {len(m.stages)} stages, "
-        f"{len(m.pain_points)} pain points (embedder `{m.embedder}`, seed {m.seed}, "
+        f"{m.interview_count} {_which(m)}interviews, {m.step_count} steps, {len(m.stages)} "
+        f"stages, {len(m.pain_points)} pain points (embedder `{m.embedder}`, seed {m.seed}, "
         f"schema {m.schema_version}).",
         "",
         "## Stages",
@@ -42,11 +42,20 @@ def render_markdown(journey_map: JourneyMap) -> str:
         )
     for s in m.stages:
         lines += ["", f"### {s.id} {_text(s.name)}", ""]
+        if s.description:
+            lines += [f"_{_text(s.description)}_", ""]
+        if s.doing:
+            lines.append(f"- Doing: {_text(s.doing)}")
+        for theme in s.thinking[:3]:
+            lines.append(f"- Thinking: {_text(theme.label)} ({theme.interviews} interviews)")
         lines.append(f"- People: {_counts(s.people)}; tools: {_counts(s.tools)}")
         lines.append(f"- Pains: {_counts(s.pains)}")
+        if s.comebacks:
+            lines.append(f"- Came back to this stage in {s.comebacks} journeys")
         if s.moments_of_truth:
             lines.append(f"- Moments of truth: {len(s.moments_of_truth)}")
         lines += [_quote(q) for q in s.quotes]
+        lines += [_quote(q) for theme in s.thinking[:2] for q in theme.quotes[:1]]
     # GitHub and many editors draw this block as the journey diagram.
     lines += ["", "```mermaid", render_mermaid(m).rstrip("\n"), "```"]
     lines += [
@@ -64,6 +73,8 @@ def render_markdown(journey_map: JourneyMap) -> str:
     for p in m.pain_points:
         lines += ["", f"### {p.id} {_text(p.label)}", ""]
         lines += [_quote(q) for q in p.quotes]
+    lines += _opportunities(m)
+    lines += _emerging(m)
     lines += _metrics(m)
     lines += _paths(m)
     if m.saturation is not None:
@@ -72,6 +83,54 @@ def render_markdown(journey_map: JourneyMap) -> str:
         lines += ["", f"New pain points per interview, in order: {heard}."]
     lines += _comparison(m)
     return "\n".join(lines) + "\n"
+
+
+def _which(m: JourneyMap) -> str:
+    if m.interviews_included == "completed":
+        which = "finished "
+    else:
+        which = f"(including {m.partial_interviews} unfinished) " if m.partial_interviews else ""
+    if m.since or m.until:
+        window = f"from {m.since[:10]} " if m.since else ""
+        window += f"before {m.until[:10]} " if m.until else ""
+        which += f"{window.strip()}: "
+    return which
+
+
+def _opportunities(m: JourneyMap) -> list[str]:
+    if not m.opportunities:
+        return []
+    lines = ["", "## Opportunities", ""]
+    for o in m.opportunities:
+        addresses = f"; addresses {', '.join(o.pain_points)}" if o.pain_points else ""
+        lines += [
+            "",
+            f"### {o.id} {_text(o.label)}",
+            "",
+            f"{o.interviews} interviews ({o.interview_share:.0%}){addresses}.",
+        ]
+        lines += [_quote(q) for q in o.quotes[:2]]
+    return lines
+
+
+def _emerging(m: JourneyMap) -> list[str]:
+    if not m.emerging_stages:
+        return []
+    lines = [
+        "",
+        "## Emerging stages, for review",
+        "",
+        "Steps whose words fit no stage of the frame (counted in the nearest stage meanwhile).",
+    ]
+    for e in m.emerging_stages:
+        lines += [
+            "",
+            f"### {e.id} {_text(e.name)}",
+            "",
+            f"{e.interviews} interviews, {e.step_count} steps; now in {', '.join(e.placed_in)}.",
+        ]
+        lines += [_quote(q) for q in e.quotes[:2]]
+    return lines
 
 
 def _metrics(m: JourneyMap) -> list[str]:
@@ -162,8 +221,9 @@ def _comparison(m: JourneyMap) -> list[str]:
 def _quote(quote: Quote) -> str:
     text = _text(" ".join(quote.text.split()))
     return (
-        f"> “{text}” — interview `{quote.interview_id}`, step {quote.step_ordinal}, "
-        f"message {quote.message_id}\n"
+        f"> “{text}” — interview `{quote.interview_id}`, "
+        + (f"step {quote.step_ordinal}, " if quote.step_ordinal else "")
+        + f"message {quote.message_id}\n"
     )
 
 

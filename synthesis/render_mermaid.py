@@ -47,12 +47,13 @@ def render_mermaid(journey_map: JourneyMap) -> str:
         "journey",
         f"    title {mermaid_text(title, limit=120)}",
     ]
-    for stage in m.stages:
+    for number, stage in enumerate(m.stages, start=1):
         score = _score(stage)
+        heading = f"{number}. {stage.name}" if stage.frame_stage else f"{stage.id} {stage.name}"
         actors = ", ".join(
             ["Customer", *(mermaid_text(p.value, limit=30) for p in stage.people[:2])]
         )
-        lines.append(f"    section {mermaid_text(f'{stage.id} {stage.name}')}")
+        lines.append(f"    section {mermaid_text(heading)}")
         if stage.feeling.mean is None:
             lines.append(f"      %% {stage.id} has no feeling ratings: scored {NEUTRAL}")
         for quote in stage.quotes or []:

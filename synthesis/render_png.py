@@ -46,9 +46,12 @@ def _png(figure: Figure) -> bytes:
 
 
 def _stage_labels(journey_map: JourneyMap, width: int = 16) -> list[str]:
+    # A frame stage's id repeats its name ("wait", "Waiting"): number it instead.
     return [
-        f"{s.id}\n" + "\n".join(textwrap.wrap(s.name, width=width, max_lines=2, placeholder="…"))
-        for s in journey_map.stages
+        (f"{n}" if s.frame_stage else s.id)
+        + "\n"
+        + "\n".join(textwrap.wrap(s.name, width=width, max_lines=2, placeholder="…"))
+        for n, s in enumerate(journey_map.stages, start=1)
     ]
 
 

@@ -1,4 +1,5 @@
-"""Journey stages: cluster step observations, order them along the journey, name them."""
+"""Journey stages: the guide's frame filled with steps (the default), or, as an option,
+stages discovered by clustering the step observations, ordered along the journey."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from bot.conversation.map_frame import MapFrame
 from synthesis.clustering import cluster_rows
+from synthesis.frame_assignment import FramePlacement, place_in_frame
 from synthesis.keywords import group_keywords
 from synthesis.observations import StepObservation
 
@@ -27,6 +30,15 @@ class StageAssignment:
     names: list[str]
     keywords: list[list[str]]
     median_positions: list[float]
+    # Frame stages only: each stage's frame id (also its map id) and description.
+    frame_ids: tuple[str, ...] = ()
+    descriptions: tuple[str, ...] = ()
+    # Frame stages only: the placement behind the labels (evidence, low-fit steps).
+    placement: FramePlacement | None = None
+
+    def stage_id(self, label: int) -> str:
+        """The map id of stage ``label``: its frame id, else ``S1``, ``S2``, ... in order."""
+        return self.frame_ids[label] if self.frame_ids else f"S{label + 1}"
 
 
 def assign_stages(
@@ -57,4 +69,26 @@ def assign_stages(
         names=names,
         keywords=keywords,
         median_positions=[round(medians[c], 4) for c in order],
+    )
+
+
+def frame_stages(observations: Sequence[StepObservation], frame: MapFrame) -> StageAssignment:
+    """The frame's stages that hold at least one step, in frame (journey) order, each
+    step placed by ``synthesis.frame_assignment``."""
+    placement = place_in_frame(observations, frame)
+    used = sorted(set(placement.labels.tolist()))
+    renumber = {stage: index for index, stage in enumerate(used)}
+    labels = np.array([renumber[s] for s in placement.labels.tolist()], dtype=np.int64)
+    positions = np.array([o.position for o in observations], dtype=np.float64)
+    chosen = [frame.stages[s] for s in used]
+    return StageAssignment(
+        labels=labels,
+        names=[stage.name for stage in chosen],
+        keywords=group_keywords([o.doing for o in observations], labels.tolist()),
+        median_positions=[
+            round(float(np.median(positions[labels == i])), 4) for i in range(len(chosen))
+        ],
+        frame_ids=tuple(stage.id for stage in chosen),
+        descriptions=tuple(stage.description for stage in chosen),
+        placement=placement,
     )

@@ -79,7 +79,7 @@ def test_same_input_gives_the_identical_map(session_factory: sessionmaker[Sessio
     assert render_json(first) == render_json(second)
     assert render_markdown(first) == render_markdown(second)
     data = json.loads(render_json(first))
-    assert data["schema_version"] == "3"
+    assert data["schema_version"] == "4"
     assert data["stages"][0]["steps"][0].keys() == {"interview_id", "ordinal"}
 
 
@@ -106,8 +106,10 @@ def test_pain_points_are_ranked_by_frequency_and_severity(
     long_wait, transferred = points[0], points[1]
     assert long_wait.interviews == 12 and long_wait.interview_share == 1.0
     assert long_wait.stages == ["S2"] and long_wait.rank == 1 and long_wait.id == "P1"
-    # Interviews 0, 3, 6, 9: tagged at the phone step (first tag long_wait) and at the end.
-    assert transferred.interviews == 4 and transferred.stages == ["S3"]
+    # Interviews 0, 3, 6, 9: tagged at the phone step (second tag, after long_wait) and at
+    # the end; every tag of a step counts in its point, as it does in the stages' counts.
+    assert transferred.interviews == 4 and transferred.stages == ["S2", "S3"]
+    assert transferred.evidence == 8
     crash = next(p for p in points if "crashed" in p.keywords or "upload" in p.keywords)
     assert crash.tags == [] and crash.interviews == 3 and crash.stages == ["S1"]
     assert [p.rank for p in points] == list(range(1, len(points) + 1))

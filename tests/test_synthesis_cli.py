@@ -38,6 +38,7 @@ def test_synthesize_writes_every_format_and_segments(tmp_path: Path) -> None:
         "map.json",
         "map.md",
         "map.mmd",
+        "opportunities.csv",
         "pain_points.csv",
         "stages.csv",
         "step_assignments.csv",
@@ -60,6 +61,7 @@ def test_synthesize_writes_every_format_and_segments(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in only.iterdir()) == [
         "map.html",
+        "opportunities.csv",
         "pain_points.csv",
         "stages.csv",
         "step_assignments.csv",

@@ -101,7 +101,7 @@ def test_every_format_is_written_and_identical_twice(
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     data = json.loads((tmp_path / "a" / "map.json").read_text(encoding="utf-8"))
-    assert data["schema_version"] == SCHEMA_VERSION == "3"
+    assert data["schema_version"] == SCHEMA_VERSION == "4"
     assert JourneyMap.model_validate(data) == first
     assert data["stages"][1]["steps"][0].keys() == {"interview_id", "ordinal"}
     assert data["comparison"]["key"] == "plan" and data["metrics"]["journeys"] == 12
@@ -121,6 +121,7 @@ def test_format_choice(session_factory: sessionmaker[Session], tmp_path: Path) -
     assert [p.name for p in written] == [
         "stages.csv",
         "pain_points.csv",
+        "opportunities.csv",
         "step_assignments.csv",
         "map.mmd",
     ]
@@ -403,7 +404,7 @@ def test_tiny_and_uneven_maps_render_in_every_format(
     assert tiny.saturation is not None
     assert tiny.saturation.statement == "None of the 1 interviews reported a pain point."
     written = write_outputs(tiny, tmp_path / "tiny")
-    assert len(written) == 9
+    assert len(written) == 10
     page = (tmp_path / "tiny" / "map.html").read_text(encoding="utf-8")
     assert "No pain points were reported." in page and "no ratings" in page
     assert "%% S1 has no feeling ratings" in (tmp_path / "tiny" / "map.mmd").read_text()
@@ -419,4 +420,4 @@ def test_tiny_and_uneven_maps_render_in_every_format(
     maps = split_by(analysis, "plan")
     assert any(s.step_count == 0 for m in maps.segments for s in m.stages)
     paths = write_segmented_outputs(maps, tmp_path / "uneven")
-    assert len(paths) == 9 * (1 + len(maps.segments))
+    assert len(paths) == 10 * (1 + len(maps.segments))

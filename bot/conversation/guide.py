@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.conversation.map_frame import MapFrame
 from bot.conversation.messages import Choice
 from bot.conversation.vocabulary import Pain, Slot
 
@@ -161,6 +162,9 @@ class Guide(BaseModel):
     texts: GuideTexts
     extra_questions: tuple[ExtraQuestion, ...] = ()
     extra_pains: tuple[ExtraPain, ...] = ()
+    # The journey map's stage frame (``bot.conversation.map_frame``); None: synthesis
+    # discovers stages by clustering instead.
+    map: MapFrame | None = None
 
     @field_validator("extra_questions")
     @classmethod
@@ -228,7 +232,11 @@ def load_guide_text(text: str, *, source: str = "<stored guide>") -> Guide:
 
 def resolved_guide_yaml(guide: Guide) -> str:
     """The guide as one self-contained YAML document (stored with each campaign)."""
-    return yaml.safe_dump(guide.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    data = guide.model_dump(mode="json")
+    if guide.map is not None:
+        # Stages keyed by id, as guides write them, so the stored guide loads back.
+        data["map"] = guide.map.as_yaml_data()
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 def _resolve(name_or_path: str | Path, *, seen: tuple[Path, ...]) -> tuple[dict[str, Any], str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from storage.llm_calls import CallRow
 from storage.synthesis_inputs import customer_texts
 from synthesis.analyst import Analyst
 from synthesis.formatting import human_minutes
-from synthesis.observations import SynthesisInputError
+from synthesis.observations import FINISHED_ONLY, Selection, SynthesisInputError
 from synthesis.outputs import (
     FORMATS,
     UnknownFormat,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 # scikit-learn, SciPy and NumPy (1.5 s); the pipeline imports them when it runs.
 EMBEDDER_NAMES = ("openai", "sentence-transformers", "tfidf")
 
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 FORMAT_HELP = f"Output format, repeatable or comma-separated: {', '.join(FORMATS)} (default: all)."
 
 
@@ -80,7 +82,33 @@ def synthesize_command(
         "need an extra and JOURNEYLINE_* settings).",
     ),
     stages: int | None = typer.Option(
-        None, "--stages", min=1, help="Number of stages (default: chosen automatically)."
+        None,
+        "--stages",
+        min=1,
+        help="Discover this many stages by clustering instead of using the guide's stage frame.",
+    ),
+    discover: bool = typer.Option(
+        False,
+        "--discover",
+        help="Discover stages by clustering the steps (number chosen automatically) instead "
+        "of placing them in the stage frame of the campaign's guide.",
+    ),
+    include_partial: bool = typer.Option(
+        False,
+        "--include-partial",
+        help="Also use unfinished interviews (default: finished ones only); the map says so.",
+    ),
+    since: datetime | None = typer.Option(
+        None,
+        "--since",
+        formats=DATE_FORMATS,
+        help="Only interviews started on or after this date/time (UTC), e.g. 2026-10-01.",
+    ),
+    until: datetime | None = typer.Option(
+        None,
+        "--until",
+        formats=DATE_FORMATS,
+        help="Only interviews started before this date/time (UTC), e.g. 2027-01-01.",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed; same data and seed give the same map."),
     analyst: bool = typer.Option(
@@ -94,6 +122,9 @@ def synthesize_command(
     from synthesis.embedders import EmbedderError, UnknownEmbedder
     from synthesis.segments import TooManySegments
 
+    if since is not None and until is not None and until <= since:
+        raise abort("--until must be later than --since")
+    selection = Selection(include_partial=include_partial, since=since, until=until)
     chosen: tuple[str, str] | None = None
     if segment is not None:
         key, sep, value = segment.partition("=")
@@ -118,6 +149,8 @@ def synthesize_command(
                 segment_by=segment_by.strip() if segment_by else None,
                 embedder=embedder,
                 stages=stages,
+                discover=discover,
+                selection=selection,
                 seed=seed,
                 embedder_config=rt.settings.embedder_config(),
                 analyst=namer,
@@ -159,6 +192,8 @@ def synthesize_to(
     embedder: str = "tfidf",
     embedder_config: EmbedderConfig | None = None,
     stages: int | None = None,
+    discover: bool = False,
+    selection: Selection = FINISHED_ONLY,
     seed: int = 0,
     analyst: Analyst | None = None,
 ) -> Written:
@@ -201,6 +236,8 @@ def synthesize_to(
                 embedder=embedder,
                 embedder_config=embedder_config,
                 stages=stages,
+                discover=discover,
+                selection=selection,
                 seed=seed,
                 segment=segment,
                 on_step=advance,

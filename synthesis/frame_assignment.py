@@ -1,0 +1,199 @@
+"""Steps placed in the guide's stage frame: words, facts and journey order, decoded per journey.
+
+Free clustering of step stories groups them by channel and topic words, not by what the
+customer was going through, and cannot name what it finds. A journey-mapping team sets
+the stages first (``bot.conversation.map_frame``), so each step is scored against each
+frame stage on four kinds of evidence:
+
+- **cues**: the stage's words and phrases found in the step ("on hold", "transferred");
+- **likeness**: TF-IDF cosine between the step and the stage's description, examples
+  and cues (catches wordings no cue lists);
+- **facts**: the step's stored channel and pains that point to the stage (a step tagged
+  ``transferred`` is probably being passed on);
+- **position**: how far the step's place in its journey is from where the stage usually
+  falls.
+
+The per-step scores are then decoded along each journey (Viterbi): journeys move
+forward through the frame, may skip stages, and may come back only to stages that
+repeat (wait, explain, wait again). That is what lets "called again" after a wait be
+read as reaching out once more, and what gives the map its loops.
+
+Steps with no word evidence for any stage are the candidates for an **emerging stage**
+(``synthesis.emerging_stages``). Everything is deterministic: the same steps and frame
+give the same stages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
+from bot.conversation.map_frame import FrameStage, MapFrame
+from synthesis.observations import StepObservation
+from synthesis.text_cleaning import clean_for_matching
+
+# Weights of the four kinds of evidence (log-odds-like units). Words weigh most; the
+# position prior only separates steps the words leave undecided.
+CUE_WEIGHT = 1.6
+LIKENESS_WEIGHT = 3.0
+FACT_WEIGHT = 0.9
+POSITION_WEIGHT = 1.0
+# How far (in journey position, 0..1) a step may sit from its stage's usual place before
+# the position evidence costs as much as one cue.
+POSITION_SPREAD = 0.28
+# Distinct cues beyond this add nothing (a long story mentions everything once).
+MAX_CUES = 3
+# Journey moves: staying in a stage that repeats is free, skipping stages costs a little
+# per stage skipped, going back costs more (and much more to a stage that does not repeat).
+STAY_OTHER = -0.4
+SKIP_COST = 0.12
+BACK_TO_REPEATING = -1.1
+BACK_OTHER = -2.6
+# A step whose best word evidence (cues + likeness) is below this fits no stage well.
+FIT_FLOOR = 0.45
+
+
+@dataclass(frozen=True)
+class FramePlacement:
+    """Each step's frame stage (``labels[i]`` indexes ``frame.stages``), the evidence
+    score it got there, and how well its words fit its best stage."""
+
+    frame: MapFrame
+    labels: NDArray[np.int64]
+    scores: NDArray[np.float64]  # (steps, stages): the per-step evidence
+    word_fit: NDArray[np.float64]  # (steps,): best cue + likeness evidence
+
+    def low_fit(self) -> NDArray[np.bool_]:
+        """Steps whose words fit no stage well (emerging-stage candidates)."""
+        return self.word_fit < FIT_FLOOR
+
+
+def place_in_frame(observations: Sequence[StepObservation], frame: MapFrame) -> FramePlacement:
+    """Score every step against every frame stage and decode each journey in order."""
+    texts = [clean_for_matching(o.doing) for o in observations]
+    cues = _cue_evidence(texts, frame.stages)
+    likeness = _likeness(texts, frame.stages, english=frame.language.startswith("en"))
+    facts = _fact_evidence(observations, frame.stages)
+    positions = np.array([o.position for o in observations], dtype=np.float64)
+    stage_positions = np.array([s.position for s in frame.stages], dtype=np.float64)
+    position = -((positions[:, None] - stage_positions[None, :]) ** 2) / (2 * POSITION_SPREAD**2)
+    words = CUE_WEIGHT * cues + LIKENESS_WEIGHT * likeness
+    scores = words + FACT_WEIGHT * facts + POSITION_WEIGHT * position
+    transitions = _transitions(frame.stages)
+    labels = np.zeros(len(observations), dtype=np.int64)
+    for rows in _journeys(observations):
+        labels[rows] = _decode(scores[rows], transitions)
+    word_fit = words.max(axis=1) if len(observations) else np.zeros(0)
+    return FramePlacement(frame=frame, labels=labels, scores=scores, word_fit=word_fit)
+
+
+def cue_pattern(cue: str) -> str:
+    """A cue as a regular expression: whole words, a trailing ``*`` matching any ending."""
+    text = clean_for_matching(cue.rstrip("*"))
+    body = r"\s+".join(re.escape(word) for word in text.split())
+    tail = r"\w*" if cue.strip().endswith("*") else ""
+    return rf"(?<!\w){body}{tail}(?!\w)"
+
+
+def _cue_evidence(texts: Sequence[str], stages: Sequence[FrameStage]) -> NDArray[np.float64]:
+    """log(1 + distinct cues found), per step and stage, capped at ``MAX_CUES`` cues."""
+    evidence = np.zeros((len(texts), len(stages)), dtype=np.float64)
+    for column, stage in enumerate(stages):
+        patterns = [cue_pattern(cue) for cue in stage.cues if clean_for_matching(cue.rstrip("*"))]
+        if not patterns:
+            continue
+        # One alternation per stage (fast on 10k journeys); each alternative in its own
+        # group so distinct cues are counted, not repeated mentions of one.
+        combined = re.compile("|".join(f"({p})" for p in patterns))
+        for row, text in enumerate(texts):
+            found = {m.lastindex for m in combined.finditer(text)}
+            if found:
+                evidence[row, column] = np.log1p(min(len(found), MAX_CUES))
+    return evidence
+
+
+def _likeness(
+    texts: Sequence[str], stages: Sequence[FrameStage], *, english: bool
+) -> NDArray[np.float64]:
+    """Cosine between each step and each stage's own words (TF-IDF fitted on both, so
+    words every step uses weigh little; English function words left out for an English
+    frame, as "the" and "my" say nothing about a stage)."""
+    prototypes = [
+        clean_for_matching(
+            " ".join([stage.name, stage.description, *stage.examples, *stage.cues]).replace("*", "")
+        )
+        for stage in stages
+    ]
+    if not texts:
+        return np.zeros((0, len(stages)))
+    vectorizer = TfidfVectorizer(
+        sublinear_tf=True,
+        ngram_range=(1, 2),
+        min_df=1,
+        stop_words="english" if english else None,
+    )
+    try:
+        matrix = vectorizer.fit_transform([*texts, *prototypes])
+    except ValueError:  # no words at all
+        return np.zeros((len(texts), len(stages)))
+    steps, stage_rows = matrix[: len(texts)], matrix[len(texts) :]
+    return np.asarray((steps @ stage_rows.T).todense(), dtype=np.float64)
+
+
+def _fact_evidence(
+    observations: Sequence[StepObservation], stages: Sequence[FrameStage]
+) -> NDArray[np.float64]:
+    """Per step and stage: 1 if the step's channel points there, plus 1 per pain."""
+    evidence = np.zeros((len(observations), len(stages)), dtype=np.float64)
+    for column, stage in enumerate(stages):
+        channels, pains = set(stage.channels), set(stage.pains)
+        if not channels and not pains:
+            continue
+        for row, observation in enumerate(observations):
+            hit = float(observation.channel in channels) if observation.channel else 0.0
+            evidence[row, column] = hit + len(pains.intersection(observation.pains))
+    return evidence
+
+
+def _transitions(stages: Sequence[FrameStage]) -> NDArray[np.float64]:
+    """``moves[i, j]``: the score of a step in stage ``j`` right after one in stage ``i``."""
+    n = len(stages)
+    moves = np.zeros((n, n), dtype=np.float64)
+    for i in range(n):
+        for j in range(n):
+            if j == i:
+                moves[i, j] = 0.0 if stages[j].may_repeat else STAY_OTHER
+            elif j > i:
+                moves[i, j] = -SKIP_COST * (j - i - 1)
+            else:
+                moves[i, j] = BACK_TO_REPEATING if stages[j].may_repeat else BACK_OTHER
+    return moves
+
+
+def _journeys(observations: Sequence[StepObservation]) -> list[list[int]]:
+    """Row indices of each interview's steps, in step order."""
+    rows: dict[str, list[int]] = {}
+    for index, observation in enumerate(observations):
+        rows.setdefault(observation.interview_id, []).append(index)
+    return [sorted(r, key=lambda i: observations[i].ordinal) for r in rows.values()]
+
+
+def _decode(scores: NDArray[np.float64], moves: NDArray[np.float64]) -> NDArray[np.int64]:
+    """The best stage sequence for one journey (Viterbi; ties: the earlier stage)."""
+    steps, n = scores.shape
+    best = scores[0].copy()
+    back = np.zeros((steps, n), dtype=np.int64)
+    for t in range(1, steps):
+        candidates = best[:, None] + moves  # (from, to)
+        back[t] = np.argmax(candidates, axis=0)
+        best = candidates[back[t], np.arange(n)] + scores[t]
+    path = np.zeros(steps, dtype=np.int64)
+    path[-1] = int(np.argmax(best))
+    for t in range(steps - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path

@@ -1,0 +1,48 @@
+"""Names a researcher would write for a group of customer texts: a short phrase taken
+from the group's most typical text, never a keyword triple."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from synthesis.text_cleaning import strip_noise
+
+MAX_WORDS = 8
+# Where a phrase ends: at a clause's punctuation; in a clause still too long, before a
+# conjunction (when at least ``MIN_WORDS`` words come first).
+_CLAUSE = re.compile(r"[,;:.!?]+(?:\s+|$)")
+_CONJUNCTION = re.compile(r"\s+(?:and|but|because|which|while|although)\s+", re.I)
+MIN_WORDS = 3
+
+
+def representative_phrase(texts: Sequence[str], vectors: NDArray[np.float64]) -> str:
+    """The text nearest the group's centre (ties: the shorter, then the first), cut to
+    its first clause of at most ``MAX_WORDS`` words, capitalised, without noise."""
+    if not texts:
+        return ""
+    centre = vectors.mean(axis=0)
+    closeness = vectors @ centre
+    best = min(
+        range(len(texts)),
+        key=lambda i: (-round(float(closeness[i]), 6), len(texts[i]), i),
+    )
+    return short_phrase(texts[best])
+
+
+def short_phrase(text: str) -> str:
+    """``text``'s first clause, at most ``MAX_WORDS`` words (an ellipsis when cut)."""
+    cleaned = strip_noise(text).strip(" .!?,;:-")
+    clause = _CLAUSE.split(cleaned, maxsplit=1)[0].strip(" .!?,;:-")
+    if len(clause.split()) < MIN_WORDS - 1:  # "e.g." or "OK." is not a phrase
+        clause = cleaned
+    if len(clause.split()) > MAX_WORDS:
+        head = _CONJUNCTION.split(clause, maxsplit=1)[0]
+        if len(head.split()) >= MIN_WORDS:
+            clause = head
+    words = clause.split()
+    phrase = " ".join(words[:MAX_WORDS]) + ("…" if len(words) > MAX_WORDS else "")
+    return phrase[:1].upper() + phrase[1:]
