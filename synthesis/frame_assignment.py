@@ -54,6 +54,9 @@ STAY_OTHER = -0.4
 SKIP_COST = 0.12
 BACK_TO_REPEATING = -1.1
 BACK_OTHER = -2.6
+# A journey's first step skips the stages before it at this cost each: journeys start by
+# noticing the problem unless the words say otherwise.
+START_SKIP_COST = 0.3
 # A step whose best word evidence (cues + likeness) is below this fits no stage well.
 FIT_FLOOR = 0.45
 

@@ -159,7 +159,18 @@ def _environment() -> Environment:
     env.filters["num"] = lambda x, digits=1: "-" if x is None else f"{x:.{digits}f}"
     env.filters["humanise"] = lambda t: t.replace("_", " ")[:1].upper() + t.replace("_", " ")[1:]
     env.tests["explains"] = explains
+    env.tests["phrase_of"] = phrase_of
     return env
+
+
+def phrase_of(phrase: str, text: str) -> bool:
+    """Whether ``phrase`` (a name made of a customer's words) is how ``text`` begins, so
+    showing both would say the same thing twice."""
+
+    def plain(value: str) -> str:
+        return " ".join(re.sub(r"[^\w\s]", " ", value.casefold()).split())
+
+    return bool(plain(phrase)) and plain(text).startswith(plain(phrase))
 
 
 def explains(answer: str) -> bool:

@@ -124,7 +124,7 @@ def test_demo_completes_every_interview_with_two_full_steps(tmp_path: Path) -> N
     out = invoke("demo", "--no-serve")
     assert "38 of 38 interviews completed" in out
     # It ends with the synthesized map, every format, split by the customers' segment.
-    assert "Journey map of 38 interviews" in out and "saturation: " in out
+    assert "Journey map of 38 finished interviews" in out and "saturation: " in out
     assert "segments by segment: consumer 26, business 12" in out
     folder = tmp_path / "data" / "demo-map"
     assert f"Wrote {folder}/" in out

@@ -41,7 +41,7 @@ def test_import_reports_counts_and_bad_lines(tmp_path: Path) -> None:
     out = tmp_path / "map"
     synth = runner.invoke(app, ["synthesize", "--campaign", "ext", "--out", str(out)])
     assert synth.exit_code == 0, synth.output
-    assert "Journey map of 2 interviews (6 steps)" in synth.output
+    assert "Journey map of 2 finished interviews (6 steps)" in synth.output
 
     missing = runner.invoke(app, ["import", "nope.jsonl"])
     assert missing.exit_code == 1 and "no such file: nope.jsonl" in missing.output

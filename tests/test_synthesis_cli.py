@@ -82,7 +82,7 @@ def test_synthesize_writes_json_and_markdown(tmp_path: Path) -> None:
     args += ["--stages", "3", "--format", "json", "--format", "markdown"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "Journey map of 6 interviews (18 steps): 3 stages" in result.output
+    assert "Journey map of 6 finished interviews (18 steps): 3 stages" in result.output
     data = json.loads((out / "map.json").read_text(encoding="utf-8"))
     assert data["segment"] == {"plan": "business"} and len(data["stages"]) == 3
     assert (out / "map.md").read_text(encoding="utf-8").startswith("# Journey map: synth")

@@ -275,16 +275,31 @@ def print_written(written: Written, *, files: bool = True) -> None:
     differences, and where the files are. Customer words are printed as text, never as
     console markup."""
     m = written.maps.overall
-    console.print(
-        f"[bold green]Journey map[/] of {m.interview_count} interviews "
-        f"({m.step_count} steps): {len(m.stages)} stages, {len(m.pain_points)} pain points."
+    which = "finished " if m.interviews_included == "completed" else ""
+    if m.partial_interviews:
+        which = f"(including {m.partial_interviews} unfinished) "
+    window = "".join(
+        [f" from {m.since[:10]}" if m.since else "", f" before {m.until[:10]}" if m.until else ""]
     )
-    for stage in m.stages:
+    frame = "the guide's stage frame" if any(s.frame_stage for s in m.stages) else "discovered"
+    console.print(
+        f"[bold green]Journey map[/] of {m.interview_count} {which}interviews{window} "
+        f"({m.step_count} steps): {len(m.stages)} stages ({frame}), "
+        f"{len(m.pain_points)} pain points, {len(m.opportunities)} opportunities."
+    )
+    for number, stage in enumerate(m.stages, start=1):
         feeling = "-" if stage.feeling.mean is None else f"{stage.feeling.mean:.1f}/5"
         channel = stage.channel_mix[0].value if stage.channel_mix else "-"
+        label = f"{number}." if stage.frame_stage else stage.id
+        loops = f", came back in {stage.comebacks}" if stage.comebacks else ""
         console.print(
-            f"  {stage.id} {escape(stage.name)}: {stage.interview_share:.0%} of interviews, "
-            f"feeling {feeling}, mostly {escape(channel)}"
+            f"  {label} {escape(stage.name)}: {stage.interview_share:.0%} of interviews, "
+            f"feeling {feeling}, mostly {escape(channel)}{loops}"
+        )
+    for emerging in m.emerging_stages:
+        console.print(
+            f"  emerging stage {emerging.id} (for review): {escape(emerging.name)} "
+            f"({emerging.interviews} interviews)"
         )
     for point in m.pain_points[:3]:
         console.print(
@@ -300,6 +315,16 @@ def print_written(written: Written, *, files: bool = True) -> None:
             f"  metrics: {x.steps_per_journey.mean or 0:.1f} steps per journey, median total "
             f"time {minutes}, {x.channel_switches.share_of_journeys:.0%} switched channel, "
             f"{x.transfers.share_of_journeys:.0%} transferred, resolved {rate}, effort {effort}"
+        )
+    for opportunity in m.opportunities[:3]:
+        console.print(
+            f"  opportunity {opportunity.id}: {escape(opportunity.label)} "
+            f"({opportunity.interviews} interviews"
+            + (
+                f"; addresses {', '.join(opportunity.pain_points)})"
+                if opportunity.pain_points
+                else ")"
+            )
         )
     if m.channel_paths:
         top = m.channel_paths[0]
