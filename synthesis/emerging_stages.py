@@ -5,7 +5,8 @@ A frame is a hypothesis. When several customers tell a step the frame has no wor
 are still placed in the nearest frame stage, so the map stays whole, and are also
 proposed here as a candidate stage with its representative quotes, for a reviewer to
 accept or reject. A proposal needs steps from at least ``MIN_INTERVIEWS`` interviews (or
-``MIN_SHARE`` of them, whichever is more): one odd story is not a stage.
+``MIN_SHARE`` of them, whichever is more), telling much the same thing
+(``MIN_COHERENCE``): a few odd stories are not a stage.
 """
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ from synthesis.phrases import representative_phrase
 from synthesis.quotes import distinct_quotes, step_quote
 
 MIN_INTERVIEWS = 3
-MIN_SHARE = 0.05
+MIN_SHARE = 0.1
 MAX_PROPOSALS = 4
+# A proposal's steps must tell much the same thing: their mean cosine to the group's
+# centre at least this. Low-fit steps of a frame that fits (odd stories, terse answers)
+# scatter below it; a stage the frame lacks ("went to the store", told many ways) does not.
+MIN_COHERENCE = 0.6
 
 
 def propose_emerging_stages(
@@ -46,7 +51,10 @@ def propose_emerging_stages(
     proposals: list[tuple[list[int], str]] = []
     for group in sorted(set(groups.tolist())):
         members = [rows[int(j)] for j in np.flatnonzero(groups == group)]
-        if len({observations[i].interview_id for i in members}) >= needed:
+        if (
+            len({observations[i].interview_id for i in members}) >= needed
+            and coherence(embeddings[members]) >= MIN_COHERENCE
+        ):
             name = representative_phrase(
                 [observations[i].doing for i in members], embeddings[members]
             )
@@ -56,6 +64,13 @@ def propose_emerging_stages(
         _proposal(f"E{n}", members, name, observations, embeddings, placed_in, total)
         for n, (members, name) in enumerate(proposals[:MAX_PROPOSALS], start=1)
     ]
+
+
+def coherence(vectors: NDArray[np.float64]) -> float:
+    """Mean cosine of unit rows to their (normalised) centre: 1 when all say the same."""
+    centre = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(centre))
+    return 0.0 if norm == 0 else float((vectors @ (centre / norm)).mean())
 
 
 def _groups(vectors: NDArray[np.float64], *, seed: int) -> NDArray[np.int64]:
