@@ -323,3 +323,33 @@ def all_quotes(journey_map: JourneyMap) -> list[Quote]:
     for emerging in journey_map.emerging_stages:
         quotes += emerging.quotes
     return quotes
+
+
+def test_two_waves_match_stages_by_frame_and_pains_by_meaning(
+    session_factory: sessionmaker[Session], campaign: Campaign
+) -> None:
+    """Last quarter and this quarter as two campaigns: a pain point's id is its rank in
+    each map, so the diff must pair them by meaning, and compare shares."""
+    from synthesis.diff import diff_maps
+
+    rude = Step("The agent was rude and dismissive.", "phone", ("unempathetic_agent",), feeling=1)
+    with session_factory.begin() as session:
+        merged = session.merge(campaign)
+        for n in range(4):
+            add_story(session, merged, f"q3-{n}", WAITER)
+        later = create_campaign(session, slug="framed-q4", name="Framed Q4")
+        for n in range(4):
+            add_story(session, later, f"q4-{n}", [*WAITER[:3], rude, *WAITER[3:]])
+    with session_factory() as session:
+        q3 = synthesize(session, campaign_slug=SLUG)
+        q4 = synthesize(session, campaign_slug="framed-q4")
+    q4_ids = {p.label: p.id for p in q4.pain_points}
+    assert q4_ids["Long wait"] != {p.label: p.id for p in q3.pain_points}["Long wait"]
+    diff = diff_maps(q3, q4, waves=True)
+    pains = {c.name: c for c in diff.pain_points}
+    assert pains["Long wait"].status == "same" and pains["Long wait"].before == 4
+    assert pains["Unempathetic agent"].status == "new"
+    assert pains["Unempathetic agent"].evidence is not None
+    assert pains["Unempathetic agent"].evidence.text == "The agent was rude and dismissive."
+    stages = {c.id: c for c in diff.stages}
+    assert stages["wait"].status == "same" and stages["wait"].before == 4

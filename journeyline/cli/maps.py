@@ -129,22 +129,36 @@ def diff_command(
         show_default=False,
     ),
     campaign: str = typer.Option("", help="Campaign whose latest two runs to compare."),
+    waves: bool = typer.Option(
+        False,
+        "--waves",
+        help="Compare as two waves (e.g. two --since/--until windows of one campaign): "
+        "match ids by frame and meaning, grew/shrank by share. Automatic for runs of "
+        "different campaigns or segments.",
+    ),
 ) -> None:
     """What changed between two runs: new, grew, shrank, disappeared.
 
-    Stages and pain points, with the interviews each was heard in before and after.
+    Stages and pain points, with the interviews each was heard in before and after, and
+    a quote for each change as evidence.
     """
     with runtime() as rt, rt.sessions() as session:
         before_id, after_id = _pair(session, list(runs or []), campaign)
         before, after = _load(session, before_id), _load(session, after_id)
-    if (before.info.campaign, before.info.segment) != (after.info.campaign, after.info.segment):
+    other_series = (before.info.campaign, before.info.segment) != (
+        after.info.campaign,
+        after.info.segment,
+    )
+    if other_series or waves:
         console.print(
-            "[yellow]note:[/] the runs belong to different series "
-            f"({escape(before.info.campaign)} {escape(before.info.segment or 'all')} vs "
-            f"{escape(after.info.campaign)} {escape(after.info.segment or 'all')}); "
-            "ids are only stable within one series."
+            "Compared as waves "
+            f"({escape(before.info.campaign)} {escape(before.info.segment or 'all')} -> "
+            f"{escape(after.info.campaign)} {escape(after.info.segment or 'all')}): stages "
+            "matched by their frame id, pain points by meaning; grew and shrank compare "
+            "each wave's share of interviews."
         )
-    print_diff(before.info, after.info, diff_maps(before.journey_map, after.journey_map))
+    diff = diff_maps(before.journey_map, after.journey_map, waves=other_series or waves)
+    print_diff(before.info, after.info, diff)
 
 
 @app.command("export")
@@ -161,6 +175,9 @@ def export_command(
     except UnknownFormat as error:
         raise abort(str(error)) from None
     console.print(f"Wrote run {run_id}: " + ", ".join(str(p) for p in paths))
+
+
+EVIDENCE_LINES = 8
 
 
 def print_diff(before: RunInfo, after: RunInfo, diff: MapDiff) -> None:
@@ -181,6 +198,17 @@ def print_diff(before: RunInfo, after: RunInfo, diff: MapDiff) -> None:
                 _shares(change),
             )
         console.print(table)
+    shown = [c for c in [*diff.stages, *diff.pain_points] if c.status != "same" and c.evidence]
+    if shown:
+        console.print("Evidence (a customer's words for each change):")
+    for change in shown[:EVIDENCE_LINES]:
+        quote = change.evidence
+        assert quote is not None
+        words = " ".join(quote.text.split())
+        console.print(
+            f"  {change.id} {LABEL[change.status]}: “{escape(words[:140])}” "
+            f"(interview {escape(quote.interview_id)}, message {quote.message_id})"
+        )
 
 
 def _tally(changes: list[Change]) -> str:
