@@ -38,6 +38,7 @@ import argparse
 import csv
 import hashlib
 import importlib.util
+import random
 import sys
 import time
 from collections import Counter
@@ -132,6 +133,29 @@ def deduplicated(dataset: Dataset) -> Dataset:
     for text, label in zip(dataset.texts, dataset.labels, strict=True):
         seen.setdefault(text, label)
     return Dataset(f"{dataset.name} (dedup)", list(seen), list(seen.values()))
+
+
+# Social-media noise: a few brand handles shared by many posts regardless of what they
+# complain about, links, order numbers and sign-offs (what short public posts carry).
+HANDLES = ("@AcmeBank", "@AcmeHelp", "@Acme_UK")
+SIGN_OFFS = ("", "", "\n^JS", "\n- Sam", "\nSent from my iPhone")
+
+
+def noisy(dataset: Dataset, *, seed: int = SEED) -> Dataset:
+    """Every text with social-media noise added (seeded): a brand handle in front of
+    most, a link, an order number or a sign-off on some. The labels are unchanged, so a
+    method that reads the noise loses NMI against its clean score."""
+    rng = random.Random(seed)
+    texts = []
+    for text in dataset.texts:
+        parts = [rng.choice(HANDLES)] if rng.random() < 0.8 else []
+        parts.append(text)
+        if rng.random() < 0.4:
+            parts.append(f"https://t.co/{rng.getrandbits(40):x}")
+        if rng.random() < 0.3:
+            parts.append(f"order #{rng.choice('ABCDEF')}{rng.randrange(10**6, 10**7)}")
+        texts.append(" ".join(parts) + rng.choice(SIGN_OFFS))
+    return Dataset(f"{dataset.name} (noisy)", texts, list(dataset.labels))
 
 
 # ---------------------------------------------------------------- methods
@@ -340,6 +364,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--dedup", action="store_true", help="add de-duplicated variants of sets with duplicates"
     )
+    parser.add_argument(
+        "--noisy",
+        action="store_true",
+        help="add variants with social-media noise (brand @handles, links, order numbers)",
+    )
     parser.add_argument("--skip-stages", action="store_true")
     parser.add_argument("--only", help="comma-separated methods to run (default: all)")
     parser.add_argument(
@@ -365,6 +394,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for d in datasets
             for variant in ((d, deduplicated(d)) if len(set(d.texts)) < len(d.texts) else (d,))
         ]
+    if args.noisy:
+        datasets = [variant for d in datasets for variant in (d, noisy(d))]
     if datasets:
         only = set(args.only.split(",")) if args.only else None
         lines += clustering_table(datasets, model_path, only=only, cache_dir=args.vectors_cache)

@@ -136,6 +136,8 @@ def test_cleaning_drops_handles_links_references_and_signatures_not_words() -> N
     text = "@AcmeHelp my order #A12345 never arrived 😡 https://x.co/abc\n-- Sam"
     assert clean_for_matching(text) == "my order never arrived"
     assert clean_for_matching("Sent it to help@acme.com. Sent from my iPhone") == "sent it to ."
+    assert clean_for_matching("Order A123456: call 0800 123 4567") == "order : call"
+    assert clean_for_matching("Form 1099-C was wrong") == "form 1099-c was wrong"
 
 
 # --- the frame as guide data ----------------------------------------------------------

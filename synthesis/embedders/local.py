@@ -16,6 +16,7 @@ import numpy as np
 
 from synthesis.clustering import Method as ClusterMethod
 from synthesis.embedders.base import EmbedderConfig, EmbedderError, Matrix, deduplicate, unit_rows
+from synthesis.text_cleaning import strip_noise
 
 INSTALL_HINT = "pip install 'journeyline[local-embeddings]'"
 
@@ -44,7 +45,8 @@ class SentenceTransformerEmbedder:
         )
 
     def embed(self, texts: Sequence[str]) -> Matrix:
-        unique, inverse, _ = deduplicate(list(texts))
+        # Links, handles, reference numbers and signatures say nothing about the text.
+        unique, inverse, _ = deduplicate([strip_noise(t) or " " for t in texts])
         model = self._model or self._load()
         if not unique:
             return np.zeros((0, 0), dtype=np.float64)

@@ -31,6 +31,7 @@ from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 
 from synthesis.clustering import Method as ClusterMethod
 from synthesis.embedders.base import EmbedderConfig, Matrix, deduplicate
+from synthesis.text_cleaning import strip_noise
 
 DOMAIN_SYNONYMS: Mapping[str, str] = {
     **dict.fromkeys(
@@ -126,10 +127,12 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS - KEPT_WORDS)
 
 def normalise_text(text: str, synonyms: Mapping[str, str] = DOMAIN_SYNONYMS) -> str:
     """Lower-case word tokens with domain synonyms mapped to one word and redaction
-    marks dropped, space-joined."""
+    marks dropped, space-joined; links, @handles, addresses, reference numbers,
+    signatures and emoji removed first (``synthesis.text_cleaning``), so they cannot
+    pull texts together."""
     return " ".join(
         synonyms.get(token, token)
-        for token in _TOKEN.findall(text.lower())
+        for token in _TOKEN.findall(strip_noise(text).lower())
         if not _REDACTED.fullmatch(token)
     )
 

@@ -20,6 +20,7 @@ from synthesis.embedders.base import (
     unit_rows,
 )
 from synthesis.embedders.cache import EmbeddingCache, text_key
+from synthesis.text_cleaning import strip_noise
 
 INSTALL_HINT = "pip install 'journeyline[openai]'"
 
@@ -72,7 +73,8 @@ class OpenAIEmbedder:
         )
 
     def embed(self, texts: Sequence[str]) -> Matrix:
-        sent = [t if t.strip() else " " for t in texts]
+        # Links, handles, reference numbers and signatures say nothing about the text.
+        sent = [strip_noise(t) or " " for t in texts]
         unique, inverse, _ = deduplicate(sent)
         keys = [text_key(self.model, t) for t in unique]
         found = self.cache.get(keys) if self.cache else {}
