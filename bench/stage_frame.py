@@ -48,6 +48,7 @@ DATA = Path(__file__).parent / "data"
 SETS = {
     "a": ("interviews_a1.jsonl", "interviews_a2.jsonl"),
     "b": ("interviews_b1.jsonl", "interviews_b2.jsonl"),
+    "c": ("interviews_c1.jsonl", "interviews_c2.jsonl"),
 }
 
 
@@ -169,13 +170,13 @@ def _print_errors(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
-    parser.add_argument("--set", choices=["a", "b", "all"], default="all")
+    parser.add_argument("--set", choices=[*SETS, "all"], default="all")
     parser.add_argument("--show-errors", type=int, default=0)
     args = parser.parse_args(argv)
     if args.files:
         files = list(args.files)
     else:
-        names = [n for key in (("a", "b") if args.set == "all" else (args.set,)) for n in SETS[key]]
+        names = [n for key in (SETS if args.set == "all" else (args.set,)) for n in SETS[key]]
         files = [DATA / name for name in names]
     interviews = [interview for path in files for interview in load(path)]
     frame = load_guide().map
