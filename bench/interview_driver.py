@@ -134,6 +134,10 @@ class DrivenInterview:
         return Counter((q.slot, q.step) for q in self.questions)
 
 
+# Times a customer answers the same question with the script's words before giving up.
+GIVE_UP_AFTER = 2
+
+
 class ScriptedCustomer:
     """Answers the bot's questions from one scripted interview."""
 
@@ -142,11 +146,17 @@ class ScriptedCustomer:
         self.ending = ending
         self.current = -1  # the labelled step being told (index from 0); -1 before any
         self.told: dict[int, int | None] = {}
+        self.asked: dict[tuple[str, int | None], int] = {}
 
     def answer(self, question: Question) -> Sent:
         """The message that answers ``question``; raises ``DriverError`` when the script
-        has nothing for it."""
+        has nothing for it. Asked the same question a third time, the customer gives up
+        on it and types "skip", as a person would rather than repeat the same words."""
         slot = question.slot
+        key = (str(slot), question.step)
+        self.asked[key] = self.asked.get(key, 0) + 1
+        if self.asked[key] > GIVE_UP_AFTER and slot not in _CLICKS:
+            return Sent(question, "skip")
         if slot in _CLICKS:
             return _click(question, _CLICKS[slot])
         if slot in (Slot.STEP, Slot.NEXT_STEP):
