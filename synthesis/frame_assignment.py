@@ -53,7 +53,7 @@ MAX_CUES = 3
 STAY_OTHER = -0.8
 SKIP_COST = 0.12
 BACK_TO_REPEATING = -0.6
-BACK_OTHER = -2.6
+BACK_OTHER = -1.6
 # A step whose best word evidence (cues + likeness) is below this fits no stage well.
 FIT_FLOOR = 0.45
 
