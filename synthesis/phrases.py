@@ -17,6 +17,9 @@ MAX_WORDS = 8
 _CLAUSE = re.compile(r"[,;:.!?]+(?:\s+|$)")
 _CONJUNCTION = re.compile(r"\s+(?:and|but|because|which|while|although)\s+", re.I)
 MIN_WORDS = 3
+# A first clause opening with one of these only sets the scene ("When you send a
+# reading, the bill must use it"): the point is in the clause after it.
+_SCENE_SETTERS = frozenset({"when", "if", "because", "as", "since", "although", "while", "after"})
 
 
 def representative_phrase(texts: Sequence[str], vectors: NDArray[np.float64]) -> str:
@@ -36,7 +39,11 @@ def representative_phrase(texts: Sequence[str], vectors: NDArray[np.float64]) ->
 def short_phrase(text: str) -> str:
     """``text``'s first clause, at most ``MAX_WORDS`` words (an ellipsis when cut)."""
     cleaned = strip_noise(text).strip(" .!?,;:-")
-    clause = _CLAUSE.split(cleaned, maxsplit=1)[0].strip(" .!?,;:-")
+    clauses = [c.strip(" .!?,;:-") for c in _CLAUSE.split(cleaned) if c.strip(" .!?,;:-")]
+    clause = clauses[0] if clauses else ""
+    first_word = clause.split()[0].casefold() if clause.split() else ""
+    if first_word in _SCENE_SETTERS and len(clauses) > 1:
+        clause = clauses[1]
     if len(clause.split()) < MIN_WORDS - 1:  # "e.g." or "OK." is not a phrase
         clause = cleaned
     if len(clause.split()) > MAX_WORDS:

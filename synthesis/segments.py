@@ -96,7 +96,8 @@ def compare(
     differences: list[Difference] = []
     if len(comparable) >= 2:
         for stage in overall.stages:
-            subject = f"{stage.id} {stage.name}"
+            # A frame stage's id repeats its name ("wait", "Waiting").
+            subject = stage.name if stage.frame_stage else f"{stage.id} {stage.name}"
             differences += _gap(comparable, "stage share", subject, _reader("stage", stage.id))
             differences += _gap(
                 comparable, "feeling", subject, _reader("feeling", stage.id), gap=FEELING_GAP
