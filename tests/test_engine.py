@@ -380,6 +380,15 @@ def test_empty_message_reasks(guide: Guide) -> None:
         "after this nothing more",
         "still waiting",
         "That was the final step.",
+        # An opening ending, then a comment on how it stands: not a new step.
+        "that was it, it finished there",
+        "End of the story. For now anyway.",
+        "That's the lot, thanks",
+        "aand scene. that's everything",
+        "That's all, it got sorted after that.",
+        "This is the end. We are fine now.",
+        "It is finish here, nothing more after this.",
+        "done 👍 that's the whole thing",
     ],
 )
 def test_answers_that_only_end_the_journey(guide: Guide, ending: str) -> None:
@@ -399,6 +408,8 @@ def test_answers_that_only_end_the_journey(guide: Guide, ending: str) -> None:
         "swapped it there",
         "they said it was fixed, but the next invoice was the same",
         "No reply, so I tweeted at them",
+        "That was it for the phone call, then I emailed them",
+        "They refunded me and that was it",
     ],
 )
 def test_content_after_what_happened_next_is_always_a_step(guide: Guide, next_step: str) -> None:
