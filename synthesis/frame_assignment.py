@@ -75,11 +75,8 @@ class FramePlacement:
 
 def place_in_frame(observations: Sequence[StepObservation], frame: MapFrame) -> FramePlacement:
     """Score every step against every frame stage and decode each journey in order."""
-    cleaned: dict[str, str] = {}
-    texts = [
-        cleaned.get(o.doing) or cleaned.setdefault(o.doing, clean_for_matching(o.doing))
-        for o in observations
-    ]
+    cleaned = {doing: clean_for_matching(doing) for doing in {o.doing for o in observations}}
+    texts = [cleaned[o.doing] for o in observations]
     cues = _cue_evidence(texts, frame.stages)
     likeness = _likeness(texts, frame.stages, english=frame.language.startswith("en"))
     facts = _fact_evidence(observations, frame.stages)

@@ -51,7 +51,8 @@ def themes(
     """The thinking answers of ``observations`` (rows of ``vectors``) grouped into themes,
     most interviews first; only answers found verbatim in a stored message count."""
     rows = [i for i, o in enumerate(observations) if said_something(o.thinking)]
-    quoted = [i for i in rows if thinking_quote(observations[i]) is not None]
+    quote_of = {i: thinking_quote(observations[i]) for i in rows}
+    quoted = [i for i in rows if quote_of[i] is not None]
     if not quoted:
         return []
     labels = _groups(vectors[quoted], seed=seed)
@@ -66,7 +67,7 @@ def themes(
                 ),
                 steps=len(members),
                 interviews=len({observations[i].interview_id for i in members}),
-                quotes=distinct_quotes(thinking_quote(observations[i]) for i in nearest),
+                quotes=distinct_quotes(quote_of[i] for i in nearest),
             )
         )
     found.sort(key=lambda t: (-t.interviews, t.label))

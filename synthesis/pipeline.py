@@ -65,6 +65,10 @@ class Analysis:
     def stage_id_of(self, label: int) -> str:
         return self.stage_ids[label] if self.stage_ids else self.assignment.stage_id(label)
 
+    def stage_order(self) -> dict[str, int]:
+        """Each stage id's place in journey order."""
+        return {self.stage_id_of(i): i for i in range(len(self.assignment.names))}
+
     def with_ids(self, stable: JourneyMap) -> Analysis:
         """This analysis under the ids of ``stable`` (its whole map with ids matched to
         the stored series), so every map, segment and comparison made from it uses them."""
@@ -278,7 +282,7 @@ def map_of(
 def _opportunities(analysis: Analysis, points: Sequence[PainPoint]) -> list[Opportunity]:
     if analysis.improvement_vectors is None:
         return []
-    order = {analysis.stage_id_of(i): i for i in range(len(analysis.assignment.names))}
+    order = analysis.stage_order()
     return opportunities(
         analysis.observations,
         analysis.improvement_rows,
@@ -314,7 +318,7 @@ def _restricted_points(
         (o.interview_id, o.ordinal): analysis.stage_id_of(int(label))
         for o, label in zip(observations, labels.tolist(), strict=True)
     }
-    order = {analysis.stage_id_of(i): i for i in range(len(analysis.assignment.names))}
+    order = analysis.stage_order()
     kept = [
         p
         for p in (

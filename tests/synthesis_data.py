@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -60,8 +61,10 @@ def _completed_interview(
     campaign: Campaign,
     participant: str | None,
     attributes: dict[str, str] | None,
+    status: str = "completed",
 ) -> Interview:
-    """A consented, completed web interview of ``participant`` (steps added by the caller)."""
+    """A consented web interview of ``participant``, completed unless ``status`` says
+    otherwise (steps added by the caller)."""
     person = queries.get_or_create_participant(
         session, campaign=campaign, external_id=participant, attributes=attributes or {}
     )
@@ -70,7 +73,7 @@ def _completed_interview(
         campaign=campaign,
         participant=person,
         channel="web",
-        status="completed",
+        status=status,
         engine_state={},
     )
     interview.consent = True
@@ -171,6 +174,7 @@ class StepSpec:
     people: tuple[str, ...] = ()
     pains: tuple[str, ...] = ()
     pain_text: str = ""
+    thinking: str = ""
 
 
 def add_journey(
@@ -182,21 +186,26 @@ def add_journey(
     resolved: str | None = "yes",
     effort: int | None = None,
     attributes: dict[str, str] | None = None,
+    improvement: str | None = None,
+    status: str = "completed",
+    started_at: datetime | None = None,
 ) -> str:
-    """A completed interview with exactly these steps; returns its public id. Each step is
-    told in one message (and its pain, if any, in a second one)."""
+    """An interview (completed unless ``status`` says otherwise) with exactly these steps;
+    returns its public id. Each step is told in one message (and its pain and its
+    thinking, if any, in one more each); ``improvement`` is answered in a last one."""
     interview = _completed_interview(
-        session, campaign=campaign, participant=participant, attributes=attributes
+        session, campaign=campaign, participant=participant, attributes=attributes, status=status
     )
+    if started_at is not None:
+        interview.started_at = started_at
     records: list[queries.StepRecordData] = []
     for ordinal, spec in enumerate(steps, start=1):
         ids = [queries.add_message(session, interview=interview, direction="in", text=spec.text).id]
-        if spec.pain_text:
-            ids.append(
-                queries.add_message(
-                    session, interview=interview, direction="in", text=spec.pain_text
-                ).id
-            )
+        for said in (spec.pain_text, spec.thinking):
+            if said:
+                ids.append(
+                    queries.add_message(session, interview=interview, direction="in", text=said).id
+                )
         records.append(
             queries.StepRecordData(
                 ordinal=ordinal,
@@ -208,10 +217,14 @@ def add_journey(
                 tools=(),
                 pains=spec.pains,
                 pain_text=spec.pain_text or None,
+                thinking=spec.thinking or None,
                 source_message_ids=tuple(ids),
             )
         )
     queries.replace_step_records(session, interview=interview, steps=records)
+    if improvement:
+        queries.add_message(session, interview=interview, direction="in", text=improvement)
+        interview.improvement = improvement
     interview.resolved = resolved
     interview.effort = effort
     return interview.public_id

@@ -209,6 +209,24 @@ def _counted(target: Any, name: str, at_least: int) -> Calls:
     return calls
 
 
+def fail_once(
+    monkeypatch: pytest.MonkeyPatch, target: Any, name: str, error: Exception
+) -> list[str]:
+    """Make ``target.name`` raise ``error`` on its first call and work after; the list
+    returned names the method once it has failed."""
+    original = getattr(target, name)
+    failures: list[str] = []
+
+    def failing_once(*args: Any, **kwargs: Any) -> Any:
+        if not failures:
+            failures.append(name)
+            raise error
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, failing_once)
+    return failures
+
+
 def counting(
     bot: SlackBot, calls: list[WorkItem], monkeypatch: pytest.MonkeyPatch, *, delay: float = 0.0
 ) -> None:
@@ -271,16 +289,9 @@ def test_an_opening_that_never_reached_slack_is_posted_by_the_redo(
     finds the "hi" already answered and posts that opening, once, instead of taking
     "hi" for the answer to the consent question."""
     bot = harness.bot()
-    post = bot.interviews._post
-    failures: list[str] = []
-
-    def post_fails_once(*args: Any, **kwargs: Any) -> None:
-        if not failures:
-            failures.append("chat.postMessage")
-            raise ConnectionError("Slack is unreachable")
-        post(*args, **kwargs)
-
-    monkeypatch.setattr(bot.interviews, "_post", post_fails_once)
+    failures = fail_once(
+        monkeypatch, bot.interviews, "_post", ConnectionError("Slack is unreachable")
+    )
     assert say(bot, "hi") == 200
     settle(bot)
     assert failures
@@ -355,17 +366,12 @@ def test_a_retry_after_posting_posts_nothing_again(
     bot = harness.bot()
     harness.consented(bot)
     posts = len(harness.fake.posted())
-    directory = bot.interviews._directory
-    posted = directory.posted
-    failures: list[str] = []
-
-    def fails_once(*args: Any, **kwargs: Any) -> None:
-        if not failures:
-            failures.append("posted")
-            raise OperationalError("UPDATE ...", {}, Exception("database is locked"))
-        posted(*args, **kwargs)
-
-    monkeypatch.setattr(directory, "posted", fails_once)
+    failures = fail_once(
+        monkeypatch,
+        bot.interviews._directory,
+        "posted",
+        OperationalError("UPDATE ...", {}, Exception("database is locked")),
+    )
     assert say(bot, "My bill was wrong") == 200
     settle(bot)
     assert failures
@@ -541,16 +547,9 @@ def test_replies_lost_after_the_turn_was_stored_are_posted_by_the_redo(
     bot = harness.bot()
     harness.consented(bot)
     posts = len(harness.fake.posted())
-    post = bot.interviews._post
-    failures: list[str] = []
-
-    def post_fails_once(*args: Any, **kwargs: Any) -> None:
-        if not failures:
-            failures.append("chat.postMessage")
-            raise ConnectionError("Slack is unreachable")
-        post(*args, **kwargs)
-
-    monkeypatch.setattr(bot.interviews, "_post", post_fails_once)
+    failures = fail_once(
+        monkeypatch, bot.interviews, "_post", ConnectionError("Slack is unreachable")
+    )
     assert say(bot, "My bill was wrong") == 200
     settle(bot)
     assert failures

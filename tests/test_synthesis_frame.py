@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service.campaigns import create_campaign
-from storage import queries
 from storage.models import Campaign, Message
 from synthesis.id_matching import stabilise_ids
 from synthesis.model import JourneyMap, Quote
 from synthesis.observations import Selection
 from synthesis.pipeline import synthesize
 from synthesis.render_json import render_json
+from tests.synthesis_data import StepSpec, add_journey
 
 SLUG = "framed"
 
@@ -45,46 +45,18 @@ def add_story(
 ) -> str:
     """An interview told as the bot stores it: each step's story and its thinking in
     their own messages, and the improvement answer in one more."""
-    person = queries.get_or_create_participant(
-        session, campaign=campaign, external_id=participant, attributes={}
-    )
-    interview = queries.create_interview(
+    return add_journey(
         session,
         campaign=campaign,
-        participant=person,
-        channel="web",
+        participant=participant,
+        steps=[
+            StepSpec(s.text, s.channel, s.feeling, pains=s.pains, thinking=s.thinking or "")
+            for s in steps
+        ],
+        improvement=improvement,
         status=status,
-        engine_state={},
+        started_at=started_at,
     )
-    interview.consent = True
-    if started_at is not None:
-        interview.started_at = started_at
-    records = []
-    for ordinal, step in enumerate(steps, start=1):
-        ids = [queries.add_message(session, interview=interview, direction="in", text=step.text).id]
-        if step.thinking:
-            ids.append(
-                queries.add_message(
-                    session, interview=interview, direction="in", text=step.thinking
-                ).id
-            )
-        records.append(
-            queries.StepRecordData(
-                ordinal=ordinal,
-                doing=step.text,
-                channel=step.channel,
-                feeling=step.feeling,
-                thinking=step.thinking,
-                pains=step.pains,
-                source_message_ids=tuple(ids),
-            )
-        )
-    queries.replace_step_records(session, interview=interview, steps=records)
-    if improvement:
-        queries.add_message(session, interview=interview, direction="in", text=improvement)
-        interview.improvement = improvement
-    interview.resolved = "yes"
-    return interview.public_id
 
 
 WAITER = [

@@ -61,13 +61,15 @@ _ENDING_PHRASE = (
     r"|(?:it )?is (?:the )?last|(?:it )?is finish(?:ed)?"
     r"|thanks?|thank you|really|tbh|lol)"
 )
+# Filler that may close any ending clause ("that was it really, thanks").
+_ENDING_TAIL = r"(?: really| tbh| lol| i think| thanks?| thank you)*$"
 _ENDING_CLAUSE = re.compile(
     r"^(?:and |so |well |i think |i guess |yeah |yes |ok |nah |nope |no |after (?:this|that) )*"
     + _ENDING_PHRASE
     + r"(?: "
     + _ENDING_PHRASE
     + r")*"
-    + r"(?: really| tbh| lol| i think| thanks?| thank you)*$"
+    + _ENDING_TAIL
 )
 # The ending phrases that say so outright, whatever follows ("That was it, ..."); not
 # "nothing" or "still waiting", which may open the story of a next step ("And then
@@ -78,7 +80,8 @@ _OPENING_ENDING = re.compile(
     + _ENDING_PHRASE
     + r"(?: "
     + _ENDING_PHRASE
-    + r")*(?: really| tbh| lol| i think| thanks?| thank you)*$"
+    + r")*"
+    + _ENDING_TAIL
 )
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[.,;!?]+|\band\b|\bthen\b)\s*")
 _STEP_REFERENCE = re.compile(r"(?:\bstep|#|\bno\.?)\s*(\d{1,2})\b")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage.llm_calls import CallRow
 from storage.queries import StepRecordData
 
 
@@ -112,19 +113,9 @@ class InterviewUpdate:
     completed_at: datetime | None
 
 
-@dataclass(frozen=True)
-class ModelCallRow:
-    """One language-model call made for the turn (the ``llm_calls`` audit row)."""
-
-    purpose: str
-    prompt_version: str
-    model: str
-    outcome: str
-    tokens_in: int
-    tokens_out: int
-    latency_ms: float
-    cost_usd: float
-    error: str | None = None
+# One language-model call made for the turn: the ``llm_calls`` audit row, as the LLM
+# layer's own call log writes it.
+ModelCallRow = CallRow
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,9 @@ class TfidfEmbedder:
         return cls(seed=seed)
 
     def embed(self, texts: Sequence[str]) -> Matrix:
-        normalised = [normalise_text(t) or "empty" for t in texts]
+        # Each distinct text normalised once (answers repeat, and cleaning is not free).
+        distinct = {text: normalise_text(text) or "empty" for text in set(texts)}
+        normalised = [distinct[t] for t in texts]
         unique, inverse, _ = deduplicate(normalised)
         large = len(unique) >= MIN_DF_FROM
         min_df = 2 if large else 1
