@@ -262,6 +262,11 @@ class StepRecord(Base):
     pain_text: Mapped[str | None] = mapped_column(Text)
     # Ids of the messages the facts came from, so quotes can link back to the transcript.
     source_message_ids: Mapped[list[int]] = mapped_column(json_type(), default=list)
+    # How each fact came to be known: {"channel": "said" | "confirmed" | "inferred" |
+    # "corrected", ...}. A fact missing here was stored before provenance was recorded.
+    provenance: Mapped[dict[str, str]] = mapped_column(
+        json_type(), default=dict, server_default=sql_text("'{}'")
+    )
 
     interview: Mapped[Interview] = relationship(back_populates="steps")
 
