@@ -138,6 +138,7 @@ def _fact_rows(fact: str, scores: list[Scores]) -> list[str]:
         _row("  on the first answer", [_rate(p.first_answer) for p in parts]),
         _row("  when the bot asked", [_rate(p.asked) for p in parts]),
         _row("  when it guessed (did not ask)", [_rate(p.guessed) for p in parts]),
+        _row("  when it showed its reading", [_rate(p.shown) for p in parts]),
     ]
 
 

@@ -19,12 +19,13 @@ labelled step; asked about it, the customer has nothing to add but the ending ag
 from __future__ import annotations
 
 import time
+import typing
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from bench.scripted_interviews import ScriptedInterview, StepAnswers
+from bench.scripted_interviews import PainKey, ScriptedInterview, ScriptedStep, StepAnswers
 from bot.conversation.vocabulary import Slot
 
 Ending = Literal["click", "typed"]
@@ -74,6 +75,8 @@ class Question:
     step: int | None  # the step's ordinal (None outside the steps)
     text: str
     choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    # What a `confirm` question shows back (the reply's `understood`), else None.
+    understood: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,10 @@ class DrivenInterview:
     # the labelled step the customer told then, or None for the ending's words. A stored
     # step with ordinal k was created from told[k].
     told: dict[int, int | None] = field(default_factory=dict)
+    # (step ordinal, fact) shown wrong in a confirmation: the customer had to fix them.
+    shown_wrong: set[tuple[int, str]] = field(default_factory=set)
+    # (step ordinal, fact) shown in a confirmation at all.
+    shown: set[tuple[int, str]] = field(default_factory=set)
 
     @property
     def messages_sent(self) -> int:
@@ -147,6 +154,8 @@ class ScriptedCustomer:
         self.current = -1  # the labelled step being told (index from 0); -1 before any
         self.told: dict[int, int | None] = {}
         self.asked: dict[tuple[str, int | None], int] = {}
+        self.shown: set[tuple[int, str]] = set()
+        self.shown_wrong: set[tuple[int, str]] = set()
 
     def answer(self, question: Question) -> Sent:
         """The message that answers ``question``; raises ``DriverError`` when the script
@@ -161,6 +170,13 @@ class ScriptedCustomer:
             return _click(question, _CLICKS[slot])
         if slot in (Slot.STEP, Slot.NEXT_STEP):
             return self._tell_step(question)
+        if slot == Slot.CONFIRM:
+            return self._check_reading(question)
+        if slot == Slot.CLARIFY_NOTHING:
+            # "Nothing" was this labelled step's story (a pause): more is to come, unless
+            # it was the typed ending.
+            ordinal = _step_of(question, self.scripted.id)
+            return _click(question, "end" if self.told.get(ordinal) is None else "wait")
         if slot in STEP_QUESTIONS:
             return Sent(question, self._step_answer(question))
         text = self._wrap_up_answer(slot)
@@ -183,6 +199,29 @@ class ScriptedCustomer:
             return _click(question, "last")
         return Sent(question, self.scripted.ending)
 
+    def _check_reading(self, question: Question) -> Sent:
+        """A confirmation: yes when every fact shown matches the labels; one wrong fact
+        is corrected by typing that question's answer; more, "Fix it" and answer each."""
+        ordinal = _step_of(question, self.scripted.id)
+        index = self.told.get(ordinal)
+        if index is None:
+            return _click(question, "fix")  # a step made of the ending: nothing is right
+        step = self.scripted.steps[index]
+        wrong = [
+            fact
+            for fact, value in (question.understood or {}).items()
+            if value not in (None, []) and not reading_right(fact, value, step)
+        ]
+        for fact, value in (question.understood or {}).items():
+            if value not in (None, []):
+                self.shown.add((ordinal, _FACT_NAMES.get(fact, fact)))
+        self.shown_wrong.update((ordinal, _FACT_NAMES.get(fact, fact)) for fact in wrong)
+        if not wrong:
+            return _click(question, "yes")
+        if len(wrong) == 1:
+            return Sent(question, step_answer(step.answers, _FACT_SLOTS[wrong[0]]))
+        return _click(question, "fix")
+
     def _step_answer(self, question: Question) -> str:
         ordinal = _step_of(question, self.scripted.id)
         if ordinal not in self.told:
@@ -203,6 +242,42 @@ class ScriptedCustomer:
             Slot.ANYTHING_ELSE: scripted.anything_else,
         }
         return answers.get(slot)
+
+
+# The reading's field names, as facts and as the questions that ask them.
+_FACT_NAMES = {"duration_minutes": "duration"}
+_FACT_SLOTS: dict[str, str] = {
+    "channel": Slot.CHANNEL,
+    "feeling": Slot.FEELING,
+    "duration_minutes": Slot.DURATION,
+    "pains": Slot.PAIN,
+}
+DURATION_SHARE = 0.25
+DURATION_MINUTES = 5
+
+
+def reading_right(fact: str, value: Any, step: ScriptedStep) -> bool:
+    """Whether a fact the bot showed back is what the customer would call right: the
+    labelled channel, the feeling's polarity, a duration within 25 % or 5 minutes, and
+    no pain the labels do not have (pains outside the labels' taxonomy pass)."""
+    labels = step.labels
+    if fact == "channel":
+        return bool(value == labels.channel)
+    if fact == "feeling":
+        return labels.feeling is not None and _polarity(int(value)) == _polarity(labels.feeling)
+    if fact == "duration_minutes":
+        wanted = labels.duration_minutes
+        if wanted is None:
+            return False
+        return abs(int(value) - wanted) <= max(DURATION_SHARE * wanted, DURATION_MINUTES)
+    if fact == "pains":
+        known = set(typing.get_args(PainKey))
+        return all(pain in labels.pains or pain not in known for pain in value)
+    return True
+
+
+def _polarity(feeling: int) -> int:
+    return -1 if feeling <= 2 else 0 if feeling == 3 else 1
 
 
 def step_answer(answers: StepAnswers, slot: str) -> str:
@@ -241,6 +316,8 @@ def drive_interview(
         driven.status = str(turn["status"])
         question = _question(turn["replies"], turn.get("progress"), previous=question)
     driven.told = dict(customer.told)
+    driven.shown = set(customer.shown)
+    driven.shown_wrong = set(customer.shown_wrong)
     return driven
 
 
@@ -262,7 +339,10 @@ def _question(
         # No progress after a failed turn: the same question is asked again.
         step = previous.step if previous is not None and previous.slot == slot else None
     choices = tuple((str(c["value"]), str(c["label"])) for c in reply.get("choices", []))
-    return Question(slot=slot, step=step, text=str(reply["text"]), choices=choices)
+    understood = reply.get("understood")
+    return Question(
+        slot=slot, step=step, text=str(reply["text"]), choices=choices, understood=understood
+    )
 
 
 def _step_of(question: Question, scripted_id: str) -> int:

@@ -10,8 +10,10 @@ false positives.
 - channel: exact. Feeling: polarity (1-2 / 3 / 4-5). Duration: within 25 % or 5
   minutes. A null label is right only when nothing was stored.
 - first answer: right *and* the fact's question was asked at most once for that step.
-- asked / guessed: whether the bot asked the fact's question for that step at all, or
-  took the fact from other words (the step's story).
+- asked / guessed / shown: whether the bot asked the fact's question for that step, took
+  the fact from other words (the step's story) without asking, or showed its reading
+  back in a one-tap confirmation (right there only when shown right). A reading shown
+  wrong and fixed by the customer is not right on the first answer.
 - pains: micro precision, recall and F1 over (labelled step, pain) pairs, in the labels'
   taxonomy. The bot knows more pain keys than the labels can express (``bot_loop``,
   ``billing_error``, ...); those are counted apart, not as false positives.
@@ -64,6 +66,8 @@ class FactScore:
     first_answer: Rate = field(default_factory=Rate)
     asked: Rate = field(default_factory=Rate)
     guessed: Rate = field(default_factory=Rate)
+    # Shown back in a one-tap confirmation (right when shown right).
+    shown: Rate = field(default_factory=Rate)
 
 
 @dataclass
@@ -221,19 +225,33 @@ def _score_facts(
         slot = FACT_SLOTS[fact]
         right = CHECKS[fact](step, labelled)
         times = driven.times_asked(slot, step.ordinal)
+        # A reading shown back wrong had to be fixed by the customer: not a first answer.
+        fixed = (step.ordinal, fact) in driven.shown_wrong
         score = scores.facts[fact]
         score.stored.add(right)
-        score.first_answer.add(right and times <= 1)
-        (score.asked if times else score.guessed).add(right)
-        if not right or times > 1:
-            scores.misses.append(_fact_miss(fact, labelled, step, times, where))
+        score.first_answer.add(right and times <= 1 and not fixed)
+        if (step.ordinal, fact) in driven.shown:
+            score.shown.add(right and not fixed)
+        else:
+            (score.asked if times else score.guessed).add(right)
+        if not right or times > 1 or fixed:
+            scores.misses.append(_fact_miss(fact, labelled, step, times, where, fixed=fixed))
 
 
 def _fact_miss(
-    fact: str, labelled: ScriptedStep, step: StoredStep, times: int, where: _Where
+    fact: str,
+    labelled: ScriptedStep,
+    step: StoredStep,
+    times: int,
+    where: _Where,
+    *,
+    fixed: bool = False,
 ) -> Miss:
     stored, label = _fact_values(fact, labelled, step)
-    if times:
+    if fixed:
+        how = "shown wrong, fixed"
+        answer = labelled.answers.step
+    elif times:
         how = f"asked {times}x"
         answer = step_answer(labelled.answers, FACT_SLOTS[fact])
     else:

@@ -197,6 +197,7 @@ def _step_row(
         "pains": list(step.pains),
         "pain_text": step.pain_text,
         "source_message_ids": [message_ids[i] for i in step.source_message_ids],
+        "provenance": dict(step.provenance),
     }
 
 

@@ -218,6 +218,9 @@ class Message(Base):
     choices: Mapped[list[dict[str, str]] | None] = mapped_column(json_type())
     # Outbound: numbered items the message lists (the journey playback's steps).
     items: Mapped[list[str] | None] = mapped_column(json_type())
+    # What a `confirm` question showed back (the step facts the bot read), so a
+    # redelivered answer gets the very replies the first delivery got.
+    understood: Mapped[dict[str, Any] | None] = mapped_column(json_type())
     channel_message_id: Mapped[str | None] = mapped_column(String(200))
     in_reply_to_id: Mapped[int | None] = mapped_column(
         big_id_type(), ForeignKey("messages.id", ondelete="SET NULL"), index=True

@@ -70,7 +70,7 @@ class StepRecordData:
     """One journey step as the engine understood it; the input of ``replace_step_records``.
 
     Mirrors the ``step_records`` columns (without ids). List fields are tuples so the
-    value stays immutable and hashable; they are stored as JSON lists.
+    value stays immutable; they are stored as JSON lists.
     """
 
     ordinal: int
@@ -87,6 +87,8 @@ class StepRecordData:
     pains: tuple[str, ...] = ()
     pain_text: str | None = None
     source_message_ids: tuple[int, ...] = field(default=())
+    # How each fact came to be known (fact -> said / confirmed / inferred / corrected).
+    provenance: dict[str, str] = field(default_factory=dict)
 
 
 def step_data(record: StepRecord) -> StepRecordData:
@@ -106,6 +108,7 @@ def step_data(record: StepRecord) -> StepRecordData:
         pains=tuple(record.pains),
         pain_text=record.pain_text,
         source_message_ids=tuple(record.source_message_ids),
+        provenance=dict(record.provenance or {}),
     )
 
 
@@ -373,6 +376,7 @@ def _copy_step(data: StepRecordData, record: StepRecord) -> None:
     record.pains = list(data.pains)
     record.pain_text = data.pain_text
     record.source_message_ids = list(data.source_message_ids)
+    record.provenance = dict(data.provenance)
 
 
 # --- messages --------------------------------------------------------------------------

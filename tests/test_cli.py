@@ -59,6 +59,8 @@ def test_chat_in_the_terminal_then_show_and_export(tmp_path: Path) -> None:
             "yes",
             "My internet kept dropping",
             "rang the helpline, 25 minutes on hold, really annoyed",
+            "yes",  # phone, 25 minutes and the long wait, shown back for one tap
+            "2",
             "that they would blame my router",
             "an agent and a script",  # the hold already told what got in the way
             "that was the last step",

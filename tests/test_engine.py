@@ -63,19 +63,25 @@ def test_start_introduces_and_asks_consent(guide: Guide) -> None:
     assert result.state.status == InterviewStatus.AWAITING_CONSENT
 
 
-def test_one_sentence_fills_channel_duration_and_feeling(guide: Guide) -> None:
+def test_one_sentence_is_shown_back_for_one_tap_instead_of_three_questions(guide: Guide) -> None:
     chat = consented(guide)
     assert chat.slot == Slot.STEP
     result = chat.say("called them, sat on hold 40 min, furious")
     step = chat.state.steps[0]
-    assert step.channel == Channel.PHONE
-    assert step.duration_minutes == 40
-    assert step.feeling is not None and step.feeling <= 2
-    asked = [r.slot for r in result.replies if r.slot]
-    assert asked == [Slot.THINKING]
-    assert "phone" in result.replies[0].text  # the acknowledgement shows what was understood
-    for slot in (Slot.CHANNEL, Slot.DURATION, Slot.FEELING):
-        assert slot in step.settled
+    # Stated outright: stored at once, as inferred. The feeling and the pain are probable:
+    # not stored until the customer says yes.
+    assert step.channel == Channel.PHONE and step.duration_minutes == 40
+    assert step.feeling is None and step.pains == []
+    card = result.replies[-1]
+    assert card.slot == Slot.CONFIRM and [c.value for c in card.choices] == ["yes", "fix"]
+    assert "by phone" in card.text and "40 minutes" in card.text and "long wait" in card.text
+    assert len(result.replies) == 1  # no "Got it" before a message that shows it all
+    chat.click("yes")
+    step = chat.state.steps[0]
+    assert step.pains == ["long_wait"] and set(step.provenance.values()) == {"confirmed"}
+    # A feeling read from a story is too often someone else's: asked, the reading first.
+    assert chat.slot == Slot.FEELING
+    assert chat.result.replies[-1].choices[0].value == "1"
 
 
 def test_whole_interview_by_clicks_and_text(guide: Guide) -> None:
@@ -91,10 +97,23 @@ def test_whole_interview_by_clicks_and_text(guide: Guide) -> None:
     chat.click("5")
     assert chat.slot == Slot.PEOPLE_TOOLS
     chat.click("none")
-    # "double charge" already said what got in the way, so the pain question is skipped.
+    # "double charge" is a probable pain: asked, with it as the first quick reply.
+    assert chat.slot == Slot.PAIN
+    assert chat.result.replies[-1].choices[0].value == "billing_error"
+    chat.click("billing_error")
     assert chat.slot == Slot.NEXT_STEP
     chat.say("I emailed their support team and waited 2 days for a reply")
     assert chat.state.steps[1].channel == Channel.EMAIL
+    assert chat.slot == Slot.CONFIRM  # email and the long wait, shown back
+    chat.click("yes")
+    # Two days might be when the reply came rather than the step's length: asked, with the
+    # reading offered first.
+    assert chat.state.steps[1].duration_minutes is None
+    while chat.slot != Slot.DURATION:
+        chat.say("skip")
+    first = chat.result.replies[-1].choices[0]
+    assert (first.value, first.label) == ("2880", "About 2 days")
+    chat.click("2880")
     assert chat.state.steps[1].duration_minutes == 2880
     while chat.slot != Slot.NEXT_STEP:
         chat.say("skip")

@@ -239,6 +239,6 @@ def test_the_command_prints_one_table(capsys: pytest.CaptureFixture[str], tmp_pa
     out = capsys.readouterr().out
     assert "interviews: 1, labelled steps: 2" in out
     assert "ending: click" in out and "ending: typed" in out and "ending: both" in out
-    assert "provenance: not stored yet" in out
+    assert "provenance of 20 stored facts" in out and "said" in out
     row = next(line for line in out.splitlines() if line.startswith("exact step count"))
     assert row.split()[3:] == ["100.0%", "1/1", "100.0%", "1/1", "100.0%", "2/2"]

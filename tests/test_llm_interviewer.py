@@ -247,13 +247,21 @@ def started(guide: Guide) -> Chat:
     return chat
 
 
-def test_hints_fill_what_the_offline_reading_left_open(guide: Guide) -> None:
+def test_hints_are_offered_first_never_stored_unseen(guide: Guide) -> None:
     chat = started(guide)
     hints = Hints(channel=Channel.PHONE, feeling=1, duration_minutes=45, language="fr")
     chat.send("J'ai appelé le service client, j'étais furieuse, trois quarts d'heure", hints=hints)
     step = chat.result.state.steps[0]
-    assert (step.channel, step.feeling, step.duration_minutes) == (Channel.PHONE, 1, 45)
-    assert chat.slot == Slot.THINKING  # channel, feeling skipped: already answered
+    # What a model read is never stored unseen: each reading is offered first instead.
+    assert (step.channel, step.feeling, step.duration_minutes) == (None, None, None)
+    assert chat.slot == Slot.CHANNEL
+    assert chat.result.replies[-1].choices[0].value == "phone"
+    chat.send("", choice="phone")
+    assert chat.slot == Slot.FEELING
+    assert chat.result.replies[-1].choices[0].value == "1"
+    chat.send("", choice="1")
+    step = chat.result.state.steps[0]
+    assert step.provenance == {"channel": "said", "feeling": "said"}
     assert chat.result.state.language == "fr"
 
 

@@ -68,7 +68,8 @@ def test_a_turn_stores_message_facts_and_replies(
         text="called them, sat on hold 40 min, furious",
         channel_message_id="m3",
     )
-    assert result.replies[-1].slot == Slot.THINKING
+    # What the words state outright is stored; the rest is shown back for one tap.
+    assert result.replies[-1].slot == Slot.CONFIRM
     row = interview_row(session_factory, opening.interview_id)
     assert row.status == InterviewStatus.ACTIVE
     assert row.consent is True and row.consent_at is not None
@@ -82,7 +83,16 @@ def test_a_turn_stores_message_facts_and_replies(
     outbound = [
         m for m in row.messages if m.direction == "out" and m.in_reply_to_id == inbound[-1].id
     ]
-    assert [m.slot for m in outbound][-1] == "thinking"
+    assert [m.slot for m in outbound][-1] == "confirm"
+    assert step.provenance == {"channel": "inferred", "duration": "inferred"}
+    assert step.feeling is None and step.pains == []  # probable: not stored unconfirmed
+    confirmed = service.handle_message(
+        interview_id=opening.interview_id, choice="yes", text="Yes", channel_message_id="m4"
+    )
+    assert confirmed.replies[-1].slot == Slot.FEELING
+    [step] = interview_row(session_factory, opening.interview_id).steps
+    assert step.feeling is None and step.pains == ["long_wait"]
+    assert step.provenance == dict.fromkeys(("channel", "duration", "pains"), "confirmed")
 
 
 def test_redelivery_is_idempotent(

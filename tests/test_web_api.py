@@ -114,7 +114,16 @@ async def test_a_conversation_and_the_transcript(
         client, interview, text="called them, sat on hold 40 min, furious", client_message_id="m3"
     )
     body = turn.json()
-    assert body["replies"][-1]["slot"] == "thinking"
+    # What the bot read from the story comes back for a one-tap confirmation.
+    card = body["replies"][-1]
+    assert card["slot"] == "confirm"
+    assert card["understood"] == {
+        "channel": "phone",
+        "feeling": None,  # a feeling read from a story is asked, not shown
+        "duration_minutes": 40,
+        "pains": ["long_wait"],
+    }
+    assert [c["value"] for c in card["choices"]] == ["yes", "fix"]
     assert body["progress"]["phase"] == "steps"
     assert body["progress"]["label"].startswith("Step 1")
     read = await client.get(
@@ -126,7 +135,8 @@ async def test_a_conversation_and_the_transcript(
     assert "token" not in transcript or transcript["token"] is None
     texts = [m["text"] for m in transcript["messages"] if m["direction"] == "in"]
     assert texts == ["Yes", "My bill doubled", "called them, sat on hold 40 min, furious"]
-    assert transcript["pending"][-1]["slot"] == "thinking"
+    assert transcript["pending"][-1]["slot"] == "confirm"
+    assert transcript["pending"][-1]["understood"]["channel"] == "phone"
 
 
 async def test_reposting_a_client_message_id_is_idempotent(

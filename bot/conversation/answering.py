@@ -14,9 +14,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.conversation import confirmation
+from bot.conversation.certainty import sure_readings
+from bot.conversation.fact_words import describe_minutes
 from bot.conversation.guide import Guide
-from bot.conversation.messages import Hints
-from bot.conversation.questions import PAIN_CHOICES, describe_minutes
+from bot.conversation.messages import Hints, Understood
 from bot.conversation.state import InterviewState, PendingProbe, Position, StepDraft
 from bot.conversation.vocabulary import (
     CHANNEL_LABELS,
@@ -25,6 +27,7 @@ from bot.conversation.vocabulary import (
     FEELING_LABELS,
     Channel,
     InterviewStatus,
+    Provenance,
     Slot,
 )
 from bot.understanding import (
@@ -114,7 +117,26 @@ _VAGUE_DURATION = re.compile(
     r"so far|not over|not sure|unsure|no idea|don'?t know|dunno|can'?t remember|"
     r"don'?t remember|hard to say|not long|quick|quickly)\b"
 )
-_PAIN_VALUES = frozenset(c.value for c in PAIN_CHOICES if c.value != "none")
+# The facts each step question settles (a probable reading of them is dropped then).
+_SLOT_FACTS: dict[str, tuple[str, ...]] = {
+    Slot.CHANNEL: ("channel",),
+    Slot.FEELING: ("feeling",),
+    Slot.DURATION: ("duration",),
+    Slot.PAIN: ("pains",),
+}
+_WAITING = re.compile(
+    r"\b(?:wait(?:ed|ing)?|on hold|heard nothing|no (?:reply|answer|response|word)|"
+    r"chas(?:e|ed|ing)|for (?:a |their )?(?:reply|call ?back|response|answer))\b"
+)
+# The step carries on in the same contact: the same call or chat, the same agent.
+_CONTINUATION = re.compile(
+    r"\b(?:same (?:call|chat|conversation|line|thread|agent|person|guy|lady|email)|"
+    r"still on the (?:phone|line|call|chat)|(?:stayed|still) on hold|on the same call|"
+    r"went through (?:it|everything) (?:all )?again|got (?:through to )?(?:someone|somebody)|"
+    r"put me (?:back )?on hold)\b"
+    r"|^(?:and |so )?(?:then )?(?:she|he|the (?:same )?(?:agent|guy|lady|woman|man|person|"
+    r"rep|advisor|adviser))\b"
+)
 _EFFORT_LOW_WORDS = ("very easy", "super easy", "effortless", "easy peasy", "no effort")
 _EFFORT_HIGH_WORDS = ("very hard", "very difficult", "nightmare", "impossible", "exhausting")
 
@@ -178,9 +200,17 @@ def skip_question(state: InterviewState, guide: Guide, position: Position) -> bo
         state.choosing_fix = False
         state.fixing_step = None
         return True
+    if slot == Slot.CLARIFY_NOTHING:
+        state.clarifying_nothing = False
+        state.steps_closed = True
+        return True
     step = state.step(position.step) if position.step is not None else None
+    if step is not None and slot == Slot.CONFIRM:
+        confirmation.skip(step)
+        return True
     if step is not None and position.is_step_slot:
         step.settle(Slot(slot))
+        step.drop_guess(*_SLOT_FACTS.get(slot, ()))
         return True
     state.settle(slot, None)
     return True
@@ -222,6 +252,11 @@ def _answer_first_step(
 def _answer_next_step(
     state: InterviewState, guide: Guide, position: Position, answer: Answer
 ) -> Outcome:
+    if answer.choice != "last" and _is_nothing(answer.text) and _was_waiting(state):
+        # "Nothing." after a step spent waiting may mean nothing happened for a while
+        # (more to tell) or that it ended there: ask, rather than close the journey.
+        state.clarifying_nothing = True
+        return Outcome()
     if answer.choice == "last" or _is_nothing(answer.text) or _is_pure_ending(answer.text):
         state.steps_closed = True
         return Outcome()
@@ -235,7 +270,56 @@ def _answer_next_step(
     # asking "what happened next?" once more costs one click on "That was the last step".
     step = StepDraft(ordinal=len(state.steps) + 1, doing=answer.text)
     state.steps.append(step)
-    return Outcome(acknowledged=_describe_step(step, guide, answer))
+    return Outcome(acknowledged=_describe_step(step, guide, answer, previous=state.steps[-2]))
+
+
+def _answer_clarify_nothing(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    """After an ambiguous "nothing": a pause in the story becomes a waiting step; the end
+    closes the steps; anything else typed is the next step itself."""
+    if answer.choice == "end" or (
+        answer.choice is None and (_is_pure_ending(answer.text) or _is_nothing(answer.text))
+    ):
+        state.clarifying_nothing = False
+        state.steps_closed = True
+        return Outcome()
+    state.clarifying_nothing = False
+    if answer.choice == "wait":
+        step = StepDraft(ordinal=len(state.steps) + 1, doing=guide.say("nothing_for_a_while"))
+        step.channel = Channel.NONE
+        step.known("channel", Provenance.SAID)
+        step.settle(Slot.CHANNEL)
+        step.cite(answer.message_id)
+        state.steps.append(step)
+        return Outcome()
+    step = StepDraft(ordinal=len(state.steps) + 1, doing=answer.text)
+    state.steps.append(step)
+    return Outcome(acknowledged=_describe_step(step, guide, answer, previous=state.steps[-2]))
+
+
+def _answer_confirm(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    """The one-tap confirmation of a step's readings (`confirmation`)."""
+    step = _current_step(state, position)
+    agreed: bool | None = None
+    if answer.choice in ("yes", "fix"):
+        agreed = answer.choice == "yes"
+    else:
+        agreed = confirmation.plain_yes_or_no(answer.text)
+    if agreed is None:
+        changed = confirmation.correct(step, answer.text, guide.extra_pain_keywords())
+        if changed is None:
+            return Outcome(accepted=False)
+        step.cite(answer.message_id)
+        return Outcome(notes=[guide.say("confirm_fixed", facts=changed)] if changed else [])
+    if agreed:
+        confirmation.confirm(step)
+    else:
+        confirmation.reject(step)
+    step.cite(answer.message_id)
+    return Outcome()
 
 
 def _answer_playback(
@@ -344,12 +428,14 @@ def _answer_channel(
 ) -> Outcome:
     step = _current_step(state, position)
     channel = _channel_choice(answer.choice) or parse_channel(answer.text)
+    how = Provenance.SAID
     if channel is None and answer.choice is None and answer.hints is not None:
-        channel = answer.hints.channel
+        channel, how = answer.hints.channel, Provenance.INFERRED
     if channel is None:
         return Outcome(accepted=False)
     step.channel = channel
     step.channel_text = answer.text or None
+    step.known("channel", how)
     return _settled(step, Slot.CHANNEL, guide, answer)
 
 
@@ -360,12 +446,14 @@ def _answer_feeling(
     feeling = _int_choice(answer.choice, 1, 5)
     if feeling is None:
         feeling = parse_feeling(answer.text, bare_number=True)
+    how = Provenance.SAID
     if feeling is None and answer.choice is None and answer.hints is not None:
-        feeling = answer.hints.feeling
+        feeling, how = answer.hints.feeling, Provenance.INFERRED
     if feeling is None:
         return Outcome(accepted=False)
     step.feeling = feeling
     step.feeling_text = answer.text or None
+    step.known("feeling", how)
     return _settled(step, Slot.FEELING, guide, answer)
 
 
@@ -384,12 +472,15 @@ def _answer_duration(
     minutes = _int_choice(answer.choice, 0, 10**7)
     if minutes is None:
         minutes = parse_duration_minutes(answer.text)
+    how = Provenance.SAID
     if minutes is None and answer.choice is None and answer.hints is not None:
-        minutes = answer.hints.duration_minutes
+        minutes, how = answer.hints.duration_minutes, Provenance.INFERRED
     if minutes is None and not _vague_but_answered(answer.text):
         return Outcome(accepted=False)
     step.duration_minutes = minutes
     step.duration_text = answer.text or None
+    if minutes is not None:
+        step.known("duration", how)
     return _settled(step, Slot.DURATION, guide, answer)
 
 
@@ -403,6 +494,17 @@ def _answer_people_tools(
         _extend(step.people, people + (hints.people if hints else ()))
         _extend(step.tools, tools + (hints.tools if hints else ()))
         step.people_tools_text = answer.text
+        # Names the customer typed are said; ones only a model found are inferred.
+        if people or tools:
+            step.known("people" if people else "tools", Provenance.SAID)
+            if people and tools:
+                step.known("tools", Provenance.SAID)
+        for fact, ours, model in (
+            ("people", people, hints.people if hints else ()),
+            ("tools", tools, hints.tools if hints else ()),
+        ):
+            if model and not ours:
+                step.known(fact, Provenance.INFERRED)
     return _settled(step, Slot.PEOPLE_TOOLS, guide, answer)
 
 
@@ -410,10 +512,17 @@ def _answer_pain(
     state: InterviewState, guide: Guide, position: Position, answer: Answer
 ) -> Outcome:
     step = _current_step(state, position)
-    if answer.choice in _PAIN_VALUES:
+    if answer.choice is not None and answer.choice != "none":
+        # A pain's quick reply: the fixed ones, or a probable reading offered first.
         _extend(step.pains, [answer.choice])
+        step.known("pains", Provenance.SAID)
     elif answer.choice is None and not _is_nothing(answer.text):
         step.pain_text = answer.text
+        found = _understand_answer(answer, guide)
+        if found.pains:
+            _extend(step.pains, found.pains)
+            ours = _understand(answer.text, guide).pains
+            step.known("pains", Provenance.SAID if ours else Provenance.INFERRED)
     return _settled(step, Slot.PAIN, guide, answer)
 
 
@@ -424,16 +533,28 @@ def _settled(step: StepDraft, slot: Slot, guide: Guide, answer: Answer) -> Outco
     """Finish a step answer: the question is settled, the words are cited as its source,
     and whatever else they say fills the step's other open questions."""
     step.settle(slot)
+    step.drop_guess(*_SLOT_FACTS.get(slot, ()))
     step.cite(answer.message_id)
     return Outcome(acknowledged=_fill_from_text(step, guide, answer, channel=False))
 
 
 def _describe_step(
-    step: StepDraft, guide: Guide, answer: Answer, *, understood: Understanding | None = None
+    step: StepDraft,
+    guide: Guide,
+    answer: Answer,
+    *,
+    previous: StepDraft | None = None,
+    understood: Understanding | None = None,
 ) -> list[str]:
     """Fill a new step from its description, returning what to acknowledge."""
     step.cite(answer.message_id)
-    return _fill_from_text(step, guide, answer, channel=True, understood=understood)
+    learnt = _fill_from_text(step, guide, answer, channel=True, understood=understood)
+    if previous is not None and Slot.CHANNEL not in step.settled and _continues(answer.text):
+        # "Same call, she then ...": the step goes on where the last one was, probably.
+        inherited = previous.channel
+        if inherited is not None and inherited not in (Channel.NONE, Channel.OTHER):
+            _add_guess(step, Understood(channel=inherited))
+    return learnt
 
 
 def _rewrite_step(step: StepDraft, guide: Guide, answer: Answer) -> None:
@@ -441,15 +562,24 @@ def _rewrite_step(step: StepDraft, guide: Guide, answer: Answer) -> None:
     understood = _understand_answer(answer, guide)
     step.doing = answer.text
     step.cite(answer.message_id)
+    # What the customer's correction states replaces the reading: it is theirs to say.
     if understood.channel is not None:
         step.channel, step.channel_text = understood.channel, None
+        step.known("channel", Provenance.CORRECTED)
     if understood.feeling is not None:
         step.feeling = understood.feeling
+        step.known("feeling", Provenance.CORRECTED)
     if understood.duration_minutes is not None:
         step.duration_minutes, step.duration_text = understood.duration_minutes, None
-    _extend(step.people, understood.people)
-    _extend(step.tools, understood.tools)
-    _extend(step.pains, understood.pains)
+        step.known("duration", Provenance.CORRECTED)
+    for fact, values, target in (
+        ("people", understood.people, step.people),
+        ("tools", understood.tools, step.tools),
+        ("pains", understood.pains, step.pains),
+    ):
+        if values:
+            _extend(target, values)
+            step.known(fact, Provenance.CORRECTED)
 
 
 def _fill_from_text(
@@ -467,30 +597,71 @@ def _fill_from_text(
     """
     if not answer.text or answer.choice is not None:
         return []
-    found = understood or _understand_answer(answer, guide)
+    ours = understood or _understand(answer.text, guide)
+    found = _with_hints(ours, answer.hints)
+    # Only our own reading of words that state a fact outright is stored unasked; what a
+    # model read, and every probable reading, waits for the customer (`confirmation`).
+    sure = sure_readings(answer.text, ours)
     learnt: list[str] = []
+    guess = Understood()
     if channel and found.channel is not None and Slot.CHANNEL not in step.settled:
-        step.channel = found.channel
-        step.settle(Slot.CHANNEL)
-        if found.channel != Channel.NONE:
-            learnt.append(CHANNEL_LABELS[found.channel].lower())
+        if "channel" in sure:
+            step.channel = found.channel
+            step.known("channel", Provenance.INFERRED)
+            step.settle(Slot.CHANNEL)
+            if found.channel != Channel.NONE:
+                learnt.append(CHANNEL_LABELS[found.channel].lower())
+        else:
+            guess = guess.model_copy(update={"channel": found.channel})
     if found.duration_minutes is not None and Slot.DURATION not in step.settled:
-        step.duration_minutes = found.duration_minutes
-        step.settle(Slot.DURATION)
-        learnt.append(describe_minutes(found.duration_minutes))
+        if "duration" in sure:
+            step.duration_minutes = found.duration_minutes
+            step.known("duration", Provenance.INFERRED)
+            step.settle(Slot.DURATION)
+            learnt.append(describe_minutes(found.duration_minutes))
+        else:
+            guess = guess.model_copy(update={"duration_minutes": found.duration_minutes})
     if found.feeling is not None and Slot.FEELING not in step.settled:
-        step.feeling = found.feeling
-        step.settle(Slot.FEELING)
-        learnt.append(f"you felt {FEELING_LABELS[found.feeling].lower()}")
+        if "feeling" in sure:
+            step.feeling = found.feeling
+            step.known("feeling", Provenance.INFERRED)
+            step.settle(Slot.FEELING)
+            learnt.append(f"you felt {FEELING_LABELS[found.feeling].lower()}")
+        else:
+            guess = guess.model_copy(update={"feeling": found.feeling})
     # A person named answers "who was involved"; a tool alone ("my statement") does not.
     if found.people and Slot.PEOPLE_TOOLS not in step.settled:
         step.settle(Slot.PEOPLE_TOOLS)
-    _extend(step.people, found.people)
-    _extend(step.tools, found.tools)
-    if found.pains:
-        _extend(step.pains, found.pains)
-        step.settle(Slot.PAIN)
+    for fact, values, target in (
+        ("people", found.people, step.people),
+        ("tools", found.tools, step.tools),
+    ):
+        if values and fact not in step.provenance:
+            step.known(fact, Provenance.INFERRED)
+        _extend(target, values)
+    if found.pains and Slot.PAIN not in step.settled:
+        guess = guess.model_copy(update={"pains": found.pains})
+    if guess.facts():
+        _add_guess(step, guess)
     return learnt
+
+
+def _add_guess(step: StepDraft, guess: Understood) -> None:
+    """Keep `guess`'s readings with the step's earlier ones (earlier readings stay)."""
+    if step.guess is None:
+        step.guess = guess
+        return
+    earlier = step.guess
+    step.guess = earlier.model_copy(
+        update={
+            "channel": earlier.channel or guess.channel,
+            "feeling": earlier.feeling or guess.feeling,
+            "duration_minutes": earlier.duration_minutes
+            if earlier.duration_minutes is not None
+            else guess.duration_minutes,
+            "pains": tuple(dict.fromkeys((*earlier.pains, *guess.pains))),
+        }
+    )
 
 
 def _accept_anyway(state: InterviewState, guide: Guide, position: Position, answer: Answer) -> None:
@@ -503,10 +674,19 @@ def _accept_anyway(state: InterviewState, guide: Guide, position: Position, answ
         state.fixing_step = None
         state.playback_confirmed = True
         return
+    if slot == Slot.CLARIFY_NOTHING:
+        state.clarifying_nothing = False
+        state.steps_closed = True
+        return
     step = state.step(position.step) if position.step is not None else None
+    if step is not None and slot == Slot.CONFIRM:
+        confirmation.reject(step)
+        step.cite(answer.message_id)
+        return
     if step is not None and position.is_step_slot:
         if slot == Slot.CHANNEL:
             step.channel, step.channel_text = Channel.OTHER, answer.text
+            step.known("channel", Provenance.SAID)
         elif slot == Slot.FEELING:
             step.feeling_text = answer.text
         elif slot == Slot.DURATION:
@@ -578,8 +758,10 @@ def _understand(text: str, guide: Guide) -> Understanding:
 
 def _understand_answer(answer: Answer, guide: Guide) -> Understanding:
     """Our offline reading of the answer, with what it left open filled from the hints."""
-    ours = _understand(answer.text, guide)
-    hints = answer.hints
+    return _with_hints(_understand(answer.text, guide), answer.hints)
+
+
+def _with_hints(ours: Understanding, hints: Hints | None) -> Understanding:
     if hints is None:
         return ours
     return Understanding(
@@ -658,6 +840,19 @@ def _is_nothing(text: str) -> bool:
     return _every_clause(text, _NOTHING_CLAUSE)
 
 
+def _was_waiting(state: InterviewState) -> bool:
+    """Whether the journey's latest step was a wait (for a reply, a call back, a parcel)."""
+    if not state.steps:
+        return False
+    last = state.steps[-1]
+    return bool(_WAITING.search(last.doing.lower())) or "long_wait" in last.pains
+
+
+def _continues(text: str) -> bool:
+    """Whether a step's story goes on from the last one ("same call", "then she ...")."""
+    return bool(_CONTINUATION.search(text.lower().replace("’", "'")))
+
+
 def _vague_but_answered(text: str) -> bool:
     # "ages", "still ongoing", "can't remember": a real answer without a number. Keep it.
     return bool(_VAGUE_DURATION.search(text.lower().replace("’", "'")))
@@ -691,6 +886,8 @@ _HANDLERS: dict[str, Handler] = {
     Slot.PEOPLE_TOOLS: _answer_people_tools,
     Slot.PAIN: _answer_pain,
     Slot.NEXT_STEP: _answer_next_step,
+    Slot.CONFIRM: _answer_confirm,
+    Slot.CLARIFY_NOTHING: _answer_clarify_nothing,
     Slot.PLAYBACK: _answer_playback,
     Slot.MOMENT_OF_TRUTH: _answer_moment_of_truth,
     Slot.RESOLVED: _answer_resolved,

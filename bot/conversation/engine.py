@@ -179,7 +179,9 @@ def _answer(state: InterviewState, position: Position, answer: Answer, guide: Gu
         )
     )
     replies = [Reply(text=note) for note in outcome.notes]
-    replies.extend(_acknowledgement(outcome.acknowledged, answer.hints, guide))
+    if next_position(state, guide).slot != Slot.CONFIRM:
+        # A confirmation shows everything understood next: no acknowledgement before it.
+        replies.extend(_acknowledgement(outcome.acknowledged, answer.hints, guide))
     if _start_probe(state, position, answer.hints):
         return [*replies, *current_question(state, guide)]
     return [*replies, *_advance(state, position, guide)]

@@ -72,6 +72,13 @@ class GuideTexts(BaseModel):
     people_tools: str
     pain: str
     next_step: str
+    confirm: str = "Here's what I noted for that step: {facts}. Did I get that right?"
+    confirm_reask: str = (
+        'Is that right? Tap "Yes", or tell me what to change (for example "it was by email").'
+    )
+    confirm_fixed: str = "Thanks, I've changed that: {facts}."
+    clarify_nothing: str = "Do you mean nothing happened for a while, or was that the end of it?"
+    nothing_for_a_while: str = "Nothing happened for a while."
     step_cap_reached: str
     playback_intro: str
     playback: str

@@ -16,6 +16,44 @@ class Choice(BaseModel):
     label: str
 
 
+class Understood(BaseModel):
+    """The facts of one step the bot read from the customer's words and shows back for
+    a one-tap confirmation (the ``confirm`` question). Empty fields were not read."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channel: Channel | None = None
+    feeling: int | None = None
+    duration_minutes: int | None = None
+    pains: tuple[str, ...] = ()
+
+    def facts(self) -> tuple[str, ...]:
+        """The names (as in `PROVENANCE_FACTS`) of the facts this reading holds."""
+        names: list[str] = []
+        if self.channel is not None:
+            names.append("channel")
+        if self.feeling is not None:
+            names.append("feeling")
+        if self.duration_minutes is not None:
+            names.append("duration")
+        if self.pains:
+            names.append("pains")
+        return tuple(names)
+
+    def without(self, *facts: str) -> Understood | None:
+        """This reading less `facts`; None when nothing is left."""
+        update: dict[str, object] = {}
+        for fact in facts:
+            if fact == "duration":
+                update["duration_minutes"] = None
+            elif fact == "pains":
+                update["pains"] = ()
+            else:
+                update[fact] = None
+        left = self.model_copy(update=update)
+        return left if left.facts() else None
+
+
 class Reply(BaseModel):
     """One message from the bot.
 
@@ -24,7 +62,9 @@ class Reply(BaseModel):
     (acknowledgements, help) carry `slot=None`. `choices` are quick replies; free text is
     always accepted as well. `items` are numbered things the message lists (the journey
     playback's steps), for channels that can show them as a list; `text` always contains
-    them too, for channels that cannot.
+    them too, for channels that cannot. `understood` is what a ``confirm`` question
+    shows back, for clients that render it themselves (worked out from the interview's
+    state, so a transcript read back from storage does not carry it).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -33,6 +73,7 @@ class Reply(BaseModel):
     slot: str | None = None
     choices: tuple[Choice, ...] = ()
     items: tuple[str, ...] = ()
+    understood: Understood | None = None
 
 
 class Hints(BaseModel):

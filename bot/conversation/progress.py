@@ -36,7 +36,7 @@ def progress(state: InterviewState, guide: Guide) -> Progress:
         )
     if slot == Slot.PROBLEM:
         return _labelled("story", None, _STORY_SHARE[1])
-    if slot in {Slot.STEP, Slot.NEXT_STEP, *STEP_SLOTS}:
+    if slot in {Slot.STEP, Slot.NEXT_STEP, Slot.CONFIRM, Slot.CLARIFY_NOTHING, *STEP_SLOTS}:
         return _steps_progress(state, guide, position.step or 1, slot)
     if slot == Slot.PLAYBACK:
         return _labelled("playback", None, _STEPS_SHARE[1] + 2)

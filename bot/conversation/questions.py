@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.conversation.fact_words import describe_minutes, describe_understood, shown
 from bot.conversation.guide import Guide
-from bot.conversation.messages import Choice, Reply
+from bot.conversation.messages import Choice, Reply, Understood
 from bot.conversation.state import InterviewState, Position, StepDraft
 from bot.conversation.vocabulary import (
     CHANNEL_LABELS,
@@ -54,7 +55,15 @@ RESOLVED_CHOICES = (
     Choice(value="no", label="No"),
 )
 NOTHING_ELSE_CHOICE = Choice(value="no", label="No, that's all")
+CLARIFY_NOTHING_CHOICES = (
+    Choice(value="wait", label="Nothing happened for a while"),
+    Choice(value="end", label="That was the end of it"),
+)
 SHORT_DOING = 40
+CONFIRM_CHOICES = (
+    Choice(value="yes", label="Yes, that's right"),
+    Choice(value="fix", label="Fix it"),
+)
 
 
 def question_replies(
@@ -71,6 +80,8 @@ def question_replies(
     extra = guide.extra_question(slot)
     if extra is not None:
         return [Reply(text=guide.fill(extra.text), slot=slot, choices=choices)]
+    if slot == Slot.CONFIRM:
+        return _confirm_replies(position, state, guide, choices, reask=reask)
     text = guide.say(_text_key(slot, position, reask=reask))
     return [Reply(text=text, slot=slot, choices=choices)]
 
@@ -91,7 +102,11 @@ def question_choices(position: Position, state: InterviewState, guide: Guide) ->
         Slot.ANYTHING_ELSE: (NOTHING_ELSE_CHOICE,),
     }
     if slot in fixed:
-        return fixed[slot]
+        return _guessed_first(fixed[slot], slot, _guess_at(position, state))
+    if slot == Slot.CONFIRM:
+        return CONFIRM_CHOICES
+    if slot == Slot.CLARIFY_NOTHING:
+        return CLARIFY_NOTHING_CHOICES
     if slot == Slot.PLAYBACK:
         if state.fixing_step is not None:
             return ()
@@ -110,6 +125,61 @@ def question_choices(position: Position, state: InterviewState, guide: Guide) ->
     if extra is not None:
         return extra.choices
     return ()
+
+
+def _guess_at(position: Position, state: InterviewState) -> Understood | None:
+    step = state.step(position.step) if position.step is not None else None
+    return step.guess if step is not None else None
+
+
+def _guessed_first(
+    choices: tuple[Choice, ...], slot: str, guess: Understood | None
+) -> tuple[Choice, ...]:
+    """The quick replies with the bot's probable reading first: the question the reading
+    would once have skipped is asked, and the likely answer is one tap."""
+    if guess is None:
+        return choices
+    wanted: list[str] = []
+    if slot == Slot.CHANNEL and guess.channel is not None:
+        wanted = [guess.channel.value]
+    elif slot == Slot.FEELING and guess.feeling is not None:
+        wanted = [str(guess.feeling)]
+    elif slot == Slot.PAIN:
+        known = {choice.value for choice in choices}
+        extra = tuple(
+            Choice(value=pain, label=PAIN_LABELS.get(pain, pain.replace("_", " ").capitalize()))
+            for pain in guess.pains
+            if pain not in known
+        )
+        wanted = list(guess.pains)
+        choices = (*extra, *choices)
+    elif slot == Slot.DURATION and guess.duration_minutes is not None:
+        minutes = guess.duration_minutes
+        if all(choice.value != str(minutes) for choice in choices):
+            label = describe_minutes(minutes)
+            return (Choice(value=str(minutes), label=label[0].upper() + label[1:]), *choices)
+        wanted = [str(minutes)]
+    first = [c for value in wanted for c in choices if c.value == value]
+    return (*first, *(c for c in choices if c not in first)) if first else choices
+
+
+def _confirm_replies(
+    position: Position,
+    state: InterviewState,
+    guide: Guide,
+    choices: tuple[Choice, ...],
+    *,
+    reask: bool,
+) -> list[Reply]:
+    step = state.step(position.step) if position.step is not None else None
+    if step is None:
+        return []
+    understood = shown(step)
+    if reask:
+        text = guide.say("confirm_reask")
+    else:
+        text = guide.say("confirm", facts=describe_understood(understood))
+    return [Reply(text=text, slot=Slot.CONFIRM, choices=choices, understood=understood)]
 
 
 def playback_lines(state: InterviewState) -> list[str]:
@@ -135,20 +205,6 @@ def step_summary(step: StepDraft) -> str:
 def short_doing(step: StepDraft) -> str:
     text = " ".join(step.doing.split()) or "(no description)"
     return text if len(text) <= SHORT_DOING else text[: SHORT_DOING - 1].rstrip() + "…"
-
-
-def describe_minutes(minutes: int) -> str:
-    """Readable duration: 40 -> 'about 40 minutes', 2880 -> 'about 2 days'."""
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 90:
-        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
-    if minutes < 48 * 60:
-        hours = round(minutes / 60, 1)
-        shown = f"{hours:g}"
-        return f"about {shown} hour{'s' if hours != 1 else ''}"
-    days = round(minutes / 1440, 1)
-    return f"about {days:g} days"
 
 
 def _playback_replies(
@@ -186,6 +242,7 @@ def _text_key(slot: str, position: Position, *, reask: bool) -> str:
         Slot.DURATION,
         Slot.RESOLVED,
         Slot.EFFORT,
+        Slot.CONFIRM,
     }:
         return f"{slot}_reask"
     if slot == Slot.DONE:

@@ -21,6 +21,11 @@ class Slot(StrEnum):
     DURATION = "duration"
     PEOPLE_TOOLS = "people_tools"
     PAIN = "pain"
+    # One message showing what the bot understood of a step from its story, to confirm
+    # in one tap instead of asking each question.
+    CONFIRM = "confirm"
+    # "Nothing." after a waiting step: did nothing happen for a while, or was that the end?
+    CLARIFY_NOTHING = "clarify_nothing"
     NEXT_STEP = "next_step"
     PLAYBACK = "playback"
     MOMENT_OF_TRUTH = "moment_of_truth"
@@ -29,6 +34,25 @@ class Slot(StrEnum):
     IMPROVEMENT = "improvement"
     ANYTHING_ELSE = "anything_else"
     DONE = "done"
+
+
+class Provenance(StrEnum):
+    """How a stored step fact came to be known (issue 15).
+
+    The customer must never have a fact stored about them that they did not say plainly
+    or confirm: ``inferred`` is kept for readings of the story that are near-certain
+    (an explicit "I rang them", "on hold for 40 minutes"), and for readings by a language
+    model, which are never ``said``.
+    """
+
+    SAID = "said"  # the answer to the fact's own question
+    CONFIRMED = "confirmed"  # the bot showed its reading and the customer said yes
+    INFERRED = "inferred"  # read from the story (or by a model), near-certain, not shown
+    CORRECTED = "corrected"  # the customer changed the bot's reading
+
+
+# The step facts a provenance is recorded for, named as in storage and exports.
+PROVENANCE_FACTS = ("channel", "feeling", "duration", "people", "tools", "pains")
 
 
 class Channel(StrEnum):

@@ -4,7 +4,8 @@ Each turn's question is placed on a bot slot (``channel``, ``feeling``, ``next_s
 ...) by its wording, unless the turn names the slot; the answer is then applied with
 ``bot.conversation.answering.apply_answer``, the code a chat answer goes through, so an imported
 "rang them, 40 min on hold, furious" fills channel, duration and feeling exactly as it
-would in the chat. Step questions apply to the latest step; a question that cannot be
+would in the chat (as ``inferred`` facts: a past transcript cannot be asked to confirm
+them). Step questions apply to the latest step; a question that cannot be
 placed counts as the customer telling the next step.
 """
 
@@ -14,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from bot.conversation.answering import Answer, apply_answer
+from bot.conversation.confirmation import adopt_guess
 from bot.conversation.guide import Guide
 from bot.conversation.state import STEP_SLOTS, InterviewState, Position, new_state
 from bot.conversation.vocabulary import InterviewStatus, Slot
@@ -92,6 +94,11 @@ def state_from_turns(
         position = _position(slot, state)
         answer = Answer(text=turn.answer, choice=None, message_id=len(messages) - 1)
         apply_answer(state, guide, position, answer, may_reask=False)
+        state.clarifying_nothing = False  # a transcript cannot be asked what it meant
+        if state.steps:
+            # Nobody can confirm a past transcript's readings: they are kept at once, as
+            # inferred, so synthesis can tell them from what the customer said.
+            adopt_guess(state.steps[-1])
     state.steps_closed = True
     state.playback_confirmed = True
     state.status = InterviewStatus.COMPLETED

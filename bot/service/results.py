@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from bot.conversation.messages import Choice, Reply
+from bot.conversation.messages import Choice, Reply, Understood
 from bot.conversation.progress import Progress
 from bot.conversation.vocabulary import FINISHED_STATUSES, InterviewStatus
 from storage.turn_store import ReplyRow
@@ -38,6 +38,8 @@ class StoredReply(Protocol):
     def choices(self) -> list[dict[str, str]] | None: ...
     @property
     def items(self) -> list[str] | None: ...
+    @property
+    def understood(self) -> dict[str, Any] | None: ...
 
 
 def reply_from_message(message: StoredReply) -> Reply:
@@ -47,6 +49,9 @@ def reply_from_message(message: StoredReply) -> Reply:
         slot=message.slot,
         choices=tuple(Choice(**c) for c in (message.choices or [])),
         items=tuple(message.items or ()),
+        understood=None
+        if message.understood is None
+        else Understood.model_validate(message.understood),
     )
 
 
@@ -57,4 +62,5 @@ def reply_row(reply: Reply) -> ReplyRow:
         slot=reply.slot,
         choices=[choice.model_dump() for choice in reply.choices] or None,
         items=list(reply.items) or None,
+        understood=None if reply.understood is None else reply.understood.model_dump(mode="json"),
     )

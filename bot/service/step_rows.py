@@ -17,5 +17,9 @@ def step_record(step: StepDraft) -> StepRecordData:
     values: dict[str, Any] = {}
     for name in _FIELDS:
         value = getattr(step, name)
-        values[name] = tuple(value) if isinstance(value, list) else value
+        if isinstance(value, list):
+            value = tuple(value)
+        elif isinstance(value, dict):
+            value = {str(key): str(kind) for key, kind in value.items()}
+        values[name] = value
     return StepRecordData(**values)

@@ -21,13 +21,24 @@ class ChoiceView(BaseModel):
     label: str
 
 
+class UnderstoodView(BaseModel):
+    """What a ``confirm`` question shows back: the step facts the bot read."""
+
+    channel: str | None = None
+    feeling: int | None = None
+    duration_minutes: int | None = None
+    pains: list[str] = Field(default_factory=list)
+
+
 class ReplyView(BaseModel):
-    """A bot message: `slot` is the public slot contract; `items` lists playback steps."""
+    """A bot message: `slot` is the public slot contract; `items` lists playback steps;
+    `understood` is what a ``confirm`` question shows back (null for other messages)."""
 
     text: str
     slot: str | None
     choices: list[ChoiceView]
     items: list[str]
+    understood: UnderstoodView | None = None
 
 
 class MessageView(ReplyView):
@@ -104,6 +115,9 @@ def reply_view(reply: Reply) -> ReplyView:
         slot=reply.slot,
         choices=choice_views(reply.choices),
         items=list(reply.items),
+        understood=None
+        if reply.understood is None
+        else UnderstoodView.model_validate(reply.understood.model_dump(mode="json")),
     )
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Column, Table
 
-from bot.conversation.questions import describe_minutes
+from bot.conversation.fact_words import describe_minutes
 from bot.conversation.vocabulary import FEELING_LABELS
 from journeyline.cli.common import abort, console, runtime
 from journeyline.interview_export import interview_document, write_csv_tables

@@ -54,6 +54,7 @@ class ReplyRow:
     slot: str | None
     choices: list[dict[str, str]] | None
     items: list[str] | None
+    understood: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ STEP_COLUMNS = (
     "pains",
     "pain_text",
     "source_message_ids",
+    "provenance",
 )
 # The interview columns a turn writes, as ``InterviewUpdate`` names them.
 INTERVIEW_COLUMNS = (
@@ -156,7 +157,7 @@ def build_statements(insert: Callable[..., Any]) -> dict[str, Statement]:
             ("interview_id", "channel_message_id"),
         ),
         "replies_to": Statement(
-            select(Message.text, Message.slot, Message.choices, Message.items)
+            select(Message.text, Message.slot, Message.choices, Message.items, Message.understood)
             .where(Message.in_reply_to_id == bindparam("message_id"), Message.direction == OUTBOUND)
             .order_by(Message.id),
             ("message_id",),
@@ -244,6 +245,7 @@ def build_statements(insert: Callable[..., Any]) -> dict[str, Statement]:
         "slot",
         "choices",
         "items",
+        "understood",
         "in_reply_to_id",
         "created_at",
     )

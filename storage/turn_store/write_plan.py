@@ -60,7 +60,11 @@ def turn_plan(
             row: dict[str, Any] = {"interview_id": interview_id, "ordinal": step.ordinal}
             for name in STEP_COLUMNS:
                 value = getattr(step, name)
-                row[name] = list(value) if isinstance(value, tuple) else value
+                if isinstance(value, tuple):
+                    value = list(value)
+                elif isinstance(value, dict):
+                    value = dict(value)  # the row must not share the caller's mapping
+                row[name] = value
             rows.append(row)
         plan.append(Step("upsert_step", rows))
     if writes.redact_other_inbound:
@@ -91,6 +95,7 @@ def reply_rows(
             "slot": reply.slot,
             "choices": reply.choices,
             "items": reply.items,
+            "understood": reply.understood,
             "in_reply_to_id": in_reply_to_id,
             "created_at": now,
         }
@@ -141,8 +146,8 @@ def interview_from(row: tuple[Any, ...]) -> InterviewRow:
 
 
 def reply_from(row: tuple[Any, ...]) -> ReplyRow:
-    text, slot, choices, items = row
-    return ReplyRow(text=text, slot=slot, choices=choices, items=items)
+    text, slot, choices, items, understood = row
+    return ReplyRow(text=text, slot=slot, choices=choices, items=items, understood=understood)
 
 
 def _short(error: str | None) -> str | None:
