@@ -22,7 +22,7 @@ INTERVIEW_COLUMNS = (
 STEP_COLUMNS = (
     "interview_id", "ordinal", "doing", "channel", "channel_text", "feeling", "thinking",
     "duration_minutes", "duration_text", "people", "tools", "people_tools_text", "pains",
-    "pain_text", "source_message_ids",
+    "pain_text", "source_message_ids", "provenance",
 )  # fmt: skip
 MESSAGE_COLUMNS = (
     "interview_id", "message_id", "direction", "created_at", "slot", "choice", "text", "redacted",
@@ -141,6 +141,8 @@ def _write_csv(path: Path, columns: Sequence[str], records: Iterable[dict[str, A
 def _cell(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):  # provenance: "channel=said; feeling=confirmed"
+        return "; ".join(f"{key}={kind}" for key, kind in value.items())
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         # Spreadsheets execute cells starting with these: customer text is data, not a formula.
         return "'" + value

@@ -58,7 +58,8 @@ def interview_rows(session: Session, campaign: int) -> Iterator[Row[Any]]:
 
 def step_rows(session: Session, campaign: int) -> Iterator[Row[Any]]:
     """The campaign's steps: ``interview_id, ordinal, doing, channel, feeling,
-    duration_minutes, pains, pain_text, thinking, people, tools, source_message_ids``."""
+    duration_minutes, pains, pain_text, thinking, people, tools, source_message_ids,
+    provenance``."""
     return iter(
         session.execute(
             select(
@@ -74,6 +75,7 @@ def step_rows(session: Session, campaign: int) -> Iterator[Row[Any]]:
                 StepRecord.people,
                 StepRecord.tools,
                 StepRecord.source_message_ids,
+                StepRecord.provenance,
             )
             .join(Interview, Interview.id == StepRecord.interview_id)
             .where(Interview.campaign_id == campaign)

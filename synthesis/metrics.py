@@ -73,7 +73,28 @@ def journey_metrics(observations: Sequence[StepObservation]) -> JourneyMetrics:
         handoffs=event_count([_handoffs(steps) for steps in grouped]),
         resolution=resolution(steps[0].resolved for steps in grouped),
         effort=effort([steps[0].effort for steps in grouped if steps[0].effort is not None]),
+        facts_by_provenance=facts_by_provenance(observations),
     )
+
+
+PROVENANCE_ORDER = ("said", "confirmed", "corrected", "inferred", "unknown")
+
+
+def facts_by_provenance(observations: Iterable[StepObservation]) -> dict[str, int]:
+    """How many of the stored step facts were learnt each way (see ``JourneyMetrics``)."""
+    counts = dict.fromkeys(PROVENANCE_ORDER, 0)
+    for o in observations:
+        present = {
+            "channel": o.channel is not None,
+            "feeling": o.feeling is not None,
+            "duration": o.duration_minutes is not None,
+            "pains": bool(o.pains),
+        }
+        for fact, stored in present.items():
+            if stored:
+                kind = o.provenance.get(fact, "unknown")
+                counts[kind if kind in counts else "unknown"] += 1
+    return {kind: n for kind, n in counts.items() if n}
 
 
 def channel_paths(

@@ -199,6 +199,10 @@ class JourneyMetrics(BaseModel):
     handoffs: EventCount
     resolution: Resolution
     effort: Effort
+    # How the map's step facts (channel, feeling, duration, pains) were learnt: counts
+    # by said / confirmed / inferred / corrected, "unknown" for steps stored before
+    # provenance was kept. Shows how much of the map rests on inference.
+    facts_by_provenance: dict[str, int] = Field(default_factory=dict)
 
 
 class PathVariant(BaseModel):
@@ -300,6 +304,8 @@ class JourneyMap(BaseModel):
     # started within [since, until) when given (ISO 8601, UTC).
     interviews_included: str = "completed"
     partial_interviews: int = 0
+    # "all" step facts, or "said_or_confirmed" when inferred ones were left out.
+    facts_included: str = "all"
     since: str | None = None
     until: str | None = None
     interview_ids: list[str]

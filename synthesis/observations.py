@@ -55,6 +55,9 @@ class StepObservation:
     improvement_message: tuple[int, str] | None = None
     # Whether the interview was finished (only finished ones enter a map by default).
     completed: bool = True
+    # How each fact was learnt (fact -> said / confirmed / inferred / corrected); empty
+    # for steps stored before provenance was kept.
+    provenance: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class Selection:
     include_partial: bool = False
     since: datetime | None = None
     until: datetime | None = None
+    # Leave out facts read from the story and never shown to the customer (``inferred``):
+    # a map resting only on what customers said or confirmed.
+    exclude_inferred: bool = False
 
     def admits(self, status: str, started_at: datetime | None) -> bool:
         if not self.include_partial and status != COMPLETED:
@@ -124,6 +130,8 @@ def load_observations(
             interview.improvement, sorted(by_interview.get(interview_id, ())), texts
         )
         for index, step in enumerate(ordered):
+            provenance = dict(step.provenance or {})
+            kept = _kept_facts(step, provenance, selection)
             doing = step.doing.strip()
             text = f"{doing} {step.pain_text.strip()}" if step.pain_text else doing
             is_mot = interview.moment_of_truth_step == step.ordinal
@@ -133,10 +141,10 @@ def load_observations(
                     ordinal=step.ordinal,
                     doing=doing,
                     text=text,
-                    channel=step.channel,
-                    feeling=step.feeling,
-                    duration_minutes=step.duration_minutes,
-                    pains=tuple(step.pains),
+                    channel=kept["channel"],
+                    feeling=kept["feeling"],
+                    duration_minutes=kept["duration"],
+                    pains=kept["pains"],
                     pain_text=step.pain_text,
                     people=tuple(step.people),
                     tools=tuple(step.tools),
@@ -150,6 +158,7 @@ def load_observations(
                     improvement=interview.improvement,
                     improvement_message=improvement_message,
                     completed=interview.status == COMPLETED,
+                    provenance=provenance,
                     messages=tuple(
                         (mid, texts[mid][1])
                         for mid in sorted(set(step.source_message_ids))
@@ -158,6 +167,24 @@ def load_observations(
                 )
             )
     return observations
+
+
+INFERRED = "inferred"
+
+
+def _kept_facts(step: Any, provenance: Mapping[str, str], selection: Selection) -> dict[str, Any]:
+    """The step's facts, less the inferred ones when ``selection`` leaves those out."""
+    facts: dict[str, Any] = {
+        "channel": step.channel,
+        "feeling": step.feeling,
+        "duration": step.duration_minutes,
+        "pains": tuple(step.pains),
+    }
+    if selection.exclude_inferred:
+        for fact in facts:
+            if provenance.get(fact) == INFERRED:
+                facts[fact] = () if fact == "pains" else None
+    return facts
 
 
 def _message_with(

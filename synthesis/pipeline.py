@@ -265,6 +265,7 @@ def map_of(
         step_count=len(observations),
         interviews_included="all" if chosen.include_partial else "completed",
         partial_interviews=partial,
+        facts_included="said_or_confirmed" if chosen.exclude_inferred else "all",
         since=chosen.since.isoformat() if chosen.since else None,
         until=chosen.until.isoformat() if chosen.until else None,
         interview_ids=interview_ids,

@@ -167,7 +167,17 @@ def _metrics(m: JourneyMap) -> list[str]:
         "",
         f"Resolved: {rate} ({r.yes} yes, {r.partly} partly, {r.no} no, {r.unknown} not "
         f"answered). Effort: {effort} mean, {hard} found it hard (5-7), {x.effort.rated} rated.",
+        *_provenance(x.facts_by_provenance),
     ]
+
+
+def _provenance(counts: dict[str, int]) -> list[str]:
+    """One line on how much of the map rests on what customers said or confirmed."""
+    total = sum(counts.values())
+    if not total:
+        return []
+    parts = ", ".join(f"{n / total:.0%} {kind}" for kind, n in counts.items())
+    return ["", f"Step facts ({total}): {parts}."]
 
 
 def _paths(m: JourneyMap) -> list[str]:

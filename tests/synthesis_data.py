@@ -175,6 +175,8 @@ class StepSpec:
     pains: tuple[str, ...] = ()
     pain_text: str = ""
     thinking: str = ""
+    # How each fact was learnt (fact -> said / confirmed / inferred / corrected).
+    provenance: tuple[tuple[str, str], ...] = ()
 
 
 def add_journey(
@@ -219,6 +221,7 @@ def add_journey(
                 pain_text=spec.pain_text or None,
                 thinking=spec.thinking or None,
                 source_message_ids=tuple(ids),
+                provenance=dict(spec.provenance),
             )
         )
     queries.replace_step_records(session, interview=interview, steps=records)

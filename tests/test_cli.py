@@ -83,11 +83,21 @@ def test_chat_in_the_terminal_then_show_and_export(tmp_path: Path) -> None:
     [document] = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
     assert document["steps"][0]["channel"] == "phone"
     assert document["steps"][0]["duration_minutes"] == 25
+    # Stated outright in the story, then shown back and accepted; the feeling was asked.
+    assert document["steps"][0]["provenance"] == {
+        "channel": "confirmed",
+        "duration": "confirmed",
+        "pains": "confirmed",
+        "feeling": "said",
+        "people": "said",
+        "tools": "inferred",  # the helpline, from the story
+    }
     assert document["outcome"] == {"resolved": "partly", "effort": 5}
     invoke("interviews", "export", "--format", "csv", "--out", str(tmp_path / "csv"))
     with (tmp_path / "csv" / "steps.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[0]["channel"] == "phone"
+    assert "channel=confirmed" in rows[0]["provenance"]
 
 
 def test_chat_resume_after_leaving(tmp_path: Path) -> None:

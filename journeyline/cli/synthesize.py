@@ -98,6 +98,12 @@ def synthesize_command(
         "--include-partial",
         help="Also use unfinished interviews (default: finished ones only); the map says so.",
     ),
+    exclude_inferred: bool = typer.Option(
+        False,
+        "--exclude-inferred",
+        help="Leave out step facts the bot read from a story without showing them to the "
+        "customer (provenance 'inferred'): a map of what customers said or confirmed.",
+    ),
     since: datetime | None = typer.Option(
         None,
         "--since",
@@ -124,7 +130,12 @@ def synthesize_command(
 
     if since is not None and until is not None and until <= since:
         raise abort("--until must be later than --since")
-    selection = Selection(include_partial=include_partial, since=since, until=until)
+    selection = Selection(
+        include_partial=include_partial,
+        since=since,
+        until=until,
+        exclude_inferred=exclude_inferred,
+    )
     chosen: tuple[str, str] | None = None
     if segment is not None:
         key, sep, value = segment.partition("=")
