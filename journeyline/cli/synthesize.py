@@ -327,6 +327,11 @@ def print_written(written: Written, *, files: bool = True) -> None:
             f"time {minutes}, {x.channel_switches.share_of_journeys:.0%} switched channel, "
             f"{x.transfers.share_of_journeys:.0%} transferred, resolved {rate}, effort {effort}"
         )
+        counts = x.facts_by_provenance
+        if counts:
+            total = sum(counts.values())
+            kinds = ", ".join(f"{n / total:.0%} {kind}" for kind, n in counts.items())
+            console.print(f"  step facts: {kinds}")
     for opportunity in m.opportunities[:3]:
         console.print(
             f"  opportunity {opportunity.id}: {escape(opportunity.label)} "

@@ -368,6 +368,11 @@ class SimulatedCustomer:
                 self._step += 1
                 return Inbound(text=self._current().doing)
             return self._say(question, self._phrase("last"), value="last", casual=True)
+        if slot == Slot.CONFIRM:
+            return self._check_reading(question)
+        if slot == Slot.CLARIFY_NOTHING:
+            more = self._step + 1 < len(persona.steps)
+            return _click(_find(question.choices, "wait" if more else "end") or question.choices[0])
         if slot == Slot.PLAYBACK:
             return self._answer_playback(question)
         if slot == Slot.MOMENT_OF_TRUTH:
@@ -389,6 +394,28 @@ class SimulatedCustomer:
             return self._say(question, self._phrase("nothing_else"), value="no", casual=True)
         # A guide question outside the standard slots: a short, plausible free-text answer.
         return Inbound(text=persona.extra_answers.get(slot) or self._phrase("unknown"))
+
+    def _check_reading(self, question: Reply) -> Inbound:
+        """What the bot understood of the step, against the truth: yes when it is all
+        right, the right words for one wrong fact, "Fix it" for more."""
+        step = self._current()
+        shown = question.understood
+        wrong: list[str] = []
+        if shown is not None:
+            if shown.channel is not None and shown.channel != step.channel:
+                wrong.append(Slot.CHANNEL)
+            if shown.feeling is not None and abs(shown.feeling - step.feeling) > 1:
+                wrong.append(Slot.FEELING)
+            minutes = shown.duration_minutes
+            if minutes is not None and (step.minutes is None or not _close(minutes, step.minutes)):
+                wrong.append(Slot.DURATION)
+            if any(pain not in step.pains for pain in shown.pains):
+                wrong.append(Slot.PAIN)
+        if not wrong:
+            return self._say(question, self._phrase("consent"), value="yes", casual=True)
+        if len(wrong) == 1:
+            return Inbound(text=self._step_text(wrong[0], step))
+        return _click(_find(question.choices, "fix") or question.choices[-1])
 
     def _step_text(self, slot: str, step: PersonaStep) -> str:
         """How this customer types the answer to a per-step slot."""
@@ -466,6 +493,8 @@ class SimulatedCustomer:
 
     def _canonical_value(self, slot: str, choices: Sequence[Choice]) -> str | None:
         persona = self._persona
+        if slot == Slot.CONFIRM:
+            return "fix"  # asked again: the reading is off, answer question by question
         if slot in _PER_STEP_SLOTS and slot != Slot.STEP:
             return self._step_value(slot, self._current(), choices)
         values: dict[str, str | None] = {
@@ -571,3 +600,9 @@ def _nearest_duration(minutes: int | None, choices: Sequence[Choice]) -> str | N
     if not numeric:
         return str(minutes)
     return min(numeric, key=lambda v: abs(math.log(int(v)) - math.log(minutes)))
+
+
+def _close(minutes: int, truth: int) -> bool:
+    """Whether a duration shown back is what the customer would let stand (a quarter
+    either way, or five minutes)."""
+    return abs(minutes - truth) <= max(truth / 4, 5)
