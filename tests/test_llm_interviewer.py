@@ -353,3 +353,16 @@ def test_only_answers_the_model_can_help_with_are_sent(slot: Slot, text: str, wo
     from bot.llm.policy import worth_a_call
 
     assert worth_a_call(slot, text, probing=False) is worth
+
+
+def test_a_fact_only_the_model_read_is_inferred_never_said(guide: Guide) -> None:
+    chat = started(guide)
+    chat.send("I sorted it out with them")
+    assert chat.slot == Slot.CHANNEL
+    # Our own reading finds no channel in these words; the model's does.
+    chat.send("the usual way, you know", hints=Hints(channel=Channel.EMAIL))
+    step = chat.result.state.steps[0]
+    assert step.channel == Channel.EMAIL and step.provenance["channel"] == "inferred"
+    chat.send("hard to put into words", hints=Hints(feeling=2))
+    step = chat.result.state.steps[0]
+    assert step.feeling == 2 and step.provenance["feeling"] == "inferred"
