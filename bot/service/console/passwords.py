@@ -31,7 +31,7 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self.hasher = hasher or PasswordHasher()
-        self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        self._dummy: str | None = None  # made at the first sign-in, not at start-up
 
     def hash(self, password: str) -> str:
         return self.hasher.hash(password)
@@ -39,8 +39,10 @@ class Passwords:
     def verify(self, password_hash: str | None, password: str) -> bool:
         """Whether ``password`` matches; with no hash (unknown user, SSO-only account),
         a verification against a dummy hash is still run and False returned."""
+        if password_hash is None and self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
         try:
-            ok = self.hasher.verify(password_hash or self._dummy, password)
+            ok = self.hasher.verify(password_hash or self._dummy or "", password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
         return ok and password_hash is not None
