@@ -186,9 +186,12 @@ class Accounts:
             session.flush()
             return user_view(row)
 
-    def set_temporary_password(self, user_id: int, password: str | None = None) -> str:
-        """Give the user a new password they must change at their next sign-in (made up
-        here when ``password`` is None); returns it. Their sessions end."""
+    def set_temporary_password(
+        self, user_id: int, password: str | None = None, *, must_change: bool = True
+    ) -> str:
+        """Give the user a new password (made up here when ``password`` is None) that
+        they must change at their next sign-in unless ``must_change`` is False (the
+        demo's own login); returns it. Their sessions end."""
         with self._sessions.begin() as session:
             email = self._row(session, user_id).email
         chosen = password or temporary_password()
@@ -197,7 +200,7 @@ class Accounts:
         password_hash = self._passwords.hash(chosen)
         with self._sessions.begin() as session:
             row = self._row(session, user_id)
-            self._store_password(session, row, password_hash, must_change=True)
+            self._store_password(session, row, password_hash, must_change=must_change)
         return chosen
 
     def change_password(self, user_id: int, *, current: str, new: str) -> None:
