@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from bot.service.console.config import ConsoleConfig
 from bot.service.console.passwords import Passwords
 from bot.service.console.service import ConsoleService
+from journeyline.console_wiring import console_config
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings
 from journeyline.web.app import create_app
@@ -70,21 +71,22 @@ def console_app(
     *,
     config: ConsoleConfig | None = None,
     base_url: str = "http://testserver",
-    **settings: Any,
+    settings: dict[str, Any] | None = None,
 ) -> Iterator[ConsoleApp]:
     """The whole app on ``db_url`` (already migrated) with a console service that hashes
-    cheaply and runs on a movable clock."""
+    cheaply and runs on a movable clock; ``config`` defaults to the one ``settings``
+    (extra JOURNEYLINE_ settings, by field name) make."""
     values: dict[str, Any] = {
         "database_url": db_url,
         "rate_limit_per_client": 0,
         "public_url": base_url,
-        **settings,
+        **(settings or {}),
     }
     runtime = open_runtime(Settings(**values), migrate=False)
     clock = Clock()
     service = ConsoleService(
         runtime.sessions,
-        config=config or ConsoleConfig(),
+        config=config or console_config(runtime.settings),
         passwords=cheap_passwords(),
         clock=clock,
     )
