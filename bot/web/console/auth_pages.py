@@ -50,10 +50,14 @@ def signed_in_redirect(
         response,
         request,
         token=signed.token,
-        expires_at=signed.expires_at,
+        max_age=_seconds(context),
         secure=context.secure_cookies,
     )
     return response
+
+
+def _seconds(context: ConsoleContext) -> int:
+    return int(context.service.config.session_lifetime.total_seconds())
 
 
 # --------------------------------------------------------------------------- sign in

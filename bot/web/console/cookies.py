@@ -8,9 +8,6 @@ told it sits behind one.
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime
-
 from fastapi import Request, Response
 
 SESSION = "jl_session"
@@ -25,12 +22,13 @@ def is_secure(request: Request, *, always: bool) -> bool:
 
 
 def set_session(
-    response: Response, request: Request, *, token: str, expires_at: datetime, secure: bool
+    response: Response, request: Request, *, token: str, max_age: int, secure: bool
 ) -> None:
+    # Max-Age, not Expires: a relative lifetime holds whatever the browser's clock says.
     response.set_cookie(
         SESSION,
         token,
-        expires=expires_at,
+        max_age=max_age,
         path="/",
         httponly=True,
         samesite="lax",
@@ -46,23 +44,6 @@ def clear_session(response: Response, request: Request, *, secure: bool) -> None
 
 def pre_session_token(request: Request) -> str | None:
     return request.cookies.get(PRE_SESSION) or None
-
-
-def ensure_pre_session(request: Request, response: Response, *, secure: bool) -> str:
-    """The browser's pre-session token, made and set on ``response`` if it has none."""
-    token = pre_session_token(request)
-    if token is None:
-        token = secrets.token_urlsafe(32)
-        response.set_cookie(
-            PRE_SESSION,
-            token,
-            max_age=PRE_SESSION_SECONDS,
-            path="/app",
-            httponly=True,
-            samesite="lax",
-            secure=is_secure(request, always=secure),
-        )
-    return token
 
 
 def set_sso_state(response: Response, request: Request, *, state: str, secure: bool) -> None:
