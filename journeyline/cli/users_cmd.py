@@ -87,13 +87,13 @@ def list_users() -> None:
             "`journeyline users create --email you@example.com --role admin`."
         )
         return
-    table = Table("name", "role", "status", "last sign-in", "created")
+    table = Table("name", "role", Column("status", no_wrap=True), "last sign-in", "created")
     # Emails are what the other commands take: never cut.
     table.columns.insert(0, Column("email", no_wrap=True, min_width=10))
     for user in users:
         status = "disabled" if user.disabled else "active"
         if not user.disabled and user.must_change_password:
-            status = "active (must choose a password)"
+            status = "temporary password"
         table.add_row(
             user.email,
             user.display_name or "",
