@@ -11,13 +11,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.service.console.permissions import ROLE_LABELS, Action, Role
+from bot.service.console.permissions import ROLE_LABELS, Action, Role, allowed
 from bot.web.console import cookies
 from bot.web.console.context import ConsoleContext
 from bot.web.console.guard import ConsoleRefusal, asked
 from bot.web.context import TEMPLATES_DIR
 from bot.web.http_errors import error_response
 
+HOME = "/app"
 # Messages shown after a form's redirect (?done=CODE). Only these fixed words are ever
 # shown: nothing from the address bar reaches the page.
 DONE_MESSAGES: dict[str, str] = {
@@ -38,6 +39,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.filters["when"] = format_when
     templates.env.filters["ago"] = format_ago
+    templates.env.filters["browser"] = describe_browser
     return templates
 
 
@@ -64,6 +66,37 @@ def format_ago(value: datetime | None, now: datetime | None = None) -> str:
         days = int(seconds // 86400)
         return f"{days} day{'s' if days > 1 else ''} ago"
     return format_when(value)
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("HeadlessChrome/", "Headless Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+    ("curl/", "curl"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def describe_browser(user_agent: str | None) -> str:
+    """``Chrome on Linux`` from a User-Agent header (the first that fits; order matters:
+    Edge and Chrome also say Safari, Android also says Linux)."""
+    agent = user_agent or ""
+    browser = next((name for marker, name in _BROWSERS if marker in agent), "")
+    system = next((name for marker, name in _SYSTEMS if marker in agent), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or (agent[:40] if agent else "Unknown browser")
 
 
 def render(
@@ -107,14 +140,17 @@ def render(
 def _nav(request: Request, role: Role | None) -> list[dict[str, Any]]:
     if role is None:
         return []
-    from bot.service.console.permissions import allowed
-
     items = [("Campaigns", "/app", Action.CAMPAIGNS_READ)]
     items.append(("Users", "/app/users", Action.USERS_MANAGE))
     items.append(("Account", "/app/account", Action.OWN_ACCOUNT))
     path = request.url.path.rstrip("/") or "/"
     return [
-        {"label": label, "href": href, "current": path == href}
+        {
+            "label": label,
+            "href": href,
+            # The home is /app itself; the others own their sub-pages (/app/account/...).
+            "current": path == href or (href != HOME and path.startswith(href + "/")),
+        }
         for label, href, action in items
         if allowed(role, action)
     ]
