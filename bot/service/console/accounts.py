@@ -103,10 +103,6 @@ class Accounts:
                 raise UserNotFound(email.strip())
             return user_view(row)
 
-    def count(self) -> int:
-        with self._sessions.begin() as session:
-            return len(accounts.list_users(session))
-
     # ------------------------------------------------------------------- creating
 
     def create(
