@@ -34,6 +34,9 @@ DONE_MESSAGES: dict[str, str] = {
     "user-signed-out": "The user is signed out everywhere.",
 }
 
+# Of those, the ones that ask something of the person rather than confirm.
+WARNINGS = frozenset({"change-required"})
+
 
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -111,13 +114,15 @@ def render(
     context: ConsoleContext = request.app.state.console
     found = asked(request)
     principal = found.principal
-    done = DONE_MESSAGES.get(request.query_params.get("done", ""))
+    code = request.query_params.get("done", "")
+    done = DONE_MESSAGES.get(code)
     page: dict[str, Any] = {
         "principal": principal,
         "user": principal.user if principal else None,
         "role_label": ROLE_LABELS[principal.user.role] if principal else "",
         "csrf": found.csrf,
         "done": done,
+        "done_kind": "warn" if code in WARNINGS else "ok",
         "nav": _nav(request, principal.user.role if principal else None),
         "sso_label": context.service.sso.sso.label if context.service.sso else None,
         **(values or {}),
