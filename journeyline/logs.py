@@ -35,9 +35,10 @@ _STANDARD_ATTRIBUTES = frozenset(
 # uvicorn adds a copy of its message with terminal colours to its records.
 _NOT_FIELDS = _STANDARD_ATTRIBUTES | {"color_message"}
 
-# A personal link's token is a password to the interview (see bot.web.pages, /i/{token}):
-# it must not be written into access lines.
-_LINK_TOKEN = re.compile(r"(/i/)[^/?#\s\"]+")
+# A personal link's token is a password to the interview (see bot.web.pages, /i/{token}),
+# and a console reset link's opens an account (/app/reset/{token}): neither may be
+# written into access lines.
+_LINK_TOKEN = re.compile(r"(/i/|/app/reset/)[^/?#\s\"]+")
 
 
 def configure_from_settings(settings: Settings, *, stream: TextIO | None = None) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # importing synthesis loads scikit-learn: too slow for every 
     from synthesis.embedders import EmbedderConfig
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+ConsoleRole = Literal["admin", "researcher", "reviewer", "viewer", "none"]
 LogFormat = Literal["auto", "text", "json"]
 
 
@@ -170,6 +171,66 @@ class Settings(BaseSettings):
         default=0.60,
         ge=0,
         description="Price of a million output tokens, for cost estimates and the caps.",
+    )
+
+    console_session_hours: float = Field(
+        default=12,
+        gt=0,
+        le=24 * 90,
+        description="Longest a console sign-in lasts, however busy; then sign in again.",
+    )
+    console_idle_minutes: int = Field(
+        default=120,
+        ge=1,
+        description="A console session unused for this long ends.",
+    )
+    console_max_failed_sign_ins: int = Field(
+        default=5,
+        ge=0,
+        description="Failed sign-ins to one account within the window before it is locked "
+        "until the window passes (0: no limit).",
+    )
+    console_max_failed_sign_ins_per_address: int = Field(
+        default=20,
+        ge=0,
+        description="Failed sign-ins from one client address within the window before it is "
+        "refused until the window passes (0: no limit).",
+    )
+    console_failed_sign_in_window_minutes: int = Field(
+        default=15, ge=1, description="The window failed sign-ins are counted over, in minutes."
+    )
+    console_reset_link_hours: int = Field(
+        default=24, ge=1, le=24 * 14, description="How long a password reset link works."
+    )
+    console_secure_cookies: bool = Field(
+        default=False,
+        description="Mark the console's cookies Secure even when requests arrive over plain "
+        "HTTP (behind a proxy that terminates HTTPS). Requests over HTTPS always get them.",
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect issuer URL for single sign-on to the console (its "
+        "discovery document is at ISSUER/.well-known/openid-configuration). Empty: passwords "
+        "only.",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="Client id of journeyline at the OpenID Connect provider."
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="Client secret of journeyline at the OpenID Connect provider."
+    )
+    oidc_default_role: ConsoleRole = Field(
+        default="viewer",
+        description="Role of someone who signs in with single sign-on for the first time and "
+        "has no account yet; 'none' lets only existing accounts in.",
+    )
+    oidc_scopes: str = Field(
+        default="openid email profile",
+        description="Scopes asked of the OpenID Connect provider (openid and email needed).",
+    )
+    oidc_label: str = Field(
+        default="single sign-on",
+        description="Name on the sign-in button, e.g. 'Okta' for 'Sign in with Okta'.",
     )
 
     log_level: LogLevel = Field(

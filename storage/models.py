@@ -431,3 +431,8 @@ class LlmCall(Base):
 
     def __repr__(self) -> str:
         return f"LlmCall(id={self.id!r}, purpose={self.purpose!r}, outcome={self.outcome!r})"
+
+
+# The console's tables (accounts, sessions, API keys) live in their own module; importing
+# it here puts them on Base.metadata wherever the models are loaded (migrations, tests).
+from storage import console_models as _console_models  # noqa: E402, F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -145,8 +146,14 @@ def test_demo_completes_every_interview_with_two_full_steps(tmp_path: Path) -> N
     assert (folder / "segments" / "segment=business" / "map.html").is_file()
     assert "38 interviews have 2+ such steps" in out
     assert "Try the web chat yourself: http://127.0.0.1:8000/i/" in out
+    assert "The researcher console: http://127.0.0.1:8000/app" in out
+    login = re.search(r"sign in as demo@journeyline\.test with the password (\S+)", out)
+    assert login
     again = invoke("demo", "--no-serve")
     assert "Replaced 38 interviews" in again
+    # A fresh password each run; the earlier one no longer opens the console.
+    second = re.search(r"with the password (\S+)", again)
+    assert second and second.group(1) != login.group(1)
 
 
 def test_chat_survives_invalid_utf8_and_control_characters() -> None:

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from bot.conversation.guide import GuideError
 from bot.service.errors import CampaignNotFound, InterviewNotFound
+from journeyline.console_wiring import ConsoleMisconfigured
 from journeyline.runtime import Runtime, SchemaOutdated, open_runtime
 from journeyline.settings import load_settings
 from storage.engines import DatabaseUnavailable
@@ -25,6 +26,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     GuideError,
     CampaignNotFound,
     InterviewNotFound,
+    ConsoleMisconfigured,
 )
 
 

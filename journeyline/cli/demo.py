@@ -16,6 +16,10 @@ from journeyline.cli.serve import serve as serve_command
 from journeyline.runtime import Runtime
 from storage.engines import masked_url
 
+# The demo's console login. Its password is made up anew at every `journeyline demo`:
+# a fixed, published one would open any demo server someone left running on a network.
+DEMO_ADMIN_EMAIL = "demo@journeyline.test"
+
 if TYPE_CHECKING:
     from journeyline.demo.runner import DemoSummary
 
@@ -98,8 +102,29 @@ def _print_links(rt: Runtime, summary: DemoSummary, *, base: str, serving: bool)
     console.print("Completed demo interviews, as their customers see them:")
     for interview_id in summary.interview_ids[:3]:
         console.print(f"  {base}/i/{links.grant(interview_id)}")
+    email, password = demo_login(rt)
+    console.print(f"\n[bold]The researcher console:[/] {base}/app")
+    console.print(f"  sign in as {email} with the password {password}")
     if not serving:
         console.print("(Start the server with `journeyline serve` to open these links.)")
+
+
+def demo_login(rt: Runtime) -> tuple[str, str]:
+    """The demo admin's email and a fresh password (the account is made on first use)."""
+    from bot.service.console.errors import UserNotFound
+    from journeyline.console_wiring import make_console_service
+
+    accounts = make_console_service(rt.settings, sessions=rt.sessions, engine=rt.engine).accounts
+    try:
+        user = accounts.find(DEMO_ADMIN_EMAIL)
+    except UserNotFound:
+        user, _ = accounts.create(
+            email=DEMO_ADMIN_EMAIL, role="admin", display_name="Demo admin", password=None
+        )
+    accounts.enable(user.id)
+    accounts.set_role(user.id, "admin")
+    password = accounts.set_temporary_password(user.id, must_change=False)
+    return DEMO_ADMIN_EMAIL, password
 
 
 def print_summary(summary: DemoSummary, *, seconds: float) -> None:

@@ -20,6 +20,7 @@ from journeyline.cli import (
     slack_cmd,
     synthesize,
     understand,
+    users_cmd,
 )
 from journeyline.cli.common import errors
 from journeyline.logs import configure_from_settings
@@ -39,6 +40,7 @@ app.add_typer(invites.app, name="invites")
 app.add_typer(slack_cmd.app, name="slack")
 app.add_typer(maps.app, name="maps")
 app.add_typer(llm_cmd.app, name="llm")
+app.add_typer(users_cmd.app, name="users")
 app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("understand")(understand.understand_command)

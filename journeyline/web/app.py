@@ -17,13 +17,18 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.service.console.service import ConsoleService
 from bot.service.links import Links
 from bot.understanding import warm_up
 from bot.web import api, pages
+from bot.web.console.context import ConsoleContext
+from bot.web.console.rendering import make_templates
+from bot.web.console.routes import mount_console
 from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
 from bot.web.fast_turns import FastTurns
 from bot.web.http_errors import ApiError, api_error_handler, validation_error_handler
 from bot.web.ratelimit import RateLimiter
+from journeyline.console_wiring import make_console_service
 from journeyline.logs import configure_from_settings
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings, load_settings
@@ -68,8 +73,11 @@ class JourneylineApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def create_app(runtime: Runtime) -> JourneylineApp:
-    """The app for `runtime` (its database and service); the caller owns the runtime."""
+def create_app(runtime: Runtime, *, console: ConsoleService | None = None) -> JourneylineApp:
+    """The app for `runtime` (its database and service); the caller owns the runtime.
+
+    ``console`` is the researcher console's service (default: built from the runtime's
+    settings; tests pass one with a cheaper password hash or a clock they move)."""
     settings = runtime.settings
     # The message posts' own pool (see FastTurns); other routes use AnyIO's. With a
     # language model most of a turn is waiting for it (outside any transaction), so the
@@ -115,6 +123,16 @@ def create_app(runtime: Runtime) -> JourneylineApp:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(api.router)
     app.include_router(pages.router)
+    mount_console(
+        app,
+        ConsoleContext(
+            service=console
+            or make_console_service(settings, sessions=runtime.sessions, engine=runtime.engine),
+            templates=make_templates(),
+            public_url=settings.public_url.rstrip("/"),
+            secure_cookies=settings.console_secure_cookies,
+        ),
+    )
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     mount_slack(app, runtime)
 

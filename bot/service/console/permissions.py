@@ -1,0 +1,81 @@
+"""The one permission table: which role may do which action.
+
+Every console route and every console API call names the action it needs
+(``bot.web.console.guard``); API keys carry a subset of these actions as scopes. A
+role's power is only ever read from ``ROLE_ACTIONS``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    RESEARCHER = "researcher"
+    REVIEWER = "reviewer"
+    VIEWER = "viewer"
+
+
+class Action(StrEnum):
+    """What a route does, in the words of the permission table."""
+
+    # Your own account: password, sessions, API keys. Every signed-in user.
+    OWN_ACCOUNT = "account:own"
+    CAMPAIGNS_READ = "campaigns:read"
+    CAMPAIGNS_WRITE = "campaigns:write"
+    MAPS_READ = "maps:read"
+    MAPS_REVIEW = "maps:review"
+    USERS_MANAGE = "users:manage"
+    SETTINGS_MANAGE = "settings:manage"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: "Admin",
+    Role.RESEARCHER: "Researcher",
+    Role.REVIEWER: "Reviewer",
+    Role.VIEWER: "Viewer",
+}
+
+ROLE_SUMMARIES: dict[Role, str] = {
+    Role.ADMIN: "Everything, plus accounts and settings.",
+    Role.RESEARCHER: "Plans and runs campaigns; reads maps.",
+    Role.REVIEWER: "Reads campaigns; reviews and approves journey maps.",
+    Role.VIEWER: "Reads campaigns and maps; changes nothing.",
+}
+
+_READ = frozenset({Action.OWN_ACCOUNT, Action.CAMPAIGNS_READ, Action.MAPS_READ})
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.RESEARCHER: _READ | {Action.CAMPAIGNS_WRITE},
+    Role.REVIEWER: _READ | {Action.MAPS_REVIEW},
+    Role.VIEWER: _READ,
+}
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.OWN_ACCOUNT: "manage their own account",
+    Action.CAMPAIGNS_READ: "read campaigns and their progress",
+    Action.CAMPAIGNS_WRITE: "create and change campaigns",
+    Action.MAPS_READ: "read journey maps",
+    Action.MAPS_REVIEW: "edit and approve journey maps",
+    Action.USERS_MANAGE: "manage accounts",
+    Action.SETTINGS_MANAGE: "change settings",
+}
+
+# What an API key may be given: the actions about the product's data. Managing one's
+# own account (passwords, sessions, keys) stays with a signed-in person.
+KEY_SCOPES: tuple[Action, ...] = tuple(a for a in Action if a is not Action.OWN_ACCOUNT)
+
+
+def allowed(role: Role | str, action: Action) -> bool:
+    """Whether ``role`` may do ``action`` (an unknown role may do nothing)."""
+    try:
+        return action in ROLE_ACTIONS[Role(role)]
+    except ValueError:
+        return False
+
+
+def key_scopes_for(role: Role | str) -> tuple[Action, ...]:
+    """The scopes a user of ``role`` may give an API key: their permissions, in order."""
+    return tuple(scope for scope in KEY_SCOPES if allowed(role, scope))

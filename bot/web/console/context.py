@@ -1,0 +1,27 @@
+"""What the console's routes need, handed in by the application that mounts them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from bot.service.console.service import ConsoleService
+
+
+@dataclass
+class ConsoleContext:
+    service: ConsoleService
+    templates: Jinja2Templates
+    # Where people reach this server (links in pages: reset links, the chat's links).
+    public_url: str
+    # Secure cookies even over plain HTTP: behind a proxy that terminates TLS, the app
+    # sees http but browsers see https. Requests that arrive over https always get them.
+    secure_cookies: bool = False
+
+
+async def console_context(request: Request) -> ConsoleContext:
+    """FastAPI dependency: the context stored on ``app.state.console``."""
+    context: ConsoleContext = request.app.state.console
+    return context

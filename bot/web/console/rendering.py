@@ -1,0 +1,186 @@
+"""Rendering console pages: the shared page context (who is signed in, the form's CSRF
+token, the navigation), date formats, and refusals as pages, redirects or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from bot.service.console.permissions import ROLE_LABELS, Action, Role, allowed
+from bot.web.console import cookies
+from bot.web.console.context import ConsoleContext
+from bot.web.console.guard import ConsoleRefusal, asked
+from bot.web.context import TEMPLATES_DIR
+from bot.web.http_errors import error_response
+
+HOME = "/app"
+# Messages shown after a form's redirect (?done=CODE). Only these fixed words are ever
+# shown: nothing from the address bar reaches the page.
+DONE_MESSAGES: dict[str, str] = {
+    "password-changed": "Your password is changed. Other sessions were signed out.",
+    "key-revoked": "The API key is revoked: it no longer works.",
+    "change-required": "Choose your own password before you go on: the one you have was "
+    "set by an admin.",
+    "signed-out": "You are signed out.",
+    "signed-out-everywhere": "You are signed out everywhere, on every device.",
+    "role-changed": "The role is changed. It applies from the user's next click.",
+    "disabled": "The user is disabled and signed out everywhere; their API keys stop working.",
+    "enabled": "The user is enabled again and can sign in.",
+    "user-signed-out": "The user is signed out everywhere.",
+}
+
+# Of those, the ones that ask something of the person rather than confirm.
+WARNINGS = frozenset({"change-required"})
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.filters["when"] = format_when
+    templates.env.filters["ago"] = format_ago
+    templates.env.filters["browser"] = describe_browser
+    return templates
+
+
+def format_when(value: datetime | None) -> str:
+    """``8 Dec 2026, 14:03 UTC`` (or an en dash for never)."""
+    if value is None:
+        return "–"
+    moment = value.astimezone(UTC)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def format_ago(value: datetime | None, now: datetime | None = None) -> str:
+    """``just now``, ``5 min ago``, ``3 h ago``, ``2 days ago``, else the date."""
+    if value is None:
+        return "never"
+    seconds = ((now or datetime.now(UTC)) - value).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    if seconds < 14 * 86400:
+        days = int(seconds // 86400)
+        return f"{days} day{'s' if days > 1 else ''} ago"
+    return format_when(value)
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("HeadlessChrome/", "Headless Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+    ("curl/", "curl"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def describe_browser(user_agent: str | None) -> str:
+    """``Chrome on Linux`` from a User-Agent header (the first that fits; order matters:
+    Edge and Chrome also say Safari, Android also says Linux)."""
+    agent = user_agent or ""
+    browser = next((name for marker, name in _BROWSERS if marker in agent), "")
+    system = next((name for marker, name in _SYSTEMS if marker in agent), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or (agent[:40] if agent else "Unknown browser")
+
+
+def render(
+    request: Request,
+    name: str,
+    values: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A console page with the shared context; never cached (pages show personal data
+    and one-time secrets)."""
+    context: ConsoleContext = request.app.state.console
+    found = asked(request)
+    principal = found.principal
+    code = request.query_params.get("done", "")
+    done = DONE_MESSAGES.get(code)
+    page: dict[str, Any] = {
+        "principal": principal,
+        "user": principal.user if principal else None,
+        "role_label": ROLE_LABELS[principal.user.role] if principal else "",
+        "csrf": found.csrf,
+        "done": done,
+        "done_kind": "warn" if code in WARNINGS else "ok",
+        "nav": _nav(request, principal.user.role if principal else None),
+        "sso_label": context.service.sso.sso.label if context.service.sso else None,
+        **(values or {}),
+    }
+    response = context.templates.TemplateResponse(request, name, page, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    if found.new_pre_session:
+        response.set_cookie(
+            cookies.PRE_SESSION,
+            found.csrf,
+            max_age=cookies.PRE_SESSION_SECONDS,
+            path="/app",
+            httponly=True,
+            samesite="lax",
+            secure=cookies.is_secure(request, always=context.secure_cookies),
+        )
+    return response
+
+
+def _nav(request: Request, role: Role | None) -> list[dict[str, Any]]:
+    if role is None:
+        return []
+    items = [("Campaigns", "/app", Action.CAMPAIGNS_READ)]
+    items.append(("Users", "/app/users", Action.USERS_MANAGE))
+    items.append(("Account", "/app/account", Action.OWN_ACCOUNT))
+    path = request.url.path.rstrip("/") or "/"
+    return [
+        {
+            "label": label,
+            "href": href,
+            # The home is /app itself; the others own their sub-pages (/app/account/...).
+            "current": path == href or (href != HOME and path.startswith(href + "/")),
+        }
+        for label, href, action in items
+        if allowed(role, action)
+    ]
+
+
+async def refusal_handler(request: Request, error: Exception) -> Response:
+    """Render a :class:`ConsoleRefusal`: JSON for the API, a redirect, or a page."""
+    assert isinstance(error, ConsoleRefusal)
+    if error.api:
+        return error_response(error.status, error.code, error.message, dict(error.headers))
+    if error.location is not None:
+        return RedirectResponse(error.location, status_code=error.status, headers=error.headers)
+    titles = {403: "Not allowed", 404: "Not found", 500: "Something is wrong"}
+    if getattr(request.state, "console", None) is None:
+        # The guard itself refused before it could say who is asking.
+        return _bare_page(error)
+    return render(
+        request,
+        "console/message.html",
+        {"title": titles.get(error.status, "Refused"), "message": error.message},
+        status_code=error.status,
+    )
+
+
+def _bare_page(error: ConsoleRefusal) -> Response:
+    return JSONResponse(
+        {"error": {"code": error.code, "message": error.message}}, status_code=error.status
+    )

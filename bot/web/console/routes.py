@@ -1,0 +1,20 @@
+"""Mounting the console: its routers and the handler that renders refusals."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from bot.web.console import account_pages, api, auth_pages, home, users_pages
+from bot.web.console.context import ConsoleContext
+from bot.web.console.guard import ConsoleRefusal
+from bot.web.console.rendering import refusal_handler
+
+ROUTERS = (auth_pages.router, home.router, account_pages.router, users_pages.router, api.router)
+
+
+def mount_console(app: FastAPI, context: ConsoleContext) -> None:
+    """Add the console's pages (``/app``) and API (``/api/v1/campaigns``) to ``app``."""
+    app.state.console = context
+    app.add_exception_handler(ConsoleRefusal, refusal_handler)
+    for router in ROUTERS:
+        app.include_router(router)

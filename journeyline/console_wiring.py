@@ -1,0 +1,75 @@
+"""The console's service, built from the settings (server processes and CLI commands)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.service.console.config import ConsoleConfig, SsoConfig
+from bot.service.console.permissions import Role
+from bot.service.console.service import ConsoleService
+from journeyline.settings import Settings
+from storage.engines import make_read_session_factory
+
+SSO_CALLBACK_PATH = "/app/sso/callback"
+
+
+class ConsoleMisconfigured(ValueError):
+    """Settings of the console that do not fit together."""
+
+
+def console_config(settings: Settings) -> ConsoleConfig:
+    return ConsoleConfig(
+        session_lifetime=timedelta(hours=settings.console_session_hours),
+        idle_timeout=timedelta(minutes=settings.console_idle_minutes),
+        failures_per_account=settings.console_max_failed_sign_ins,
+        failures_per_address=settings.console_max_failed_sign_ins_per_address,
+        failure_window=timedelta(minutes=settings.console_failed_sign_in_window_minutes),
+        reset_link_lifetime=timedelta(hours=settings.console_reset_link_hours),
+        sso=sso_config(settings),
+    )
+
+
+def sso_config(settings: Settings) -> SsoConfig | None:
+    """Single sign-on when the issuer, client id and secret are all set; None when none
+    is; :class:`ConsoleMisconfigured` for a half-made configuration."""
+    secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else ""
+    parts = {
+        "JOURNEYLINE_OIDC_ISSUER": settings.oidc_issuer or "",
+        "JOURNEYLINE_OIDC_CLIENT_ID": settings.oidc_client_id or "",
+        "JOURNEYLINE_OIDC_CLIENT_SECRET": secret,
+    }
+    if not any(parts.values()):
+        return None
+    missing = [name for name, value in parts.items() if not value]
+    if missing:
+        raise ConsoleMisconfigured(
+            f"single sign-on needs {', '.join(missing)} too (or none of the OIDC settings)"
+        )
+    issuer = parts["JOURNEYLINE_OIDC_ISSUER"]
+    if not issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise ConsoleMisconfigured(
+            f"JOURNEYLINE_OIDC_ISSUER must be an https:// URL, not {issuer!r}"
+        )
+    role = None if settings.oidc_default_role == "none" else Role(settings.oidc_default_role)
+    return SsoConfig(
+        issuer=issuer,
+        client_id=parts["JOURNEYLINE_OIDC_CLIENT_ID"],
+        client_secret=secret,
+        redirect_uri=settings.public_url.rstrip("/") + SSO_CALLBACK_PATH,
+        default_role=role,
+        scopes=settings.oidc_scopes,
+        label=settings.oidc_label,
+    )
+
+
+def make_console_service(
+    settings: Settings, *, sessions: sessionmaker[Session], engine: Engine
+) -> ConsoleService:
+    return ConsoleService(
+        sessions,
+        config=console_config(settings),
+        read_sessions=make_read_session_factory(engine),
+    )

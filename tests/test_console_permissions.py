@@ -1,0 +1,238 @@
+"""Role x route: every registered console route (/app/...) and console API route
+(/api/v1/..., but the interview API, which its interview's own token guards) is called
+by every role and by an anonymous visitor, and must be allowed exactly when the
+permission table says so.
+
+A new route without a permission rule fails here; so does one missing from the bodies
+and parameters below (which makes whoever adds a route think about who may call it).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.testclient import TestClient
+
+from bot.service.console.permissions import Action, Role, allowed, key_scopes_for
+from bot.service.console.sessions import csrf_token
+from bot.web.console import cookies
+from bot.web.console.guard import PUBLIC, route_rule
+from fakes.oidc import running_provider
+from journeyline.web.app import create_app
+from tests.console_support import PASSWORD, ConsoleApp, console_app, csrf_of
+
+# Guarded by the interview's own secret token (tests/test_web_api.py), not by roles.
+INTERVIEW_TOKEN_ROUTES = {
+    ("POST", "/api/v1/interviews"),
+    ("GET", "/api/v1/interviews/{interview_id}"),
+    ("POST", "/api/v1/interviews/{interview_id}/messages"),
+}
+CONSOLE_PREFIXES = ("/app", "/api/v1")
+NEW_PASSWORD = "a brand new password 7"
+# Who may call what, written out here independently of the routes' own declarations: a
+# route whose declared rule differs (or that is missing here) fails the walk.
+SIGNED_IN = Action.OWN_ACCOUNT.value
+EXPECTED_RULES: dict[tuple[str, str], str] = {
+    ("GET", "/app/sign-in"): PUBLIC,
+    ("POST", "/app/sign-in"): PUBLIC,
+    ("POST", "/app/sign-out"): SIGNED_IN,
+    ("GET", "/app/reset/{token}"): PUBLIC,
+    ("POST", "/app/reset/{token}"): PUBLIC,
+    ("GET", "/app/sso/start"): PUBLIC,
+    ("GET", "/app/sso/callback"): PUBLIC,
+    ("GET", "/app"): Action.CAMPAIGNS_READ.value,
+    ("GET", "/app/account"): SIGNED_IN,
+    ("POST", "/app/account/password"): SIGNED_IN,
+    ("POST", "/app/account/sign-out-everywhere"): SIGNED_IN,
+    ("POST", "/app/account/api-keys"): SIGNED_IN,
+    ("POST", "/app/account/api-keys/{key_id}/revoke"): SIGNED_IN,
+    ("GET", "/app/users"): Action.USERS_MANAGE.value,
+    ("POST", "/app/users"): Action.USERS_MANAGE.value,
+    ("POST", "/app/users/{user_id}/role"): Action.USERS_MANAGE.value,
+    ("POST", "/app/users/{user_id}/disable"): Action.USERS_MANAGE.value,
+    ("POST", "/app/users/{user_id}/enable"): Action.USERS_MANAGE.value,
+    ("POST", "/app/users/{user_id}/password"): Action.USERS_MANAGE.value,
+    ("POST", "/app/users/{user_id}/reset-link"): Action.USERS_MANAGE.value,
+    ("POST", "/app/users/{user_id}/sign-out"): Action.USERS_MANAGE.value,
+    ("GET", "/api/v1/campaigns"): Action.CAMPAIGNS_READ.value,
+}
+# What each unsafe route is sent: a request its permitted callers would really make.
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/app/sign-in"): {"email": "{email}", "password": PASSWORD},
+    ("POST", "/app/sign-out"): {},
+    ("POST", "/app/reset/{token}"): {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    ("POST", "/app/account/password"): {
+        "current": PASSWORD,
+        "new": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    },
+    ("POST", "/app/account/sign-out-everywhere"): {},
+    ("POST", "/app/account/api-keys"): {"name": "walk", "scope": "campaigns:read"},
+    ("POST", "/app/account/api-keys/{key_id}/revoke"): {},
+    ("POST", "/app/users"): {"email": "new-{n}@example.com", "role": "viewer"},
+    ("POST", "/app/users/{user_id}/role"): {"role": "reviewer"},
+    ("POST", "/app/users/{user_id}/disable"): {},
+    ("POST", "/app/users/{user_id}/enable"): {},
+    ("POST", "/app/users/{user_id}/password"): {},
+    ("POST", "/app/users/{user_id}/reset-link"): {},
+    ("POST", "/app/users/{user_id}/sign-out"): {},
+}
+# What an allowed call answers (default 200, 201 or 303). The SSO callback without a
+# sign-in begun in this browser is refused by the flow itself, not by the guard; a
+# sign-in by someone without an account is a 400 with the form again.
+ALLOWED_STATUSES: dict[tuple[str, str], set[int]] = {
+    ("GET", "/app/sso/callback"): {400},
+    ("POST", "/app/sign-in"): {303, 400},
+}
+DEFAULT_ALLOWED = {200, 201, 303}
+PRINCIPALS: list[Role | None] = [None, *Role]
+
+
+def console_routes(routes: list[Any]) -> list[tuple[str, str, APIRoute]]:
+    """(method, path, route) of every console route of the app, included routers' too
+    (FastAPI keeps an included router as one entry: iter_route_contexts unfolds it)."""
+    found = []
+    for context in iter_route_contexts(routes):
+        route, path = context.original_route, context.path or ""
+        if not isinstance(route, APIRoute) or not path.startswith(CONSOLE_PREFIXES):
+            continue
+        for method in sorted((context.methods or set()) - {"HEAD"}):
+            if (method, path) not in INTERVIEW_TOKEN_ROUTES:
+                found.append((method, path, route))
+    return found
+
+
+@dataclass
+class Walk:
+    app: ConsoleApp
+    client: TestClient
+    routes: list[tuple[str, str, APIRoute]]
+    counter: Iterator[int]
+
+
+@pytest.fixture
+def walk(db_url: str) -> Iterator[Walk]:
+    with running_provider() as provider:
+        settings = {
+            "oidc_issuer": provider.issuer,
+            "oidc_client_id": provider.client_id,
+            "oidc_client_secret": provider.client_secret,
+        }
+        with console_app(db_url, settings=settings) as app:
+            app.user("root@example.com", "admin")  # so no change ever hits "the last admin"
+            web = create_app(app.runtime, console=app.service)
+            client = TestClient(web, follow_redirects=False)
+            yield Walk(
+                app=app,
+                client=client,
+                routes=console_routes(web.routes),
+                counter=itertools.count(1),
+            )
+
+
+pytestmark = pytest.mark.parametrize("blank_db_url", ["sqlite"], indirect=True)
+
+
+def test_every_console_route_has_the_rule_this_test_expects_and_a_body(walk: Walk) -> None:
+    missing_rule = [f"{m} {p}" for m, p, route in walk.routes if route_rule(route) is None]
+    assert missing_rule == [], "routes without a permission rule (see bot.web.console.guard)"
+    declared = {(m, p): route_rule(route) for m, p, route in walk.routes}
+    assert declared == EXPECTED_RULES
+    unsafe = {(m, p) for m, p, _ in walk.routes if m != "GET"}
+    assert unsafe - set(BODIES) == set(), "unsafe routes the walk does not know how to call"
+    assert set(BODIES) - unsafe == set(), "bodies of routes that no longer exist"
+
+
+def _expected(rule: str, role: Role | None) -> bool:
+    return rule == PUBLIC or (role is not None and allowed(role, Action(rule)))
+
+
+def _call(walk: Walk, method: str, path: str, role: Role | None) -> tuple[int, str]:
+    """Call one route as ``role`` (None: anonymous) in fresh state; (status, location)."""
+    app, service, n = walk.app, walk.app.service, next(walk.counter)
+    client = walk.client
+    client.cookies.clear()
+    target = app.user(f"target-{n}@example.com", "researcher")
+    actor_email = f"{role.value if role else 'nobody'}-{n}@example.com"
+    headers: dict[str, str] = {}
+    values = {
+        "user_id": target,
+        "token": service.accounts.make_reset_link(target, created_by=None),
+        "key_id": 0,
+    }
+    if role is None:
+        csrf = csrf_of(client.get("/app/sign-in").text)  # the pre-session token
+    else:
+        actor = app.user(actor_email, role.value)
+        values["key_id"] = service.api_keys.create(
+            actor, name="k", scopes=["campaigns:read"]
+        ).key.id
+        session = service.sessions.start(
+            actor, method="password", client_address="testclient", user_agent=None
+        ).token
+        client.cookies.set(cookies.SESSION, session)
+        csrf = csrf_token(session)
+        if path.startswith("/api/"):
+            key = service.api_keys.create(actor, name="all", scopes=key_scopes_for(role))
+            client.cookies.clear()
+            headers["Authorization"] = f"Bearer {key.token}"
+    url = path.format(**values)
+    if method == "GET":
+        response = client.request(method, url, headers=headers)
+    else:
+        body = {
+            name: value.format(email=actor_email, n=n) if isinstance(value, str) else value
+            for name, value in BODIES[(method, path)].items()
+        }
+        response = client.request(method, url, data={**body, "csrf_token": csrf}, headers=headers)
+    return response.status_code, response.headers.get("location", "")
+
+
+@pytest.mark.parametrize("role", PRINCIPALS, ids=lambda r: r.value if r else "anonymous")
+def test_each_role_may_call_exactly_what_the_table_allows(walk: Walk, role: Role | None) -> None:
+    wrong: list[str] = []
+    assert len(walk.routes) == len(EXPECTED_RULES)
+    for method, path, _ in walk.routes:
+        rule = EXPECTED_RULES[(method, path)]
+        status, location = _call(walk, method, path, role)
+        sent_to_sign_in = status == 303 and location.startswith("/app/sign-in?next=")
+        if _expected(rule, role):
+            ok = status in ALLOWED_STATUSES.get((method, path), DEFAULT_ALLOWED)
+            ok = ok and not sent_to_sign_in
+        elif role is None:
+            ok = status == 401 if path.startswith("/api/") else sent_to_sign_in
+        else:
+            ok = status == 403
+        if not ok:
+            verdict = "allowed" if _expected(rule, role) else "refused"
+            wrong.append(f"{method} {path} ({rule}): expected {verdict}, got {status} {location}")
+    assert wrong == []
+
+
+def test_every_unsafe_route_refuses_a_missing_wrong_or_foreign_csrf_token(walk: Walk) -> None:
+    app, service, client = walk.app, walk.app.service, walk.client
+    admin = app.user("csrf-admin@example.com", "admin")
+    other = app.user("csrf-other@example.com", "admin")
+    foreign = csrf_token(
+        service.sessions.start(other, method="password", client_address="", user_agent=None).token
+    )
+    for method, path, _ in walk.routes:
+        if method == "GET" or path.startswith("/api/"):
+            continue
+        session = service.sessions.start(
+            admin, method="password", client_address="", user_agent=None
+        ).token
+        url = path.format(user_id=other, key_id=1, token="t")
+        for token in (None, "", "0" * 64, foreign):
+            client.cookies.clear()
+            client.cookies.set(cookies.SESSION, session)
+            data = {} if token is None else {"csrf_token": token}
+            response = client.request(method, url, data={**BODIES[(method, path)], **data})
+            assert response.status_code == 403, f"{method} {path} with {token!r}"
+            assert "This form has expired" in response.text
+        assert service.sessions.resolve(session) is not None  # nothing was done
