@@ -373,6 +373,10 @@ def test_the_page_opens_in_chromium_without_errors(
     # The page itself never scrolls sideways; only the lanes box does, on a phone.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport[0]
+    if viewport[0] >= 1280:
+        # On a laptop the whole map fits: every stage column is visible without scrolling.
+        lanes = "document.querySelector('.lanes')"
+        assert page.evaluate(f"{lanes}.scrollWidth <= {lanes}.clientWidth + 1"), stages
     # Follow the comparison's link to a segment's page and back: as clean.
     page.locator("#segments a", has_text="consumer").click()
     page.wait_for_load_state("load")
