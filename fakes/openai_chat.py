@@ -60,13 +60,17 @@ _LANGUAGE_WORDS = {
 PROBE = "Could you tell me a little more about what you did then?"
 
 
-ANALYST_TOOLS = ("StageNames", "PainTitles", "ExecutiveSummary")
+ANALYST_TOOLS = ("StagePlacements", "StageNames", "PainTitles", "ExecutiveSummary")
+# A stage id no frame has: the fake model answers it once, the analyst must ignore it.
+UNKNOWN_STAGE = "not_a_stage"
 INVENTED_QUOTE = "I have never been treated so badly by any company in my entire life"
 
 
 def analyst_answer(tool: str, payload: dict[str, Any]) -> dict[str, Any]:
     """What a researcher-model would say: names from the keywords, one real quote copied
     from the input, and one invented quote the analyst must drop."""
+    if tool == "StagePlacements":
+        return {"placements": _placements(payload)}
     if tool == "StageNames":
         return {
             "stages": [
@@ -95,6 +99,28 @@ def analyst_answer(tool: str, payload: dict[str, Any]) -> dict[str, Any]:
         "summary": "Most customers needed several contacts before it was sorted.",
         "quotes": payload["quotes"][:1],
     }
+
+
+def _placements(payload: dict[str, Any]) -> list[dict[str, str]]:
+    """Each step in the stage whose name, description and examples share most words
+    with it ("none" when no word is shared); the very first step in an unknown stage."""
+    stages = [
+        (s["id"], _words(" ".join([s["name"], s["description"], *s["examples"]])))
+        for s in payload["stages"]
+    ]
+    placed: list[dict[str, str]] = []
+    for journey in payload["journeys"]:
+        for step in journey["steps"]:
+            words = _words(step["did"])
+            best, overlap = max(((sid, len(words & sw)) for sid, sw in stages), key=lambda p: p[1])
+            placed.append({"step": step["id"], "stage": best if overlap else "none"})
+    if placed:
+        placed[0]["stage"] = UNKNOWN_STAGE
+    return placed
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z']+", text.lower()) if len(w) > 3}
 
 
 def guess_language(text: str) -> str:

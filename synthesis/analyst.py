@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -26,14 +26,21 @@ from typing import Protocol, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.conversation.map_frame import MapFrame
 from storage.llm_calls import CallRow
 from synthesis.model import Analysis, JourneyMap, PainPoint, Quote, Stage
+from synthesis.observations import StepObservation
 
 S = TypeVar("S", bound=BaseModel)
 L = TypeVar("L", Stage, PainPoint)
 NAME_MAX = 60
 SUMMARY_MAX = 700
 MAX_PAIN_POINTS = 15
+# Stage placement: whole journeys per call up to this many steps, and at most this many
+# steps per run (the rest are placed offline), each step's words cut to STEP_CHARS.
+PLACEMENT_BATCH = 60
+MAX_PLACED_STEPS = 600
+STEP_CHARS = 300
 _QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{12,})[\"“”«»„]")
 _UNSAFE = re.compile(r"https?://|www\.|<[a-z/!]|```|[\x00-\x08\x0b-\x1f\x7f]", re.IGNORECASE)
 
@@ -51,6 +58,7 @@ class AnalystPrompt(BaseModel):
 
     id: str
     version: str
+    placement: str
     stages: str
     pains: str
     executive: str
@@ -90,6 +98,17 @@ class PainTitles(BaseModel):
     """Titles and summaries, one per pain point."""
 
     pain_points: list[_Titled]
+
+
+class _Placed(BaseModel):
+    step: str
+    stage: str
+
+
+class StagePlacements(BaseModel):
+    """Which frame stage each step belongs in ("none": no stage fits)."""
+
+    placements: list[_Placed]
 
 
 class ExecutiveSummary(BaseModel):
@@ -170,6 +189,30 @@ class _Label:
     quotes: list[str]
 
 
+def _journey_batches(observations: Sequence[StepObservation]) -> list[list[list[int]]]:
+    """The steps' indexes grouped by journey, journeys packed into batches of at most
+    ``PLACEMENT_BATCH`` steps, at most ``MAX_PLACED_STEPS`` in all."""
+    journeys: dict[str, list[int]] = {}
+    for row, observation in enumerate(observations):
+        journeys.setdefault(observation.interview_id, []).append(row)
+    batches: list[list[list[int]]] = []
+    current: list[list[int]] = []
+    size = total = 0
+    for rows in journeys.values():
+        rows = rows[:PLACEMENT_BATCH]
+        if total + len(rows) > MAX_PLACED_STEPS:
+            break
+        if current and size + len(rows) > PLACEMENT_BATCH:
+            batches.append(current)
+            current, size = [], 0
+        current.append(rows)
+        size += len(rows)
+        total += len(rows)
+    if current:
+        batches.append(current)
+    return batches
+
+
 def _folded(text: str) -> str:
     return " ".join(text.split())
 
@@ -200,6 +243,53 @@ class Analyst:
         self._max_usd = max_usd
         self._company = company
         self._prompt = prompt or load_analyst_prompt()
+        # Stage placement runs before the map exists; its calls join the map's analysis.
+        self._placement_calls: list[CallRow] = []
+
+    def place_steps(
+        self, observations: Sequence[StepObservation], frame: MapFrame
+    ) -> dict[int, str]:
+        """Where the model places each step in ``frame``: step index -> stage id, for the
+        steps it placed in a known stage. Whole journeys go in batches, words redacted;
+        a failed or over-budget batch is simply left to the offline placement."""
+        advice: dict[int, str] = {}
+        known = {stage.id for stage in frame.stages}
+        stages = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "description": s.description,
+                "examples": list(s.examples[:4]),
+            }
+            for s in frame.stages
+        ]
+        system = self._prompt.placement.format(company=self._company)
+        for batch in _journey_batches(observations):
+            journeys = [
+                {
+                    "journey": n,
+                    "steps": [
+                        {
+                            "id": str(row),
+                            "did": self._redact(observations[row].doing)[:STEP_CHARS],
+                            "channel": observations[row].channel,
+                        }
+                        for row in rows
+                    ],
+                }
+                for n, rows in enumerate(batch, start=1)
+            ]
+            payload = {"stages": stages, "journeys": journeys}
+            answer = self._ask(
+                self._placement_calls, "place_steps", system, payload, StagePlacements
+            )
+            if answer is None:
+                continue
+            asked = {row for rows in batch for row in rows}
+            for placed in answer.placements:
+                if placed.step.isdigit() and int(placed.step) in asked and placed.stage in known:
+                    advice[int(placed.step)] = placed.stage
+        return advice
 
     def analyse(
         self, journey_map: JourneyMap, *, customer_texts: Mapping[int, str]
@@ -210,7 +300,7 @@ class Analyst:
         its stored text (what quotes are checked against).
         """
         checker = _Checker(customer_texts)
-        result = AnalystResult(journey_map=journey_map)
+        result = AnalystResult(journey_map=journey_map, calls=list(self._placement_calls))
         stages = self._name_stages(journey_map.stages, checker, result)
         pains = self._title_pains(journey_map.pain_points, checker, result)
         updated = journey_map.model_copy(update={"stages": stages, "pain_points": pains})
@@ -238,11 +328,13 @@ class Analyst:
     # --- the three calls -----------------------------------------------------------------
 
     def _ask(
-        self, result: AnalystResult, purpose: str, system: str, payload: object, schema: type[S]
+        self, calls: list[CallRow], purpose: str, system: str, payload: object, schema: type[S]
     ) -> S | None:
-        spent = sum(c.cost_usd for c in result.calls)
+        """One call within the run's spending cap (``calls`` so far count against it);
+        its record is appended to ``calls``."""
+        spent = sum(c.cost_usd for c in calls)
         if spent >= self._max_usd:
-            result.calls.append(
+            calls.append(
                 CallRow(
                     purpose=purpose,
                     prompt_version=self._prompt.label,
@@ -262,7 +354,7 @@ class Analyst:
             user=json.dumps(payload, ensure_ascii=False),
             schema=schema,
         )
-        result.calls.append(record)
+        calls.append(record)
         return parsed
 
     def _name_stages(
@@ -284,7 +376,7 @@ class Analyst:
             ]
         }
         system = self._prompt.stages.format(company=self._company)
-        answer = self._ask(result, "analyse_stages", system, payload, StageNames)
+        answer = self._ask(result.calls, "analyse_stages", system, payload, StageNames)
         if answer is None:
             return stages
         labels = {a.id: _Label(a.name, a.summary, a.quotes) for a in answer.stages}
@@ -310,7 +402,7 @@ class Analyst:
             ]
         }
         system = self._prompt.pains.format(company=self._company)
-        answer = self._ask(result, "analyse_pains", system, payload, PainTitles)
+        answer = self._ask(result.calls, "analyse_pains", system, payload, PainTitles)
         if answer is None:
             return pains
         labels = {a.id: _Label(a.title, a.summary, a.quotes) for a in answer.pain_points}
@@ -341,7 +433,7 @@ class Analyst:
         system = self._prompt.executive.format(
             company=self._company, interviews=journey_map.interview_count
         )
-        answer = self._ask(result, "analyse_summary", system, payload, ExecutiveSummary)
+        answer = self._ask(result.calls, "analyse_summary", system, payload, ExecutiveSummary)
         if answer is None:
             return None, []
         return checker.summary(answer.summary), checker.quotes(answer.quotes, candidates)

@@ -26,7 +26,7 @@ give the same stages.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,8 +73,20 @@ class FramePlacement:
         return self.word_fit < FIT_FLOOR
 
 
-def place_in_frame(observations: Sequence[StepObservation], frame: MapFrame) -> FramePlacement:
-    """Score every step against every frame stage and decode each journey in order."""
+# A language model's placement of a step (when one is configured) counts as much as
+# strong word evidence: it decides close calls, but journey order still applies.
+MODEL_WEIGHT = 3.0
+
+
+def place_in_frame(
+    observations: Sequence[StepObservation],
+    frame: MapFrame,
+    advice: Mapping[int, str] | None = None,
+) -> FramePlacement:
+    """Score every step against every frame stage and decode each journey in order.
+
+    ``advice`` maps a step's index to the frame stage id a language model placed it in
+    (``synthesis.analyst``); unknown ids are ignored."""
     cleaned = {doing: clean_for_matching(doing) for doing in {o.doing for o in observations}}
     texts = [cleaned[o.doing] for o in observations]
     cues = _cue_evidence(texts, frame.stages)
@@ -85,6 +97,11 @@ def place_in_frame(observations: Sequence[StepObservation], frame: MapFrame) -> 
     position = -((positions[:, None] - stage_positions[None, :]) ** 2) / (2 * POSITION_SPREAD**2)
     words = CUE_WEIGHT * cues + LIKENESS_WEIGHT * likeness
     scores = words + FACT_WEIGHT * facts + POSITION_WEIGHT * position
+    if advice:
+        index = {stage.id: n for n, stage in enumerate(frame.stages)}
+        for row, stage_id in advice.items():
+            if stage_id in index and 0 <= row < len(observations):
+                scores[row, index[stage_id]] += MODEL_WEIGHT
     transitions = _transitions(frame.stages)
     labels = np.zeros(len(observations), dtype=np.int64)
     for rows in _journeys(observations):

@@ -7,7 +7,7 @@ points); :func:`map_of` turns an analysis, or a segment of it, into a map.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -35,6 +35,9 @@ from synthesis.saturation import saturation
 from synthesis.stages import StageAssignment, assign_stages, frame_stages
 
 PIPELINE_STEPS = ("observations", "embeddings", "stages", "aggregates", "pain points", "metrics")
+
+# Where a language model says each step belongs in the frame: step index -> stage id.
+StagePlacer = Callable[[Sequence[StepObservation], MapFrame], Mapping[int, str]]
 
 
 @dataclass(frozen=True)
@@ -143,8 +146,10 @@ def analyse(
     frame: MapFrame | None = None,
     selection: Selection = FINISHED_ONLY,
     on_step: Callable[[str], None] | None = None,
+    placer: StagePlacer | None = None,
 ) -> Analysis:
-    """The first five ``PIPELINE_STEPS`` (arguments as for :func:`synthesize`)."""
+    """The first five ``PIPELINE_STEPS`` (arguments as for :func:`synthesize`). With a
+    ``placer`` (a language model), steps are placed in the stage frame with its advice."""
     done = on_step or (lambda _name: None)
     observations = load_observations(
         session, campaign_slug=campaign_slug, segment=segment, selection=selection
@@ -176,7 +181,8 @@ def analyse(
     if frame is None and not discover and stages is None:
         frame = campaign_frame(session, campaign_slug)
     if frame is not None and not discover and stages is None:
-        assignment = frame_stages(observations, frame)
+        advice = placer(observations, frame) if placer is not None else None
+        assignment = frame_stages(observations, frame, advice)
     else:
         assignment = assign_stages(observations, embeddings, stages=stages, seed=seed)
     emerging: list[EmergingStage] = []

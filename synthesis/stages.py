@@ -3,7 +3,7 @@ stages discovered by clustering the step observations, ordered along the journey
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,10 +72,15 @@ def assign_stages(
     )
 
 
-def frame_stages(observations: Sequence[StepObservation], frame: MapFrame) -> StageAssignment:
+def frame_stages(
+    observations: Sequence[StepObservation],
+    frame: MapFrame,
+    advice: Mapping[int, str] | None = None,
+) -> StageAssignment:
     """The frame's stages that hold at least one step, in frame (journey) order, each
-    step placed by ``synthesis.frame_assignment``."""
-    placement = place_in_frame(observations, frame)
+    step placed by ``synthesis.frame_assignment`` (with a language model's ``advice``
+    when one was asked)."""
+    placement = place_in_frame(observations, frame, advice)
     used = sorted(set(placement.labels.tolist()))
     renumber = {stage: index for index, stage in enumerate(used)}
     labels = np.array([renumber[s] for s in placement.labels.tolist()], dtype=np.int64)

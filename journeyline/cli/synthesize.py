@@ -215,9 +215,9 @@ def synthesize_to(
 
     One native thread: on a shared machine BLAS and OpenMP threads that spin for each
     other make k-means and SVD much slower, and the matrices
-    are small enough for one core. With an ``analyst`` (a language model) the whole map's
-    stages and pain points get names and summaries, and its calls are recorded with the
-    run.
+    are small enough for one core. With an ``analyst`` (a language model) steps are
+    placed in the stage frame with its advice, the whole map's stages and pain points get
+    names and summaries, and its calls are recorded with the run.
     """
     from synthesis.pipeline import PIPELINE_STEPS, analyse, map_of
     from synthesis.runs import match_series, save_run
@@ -252,6 +252,7 @@ def synthesize_to(
                 seed=seed,
                 segment=segment,
                 on_step=advance,
+                placer=None if analyst is None else analyst.place_steps,
             )
             series = match_series(session, map_of(analysis))
         analysis = analysis.with_ids(series.journey_map)
