@@ -10,7 +10,6 @@ moves on, because a customer must never get stuck.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from bot.conversation.fact_words import describe_minutes
 from bot.conversation.guide import Guide
 from bot.conversation.messages import Hints, Understood
 from bot.conversation.state import InterviewState, PendingProbe, Position, StepDraft
+from bot.conversation.step_endings import ends_the_steps, every_clause
 from bot.conversation.vocabulary import (
     CHANNEL_LABELS,
     EFFORT_MAX,
@@ -42,51 +42,6 @@ from bot.understanding import (
     understand,
 )
 
-# Answers to "what happened next?" that only say the journey is over (no new step): every
-# clause of the answer must be one of these (or filler like "thanks").
-# One way of saying "no more steps": that was it, the end, nothing more, I'm still waiting.
-_ENDING_PHRASE = (
-    r"(?:(?:that|this|it)(?:'?s| was| is| were)? (?:really |basically |pretty much |just )?"
-    r"(?:it|all|everything|the lot|the whole (?:thing|story)|the end(?: of (?:it|that|the story))?"
-    r"|the (?:last|final) (?:step|one|thing|bit|part))"
-    r"|(?:nothing|no more|not(?:hing)? much)(?: else| more| further)?(?: happened| really)?"
-    r"(?: after(?: that| this(?: call)?)?| since| then)?"
-    r"|(?:i'?m |still )+waiting(?: still)?|never heard back|no(?:body|one) got back(?: to me)?"
-    r"|(?:it )?(?:ended|ends|stopped|finished) (?:there|here)"
-    r"|(?:it )?(?:is )?finish(?:ed)? (?:there|here)"
-    r"|the end|end of (?:the )?story|done|finished|no further steps?|no more steps?"
-    r"|(?:last|final) step|(?:a+nd )?scene|for now|so far|fin|the end|end"
-    r"|(?:that|this|it)(?:'?s| was| is)? the (?:last|final)(?: (?:thing|one|bit|part))?(?: of it)?"
-    r"(?: (?:that )?(?:happened|i (?:did|heard(?: from them)?)))?(?: so far)?"
-    r"|(?:that|this|it)(?:'?s| was| is) all(?: folks)?|(?:that|this)(?:'?s| was| is) the whole"
-    r" (?:saga|thing|story)(?: really)?|(?:that|this)(?:'?s| is) where (?:it|we|things) "
-    r"(?:ended|ends|stand|stands|are|is|'?s at)(?: (?:now|rn|today))?"
-    r"|(?:it )?is (?:the )?last|(?:it )?is finish(?:ed)?"
-    r"|thanks?|thank you|really|tbh|lol)"
-)
-# Filler that may close any ending clause ("that was it really, thanks").
-_ENDING_TAIL = r"(?: really| tbh| lol| i think| thanks?| thank you)*$"
-_ENDING_CLAUSE = re.compile(
-    r"^(?:and |so |well |i think |i guess |yeah |yes |ok |nah |nope |no |after (?:this|that) )*"
-    + _ENDING_PHRASE
-    + r"(?: "
-    + _ENDING_PHRASE
-    + r")*"
-    + _ENDING_TAIL
-)
-# The ending phrases that say so outright, whatever follows ("That was it, ..."); not
-# "nothing" or "still waiting", which may open the story of a next step ("And then
-# nothing. Nobody called, so I ...").
-_OPENING_ENDING = re.compile(
-    r"^(?:and |so |well |yeah |yes |ok |no |nah |nope )*(?!nothing|no more|not much|still|"
-    r"i'?m waiting|never heard|nobody|no one)"
-    + _ENDING_PHRASE
-    + r"(?: "
-    + _ENDING_PHRASE
-    + r")*"
-    + _ENDING_TAIL
-)
-_CLAUSE_SPLIT = re.compile(r"\s*(?:[.,;!?]+|\band\b|\bthen\b)\s*")
 _STEP_REFERENCE = re.compile(r"(?:\bstep|#|\bno\.?)\s*(\d{1,2})\b")
 _LEADING_NUMBER = re.compile(r"^(\d{1,2})\b")
 _ORDINAL_WORDS = {
@@ -257,7 +212,7 @@ def _answer_next_step(
         # (more to tell) or that it ended there: ask, rather than close the journey.
         state.clarifying_nothing = True
         return Outcome()
-    if answer.choice == "last" or _is_nothing(answer.text) or _is_pure_ending(answer.text):
+    if answer.choice == "last" or _is_nothing(answer.text) or ends_the_steps(answer.text):
         state.steps_closed = True
         return Outcome()
     hints = answer.hints
@@ -279,7 +234,7 @@ def _answer_clarify_nothing(
     """After an ambiguous "nothing": a pause in the story becomes a waiting step; the end
     closes the steps; anything else typed is the next step itself."""
     if answer.choice == "end" or (
-        answer.choice is None and (_is_pure_ending(answer.text) or _is_nothing(answer.text))
+        answer.choice is None and (ends_the_steps(answer.text) or _is_nothing(answer.text))
     ):
         state.clarifying_nothing = False
         state.steps_closed = True
@@ -805,39 +760,8 @@ def _yes_no(answer: Answer) -> bool | None:
     return parse_yes_no(answer.text)
 
 
-def _is_pure_ending(text: str) -> bool:
-    """Whether the answer to "what happened next?" says there is no next step: every
-    clause an ending, or it opens with one ("That was it, it ended there."; "That's the
-    end of it. We're registered."): what follows an opening ending comments on the
-    journey, it does not tell a new step."""
-    clauses = _clauses(text)
-    if not clauses:
-        return False
-    every = all(_ENDING_CLAUSE.match(clause) for clause in clauses)
-    return every or bool(_OPENING_ENDING.match(clauses[0]))
-
-
-def _every_clause(text: str, pattern: re.Pattern[str]) -> bool:
-    """True when every clause of `text` matches `pattern` (and there is at least one)."""
-    clauses = _clauses(text)
-    return bool(clauses) and all(pattern.match(clause) for clause in clauses)
-
-
-def _clauses(text: str) -> list[str]:
-    """`text` lower-cased in clauses (split at punctuation, "and", "then")."""
-    # Emoji and other symbols ("that was it 🙌") carry no words; drop them before matching.
-    words = "".join(
-        ch for ch in text.lower().replace("’", "'") if ch in "'.,;!?" or _is_word_char(ch)
-    )
-    return [c for c in _CLAUSE_SPLIT.split(" ".join(words.split())) if c]
-
-
-def _is_word_char(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LNZ"
-
-
 def _is_nothing(text: str) -> bool:
-    return _every_clause(text, _NOTHING_CLAUSE)
+    return every_clause(text, _NOTHING_CLAUSE)
 
 
 def _was_waiting(state: InterviewState) -> bool:
