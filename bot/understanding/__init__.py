@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.conversation.vocabulary import Channel
-from bot.understanding.channels import channel_from_answer, detect_channel
+from bot.understanding.channels import ChannelReading, channel_from_answer, detect_channel
+from bot.understanding.channels import read_channel as _read_channel
 from bot.understanding.closed_answers import (
     resolved_from_normalized,
     scale_from_normalized,
@@ -36,6 +37,7 @@ from bot.understanding.pains import freeze_extra, pains_from_normalized
 from bot.understanding.people_tools import people_tools_from_normalized
 
 __all__ = [
+    "ChannelReading",
     "Understanding",
     "is_vague_long_duration",
     "normalize",
@@ -46,6 +48,7 @@ __all__ = [
     "parse_resolved",
     "parse_scale",
     "parse_yes_no",
+    "read_channel",
     "says_ended",
     "understand",
     "warm_up",
@@ -114,6 +117,15 @@ def parse_channel(text: str) -> Channel | None:
     engine can store it as OTHER together with the customer's own words.
     """
     return channel_from_answer(normalize(text))
+
+
+def read_channel(text: str) -> ChannelReading:
+    """The channel of a step's description with how sure the reading is and the words it
+    came from. ``sure`` is True for the customer's own contact action with no rival
+    channel ("rang them twice") or an explicit "no contact"; a probable reading (only a
+    passing noun, the company's contact, rival channels, inaction read as no contact) is
+    one to confirm rather than store. ``understand(text).channel`` is its ``channel``."""
+    return _read_channel(normalize(text))
 
 
 def parse_feeling(text: str, *, bare_number: bool) -> int | None:
