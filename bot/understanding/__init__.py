@@ -32,6 +32,8 @@ from bot.understanding.closed_answers import (
 from bot.understanding.durations import duration_from_normalized, vague_from_normalized
 from bot.understanding.endings import ended_from_normalized
 from bot.understanding.feelings import feeling_from_normalized, is_only_rating
+from bot.understanding.non_answers import declines_to_answer as _declines
+from bot.understanding.non_answers import says_unknown as _says_unknown
 from bot.understanding.normalize import normalize
 from bot.understanding.pains import freeze_extra, pains_from_normalized
 from bot.understanding.people_tools import people_tools_from_normalized
@@ -39,6 +41,7 @@ from bot.understanding.people_tools import people_tools_from_normalized
 __all__ = [
     "ChannelReading",
     "Understanding",
+    "declines_to_answer",
     "is_vague_long_duration",
     "normalize",
     "parse_channel",
@@ -50,6 +53,7 @@ __all__ = [
     "parse_yes_no",
     "read_channel",
     "says_ended",
+    "says_unknown",
     "understand",
     "warm_up",
 ]
@@ -140,8 +144,31 @@ def parse_feeling(text: str, *, bare_number: bool) -> int | None:
 
 
 def parse_duration_minutes(text: str) -> int | None:
-    """Minutes the step took, or None (none given, or only a vague "ages")."""
-    return duration_from_normalized(normalize(text))
+    """Answer to "how long did that take?": minutes, or None (none given, only a vague
+    "ages", or "I don't know": see :func:`says_unknown`).
+
+    The phrase the answer opens with is the answer ("Ten minutes, and that got me a
+    refund for three months of premiums" -> 10), and a bare number is minutes ("15").
+    Time phrases that say when, what was promised, how long someone has been a customer
+    or what a refund covers are not the step's length.
+    """
+    return duration_from_normalized(normalize(text), answer=True)
+
+
+def says_unknown(text: str) -> bool:
+    """Whether the answer is a valid "I don't know": "n/a", "idk", "no idea", "couldn't
+    say", "didn't time it", a shrug. The engine stores the fact as unknown and moves on
+    instead of asking again. An answer that goes on to give a value ("no idea, maybe 20
+    minutes") is still unknown here, so read the value first."""
+    return _says_unknown(normalize(text))
+
+
+def declines_to_answer(text: str) -> bool:
+    """Whether the answer refuses the question: "prefer not to say", "rather not",
+    "pass", "no comment", "I don't want to give a number". A refusal is recorded once
+    and never asked again; :func:`parse_feeling` gives None for it even when the
+    refusal comes with feeling words ("Rather not say. It was a miserable few weeks.")."""
+    return _declines(normalize(text))
 
 
 def is_vague_long_duration(text: str) -> bool:
