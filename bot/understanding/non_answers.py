@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 
 # What may come before the phrase: filler, a shrug, "honestly".
+# Each filler word must consume itself, so the repetition cannot backtrack badly.
 _LEAD = (
-    r"^(?:[\W_]*|(?:honestly|um+|er+|hmm+|well|oh|tbh|i mean|sorry|ha+|lol|erm|uh+|gosh|"
-    r"to be honest|truthfully|really)[\s,.!]*)*"
+    r"^[\W_]*(?:(?:honestly|um+|er+|hmm+|well|oh|tbh|i mean|sorry|ha+|lol|erm|uh+|gosh|"
+    r"to be honest|truthfully|really)\b[\W_]*)*"
 )
+
 _UNKNOWN_RE = re.compile(
     _LEAD
     + r"(?:n/?a|na|idk|dunno|dno|no idea|no clue|not a clue|(?:i )?(?:have|had|'ve) no (?:idea|"
