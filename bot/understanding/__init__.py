@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.conversation.vocabulary import Channel
-from bot.understanding.channels import channel_from_answer, detect_channel
+from bot.understanding.channels import ChannelReading, channel_from_answer, detect_channel
+from bot.understanding.channels import read_channel as _read_channel
 from bot.understanding.closed_answers import (
     resolved_from_normalized,
     scale_from_normalized,
@@ -31,12 +32,16 @@ from bot.understanding.closed_answers import (
 from bot.understanding.durations import duration_from_normalized, vague_from_normalized
 from bot.understanding.endings import ended_from_normalized
 from bot.understanding.feelings import feeling_from_normalized, is_only_rating
+from bot.understanding.non_answers import declines_to_answer as _declines
+from bot.understanding.non_answers import says_unknown as _says_unknown
 from bot.understanding.normalize import normalize
 from bot.understanding.pains import freeze_extra, pains_from_normalized
 from bot.understanding.people_tools import people_tools_from_normalized
 
 __all__ = [
+    "ChannelReading",
     "Understanding",
+    "declines_to_answer",
     "is_vague_long_duration",
     "normalize",
     "parse_channel",
@@ -46,7 +51,9 @@ __all__ = [
     "parse_resolved",
     "parse_scale",
     "parse_yes_no",
+    "read_channel",
     "says_ended",
+    "says_unknown",
     "understand",
     "warm_up",
 ]
@@ -116,6 +123,15 @@ def parse_channel(text: str) -> Channel | None:
     return channel_from_answer(normalize(text))
 
 
+def read_channel(text: str) -> ChannelReading:
+    """The channel of a step's description with how sure the reading is and the words it
+    came from. ``sure`` is True for the customer's own contact action with no rival
+    channel ("rang them twice") or an explicit "no contact"; a probable reading (only a
+    passing noun, the company's contact, rival channels, inaction read as no contact) is
+    one to confirm rather than store. ``understand(text).channel`` is its ``channel``."""
+    return _read_channel(normalize(text))
+
+
 def parse_feeling(text: str, *, bare_number: bool) -> int | None:
     """Feeling 1..5 or None.
 
@@ -128,8 +144,31 @@ def parse_feeling(text: str, *, bare_number: bool) -> int | None:
 
 
 def parse_duration_minutes(text: str) -> int | None:
-    """Minutes the step took, or None (none given, or only a vague "ages")."""
-    return duration_from_normalized(normalize(text))
+    """Answer to "how long did that take?": minutes, or None (none given, only a vague
+    "ages", or "I don't know": see :func:`says_unknown`).
+
+    The phrase the answer opens with is the answer ("Ten minutes, and that got me a
+    refund for three months of premiums" -> 10), and a bare number is minutes ("15").
+    Time phrases that say when, what was promised, how long someone has been a customer
+    or what a refund covers are not the step's length.
+    """
+    return duration_from_normalized(normalize(text), answer=True)
+
+
+def says_unknown(text: str) -> bool:
+    """Whether the answer is a valid "I don't know": "n/a", "idk", "no idea", "couldn't
+    say", "didn't time it", a shrug. The engine stores the fact as unknown and moves on
+    instead of asking again. An answer that goes on to give a value ("no idea, maybe 20
+    minutes") is still unknown here, so read the value first."""
+    return _says_unknown(normalize(text))
+
+
+def declines_to_answer(text: str) -> bool:
+    """Whether the answer refuses the question: "prefer not to say", "rather not",
+    "pass", "no comment", "I don't want to give a number". A refusal is recorded once
+    and never asked again; :func:`parse_feeling` gives None for it even when the
+    refusal comes with feeling words ("Rather not say. It was a miserable few weeks.")."""
+    return _declines(normalize(text))
 
 
 def is_vague_long_duration(text: str) -> bool:

@@ -40,10 +40,11 @@ _CLAUSE_BREAK_RE = re.compile(
     r"[.,;:!?()\n\"]|\s-\s|\b(?:but|so|then|and|because|though|although|while|which|when|"
     r"how|what|who|until|till|after|before|just)\b"
 )
+# "never-ending" is a kind of call, not a negation.
 _NEGATOR_RE = re.compile(
-    r"\b(?:not|no|never|without|hardly|barely|nor|neither|instead of|rather than)\b|n't\b"
+    r"\b(?:not|no|never(?!-)|without|hardly|barely|nor|neither|instead of|rather than)\b|n't\b"
 )
-_WORD_RE = re.compile(r"[\w'/]+")
+_WORD_RE = re.compile(r"[\w'/]+(?:-[\w'/]+)*")
 
 
 def clause_before(text: str, start: int, *, max_chars: int = 60) -> str:

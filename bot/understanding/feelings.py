@@ -17,16 +17,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from bot.understanding import feeling_context as context
 from bot.understanding.cue_matching import Hit, clause_before, is_negated, select_hits
 from bot.understanding.lexicons import load_lexicon
 from bot.understanding.lexicons.schema import FeelingsLexicon
+from bot.understanding.non_answers import declines_to_answer
 from bot.understanding.numbers import number_word_pattern, to_number
 
 # "a good 20 minutes", "a good while": quantities, not feelings.
 _GOOD_QUANTITY_RE = re.compile(r"\d|hour|half|while|few|couple|day|week|minute|number|bit|chunk")
 
 _SARCASM_RE = re.compile(
-    r"\b(?:oh|just|yeah|yay|so|how) (?:great|brilliant|fantastic|wonderful|perfect|lovely|"
+    r"\b(?:oh|just|yeah|yay|how) (?:great|brilliant|fantastic|wonderful|perfect|lovely|"
     r"marvellous|marvelous|super|amazing)\b|\b(?:great|brilliant|fantastic|perfect|lovely),? "
     r"another\b|\blove(?:d)? (?:being|waiting|spending|sitting|repeating|getting cut|it when)\b"
     r"|\bwhat a (?:joke|farce|shambles|nightmare|mess)\b"
@@ -34,7 +36,7 @@ _SARCASM_RE = re.compile(
     r" (?:just|really|absolutely|simply) (?P=w)\b"
 )
 # An eye-roll or an explicit marker after praise turns it into sarcasm ("brilliant 🙄").
-_IRONY_RE = re.compile(r"🙄|🙃|😒|(?<!\w)/s\b|\bnot!|\blol not\b")
+_IRONY_RE = re.compile(r"🙄|🙃|😒|(?<!\w)/s\b|\bnot!|\blol (?:not|no|nope)\b|\b(?:kidding|jk)\b")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?\n]\s")
 # "not great, not terrible", "neither good nor bad": a balanced verdict, one neutral hit.
 _BALANCED_RE = re.compile(
@@ -106,6 +108,13 @@ def _words() -> _Words:
     )
 
 
+# Numbers that measure something else: "say 2 business days" is not a rating.
+_NOT_RATING_UNITS = (
+    r"mins?|minutes?|hours?|hrs?|days?|weeks?|months?|years?|times?|%|pounds?|quid|dollars?|"
+    r"euros?|business|working|calendar|calls?|emails?"
+)
+
+
 @cache
 def _rating_re() -> re.Pattern[str]:
     """Explicit ratings ("4 out of 5", "7/10", "I'd say a 3"), built on first use: they
@@ -116,16 +125,29 @@ def _rating_re() -> re.Pattern[str]:
         + num
         + r")\s*(?:/|out of|outta|of)\s*(?P<d>5|10|five|ten)\b(?!\s*/|\d)"
         r"|(?<![\d./])\b(?P<n2>" + num + r") ?stars?\b"
-        r"|\b(?:say|give (?:it|them|him|her)|rate (?:it|them)|rated (?:it|them)|call it|solid|"
-        r"strong|maybe|probably) (?:an? )?(?P<n3>" + num + r")(?![\d:.]|\s*(?:mins?|minutes?|"
-        r"hours?|hrs?|days?|weeks?|times?|%|pounds?|quid|dollars?|euros?))"
+        r"|(?:(?<=i'd )|(?<=i would )|(?<=id )|(?<=let's )|(?<=lets )|(?<=, )|(?<=^))say (?:an? )?"
+        r"(?P<n4>" + num + r")(?![\d:.]|\s*(?:" + _NOT_RATING_UNITS + r"))"
+        r"|\b(?:give (?:it|them|him|her)|rate (?:it|them)|rated (?:it|them)|call it|solid|"
+        r"strong|maybe|probably) (?:an? )?(?P<n3>"
+        + num
+        + r")(?![\d:.]|\s*(?:"
+        + _NOT_RATING_UNITS
+        + r"))"
     )
+
+
+_RETRACTION_RE = re.compile(r"\b(?:kidding|joking|jk|j/k|only joking|just kidding|not really)\b")
+
+
+def _round_rating(value: float) -> int:
+    # Halves round away from the middle: 3.5 -> 4, 2.5 -> 2.
+    return math.floor(value + 0.5) if value > 3 else math.ceil(value - 0.5)
 
 
 _BARE_RE = re.compile(
     r"(?<![\d.:/£$€])\b(?P<n>\d{1,2}(?:\.\d)?)\b(?!\s*(?:[:%]|mins?\b|minutes?\b|hours?\b|hrs?\b|"
     r"h\b|m\b|days?\b|weeks?\b|months?\b|years?\b|times?\b|pm\b|am\b|pounds?\b|quid\b|"
-    r"dollars?\b|euros?\b|people\b|calls?\b|emails?\b|st\b|nd\b|rd\b|th\b))"
+    r"dollars?\b|euros?\b|people\b|calls?\b|emails?\b|st\b|nd\b|rd\b|th\b|business\b|working\b))"
 )
 # A whole answer that is only a rating: "2", "1.", "4/5", "5 out of 5" ("a 4" is not:
 # it is as often the start of "a 4 hour wait").
@@ -146,10 +168,12 @@ def _scale_to_five(value: float, denominator: float) -> int:
 
 
 def _rating(norm: str) -> int | None:
-    m = _rating_re().search(norm)
-    if m is None:
+    matches = list(_rating_re().finditer(norm))
+    if not matches:
         return None
-    raw = m.group("n1") or m.group("n2") or m.group("n3")
+    # "Oh, a solid 5. Kidding. 1.": after a retraction, the last rating is the answer.
+    m = matches[-1] if _RETRACTION_RE.search(norm) else matches[0]
+    raw = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
     value = to_number(raw) if raw else None
     if value is None:
         return None
@@ -188,12 +212,17 @@ def _context_neutral_ok(words: _Words, norm: str, start: int, end: int) -> bool:
 
 
 def _word_scores(norm: str) -> list[int]:
+    """Scores of the feeling words the customer said of themselves. Praise of someone
+    else's manner ("a lovely man answered") counts only when nothing else does and the
+    answer tells of a good outcome; their feelings and reported words never count."""
     words = _words()
     hits: list[Hit[int | None]] = [Hit(m.start(), m.end(), 2) for m in _SARCASM_RE.finditer(norm)]
+    hits += [Hit(start, end, 2) for start, end in context.stock_irony(norm)]
     hits += [Hit(m.start(), m.end(), 3) for m in _BALANCED_RE.finditer(norm)]
     hits += [Hit(m.start(), m.end(), words.scores[m.group()]) for m in words.phrases.finditer(norm)]
     irony = [m.start() for m in _IRONY_RE.finditer(norm)]
     scores: list[int] = []
+    manners: list[int] = []
     for hit in select_hits(hits):
         score = hit.value
         if score is None:
@@ -207,16 +236,30 @@ def _word_scores(norm: str) -> list[int]:
             words, norm, hit.start, hit.end
         ):
             continue
+        if context.reported(norm, hit.start):
+            continue  # "she said everything was fine on their side"
+        someone = context.about_someone_else(norm, hit.start, hit.end)
+        if someone == "feeling":
+            continue
+        if someone in ("manner", "message") and score > 3 and not is_negated(norm, hit.start):
+            strict = someone == "manner"
+            if not context.sarcastic(norm, hit.start, hit.end, strict=strict):
+                manners.append(_intensity(words, norm, hit.start, hit.end, score))
+                continue
         if is_negated(norm, hit.start) and not phrase.startswith(("not ", "no ", "never ")):
             if "n't" in phrase or phrase.startswith(("could", "can")):
                 pass  # the negation is part of the phrase ("couldn't be happier")
             else:
                 scores.append(2 if score >= 3 else 3)
                 continue
-        if score > 3 and irony and _ironic(norm, hit.end, irony):
+        if score > 3 and (
+            (irony and _ironic(norm, hit.end, irony)) or context.sarcastic(norm, hit.start, hit.end)
+        ):
             scores.append(2)
             continue
         scores.append(_intensity(words, norm, hit.start, hit.end, score))
+    if manners and not scores and context.good_outcome(norm):
+        return manners
     return scores
 
 
@@ -229,9 +272,18 @@ def _ironic(norm: str, end: int, irony: list[int]) -> bool:
 
 
 def _symbol_scores(norm: str) -> list[int]:
+    """Emoji and emoticons, except in someone's reported words ("it said delivered ✅")
+    and praise an irony marker turns round ("everything is fine ✅ lol no")."""
     words = _words()
-    scores = [words.emoji[m.group()] for m in words.emoji_re.finditer(norm)]
-    scores += [words.emoticons[m.group()] for m in words.emoticon_re.finditer(norm)]
+    irony = [m.start() for m in _IRONY_RE.finditer(norm)]
+    scores = []
+    for m in (*words.emoji_re.finditer(norm), *words.emoticon_re.finditer(norm)):
+        score = words.emoji.get(m.group()) or words.emoticons[m.group()]
+        if context.reported(norm, m.start()):
+            continue
+        if score > 3 and irony and _ironic(norm, m.end(), irony):
+            score = 2
+        scores.append(score)
     return scores
 
 
@@ -249,9 +301,11 @@ def combine_scores(scores: list[int]) -> int | None:
 
 
 def feeling_from_normalized(norm: str, *, bare_number: bool) -> int | None:
-    """Feeling score of already-normalised text (see :func:`parse_feeling`)."""
-    if not norm:
+    """Feeling score of already-normalised text (see :func:`parse_feeling`). A refusal to
+    rate gives None even with feeling words in it ("Rather not say. It was awful.")."""
+    if not norm or declines_to_answer(norm):
         return None
+
     if bare_number:
         bare = _bare_number(norm)
         if bare is not None:
@@ -270,15 +324,20 @@ def is_only_rating(norm: str) -> bool:
 
 
 def _bare_number(norm: str) -> int | None:
+    retracted = _RETRACTION_RE.search(norm)
+    if retracted is not None:
+        # "a solid 5. kidding. 1.": what follows the retraction is the answer.
+        later = _BARE_RE.search(norm, retracted.end())
+        if later is not None and 1 <= float(later.group("n")) <= 5:
+            return _round_rating(float(later.group("n")))
     rating = _rating(norm)
     if rating is not None:
         return rating
     m = _BARE_RE.search(norm)
     if m is not None:
         value = float(m.group("n"))
-        if 1 <= value <= 5:
-            return math.floor(value + 0.5) if value > 3 else math.ceil(value - 0.5)
-        return None
+        return _round_rating(value) if 1 <= value <= 5 else None
+
     m = _BARE_WORD_RE.match(norm)
     if m is not None:
         word_value = to_number(m.group("n"))
