@@ -263,3 +263,32 @@ def test_no_fact_is_stored_as_said_unless_answered_to_its_own_question(
             for fact, present in stored.items():
                 if present:
                     assert fact in step.provenance, f"{fact} stored without provenance"
+
+
+# --- non-answers --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("refusal", ["prefer not to say", "I'd rather not", "no comment"])
+def test_a_refusal_to_rate_is_recorded_once_and_never_asked_again(
+    guide: Guide, refusal: str
+) -> None:
+    chat = consented(guide)
+    chat.say("I logged a ticket on their site")
+    if chat.slot == Slot.CHANNEL:
+        chat.say("skip")
+    assert chat.slot == Slot.FEELING
+    chat.say(refusal)
+    step = chat.state.steps[0]
+    assert chat.slot != Slot.FEELING and step.feeling is None
+    assert step.feeling_text == refusal and "feeling" not in step.provenance
+
+
+@pytest.mark.parametrize("unknown", ["idk", "n/a", "couldn't say, didn't time it"])
+def test_i_dont_know_is_a_valid_duration_answer(guide: Guide, unknown: str) -> None:
+    chat = consented(guide)
+    chat.say("I logged a ticket on their site")
+    while chat.slot != Slot.DURATION:
+        chat.say("skip")
+    chat.say(unknown)
+    assert chat.slot != Slot.DURATION and chat.state.reasks == 0
+    assert chat.state.steps[0].duration_minutes is None

@@ -32,6 +32,7 @@ from bot.conversation.vocabulary import (
 )
 from bot.understanding import (
     Understanding,
+    declines_to_answer,
     parse_channel,
     parse_duration_minutes,
     parse_feeling,
@@ -39,6 +40,7 @@ from bot.understanding import (
     parse_resolved,
     parse_scale,
     parse_yes_no,
+    says_unknown,
     understand,
 )
 
@@ -386,6 +388,9 @@ def _answer_channel(
     how = Provenance.SAID
     if channel is None and answer.choice is None and answer.hints is not None:
         channel, how = answer.hints.channel, Provenance.INFERRED
+    if channel is None and answer.choice is None and _passes(answer.text):
+        step.channel_text = answer.text  # "can't remember": no channel stored, not re-asked
+        return _settled(step, Slot.CHANNEL, guide, answer)
     if channel is None:
         return Outcome(accepted=False)
     step.channel = channel
@@ -404,6 +409,10 @@ def _answer_feeling(
     how = Provenance.SAID
     if feeling is None and answer.choice is None and answer.hints is not None:
         feeling, how = answer.hints.feeling, Provenance.INFERRED
+    if feeling is None and answer.choice is None and _passes(answer.text):
+        # "Prefer not to say", "idk": recorded once as no answer, never asked again.
+        step.feeling_text = answer.text
+        return _settled(step, Slot.FEELING, guide, answer)
     if feeling is None:
         return Outcome(accepted=False)
     step.feeling = feeling
@@ -430,7 +439,7 @@ def _answer_duration(
     how = Provenance.SAID
     if minutes is None and answer.choice is None and answer.hints is not None:
         minutes, how = answer.hints.duration_minutes, Provenance.INFERRED
-    if minutes is None and not _vague_but_answered(answer.text):
+    if minutes is None and not (_vague_but_answered(answer.text) or _passes(answer.text)):
         return Outcome(accepted=False)
     step.duration_minutes = minutes
     step.duration_text = answer.text or None
@@ -762,6 +771,11 @@ def _yes_no(answer: Answer) -> bool | None:
 
 def _is_nothing(text: str) -> bool:
     return every_clause(text, _NOTHING_CLAUSE)
+
+
+def _passes(text: str) -> bool:
+    """A valid non-answer: "I don't know", "n/a", "prefer not to say"."""
+    return says_unknown(text) or declines_to_answer(text)
 
 
 def _was_waiting(state: InterviewState) -> bool:
