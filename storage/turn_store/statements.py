@@ -327,7 +327,10 @@ def _first(column: Any, name: str) -> ColumnElement[Any]:
 
 def _upsert_step(insert: Callable[..., Any]) -> Statement:
     names = ("interview_id", "ordinal", *STEP_COLUMNS)
-    upsert = insert(StepRecord).inline().values(**_params(*names))
+    # provenance (migration 0008) is not written by turns yet: a new step starts with
+    # the column's "unknown" ({}), and an update leaves it as it is.
+    unknown = literal({}, StepRecord.provenance.type)
+    upsert = insert(StepRecord).inline().values(provenance=unknown, **_params(*names))
     upsert = upsert.on_conflict_do_update(
         index_elements=[StepRecord.interview_id, StepRecord.ordinal],
         set_={name: upsert.excluded[name] for name in STEP_COLUMNS},
