@@ -12,7 +12,7 @@ from rich.table import Table
 
 from bot.conversation.vocabulary import CHANNEL_LABELS, PAIN_LABELS, Channel
 from journeyline.cli.common import console, runtime
-from journeyline.cli.serve import serve as serve_command
+from journeyline.cli.serve import run_server
 from journeyline.runtime import Runtime
 from storage.engines import masked_url
 
@@ -68,11 +68,10 @@ def demo(
             # Serving blocks until Ctrl-C: only do it for a person at a terminal, never
             # in scripts, CI or pipes.
             serve = sys.stdin.isatty() and sys.stdout.isatty()
-        settings = rt.settings
-        base = f"http://{settings.host}:{settings.port}"
-        _print_links(rt, summary, base=base, serving=serve)
+        _print_links(rt, summary, base=rt.settings.link_base(), serving=serve)
     if serve:
-        serve_command(host=settings.host, port=settings.port, workers=1)
+        with runtime() as served:
+            run_server(served)
 
 
 def _synthesize_demo(rt: Runtime, summary: DemoSummary) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 
 from storage.engines import process_write_lock, sqlite_lock_wait
 from storage.models import new_public_id
+from storage.turn_store import budgets
 from storage.turn_store.compiled import CompiledStatement, compile_statement
 from storage.turn_store.rows import (
     CampaignRow,
@@ -60,6 +61,7 @@ class SqliteTurnStore:
             for name, st in build_statements(insert).items()
         }
         self._write_lock = process_write_lock(engine)
+        self._pruner = budgets.Pruner()
 
     @property
     def answers_without_waiting(self) -> bool:
@@ -90,6 +92,14 @@ class SqliteTurnStore:
     def start(self, new: NewInterview, *, wait: bool = True) -> StartedInterview:
         public_id = new_public_id()
         with self._transaction(wait=wait) as cursor:
+            counted = []
+            for take in budgets.take_rows(new):
+                taken = self._one(cursor, "take_start", take)
+                assert taken is not None  # RETURNING of an upsert
+                counted.append((taken[0], int(taken[1])))
+            budgets.check(new, counted)  # OverBudget rolls the transaction back
+            for prune in self._pruner.rows(new):
+                self._one(cursor, "prune_start_counters", prune)
             found = self._one(cursor, "insert_interview", interview_row(new, public_id))
             assert found is not None  # RETURNING of an INSERT that inserted
             interview_id = int(found[0])
