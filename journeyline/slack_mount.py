@@ -13,18 +13,20 @@ yet (Slack unreachable at start-up: Slack retries, web chat is unaffected).
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
-from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
 from bot.slack.bolt_app import SlackBot, create_slack_bot
 from bot.slack.identity import SlackIdentity
+from bot.slack.signature import SlackSignature
 from bot.slack.web_client import make_client
 from bot.web.context import client_address
 from bot.web.ratelimit import RateLimited, RateLimiter
@@ -91,7 +93,7 @@ def mount_slack(app: FastAPI, runtime: Runtime) -> None:
     )
     bot = build_slack_bot(runtime, identity=identity)
     app.state.slack = bot
-    verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
+    signature = SlackSignature(settings.slack_signing_secret.get_secret_value())
     failures = RateLimiter(FAILED_REQUESTS_PER_MINUTE)
 
     @app.post(EVENTS_PATH, include_in_schema=False)
@@ -99,20 +101,16 @@ def mount_slack(app: FastAPI, runtime: Runtime) -> None:
         client = client_address(request)
         body = await request.body()
         headers = request.headers
-        signed = verifier.is_valid(
+        signed = signature.valid(
             body,
             headers.get("x-slack-request-timestamp"),
             headers.get("x-slack-signature"),
         )
         if not signed:
             return _refused(failures, client, 401, "invalid_signature", "Invalid signature.")
-        try:
-            bolt_request = to_bolt_request(request, body)
-            readable = isinstance(bolt_request.body, dict)
-        except ValueError:  # not UTF-8, not JSON, a form without a JSON payload
-            readable = False
-        if not readable:
+        if not readable(body, headers.get("content-type", "")):
             return _refused(failures, client, 400, "malformed", "The body cannot be read.")
+        bolt_request = to_bolt_request(request, body)
         if not bot.identity.ready and bolt_request.body.get("type") != "url_verification":
             # Without the bot's identity its own messages cannot be told apart: Slack
             # retries this delivery later.
@@ -123,6 +121,21 @@ def mount_slack(app: FastAPI, runtime: Runtime) -> None:
         return to_starlette_response(response)
 
     _run_with_app(app, bot)
+
+
+def readable(body: bytes, content_type: str) -> bool:
+    """Whether Bolt can parse ``body``: UTF-8, and a JSON object (Events API) or a form
+    whose ``payload``, if any, is a JSON object (interactivity). Bolt itself assumes it
+    and fails with an exception on anything else."""
+    try:
+        text = body.decode("utf-8")
+        if content_type.split(";", 1)[0].strip().lower() == "application/json":
+            return isinstance(json.loads(text), dict)
+        form = parse_qs(text, keep_blank_values=True)
+        payload = form.get("payload")
+        return payload is None or isinstance(json.loads(payload[0]), dict)
+    except ValueError:  # not UTF-8, not JSON
+        return False
 
 
 def _refused(

@@ -49,10 +49,10 @@ class SlackIdentity:
         self,
         client: WebClient,
         *,
-        retry_delays: Sequence[float] = RETRY_DELAYS,
+        retry_delays: Sequence[float] | None = None,
     ) -> None:
         self._client = client
-        self._delays = tuple(retry_delays) or RETRY_DELAYS
+        self._delays = tuple(retry_delays or RETRY_DELAYS)
         self._identity: BotIdentity | None = None
         self._error: str | None = None
         self._first_attempt = threading.Event()
