@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +24,7 @@ from tests.browser_support import (
 )
 
 
-def _runtime(tmp_path: Path, **values: object) -> Runtime:
+def _runtime(tmp_path: Path, **values: Any) -> Runtime:
     return open_runtime(Settings(data_dir=tmp_path / "data", database_url=None, **values))
 
 
