@@ -52,3 +52,8 @@ def runtime(*, migrate: bool | None = None) -> Iterator[Runtime]:
 def abort(message: str) -> typer.Exit:
     errors.print(f"[bold red]error:[/] {escape(message)}", markup=True)
     return typer.Exit(code=1)
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 interview", "3 interviews" (``plural`` for irregular nouns)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 from pydantic import ValidationError
 from rich.markup import escape
@@ -47,8 +49,15 @@ app.command("synthesize")(synthesize.synthesize_command)
 app.command("import")(import_cmd.import_command)
 
 
+# Files and folders the commands create hold customer words: owner-only (0600/0700),
+# whatever the shell's umask. (storage.files sets these modes explicitly as well; this
+# also covers what libraries create: SQLite's WAL, the embedding cache.)
+PRIVATE_UMASK = 0o077
+
+
 def main() -> None:
     """The console script: logging set up from the settings, then the command."""
+    os.umask(PRIVATE_UMASK)
     try:
         settings = load_settings()
     except ValidationError as error:
