@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.engines import sqlite_url_for_dir
-
 if TYPE_CHECKING:  # importing synthesis loads scikit-learn: too slow for every command
     from synthesis.embedders import EmbedderConfig
 
@@ -280,6 +278,9 @@ class Settings(BaseSettings):
         return self.llm_api_key is not None and bool(self.llm_api_key.get_secret_value())
 
     def resolved_database_url(self) -> str:
+        # Imported here: SQLAlchemy is not needed to read the settings (`--help`).
+        from storage.engines import sqlite_url_for_dir
+
         return self.database_url or sqlite_url_for_dir(self.data_dir)
 
     def link_base(self, *, port: int | None = None) -> str:

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot.conversation.vocabulary import CHANNEL_LABELS, PAIN_LABELS, Channel
-from journeyline.cli.common import console, runtime
+from journeyline.cli.common import command_name, console, runtime
 from journeyline.cli.serve import run_server
 from journeyline.runtime import Runtime
 from storage.engines import masked_url
@@ -98,7 +98,7 @@ def _print_links(rt: Runtime, summary: DemoSummary, *, base: str, serving: bool)
     for interview_id in summary.interview_ids[:3]:
         console.print(f"  {base}/i/{links.grant(interview_id)}")
     if not serving:
-        console.print("(Start the server with `journeyline serve` to open these links.)")
+        console.print(f"(Start the server with `{command_name()} serve` to open these links.)")
 
 
 def print_summary(summary: DemoSummary, *, seconds: float) -> None:
@@ -127,11 +127,13 @@ def print_summary(summary: DemoSummary, *, seconds: float) -> None:
     console.print(
         f"Resolved: {resolved}. Mean feeling across steps: {feeling}. Mean effort: {effort}."
     )
+    jl = command_name()
     console.print(
         "\nLook around:\n"
-        f"  journeyline interviews list --campaign {summary.campaign}\n"
-        f"  journeyline interviews show {summary.interview_ids[0]}\n"
-        f"  journeyline interviews export --campaign {summary.campaign} --format csv "
+        f"  {jl} interviews list --campaign {summary.campaign}\n"
+        f"  {jl} interviews show {summary.interview_ids[0]}\n"
+        f"  {jl} interviews export --campaign {summary.campaign} --format csv "
         "--out demo-export\n"
-        "  journeyline chat            # take the interview yourself"
+        # The demo campaign names its company; the terminal's default campaign does not.
+        f"  {jl} chat --campaign {summary.campaign}   # take the interview yourself"
     )

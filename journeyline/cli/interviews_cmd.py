@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Column, Table
 
 from bot.conversation.questions import describe_minutes
-from bot.conversation.vocabulary import FEELING_LABELS
+from bot.conversation.vocabulary import FEELING_LABELS, InterviewStatus
 from journeyline.cli.common import abort, console, count, runtime
 from journeyline.interview_export import interview_document, write_csv_tables
 from storage import queries
@@ -29,13 +29,18 @@ class ExportFormat(StrEnum):
 @app.command("list")
 def list_command(
     campaign: str = typer.Option("", help="Only this campaign (slug)."),
-    status: str = typer.Option("", help="Only this status, e.g. completed or paused."),
+    status: InterviewStatus | None = typer.Option(
+        None, help="Only interviews with this status.", case_sensitive=False
+    ),
     limit: int = typer.Option(50, min=1, help="At most this many, newest first."),
 ) -> None:
     """List interviews, newest first."""
     with runtime() as rt, rt.sessions.begin() as session:
         rows = queries.list_interviews(
-            session, campaign_slug=campaign or None, status=status or None, limit=limit
+            session,
+            campaign_slug=campaign or None,
+            status=status.value if status else None,
+            limit=limit,
         )
         table = Table("campaign", "participant", "channel", "status", "steps", "started")
         # The id is what people copy into other commands: never shorten it.
