@@ -73,6 +73,9 @@ def journeyline_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
     # customer with no think time.
     env["JOURNEYLINE_RATE_LIMIT_PER_CLIENT"] = "0"
     env["JOURNEYLINE_RATE_LIMIT_PER_TOKEN"] = "0"
+    # And every customer starts from one open link: no start budgets either.
+    for budget in ("PER_CLIENT_PER_HOUR", "PER_CAMPAIGN_PER_HOUR", "PER_HOUR"):
+        env[f"JOURNEYLINE_OPEN_STARTS_{budget}"] = "0"
     if database_url is not None:
         env["JOURNEYLINE_DATABASE_URL"] = database_url
     return env
