@@ -85,10 +85,9 @@ def run_server(runtime: Runtime) -> None:
             runtime.close()
         return
     runtime.close()
-    if settings.model_fields_set & {"host", "port", "workers", "forwarded_allow_ips"}:
-        # Worker processes read their settings from the environment: hand the command
-        # line's choices on.
-        _export(settings)
+    # Worker processes read their settings from the environment: hand the command line's
+    # choices on.
+    _export(settings)
     uvicorn.run(
         "journeyline.web.app:app_from_environment",
         factory=True,
