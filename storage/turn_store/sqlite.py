@@ -62,11 +62,15 @@ class SqliteTurnStore:
         }
         self._write_lock = process_write_lock(engine)
         self._pruner = budgets.Pruner()
+        self._syncs_commits = _syncs_commits(engine)
 
     @property
     def answers_without_waiting(self) -> bool:
-        """A turn here waits on nothing but the one write lock, which `wait=False` skips."""
-        return True
+        """A turn here waits on nothing but the one write lock, which `wait=False` skips;
+        unless each commit is flushed to disk (``synchronous=FULL``): a turn then waits
+        for the disk, which must not happen on an event loop (it would stall every other
+        request for each flush), so callers run turns in threads."""
+        return not self._syncs_commits
 
     # --- reading ----------------------------------------------------------------------
 
@@ -220,3 +224,13 @@ class SqliteTurnStore:
             sql, params, error, sqlite3.Error, dialect=self._engine.dialect
         )
         return translated
+
+
+def _syncs_commits(engine: Engine) -> bool:
+    """Whether the engine's connections flush every commit to disk (FULL or EXTRA)."""
+    with engine.connect() as connection:
+        level = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+    return int(level or 0) >= FULL
+
+
+FULL = 2  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
