@@ -7,7 +7,8 @@ connection per thread): the floor of any PostgreSQL-backed endpoint on the machi
 
 One POST endpoint with the same path and request shape as journeyline's message API. It
 does exactly one SQLite INSERT and COMMIT per request, with the connection settings
-journeyline uses (WAL, ``synchronous=NORMAL``, a busy timeout, ``BEGIN IMMEDIATE``), and
+journeyline uses (WAL, ``synchronous`` as ``WEB_BASELINE_SYNCHRONOUS``, default FULL like
+journeyline's, a busy timeout, ``BEGIN IMMEDIATE``), and
 returns a constant reply of a typical size. It runs under uvicorn exactly as
 ``journeyline serve`` does (same worker model, sync endpoint in the thread pool), so the
 ratio between the two measures what journeyline adds per turn: the engine, the ORM and
@@ -86,7 +87,12 @@ def _connect(path: str) -> sqlite3.Connection:
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA synchronous = NORMAL")
+    # As journeyline (JOURNEYLINE_SQLITE_SYNCHRONOUS): the same durability, or the ratio
+    # would compare a flush per commit with none.
+    mode = os.environ.get("WEB_BASELINE_SYNCHRONOUS", "full").upper()
+    if mode not in ("FULL", "NORMAL"):
+        raise ValueError("WEB_BASELINE_SYNCHRONOUS is full or normal")
+    connection.execute(f"PRAGMA synchronous = {mode}")
     return connection
 
 

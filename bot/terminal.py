@@ -1,8 +1,8 @@
 """The terminal channel: lines typed at a prompt in, plain text out.
 
 Like every adapter it only translates; the interview service does the work. Quick
-replies are listed under the question and may be typed by label or value ("Live chat",
-"3"); anything else typed is a free-text answer.
+replies are listed under the question, each in brackets, and may be typed by label or
+value ("Live chat", "3"); anything else typed is a free-text answer.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from bot.service.results import TurnResult
 
 WIDTH = 78
 PROMPT = "you> "
+NO_BREAK = "\u00a0"
 
 
 def render_reply(reply: Reply, *, width: int = WIDTH) -> str:
@@ -27,13 +28,19 @@ def render_reply(reply: Reply, *, width: int = WIDTH) -> str:
         for i, line in enumerate(reply.text.splitlines() or [""])
     ]
     if reply.choices:
-        options = " · ".join(choice.label for choice in reply.choices)
-        paragraphs.append(
-            textwrap.fill(
-                options, width=width, initial_indent="     [ ", subsequent_indent="       "
-            )
-            + " ]"
+        # Each choice in its own brackets: a label may hold " · " itself ("1 · Very
+        # easy"), so one separator between all of them read as "1 · Very easy · 2 · 3".
+        # No-break spaces inside a choice keep it on one line when the list wraps.
+        options = " ".join(f"[ {choice.label} ]".replace(" ", NO_BREAK) for choice in reply.choices)
+        wrapped = textwrap.fill(
+            options,
+            width=width,
+            initial_indent="     ",
+            subsequent_indent="     ",
+            break_long_words=False,
+            break_on_hyphens=False,
         )
+        paragraphs.append(wrapped.replace(NO_BREAK, " "))
     return "\n".join(paragraphs)
 
 

@@ -66,6 +66,7 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     _limits: dict[str, list[int]] = field(default_factory=dict)
+    _failures: dict[str, list[str]] = field(default_factory=dict)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -111,6 +112,12 @@ class FakeSlack:
         with self._lock:
             self._limits.setdefault(method, []).extend([retry_after] * times)
 
+    def fail(self, method: str, *, times: int, error: str = "fatal_error") -> None:
+        """The next `times` calls of `method` answer 200 with ``ok: false`` and `error`
+        (Slack's way of saying it cannot serve the call: an outage, a revoked token)."""
+        with self._lock:
+            self._failures.setdefault(method, []).extend([error] * times)
+
     # --- reading what happened --------------------------------------------------------
 
     def calls_to(self, method: str, *, ok_only: bool = True) -> list[dict[str, Any]]:
@@ -145,6 +152,11 @@ class FakeSlack:
                 self.calls.append(Call(method, args, 429))
                 return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
             ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            failures = self._failures.get(method)
+            if failures:
+                result = {"ok": False, "error": failures.pop(0)}
+                self.calls.append(Call(method, args, 200, result))
+                return 200, {}, result
             result = self._result(method, args, ts)
             self.calls.append(Call(method, args, 200, result))
         return 200, {}, result

@@ -58,7 +58,7 @@ def sso_config(settings: Settings) -> SsoConfig | None:
         issuer=issuer,
         client_id=parts["JOURNEYLINE_OIDC_CLIENT_ID"],
         client_secret=secret,
-        redirect_uri=settings.public_url.rstrip("/") + SSO_CALLBACK_PATH,
+        redirect_uri=settings.link_base() + SSO_CALLBACK_PATH,
         default_role=role,
         scopes=settings.oidc_scopes,
         label=settings.oidc_label,

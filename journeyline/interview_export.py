@@ -7,10 +7,12 @@ spreadsheets: one row per interview, per step, per message.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from storage.files import private_folder, write_private
 from storage.models import Interview, Message, StepRecord
 
 SCHEMA_VERSION = 1
@@ -81,7 +83,7 @@ def message_document(message: Message) -> dict[str, Any]:
 
 def write_csv_tables(interviews: Sequence[Interview], out_dir: Path) -> list[Path]:
     """Write interviews.csv, steps.csv and messages.csv into `out_dir`; return the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(out_dir)
     rows = {
         "interviews.csv": (INTERVIEW_COLUMNS, (_interview_row(i) for i in interviews)),
         "steps.csv": (
@@ -131,11 +133,13 @@ def _interview_row(interview: Interview) -> dict[str, Any]:
 
 
 def _write_csv(path: Path, columns: Sequence[str], records: Iterable[dict[str, Any]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns))
-        writer.writeheader()
-        for record in records:
-            writer.writerow({key: _cell(record.get(key)) for key in columns})
+    # Built in memory, then written whole and owner-only (storage.files.write_private).
+    handle = io.StringIO(newline="")
+    writer = csv.DictWriter(handle, fieldnames=list(columns))
+    writer.writeheader()
+    for record in records:
+        writer.writerow({key: _cell(record.get(key)) for key in columns})
+    write_private(path, handle.getvalue().encode("utf-8"))
 
 
 def _cell(value: Any) -> Any:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service.interviews import InterviewService
+from bot.service.limits import InterviewCaps, StartLimits
 from bot.service.listener import Listener
 from journeyline.settings import Settings
 from storage.engines import make_engine, make_read_session_factory, make_session_factory, masked_url
@@ -47,7 +48,7 @@ def open_runtime(settings: Settings, *, migrate: bool | None = None) -> Runtime:
     deliberately with `journeyline db upgrade`.
     """
     url = settings.resolved_database_url()
-    engine = make_engine(url)
+    engine = make_engine(url, sqlite_synchronous=settings.sqlite_synchronous)
     if migrate is None:
         migrate = make_url(url).get_backend_name() == "sqlite"
     if migrate:
@@ -89,4 +90,12 @@ def make_service(
         read_sessions=read_sessions,
         listener=listener,
         max_message_chars=settings.max_message_chars,
+        start_limits=StartLimits(
+            per_client=settings.open_starts_per_client_per_hour,
+            per_campaign=settings.open_starts_per_campaign_per_hour,
+            overall=settings.open_starts_per_hour,
+        ),
+        caps=InterviewCaps(
+            messages=settings.max_messages_per_interview, chars=settings.max_chars_per_interview
+        ),
     )

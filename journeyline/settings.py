@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.engines import sqlite_url_for_dir
-
 if TYPE_CHECKING:  # importing synthesis loads scikit-learn: too slow for every command
     from synthesis.embedders import EmbedderConfig
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 ConsoleRole = Literal["admin", "researcher", "reviewer", "viewer", "none"]
 LogFormat = Literal["auto", "text", "json"]
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
 class Settings(BaseSettings):
@@ -50,9 +49,10 @@ class Settings(BaseSettings):
         description="Interview guide for new campaigns: a built-in name or a YAML path.",
     )
 
-    public_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="Address customers reach the web chat at; links are printed with it.",
+    public_url: str | None = Field(
+        default=None,
+        description="Address customers reach the web chat at; links are printed with it. "
+        "Empty: http://HOST:PORT of `journeyline serve` (127.0.0.1 for a wildcard host).",
     )
     host: str = Field(default="127.0.0.1", description="Interface `journeyline serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `journeyline serve` uses.")
@@ -77,6 +77,75 @@ class Settings(BaseSettings):
     )
     max_request_bytes: int = Field(
         default=65536, ge=1024, description="Largest request body the web server accepts."
+    )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers are "
+        "trusted: comma-separated addresses or networks (e.g. 127.0.0.1,10.0.0.0/8), or * "
+        "for any. Empty: none, so a client cannot choose the address it is limited by.",
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Longest time a request's line and headers may take to arrive; a slower "
+        "client is disconnected.",
+    )
+    body_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Longest time a request body may take to arrive once its headers are in; "
+        "a slower client gets 408 and is disconnected.",
+    )
+    max_concurrency: int = Field(
+        default=1000,
+        ge=0,
+        description="Connections and requests one server process takes at once; more get "
+        "503 (0: no limit).",
+    )
+    open_starts_per_client_per_hour: int = Field(
+        default=30,
+        ge=0,
+        description="Interviews one client address may start from open links per hour, "
+        "across all server processes (0: no limit).",
+    )
+    open_starts_per_campaign_per_hour: int = Field(
+        default=1000,
+        ge=0,
+        description="Interviews one campaign's open link may start per hour, across all "
+        "server processes (0: no limit).",
+    )
+    open_starts_per_hour: int = Field(
+        default=5000,
+        ge=0,
+        description="Interviews all open links together may start per hour (0: no limit).",
+    )
+    max_messages_per_interview: int = Field(
+        default=400,
+        ge=0,
+        description="Customer messages one interview stores at most; later ones are refused "
+        "(0: no limit).",
+    )
+    max_chars_per_interview: int = Field(
+        default=200_000,
+        ge=0,
+        description="Characters of customer text one interview stores at most (0: no limit).",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL (redis://host:6379/0, needs the redis extra) for rate limits "
+        "shared by every server process. Empty: each process counts for itself.",
+    )
+    api_docs: bool = Field(
+        default=True,
+        description="Serve the interactive API docs (/docs, with its assets from our own "
+        "static folder) and /openapi.json.",
+    )
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        default="full",
+        description="SQLite's synchronous mode: full (an acknowledged answer survives a power "
+        "loss) or normal (faster commits; the last ones may be lost on power loss).",
     )
 
     slack_bot_token: SecretStr | None = Field(
@@ -244,7 +313,7 @@ class Settings(BaseSettings):
         "a log collector), or auto: text when stderr is a terminal, else json.",
     )
 
-    @field_validator("log_level", "log_format", mode="before")
+    @field_validator("log_level", "log_format", "sqlite_synchronous", mode="before")
     @classmethod
     def _lower_case(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
@@ -270,7 +339,22 @@ class Settings(BaseSettings):
         return self.llm_api_key is not None and bool(self.llm_api_key.get_secret_value())
 
     def resolved_database_url(self) -> str:
+        # Imported here: SQLAlchemy is not needed to read the settings (`--help`).
+        from storage.engines import sqlite_url_for_dir
+
         return self.database_url or sqlite_url_for_dir(self.data_dir)
+
+    def link_base(self, *, port: int | None = None) -> str:
+        """Where printed links point: ``public_url``, else the address `journeyline
+        serve` listens on (``port`` when it is given another one on its command line)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = self.host
+        if host in WILDCARD_HOSTS:
+            host = "127.0.0.1"  # listening everywhere: this machine answers on loopback
+        elif ":" in host:
+            host = f"[{host}]"  # an IPv6 address in a URL
+        return f"http://{host}:{port or self.port}"
 
 
 def load_settings() -> Settings:

@@ -16,6 +16,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage.files import private_file, private_folder
+
 # Seconds a new PostgreSQL connection may take before we call the server unreachable;
 # libpq would otherwise wait for the OS TCP timeout (minutes) on a black-holed host.
 PG_CONNECT_TIMEOUT = 10
@@ -23,6 +25,10 @@ PG_CONNECT_TIMEOUT = 10
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Execution option that marks a connection's transactions as read-only (see _on_begin).
 READ_ONLY_OPTION = "journeyline_read_only"
+# SQLite's synchronous modes an operator may choose: FULL (the default) syncs the WAL
+# at every commit, so an acknowledged answer survives a power loss; NORMAL syncs only at
+# checkpoints, faster, and the last commits before a power loss may be lost.
+SQLITE_SYNCHRONOUS = ("full", "normal")
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -48,11 +54,13 @@ def sqlite_url_for_dir(data_dir: Path) -> str:
     return f"sqlite:///{Path(data_dir) / 'journeyline.db'}"
 
 
-def make_engine(url: str | URL, *, check: bool = True) -> Engine:
+def make_engine(url: str | URL, *, check: bool = True, sqlite_synchronous: str = "full") -> Engine:
     """Create an engine configured for journeyline's access pattern.
 
-    SQLite: the file's directory is created; WAL journaling, foreign keys, a busy timeout
-    and ``synchronous=NORMAL`` are set on every connection; and every transaction starts
+    SQLite: the file's directory is created owner-only (0700) and the file is made
+    owner-only (0600; SQLite gives its WAL and shared-memory files the same mode); WAL
+    journaling, foreign keys, a busy timeout and ``synchronous`` (``sqlite_synchronous``,
+    see `SQLITE_SYNCHRONOUS`) are set on every connection; and every transaction starts
     with ``BEGIN IMMEDIATE``, so concurrent writers queue on the busy timeout instead of
     failing with "database is locked" when a reader tries to upgrade to a writer.
     PostgreSQL: ``pool_pre_ping`` so connections dropped by a restart are replaced, and a
@@ -64,7 +72,9 @@ def make_engine(url: str | URL, *, check: bool = True) -> Engine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = _make_sqlite_engine(parsed)
+        if sqlite_synchronous not in SQLITE_SYNCHRONOUS:
+            raise ValueError(f"sqlite_synchronous is one of {SQLITE_SYNCHRONOUS}")
+        engine = _make_sqlite_engine(parsed, synchronous=sqlite_synchronous)
     else:
         engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args(parsed))
     if check:
@@ -215,12 +225,14 @@ def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
     )
 
 
-def _make_sqlite_engine(url: URL) -> Engine:
+def _make_sqlite_engine(url: URL, *, synchronous: str) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
     if not in_memory and not url.query.get("uri"):
+        file = Path(database).expanduser()
         try:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            private_folder(file.parent)
+            private_file(file)
         except OSError as exc:
             raise unavailable(url, exc) from exc
     engine = create_engine(url)
@@ -236,7 +248,7 @@ def _make_sqlite_engine(url: URL) -> Engine:
             cursor.execute("PRAGMA foreign_keys = ON")
             if not in_memory:
                 cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute(f"PRAGMA synchronous = {synchronous.upper()}")
         finally:
             cursor.close()
 

@@ -374,6 +374,9 @@ class SynthesisRun(Base):
     next_ids: Mapped[dict[str, int]] = mapped_column(json_type(), default=dict)
     journey_map: Mapped[dict[str, Any]] = mapped_column(json_type())
     pain_points: Mapped[list[dict[str, Any]]] = mapped_column(json_type())
+    # The maps of a `--segment-by` run, one per segment value (JSON as ``journey_map``,
+    # pain points included), so `maps export` writes exactly what `synthesize` wrote.
+    segment_maps: Mapped[list[dict[str, Any]] | None] = mapped_column(json_type())
 
     campaign: Mapped[Campaign] = relationship()
 
@@ -431,6 +434,25 @@ class LlmCall(Base):
 
     def __repr__(self) -> str:
         return f"LlmCall(id={self.id!r}, purpose={self.purpose!r}, outcome={self.outcome!r})"
+
+
+class StartCounter(Base):
+    """How many interviews were started under one budget (a client address, a campaign's
+    open link, all open links) in the window that began at ``window_start``.
+
+    Shared by every server process, so a budget holds however many there are. Rows of
+    windows that have ended are deleted by the starts that come after; a client
+    address is kept only as a hash (``storage.start_budgets.client_key``).
+    """
+
+    __tablename__ = "start_counters"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"StartCounter(key={self.key!r}, count={self.count!r})"
 
 
 # The console's tables (accounts, sessions, API keys) live in their own module; importing

@@ -19,7 +19,12 @@ from storage.types import utcnow
 
 __all__ = ["add_run", "get_run", "latest_runs", "list_runs"]
 
-_LARGE = (SynthesisRun.journey_map, SynthesisRun.pain_points, SynthesisRun.interview_ids)
+_LARGE = (
+    SynthesisRun.journey_map,
+    SynthesisRun.pain_points,
+    SynthesisRun.interview_ids,
+    SynthesisRun.segment_maps,
+)
 
 
 def add_run(
@@ -39,6 +44,7 @@ def add_run(
     stage_count: int,
     elapsed_seconds: float | None = None,
     created_at: datetime | None = None,
+    segment_maps: Sequence[Mapping[str, Any]] | None = None,
 ) -> SynthesisRun:
     """Store one run and flush, so its id is set. ``segment`` is ``"key=value"`` or ``""``."""
     run = SynthesisRun(
@@ -58,6 +64,7 @@ def add_run(
         next_ids=dict(next_ids),
         journey_map=dict(journey_map),
         pain_points=[dict(p) for p in pain_points],
+        segment_maps=None if segment_maps is None else [dict(m) for m in segment_maps],
     )
     session.add(run)
     session.flush()

@@ -1,7 +1,8 @@
 """Output formats of a journey map: an explicit format name -> renderer registry.
 
 Every renderer turns a map into named files (bytes), so the same map always writes the
-same bytes; :func:`write_outputs` writes the chosen formats into a folder.
+same bytes; :func:`write_outputs` writes the chosen formats into a folder, each file
+whole and owner-only, never through a symlink (``storage.files.write_private``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.files import private_folder, write_private
 from synthesis.model import JourneyMap
 from synthesis.render_csv import (
     render_opportunities_csv,
@@ -130,13 +132,11 @@ def write_outputs(
     the HTML page's links to segment pages and back; ``on_format`` is called with each
     format's name once it is written."""
     chosen = check_formats(formats)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(out_dir)
     written: list[Path] = []
     for name in chosen:
         for filename, data in OUTPUTS[name].render(journey_map, links or PageLinks()).items():
-            path = out_dir / filename
-            path.write_bytes(data)
-            written.append(path)
+            written.append(write_private(out_dir / filename, data))
         if on_format is not None:
             on_format(name)
     return written

@@ -9,7 +9,7 @@ This is the one place synthesis writes to storage: the run is the pipeline's las
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -49,6 +49,8 @@ class RunInfo:
 class StoredRun:
     info: RunInfo
     journey_map: JourneyMap
+    # The run's maps per segment value (``--segment-by``), as they were written.
+    segment_maps: tuple[JourneyMap, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,14 +127,17 @@ def save_run(
     matched: SeriesMatch | None = None,
     elapsed_seconds: float | None = None,
     parameters: Mapping[str, Any] | None = None,
+    segment_maps: Sequence[JourneyMap] = (),
 ) -> SavedRun:
     """Store ``journey_map`` as the next run of its series (flushed, not committed).
 
     Without ``matched`` its ids are matched to the series' latest run first; with it (from
     :func:`match_series`, when the map was rebuilt under the matched ids, e.g. to compute
     segments with them) ``journey_map`` is stored as it is. ``parameters`` add to those
-    the map records (embedder, seed, requested stages, segment). Raises
-    :class:`SynthesisInputError` for an unknown campaign."""
+    the map records (embedder, seed, requested stages, segment). ``segment_maps`` (a
+    ``--segment-by`` run's maps per value) are stored with it, so the run's files can
+    be written again exactly. Raises :class:`SynthesisInputError` for an unknown
+    campaign."""
     campaign = queries.get_campaign_by_slug(session, journey_map.campaign)
     if campaign is None:
         raise SynthesisInputError(f"no campaign with slug {journey_map.campaign!r}")
@@ -163,6 +168,7 @@ def save_run(
         journey_map=data,
         pain_points=pain_points,
         elapsed_seconds=elapsed_seconds,
+        segment_maps=[m.model_dump(mode="json") for m in segment_maps] or None,
     )
     return SavedRun(run.id, run.previous_run_id, stable, matched.match)
 
@@ -172,7 +178,8 @@ def load_run(session: Session, run_id: int) -> StoredRun:
     run = store.get_run(session, run_id)
     if run is None:
         raise RunNotFound(f"no synthesis run {run_id} (see `journeyline maps list`)")
-    return StoredRun(_info(run), _map_of(run))
+    segments = tuple(_segment_map(run, data) for data in run.segment_maps or ())
+    return StoredRun(_info(run), _map_of(run), segments)
 
 
 def latest_run_ids(
@@ -207,6 +214,16 @@ def _map_of(run: SynthesisRun) -> JourneyMap:
         raise RunUnreadable(
             f"run {run.id} was stored with map schema {run.schema_version} by journeyline "
             f"{run.code_version}; this version cannot read it ({error.error_count()} problems)"
+        ) from None
+
+
+def _segment_map(run: SynthesisRun, data: Mapping[str, Any]) -> JourneyMap:
+    try:
+        return JourneyMap.model_validate(data)
+    except ValidationError as error:
+        raise RunUnreadable(
+            f"a segment map of run {run.id} cannot be read by this version "
+            f"({error.error_count()} problems)"
         ) from None
 
 

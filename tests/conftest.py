@@ -148,8 +148,11 @@ def db_url(blank_db_url: str, request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def db_engine(db_url: str) -> Iterator[Engine]:
-    """An engine on the migrated test database, disposed after the test."""
-    engine = make_engine(db_url)
+    """An engine on the migrated test database, disposed after the test. SQLite with
+    ``synchronous=NORMAL``: no test simulates a power loss, and a flush per commit would
+    only slow the suite (and take turns off the event loop, see
+    ``tests/test_turn_store.py``, which checks the FULL default on its own)."""
+    engine = make_engine(db_url, sqlite_synchronous="normal")
     yield engine
     engine.dispose()
 

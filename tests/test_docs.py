@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer._click import Context
+from typer.core import TyperGroup
 
-from journeyline.cli.main import app
+from journeyline.cli.commands import COMMANDS, load
 from journeyline.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +26,13 @@ def test_every_setting_has_help_text() -> None:
 
 
 def _command_names() -> list[str]:
-    names = [c.name or "" for c in app.registered_commands]
-    for group in app.registered_groups:
-        assert group.typer_instance is not None
-        names += [f"{group.name} {c.name}" for c in group.typer_instance.registered_commands]
+    names = []
+    for name in COMMANDS:
+        command = load(name)
+        if isinstance(command, TyperGroup):
+            names += [f"{name} {sub}" for sub in command.list_commands(Context(command))]
+        else:
+            names.append(name)
     return names
 
 

@@ -686,7 +686,7 @@ def test_sqlite_engine_settings(tmp_path: Path) -> None:
             "journal_mode": "wal",
             "foreign_keys": 1,
             "busy_timeout": 5000,
-            "synchronous": 1,  # NORMAL
+            "synchronous": 2,  # FULL: an acknowledged answer survives a power loss
         }
     finally:
         engine.dispose()

@@ -55,7 +55,9 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 def _sessions_on(url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(url)
+    # NORMAL: the mode in which SQLite turns run on the event loop (with FULL every
+    # commit waits for the disk, so turns run in threads; see tests/test_turn_store.py).
+    engine = make_engine(url, sqlite_synchronous="normal")
     sessions = make_session_factory(engine)
     with sessions.begin() as session:
         create_campaign(session, slug=CAMPAIGN, name="No wait", open_link=True)

@@ -47,6 +47,13 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         help=f"run journeyline on PostgreSQL (a fresh schema; default {DEFAULT_POSTGRES_URL})",
     )
     parser.add_argument(
+        "--sqlite-synchronous",
+        choices=("full", "normal"),
+        default="full",
+        help="SQLite's synchronous mode, for journeyline and the baseline alike (default: "
+        "full, journeyline's default: every commit on disk before the answer)",
+    )
+    parser.add_argument(
         "--postgres-baseline",
         action="store_true",
         help="with --postgres: also run the bare baseline on that PostgreSQL server",
@@ -78,6 +85,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         warmup=args.warmup,
         retry_fraction=args.retry_fraction,
         seed=args.seed,
+        sqlite_synchronous=args.sqlite_synchronous,
         postgres_url=args.postgres,
         postgres_baseline=args.postgres_baseline,
     )

@@ -88,9 +88,11 @@ def report(result: LoadResult, options: Options) -> str:
     think = f"{options.think_min:g}-{options.think_max:g} s"
     lines = [
         f"web load: {options.customers} customers, {options.workers} worker(s) each, "
-        f"journeyline on {result.database}, baseline on SQLite (one INSERT+COMMIT per request)",
-        "all simulated customers share 127.0.0.1, so both rate limits are off "
-        "(JOURNEYLINE_RATE_LIMIT_PER_CLIENT=0, JOURNEYLINE_RATE_LIMIT_PER_TOKEN=0)",
+        f"journeyline on {result.database}, baseline on SQLite (one INSERT+COMMIT per request); "
+        f"SQLite synchronous={options.sqlite_synchronous.upper()} for both",
+        "all simulated customers share 127.0.0.1, so both rate limits and the start budgets "
+        "are off (JOURNEYLINE_RATE_LIMIT_PER_CLIENT=0, JOURNEYLINE_RATE_LIMIT_PER_TOKEN=0, "
+        "JOURNEYLINE_OPEN_STARTS_*=0)",
         f"first {options.warmup:g} s of each phase discarded; latency = wall time of one "
         "POST /messages; think time and interview starts not included",
         "",

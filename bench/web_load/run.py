@@ -34,6 +34,7 @@ class Options:
     seed: int
     postgres_url: str | None
     postgres_baseline: bool = False
+    sqlite_synchronous: str = "full"
 
     def realistic(self) -> PhaseSettings:
         return PhaseSettings(
@@ -80,7 +81,10 @@ def run_load(options: Options, workdir: Path, runner: asyncio.Runner) -> LoadRes
     database_url = journeyline_database_url(workdir, options.postgres_url)
     with contextlib.ExitStack() as servers:
         server = start_journeyline(
-            workdir, workers=options.workers, database_url=options.postgres_url
+            workdir,
+            workers=options.workers,
+            database_url=options.postgres_url,
+            sqlite_synchronous=options.sqlite_synchronous,
         )
         servers.callback(server.stop)
         ours_target = JourneylineTarget(server.base_url)
@@ -100,7 +104,9 @@ def run_load(options: Options, workdir: Path, runner: asyncio.Runner) -> LoadRes
         storage = check_storage(database_url, ledger)
         problems = {"journeyline": log_problems(server.log_path)}
 
-        bare = start_baseline(workdir, workers=options.workers)
+        bare = start_baseline(
+            workdir, workers=options.workers, sqlite_synchronous=options.sqlite_synchronous
+        )
         servers.callback(bare.stop)
         baseline = run_bare(runner, bare.base_url, ours, realistic, saturation)
     problems["baseline"] = log_problems(bare.log_path)

@@ -65,14 +65,20 @@ def base_env() -> dict[str, str]:
     return env
 
 
-def journeyline_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
+def journeyline_env(
+    data_dir: Path, database_url: str | None, *, sqlite_synchronous: str = "full"
+) -> dict[str, str]:
     env = base_env()
     env["JOURNEYLINE_DATA_DIR"] = str(data_dir)
+    env["JOURNEYLINE_SQLITE_SYNCHRONOUS"] = sqlite_synchronous
     # Every simulated customer comes from 127.0.0.1, so a per-address limit would turn
     # the benchmark into a rate-limiter test; the per-token limit likewise caps a
     # customer with no think time.
     env["JOURNEYLINE_RATE_LIMIT_PER_CLIENT"] = "0"
     env["JOURNEYLINE_RATE_LIMIT_PER_TOKEN"] = "0"
+    # And every customer starts from one open link: no start budgets either.
+    for budget in ("PER_CLIENT_PER_HOUR", "PER_CAMPAIGN_PER_HOUR", "PER_HOUR"):
+        env[f"JOURNEYLINE_OPEN_STARTS_{budget}"] = "0"
     if database_url is not None:
         env["JOURNEYLINE_DATABASE_URL"] = database_url
     return env
@@ -117,10 +123,12 @@ def wait_healthy(server: Server) -> None:
     raise HarnessError(f"{server.name} did not answer /healthz in {HEALTH_TIMEOUT_SECONDS:.0f} s")
 
 
-def start_journeyline(workdir: Path, *, workers: int, database_url: str | None) -> Server:
+def start_journeyline(
+    workdir: Path, *, workers: int, database_url: str | None, sqlite_synchronous: str = "full"
+) -> Server:
     """Create the open-link campaign, then serve journeyline on a free port."""
     data_dir = workdir / "journeyline-data"
-    env = journeyline_env(data_dir, database_url)
+    env = journeyline_env(data_dir, database_url, sqlite_synchronous=sqlite_synchronous)
     if database_url is not None:
         # `serve` only checks a server database's schema; migrating is the operator's job.
         run_cli(["db", "upgrade"], env, workdir)
@@ -132,10 +140,18 @@ def start_journeyline(workdir: Path, *, workers: int, database_url: str | None) 
     return start_server("journeyline", command, env, workdir)
 
 
-def start_baseline(workdir: Path, *, workers: int, postgres_url: str | None = None) -> Server:
-    """The bare baseline on SQLite, or on PostgreSQL at `postgres_url` (SQLAlchemy URL)."""
+def start_baseline(
+    workdir: Path,
+    *,
+    workers: int,
+    postgres_url: str | None = None,
+    sqlite_synchronous: str = "full",
+) -> Server:
+    """The bare baseline on SQLite (in ``sqlite_synchronous`` mode, as journeyline), or
+    on PostgreSQL at `postgres_url` (SQLAlchemy URL)."""
     env = base_env()
     env["WEB_BASELINE_DB"] = str(workdir / "baseline.db")
+    env["WEB_BASELINE_SYNCHRONOUS"] = sqlite_synchronous
     name = "baseline"
     if postgres_url is not None:
         libpq = make_url(postgres_url).set(drivername="postgresql")

@@ -27,7 +27,7 @@ from bot.service.campaign_guides import guide_for
 from storage import queries
 from storage.imports import NewInterview, imported_hashes, insert_interviews
 
-__all__ = ["ImportReport", "RecordProblem", "import_lines"]
+__all__ = ["ImportReport", "RecordProblem", "UndecodableLine", "import_lines", "read_lines"]
 
 BATCH = 500
 
@@ -103,6 +103,10 @@ def _plan_line(
 
     def problem(message: str, external_id: str | None = None) -> None:
         report.problems.append(RecordProblem(number, external_id, message))
+
+    if isinstance(line, UndecodableLine):
+        problem(line.problem)
+        return None
 
     try:
         raw = json.loads(text)
@@ -205,7 +209,27 @@ def _store(
             )
 
 
+class UndecodableLine(str):
+    """A line of the file that is not UTF-8: its text as far as it decodes, and why not.
+    It is reported with its number like any bad line, and the import goes on."""
+
+    problem: str
+
+
 def read_lines(path: str) -> Iterator[str]:
-    """The file's lines, decoded as UTF-8 (a BOM is dropped)."""
-    with open(path, encoding="utf-8-sig") as handle:
-        yield from handle
+    """The file's lines, each decoded as UTF-8 on its own (a BOM at the start is
+    dropped): a line that does not decode comes as an `UndecodableLine`, so one bad
+    byte costs one line, not the rest of the file."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                line = UndecodableLine(raw.decode("utf-8", errors="replace"))
+                line.problem = (
+                    f"not UTF-8 (byte 0x{raw[error.start]:02x} at column {error.start + 1}); "
+                    "save the file as UTF-8"
+                )
+                yield line

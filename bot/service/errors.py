@@ -34,3 +34,23 @@ class TurnBusy(RuntimeError):
     """The turn could not be stored: the database was busy with other writers (a
     caller that asked not to wait), or the interview kept changing under it. Nothing
     was stored; the same delivery may be sent again."""
+
+
+class StartRefused(RuntimeError):
+    """An open link may not start another interview now: its ``scope`` ("client",
+    "campaign" or "all") used up its budget; the window ends in ``retry_after`` seconds.
+    Nothing was stored."""
+
+    def __init__(self, scope: str, retry_after: int) -> None:
+        self.scope = scope
+        self.retry_after = retry_after
+        super().__init__(f"too many interviews started ({scope}); try again in {retry_after} s")
+
+
+class InterviewFull(RuntimeError):
+    """The interview has stored as many messages or characters as it may: this one was
+    not stored."""
+
+    def __init__(self, interview_id: str) -> None:
+        self.interview_id = interview_id
+        super().__init__(f"interview {interview_id} has reached its length limit")

@@ -36,6 +36,13 @@ class CachedInterview:
     consent: bool | None
     completed: bool
     access_token_hash: str | None
+    # The customer's messages stored and their characters, for the interview caps: read
+    # with the interview, counted on by each turn this process commits. (Another
+    # process's turns are seen when the revision moves on and the interview is read
+    # again; the few turns that change no state are not, so a cap may let a message or
+    # two more through: it bounds abuse, it is not a quota to the character.)
+    inbound_messages: int = 0
+    inbound_chars: int = 0
 
 
 class InterviewCache:

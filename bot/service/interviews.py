@@ -20,6 +20,7 @@ from bot.conversation.messages import Hints, Reply
 from bot.conversation.sanitize import DEFAULT_MAX_CHARS
 from bot.service.errors import TurnBusy
 from bot.service.interview_cache import InterviewCache
+from bot.service.limits import InterviewCaps, StartLimits
 from bot.service.listener import Listener
 from bot.service.log_context import interview_logging
 from bot.service.results import TurnResult
@@ -52,6 +53,8 @@ class InterviewService:
         clock: Callable[[], datetime] = utcnow,
         handler: EngineHandler = engine.handle,
         cache: InterviewCache | None = None,
+        start_limits: StartLimits | None = None,
+        caps: InterviewCaps | None = None,
     ) -> None:
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
@@ -67,9 +70,16 @@ class InterviewService:
         self.read_sessions = read_sessions or sessions
         self._listener = listener
         self._turns = Turns(
-            store, cache=cache, clock=clock, handler=handler, max_message_chars=max_message_chars
+            store,
+            cache=cache,
+            clock=clock,
+            handler=handler,
+            max_message_chars=max_message_chars,
+            caps=caps,
         )
-        self.starts = Starts(store, sessions=sessions, cache=cache, clock=clock)
+        self.starts = Starts(
+            store, sessions=sessions, cache=cache, clock=clock, limits=start_limits
+        )
         self.transcripts = Transcripts(self.read_sessions)
         self.campaigns = CampaignFaces(self.read_sessions)
 
@@ -129,9 +139,12 @@ class InterviewService:
         channel: str,
         access_token_hash: str | None,
         wait: bool = True,
+        client: str | None = None,
     ) -> InterviewSnapshot:
         """Start an anonymous interview from a campaign's open link (see
-        `Starts.anonymous`); with `wait=False`, `TurnBusy` unless it can start at once."""
+        `Starts.anonymous`: ``client`` is the address its budget counts, `StartRefused`
+        when a budget is used up); with `wait=False`, `TurnBusy` unless it can start at
+        once."""
         if not wait and not self.answers_without_waiting:
             raise TurnBusy("this service's starts may wait: run them in a thread")
         return self.starts.anonymous(
@@ -139,6 +152,7 @@ class InterviewService:
             channel=channel,
             access_token_hash=access_token_hash,
             wait=wait,
+            client=client,
         )
 
     def open_interview(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.vocabulary import InterviewStatus
 from bot.service.access_tokens import hash_token, new_token, token_matches
-from bot.service.errors import CampaignClosed, CampaignNotFound, InterviewNotFound
+from bot.service.errors import InterviewNotFound
 from bot.service.interviews import InterviewService
 from bot.service.results import TurnResult
 from bot.service.starts import campaign_and_participant
@@ -100,7 +100,7 @@ class Links:
             return OpenedInterview(token, turn, created=True)
 
     def start_open_snapshot(
-        self, campaign_slug: str, *, wait: bool = True
+        self, campaign_slug: str, *, wait: bool = True, client: str | None = None
     ) -> tuple[str, InterviewSnapshot]:
         """Like `start_open`, but the token and the new interview's snapshot, in one write
         transaction (the web API's start). With `wait=False`, `TurnBusy` when the
@@ -111,21 +111,16 @@ class Links:
             channel="web",
             access_token_hash=hash_token(token),
             wait=wait,
+            client=client,
         )
         return token, snapshot
 
-    def start_open(self, campaign_slug: str) -> OpenedInterview:
-        """A new anonymous interview from a campaign's open link."""
-        with self._service.read_sessions() as session:
-            campaign = queries.get_campaign_by_slug(session, campaign_slug)
-            if campaign is None:
-                raise CampaignNotFound(campaign_slug)
-            if not campaign.open_link:
-                raise CampaignClosed(campaign_slug)
-        token = new_token()
-        turn = self._service.start_interview(
-            campaign_slug=campaign_slug, channel="web", access_token_hash=hash_token(token)
-        )
+    def start_open(self, campaign_slug: str, *, client: str | None = None) -> OpenedInterview:
+        """A new anonymous interview from a campaign's open link (the start page's form):
+        the same start, and the same budgets, as the API's. Raises `CampaignNotFound`,
+        `CampaignClosed` or `StartRefused`."""
+        token, snapshot = self.start_open_snapshot(campaign_slug, client=client)
+        turn = TurnResult(snapshot.interview_id, snapshot.status, ())
         return OpenedInterview(token, turn, created=True)
 
     def authorize(self, interview_id: str, token: str) -> None:

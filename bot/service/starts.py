@@ -6,6 +6,7 @@ question) in one transaction, so an interview always exists with its first quest
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,14 +20,15 @@ from bot.conversation.progress import progress
 from bot.conversation.state import InterviewState
 from bot.conversation.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 from bot.service.campaign_guides import guide_for, guide_from_source
-from bot.service.errors import CampaignClosed, CampaignNotFound, TurnBusy
+from bot.service.errors import CampaignClosed, CampaignNotFound, StartRefused, TurnBusy
 from bot.service.interview_cache import CachedInterview, InterviewCache
+from bot.service.limits import StartLimits
 from bot.service.results import TurnResult, reply_row
 from bot.service.transcripts import InterviewSnapshot, StoredMessage
 from storage import queries
 from storage.engines import write_session
 from storage.models import Campaign, Interview, Participant
-from storage.turn_store import NewInterview, StoreBusy, TurnStore
+from storage.turn_store import NewInterview, OverBudget, StoreBusy, TurnStore
 
 
 @dataclass(frozen=True)
@@ -83,21 +85,31 @@ class Starts:
         sessions: sessionmaker[Session],
         cache: InterviewCache,
         clock: Callable[[], datetime],
+        limits: StartLimits | None = None,
     ) -> None:
         self._store = store
         self._sessions = sessions
         self._cache = cache
         self._clock = clock
+        self._limits = limits or StartLimits()
 
     def anonymous(
-        self, *, campaign_slug: str, channel: str, access_token_hash: str | None, wait: bool
+        self,
+        *,
+        campaign_slug: str,
+        channel: str,
+        access_token_hash: str | None,
+        wait: bool,
+        client: str | None = None,
     ) -> InterviewSnapshot:
         """An anonymous interview from a campaign's open link; its snapshot (the opening
         just stored: nothing is read back). The interview is cached for its first turn.
 
         Raises `CampaignNotFound`, or `CampaignClosed` when the campaign has no open link;
-        with `wait=False`, `TurnBusy` (nothing done) when another writer holds the
-        database or when the store never answers without waiting.
+        `StartRefused` when a start budget (of the ``client`` address, the campaign or
+        all open links) is used up; with `wait=False`, `TurnBusy` (nothing done) when
+        another writer holds the database or when the store never answers without
+        waiting.
         """
         if not wait and not self._store.answers_without_waiting:
             raise TurnBusy("this database's starts may wait: run them in a thread")
@@ -117,11 +129,15 @@ class Starts:
             replies=[reply_row(reply) for reply in result.replies],
             now=now,
             access_token_hash=access_token_hash,
+            budgets=self._limits.budgets(campaign_id=campaign.id, client=client),
         )
         try:
             started = self._store.start(new, wait=wait)
         except StoreBusy:
             raise TurnBusy("the database is busy with another writer") from None
+        except OverBudget as over:
+            scope = over.key.split(":", 1)[0]
+            raise StartRefused(scope, math.ceil(over.retry_after)) from None
         status = InterviewStatus(state.status)
         self._cache.put(
             CachedInterview(

@@ -34,8 +34,9 @@ from bot.conversation.state import InterviewState, cite_stored_message, next_pos
 from bot.conversation.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 from bot.service.access_tokens import token_matches
 from bot.service.campaign_guides import guide_from_source
-from bot.service.errors import InterviewFinished, InterviewNotFound, TurnBusy
+from bot.service.errors import InterviewFinished, InterviewFull, InterviewNotFound, TurnBusy
 from bot.service.interview_cache import CachedInterview, InterviewCache
+from bot.service.limits import InterviewCaps
 from bot.service.results import TurnResult, reply_from_message, reply_row
 from bot.service.step_rows import step_record
 from storage.turn_store import (
@@ -53,6 +54,10 @@ from storage.turn_store import (
 log = logging.getLogger(__name__)
 
 ERROR_REPLY = "Sorry, something went wrong on our side. Your answer is saved; let's try that again."
+FULL_REPLY = (
+    "Thank you: this interview has reached its length limit, so nothing more can be added. "
+    "Everything you said before is saved."
+)
 # Times a turn is computed again after losing a race for its interview before it gives
 # up (TurnBusy): each loss means another turn of the same interview was stored.
 MAX_ATTEMPTS = 8
@@ -95,12 +100,14 @@ class Turns:
         clock: Callable[[], datetime],
         handler: EngineHandler,
         max_message_chars: int,
+        caps: InterviewCaps | None = None,
     ) -> None:
         self._store = store
         self._cache = cache
         self._clock = clock
         self._handle = handler
         self._max_chars = max_message_chars
+        self._caps = caps or InterviewCaps()
 
     @property
     def answers_without_waiting(self) -> bool:
@@ -136,7 +143,7 @@ class Turns:
         or `TurnBusy` when the interview kept changing under it."""
         try:
             return self._with_reconnect(interview_id, turn, wait=True)
-        except (InterviewNotFound, InterviewFinished, TurnBusy):
+        except (InterviewNotFound, InterviewFinished, InterviewFull, TurnBusy):
             raise
         except Exception:
             log.exception("turn failed for interview %s; storing the message alone", interview_id)
@@ -151,7 +158,7 @@ class Turns:
             return None
         try:
             return self._attempts(interview_id, turn, wait=False)
-        except (InterviewNotFound, InterviewFinished):
+        except (InterviewNotFound, InterviewFinished, InterviewFull):
             raise
         except Exception:  # StoreBusy, or a case `handle` handles: nothing was stored
             return None
@@ -194,8 +201,23 @@ class Turns:
             if answered is not None:
                 return answered
             # A finished interview that still takes messages: stored; the engine answers.
+        elif self._caps.refuses(
+            stored_messages=entry.inbound_messages, stored_chars=entry.inbound_chars, text=turn.text
+        ):
+            return self._refuse_full(entry, turn)
         computed = self._compute(entry, turn)
         return self._commit(entry, turn, computed, wait=wait)
+
+    def _refuse_full(self, entry: CachedInterview, turn: TurnInput) -> TurnResult:
+        """Store nothing more in an interview at its caps: a redelivery still gets its
+        first answer; a channel that asked for errors gets `InterviewFull`, the others
+        a reply saying so."""
+        earlier = self._store.earlier_replies(entry.id, turn.delivery_id)
+        if earlier is not None:
+            return self._replayed(entry, earlier)
+        if turn.reject_if_finished:
+            raise InterviewFull(entry.public_id)
+        return TurnResult(entry.public_id, entry.status, (Reply(text=FULL_REPLY),))
 
     def _compute(self, entry: CachedInterview, turn: TurnInput) -> _Computed:
         guide, state = entry.guide, entry.state
@@ -238,8 +260,16 @@ class Turns:
         if not isinstance(outcome, Committed):  # a redelivery: answer as back then
             return self._replayed(entry, outcome.replies)
         state = committed_state[0] if committed_state else entry.state
+        counted = dataclasses.replace(
+            entry,
+            inbound_messages=entry.inbound_messages + 1,
+            inbound_chars=entry.inbound_chars + len(turn.text),
+        )
         if computed.state is not None and committed_state:
-            self._cache.put(_after(entry, state, outcome.revision))
+            self._cache.put(_after(counted, state, outcome.revision))
+        else:
+            # The interview's state (and revision) stayed; its counts did not.
+            self._cache.put(counted)
         return TurnResult(
             entry.public_id,
             InterviewStatus(state.status),
@@ -351,6 +381,8 @@ class Turns:
             consent=row.consent,
             completed=row.completed,
             access_token_hash=row.access_token_hash,
+            inbound_messages=row.inbound_messages,
+            inbound_chars=row.inbound_chars,
         )
         self._cache.put(entry)
         return entry

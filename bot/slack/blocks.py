@@ -3,6 +3,12 @@
 Slack's limits shape the details: a section's text holds at most 3,000 characters, a
 button label 75, an actions block 25 elements. Every message also carries plain
 ``text``, which Slack shows in notifications and where blocks cannot be rendered.
+
+A click sends the whole clicked message back to us (every block, inside a form field),
+so a message with buttons must stay small: the playback's items are clipped to
+``ITEM_LIMIT`` characters (the customer's full words are stored; the list only has to
+be recognisable) and a message's text to ``BODY_LIMIT``. The largest playback's click
+then stays far below the endpoint's limit (``tests/test_slack_hardening.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ LABEL_LIMIT = 75
 VALUE_LIMIT = 2000
 BUTTONS_PER_BLOCK = 25
 FALLBACK_LIMIT = 3000
+ITEM_LIMIT = 280
+BODY_LIMIT = 6000
 
 
 def reply_blocks(reply: Reply) -> list[Block]:
@@ -115,7 +123,10 @@ def _numbered_list(items: Sequence[str]) -> Block:
                 "type": "rich_text_list",
                 "style": "ordered",
                 "elements": [
-                    {"type": "rich_text_section", "elements": [{"type": "text", "text": item}]}
+                    {
+                        "type": "rich_text_section",
+                        "elements": [{"type": "text", "text": _clip(item, ITEM_LIMIT)}],
+                    }
                     for item in items
                 ],
             }
@@ -158,7 +169,7 @@ def _note(note: str | None) -> list[Block]:
 def _sections(text: str) -> list[Block]:
     if not text.strip():
         return []
-    return [_section(chunk) for chunk in _chunks(text, SECTION_LIMIT)]
+    return [_section(chunk) for chunk in _chunks(_clip(text, BODY_LIMIT), SECTION_LIMIT)]
 
 
 def _section(text: str) -> Block:

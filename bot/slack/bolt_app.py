@@ -30,6 +30,7 @@ from bot.slack.conversation import SlackInterviews
 from bot.slack.deliveries import REDRIVE_EVERY, RETRY_DELAYS, TICK_EVERY, Deliveries
 from bot.slack.events import Ignored, parse_click, parse_message_event
 from bot.slack.executor import KeyedExecutor
+from bot.slack.identity import SlackIdentity
 from bot.slack.outbox import LEASE, Outbox, WorkItem
 from bot.slack.users import SlackUsers
 
@@ -46,6 +47,7 @@ class SlackBot:
     interviews: SlackInterviews
     executor: KeyedExecutor
     deliveries: Deliveries
+    identity: SlackIdentity
 
     def start(self) -> None:
         """Re-drive the work an earlier process acked and left undone, and keep doing so
@@ -61,6 +63,7 @@ class SlackBot:
         self.deliveries.stop(timeout=timeout)
         self.executor.join(timeout)
         self.executor.shutdown(wait=False)
+        self.identity.stop()
         released = self.deliveries.release_queued()
         if released:
             log.info("released %d queued Slack deliveries for the next start", released)
@@ -80,12 +83,15 @@ def create_slack_bot(
     tick_every: float = TICK_EVERY,
     redrive_every: float = REDRIVE_EVERY,
     clock: Callable[[], datetime] | None = None,
+    identity: SlackIdentity | None = None,
 ) -> SlackBot:
     """A Slack bot over ``service``: a Bolt app whose requests are verified with
     ``signing_secret`` and whose Web API calls go through ``client``.
 
-    Bolt calls ``auth.test`` here to learn the bot's own ids (to ignore its own
-    messages), so ``client`` must reach a Slack API. A failed delivery is tried again
+    The bot's own ids (to ignore its own messages) come from ``identity``; without one,
+    ``auth.test`` is asked here and its failure raised (Socket Mode: nothing to serve
+    without Slack). The HTTP endpoint passes an identity that connects in the background
+    (see ``bot.slack.identity``). A failed delivery is tried again
     after each of ``retry_delays`` (seconds). Deliveries held by a process are its own
     for ``lease`` unless it renews them (every ``tick_every`` seconds while it has
     them); undone deliveries nobody holds are re-driven on ``start()`` and every
@@ -107,15 +113,27 @@ def create_slack_bot(
         tick_every=tick_every,
         redrive_every=redrive_every,
     )
+    if identity is None:
+        identity = SlackIdentity(client)
+        identity.connect()
     app = App(
-        client=client,
+        # The token reaches Bolt through `authorize` (a client with a token as well would
+        # make Bolt warn that one of them goes unused).
+        client=WebClient(base_url=client.base_url, timeout=client.timeout),
+        authorize=identity.authorize_function(),
         signing_secret=signing_secret,
         process_before_response=True,
         name="journeyline",
         logger=log,
     )
     register_listeners(app, deliveries=deliveries)
-    return SlackBot(app=app, interviews=interviews, executor=executor, deliveries=deliveries)
+    return SlackBot(
+        app=app,
+        interviews=interviews,
+        executor=executor,
+        deliveries=deliveries,
+        identity=identity,
+    )
 
 
 def register_listeners(app: App, *, deliveries: Deliveries) -> None:

@@ -15,7 +15,9 @@ from bot.service.errors import (
     CampaignClosed,
     CampaignNotFound,
     InterviewFinished,
+    InterviewFull,
     InterviewNotFound,
+    StartRefused,
     TurnBusy,
 )
 from bot.service.links import LinkNotFound
@@ -34,7 +36,7 @@ from bot.web.schemas import (
 
 ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorView, "description": "Unknown interview, link or token"},
-    409: {"model": ErrorView, "description": "The interview is finished"},
+    409: {"model": ErrorView, "description": "The interview is finished, or full"},
     413: {"model": ErrorView, "description": "Message or request too large"},
     422: {"model": ErrorView, "description": "Malformed request"},
     429: {"model": ErrorView, "description": "Rate limited; see Retry-After"},
@@ -84,12 +86,26 @@ def _not_found(message: str = "No interview found for this link.") -> ApiError:
     return ApiError(404, "not_found", message)
 
 
+def start_refused(refused: StartRefused) -> ApiError:
+    """429 for an open-link start over budget, saying when to try again."""
+    minutes = max(1, round(refused.retry_after / 60))
+    who = "from your network" if refused.scope == "client" else "for this survey"
+    return ApiError(
+        429,
+        "too_many_starts",
+        f"Too many interviews were started {who} just now. Please try again in "
+        f"{minutes} minute{'s' if minutes != 1 else ''}.",
+        headers={"Retry-After": str(refused.retry_after)},
+    )
+
+
 @router.post("/interviews", status_code=201, response_model=InterviewView)
 def start_interview(body: StartRequest, request: Request, context: Context) -> Response:
     """Open the interview of a personal invite token (starting it on first use), or start
     an anonymous interview from a campaign's open link. Returns the token to use."""
-    check_start(context, client_address(request), body)
-    content = start_json(context, body)
+    client = client_address(request)
+    check_start(context, client, body)
+    content = start_json(context, body, client=client)
     assert content is not None  # waiting is allowed here
     return Response(
         content=content,
@@ -104,12 +120,15 @@ def check_start(context: WebContext, client: str, body: StartRequest) -> None:
     _limit_keys(context, client, body.invite_token)
 
 
-def start_json(context: WebContext, body: StartRequest, *, wait: bool = True) -> bytes | None:
+def start_json(
+    context: WebContext, body: StartRequest, *, wait: bool = True, client: str | None = None
+) -> bytes | None:
     """Open or start the interview (blocking: in a worker thread, unless `wait` is False);
-    the response body (JSON of an `InterviewView`), or `ApiError` (404). With
-    `wait=False`, None (nothing done) unless it could start at once without waiting:
-    an open link's start, when the service answers without waiting (see
-    `InterviewService.handle_message_now`)."""
+    the response body (JSON of an `InterviewView`), or `ApiError` (404; 429 when the
+    open link's start budgets, for the ``client`` address, the campaign or all links,
+    are used up). With `wait=False`, None (nothing done) unless it could start at once
+    without waiting: an open link's start, when the service answers without waiting
+    (see `InterviewService.handle_message_now`)."""
     try:
         if body.invite_token is not None:
             if not wait:
@@ -118,7 +137,11 @@ def start_json(context: WebContext, body: StartRequest, *, wait: bool = True) ->
             token, snapshot = opened.token, context.service.snapshot(opened.turn.interview_id)
         else:
             assert body.campaign is not None
-            token, snapshot = context.links.start_open_snapshot(body.campaign, wait=wait)
+            token, snapshot = context.links.start_open_snapshot(
+                body.campaign, wait=wait, client=client
+            )
+    except StartRefused as refused:
+        raise start_refused(refused) from None
     except (LinkNotFound, CampaignNotFound):
         raise _not_found("This link is not valid. Check that it was copied completely.") from None
     except CampaignClosed:
@@ -211,6 +234,12 @@ def answer_message(
     except InterviewFinished as finished:
         raise ApiError(
             409, "interview_finished", f"This interview is {finished.status}; thank you!"
+        ) from None
+    except InterviewFull:
+        raise ApiError(
+            409,
+            "interview_full",
+            "This interview has reached its length limit, so nothing more can be added. Thank you!",
         ) from None
     except TurnBusy:
         raise _busy() from None

@@ -114,7 +114,8 @@ class FastTurns:
             return 200, await self._answer(scope, address, route, request)
         assert isinstance(request, StartRequest)
         check_start(self.context, address, request)
-        return 201, await self._run(functools.partial(start_json, self.context, request))
+        start = functools.partial(start_json, self.context, request, client=address)
+        return 201, await self._run(start)
 
     async def _respond(
         self, response: Response, scope: Scope, receive: Receive, send: Send

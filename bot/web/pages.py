@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.service.errors import CampaignClosed, CampaignNotFound
+from bot.service.errors import CampaignClosed, CampaignNotFound, StartRefused
 from bot.service.links import LinkNotFound
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.ratelimit import RateLimited
@@ -122,7 +122,19 @@ def start_open_interview(slug: str, request: Request, context: Context) -> Respo
     if limited is not None:
         return limited
     try:
-        opened = context.links.start_open(slug)
+        opened = context.links.start_open(slug, client=client_address(request))
+    except StartRefused as refused:
+        minutes = max(1, round(refused.retry_after / 60))
+        response = error_page(
+            context,
+            request,
+            status_code=429,
+            title="Too many interviews started",
+            message="Too many interviews were started just now. Please try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}.",
+        )
+        response.headers["Retry-After"] = str(refused.retry_after)
+        return response
     except (CampaignNotFound, CampaignClosed):
         return error_page(
             context,

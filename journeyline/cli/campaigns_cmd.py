@@ -5,11 +5,14 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from bot.service.campaign_guides import guide_for
 from bot.service.campaigns import InvalidSlug, create_campaign
-from journeyline.cli.common import abort, console, runtime
+from journeyline.cli.common import abort, console, errors, runtime
 from storage import queries
 
 app = typer.Typer(help="Interview campaigns.", no_args_is_help=True)
+# The built-in guides' stand-in when a campaign names no company.
+DEFAULT_COMPANY = "the company"
 
 
 @app.command("create")
@@ -43,9 +46,16 @@ def create(
                     f"{campaign.guide_name} v{campaign.guide_version}"
                     f"{', open link allowed' if campaign.open_link else ''}."
                 )
+                named = guide_for(campaign).company
         except (InvalidSlug, queries.DuplicateSlug) as error:
             raise abort(str(error)) from None
     console.print(summary)
+    if named == DEFAULT_COMPANY:
+        errors.print(
+            f'[yellow]Note:[/] no company name, so the bot will say "{DEFAULT_COMPANY}" '
+            '("what did you need from the company?"). Create the campaign with '
+            "--company NAME, or use a guide that sets company:."
+        )
 
 
 @app.command("list")

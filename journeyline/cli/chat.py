@@ -10,7 +10,7 @@ import typer
 
 from bot.service.campaigns import create_campaign
 from bot.terminal import PROMPT, run_chat, show
-from journeyline.cli.common import console, runtime
+from journeyline.cli.common import abort, command_name, console, runtime
 from storage import queries
 
 TERMINAL_CAMPAIGN = "terminal"
@@ -45,6 +45,12 @@ def chat(
     with runtime() as rt:
         if resume:
             result = rt.service.pending(resume)
+            if result.finished:
+                raise abort(
+                    f"interview {result.interview_id} is {result.status}: there is nothing "
+                    f"left to answer (see `{command_name()} interviews show "
+                    f"{result.interview_id}`)"
+                )
             console.print(f"Resuming interview {result.interview_id}.")
         else:
             if campaign == TERMINAL_CAMPAIGN:
@@ -65,4 +71,6 @@ def chat(
         show(result, print)
         final = run_chat(rt.service, result.interview_id, lines=_typed_lines(), write=print)
         if not final.finished:
-            console.print(f"\nSaved. Continue with: journeyline chat --resume {final.interview_id}")
+            console.print(
+                f"\nSaved. Continue with: {command_name()} chat --resume {final.interview_id}"
+            )

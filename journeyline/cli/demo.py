@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot.conversation.vocabulary import CHANNEL_LABELS, PAIN_LABELS, Channel
-from journeyline.cli.common import console, runtime
-from journeyline.cli.serve import serve as serve_command
+from journeyline.cli.common import command_name, console, runtime
+from journeyline.cli.serve import run_server
 from journeyline.runtime import Runtime
 from storage.engines import masked_url
 
@@ -72,11 +72,10 @@ def demo(
             # Serving blocks until Ctrl-C: only do it for a person at a terminal, never
             # in scripts, CI or pipes.
             serve = sys.stdin.isatty() and sys.stdout.isatty()
-        settings = rt.settings
-        base = f"http://{settings.host}:{settings.port}"
-        _print_links(rt, summary, base=base, serving=serve)
+        _print_links(rt, summary, base=rt.settings.link_base(), serving=serve)
     if serve:
-        serve_command(host=settings.host, port=settings.port, workers=1)
+        with runtime() as served:
+            run_server(served)
 
 
 def _synthesize_demo(rt: Runtime, summary: DemoSummary) -> None:
@@ -106,7 +105,7 @@ def _print_links(rt: Runtime, summary: DemoSummary, *, base: str, serving: bool)
     console.print(f"\n[bold]The researcher console:[/] {base}/app")
     console.print(f"  sign in as {email} with the password {password}")
     if not serving:
-        console.print("(Start the server with `journeyline serve` to open these links.)")
+        console.print(f"(Start the server with `{command_name()} serve` to open these links.)")
 
 
 def demo_login(rt: Runtime) -> tuple[str, str]:
@@ -153,11 +152,13 @@ def print_summary(summary: DemoSummary, *, seconds: float) -> None:
     console.print(
         f"Resolved: {resolved}. Mean feeling across steps: {feeling}. Mean effort: {effort}."
     )
+    jl = command_name()
     console.print(
         "\nLook around:\n"
-        f"  journeyline interviews list --campaign {summary.campaign}\n"
-        f"  journeyline interviews show {summary.interview_ids[0]}\n"
-        f"  journeyline interviews export --campaign {summary.campaign} --format csv "
+        f"  {jl} interviews list --campaign {summary.campaign}\n"
+        f"  {jl} interviews show {summary.interview_ids[0]}\n"
+        f"  {jl} interviews export --campaign {summary.campaign} --format csv "
         "--out demo-export\n"
-        "  journeyline chat            # take the interview yourself"
+        # The demo campaign names its company; the terminal's default campaign does not.
+        f"  {jl} chat --campaign {summary.campaign}   # take the interview yourself"
     )

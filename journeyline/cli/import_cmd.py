@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.importer import import_lines, read_lines
-from journeyline.cli.common import abort, console, errors, runtime
+from journeyline.cli.common import abort, console, count, errors, runtime
 
 SHOWN_PROBLEMS = 20
 
@@ -49,8 +49,8 @@ def import_command(
             on_line=lambda _lines, done: progress.update(task, completed=done),
         )
     console.print(
-        f"Imported {len(report.imported)} interviews from {escape(str(file))} "
-        f"({report.lines} lines): {report.unchanged} already imported and unchanged, "
+        f"Imported {count(len(report.imported), 'interview')} from {escape(str(file))} "
+        f"({count(report.lines, 'line')}): {report.unchanged} already imported and unchanged, "
         f"{len(report.problems)} rejected."
     )
     for problem in report.problems[:SHOWN_PROBLEMS]:

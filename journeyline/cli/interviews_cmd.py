@@ -11,10 +11,11 @@ from rich.markup import escape
 from rich.table import Column, Table
 
 from bot.conversation.fact_words import describe_minutes
-from bot.conversation.vocabulary import FEELING_LABELS
-from journeyline.cli.common import abort, console, runtime
+from bot.conversation.vocabulary import FEELING_LABELS, InterviewStatus
+from journeyline.cli.common import abort, console, count, runtime
 from journeyline.interview_export import interview_document, write_csv_tables
 from storage import queries
+from storage.files import OutputError, prepare_file, prepare_folder, write_private
 
 app = typer.Typer(help="Stored interviews.", no_args_is_help=True)
 
@@ -28,13 +29,18 @@ class ExportFormat(StrEnum):
 @app.command("list")
 def list_command(
     campaign: str = typer.Option("", help="Only this campaign (slug)."),
-    status: str = typer.Option("", help="Only this status, e.g. completed or paused."),
+    status: InterviewStatus | None = typer.Option(
+        None, help="Only interviews with this status.", case_sensitive=False
+    ),
     limit: int = typer.Option(50, min=1, help="At most this many, newest first."),
 ) -> None:
     """List interviews, newest first."""
     with runtime() as rt, rt.sessions.begin() as session:
         rows = queries.list_interviews(
-            session, campaign_slug=campaign or None, status=status or None, limit=limit
+            session,
+            campaign_slug=campaign or None,
+            status=status.value if status else None,
+            limit=limit,
         )
         table = Table("campaign", "participant", "channel", "status", "steps", "started")
         # The id is what people copy into other commands: never shorten it.
@@ -106,6 +112,13 @@ def export_command(
     interview_id: str = typer.Option("", "--id", help="Only this interview."),
 ) -> None:
     """Export transcripts and step records."""
+    try:
+        if fmt == ExportFormat.CSV:
+            prepare_folder(out)
+        else:
+            prepare_file(out)
+    except OutputError as error:
+        raise abort(f"--out: {error}") from None
     with runtime() as rt, rt.sessions.begin() as session:
         if interview_id:
             one = queries.get_interview(session, interview_id)
@@ -116,13 +129,13 @@ def export_command(
             rows = queries.list_interviews(session, campaign_slug=campaign or None)
         if fmt == ExportFormat.CSV:
             paths = write_csv_tables(rows, out)
-            console.print(f"Wrote {len(rows)} interviews to " + ", ".join(str(p) for p in paths))
+            wrote = ", ".join(str(p) for p in paths)
+            console.print(f"Wrote {count(len(rows), 'interview')} to {wrote}")
             return
         documents = [interview_document(i) for i in rows]
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8") as handle:
-            if fmt == ExportFormat.JSONL:
-                handle.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in documents)
-            else:
-                json.dump(documents, handle, ensure_ascii=False, indent=2)
-    console.print(f"Wrote {len(documents)} interviews to {out}")
+        if fmt == ExportFormat.JSONL:
+            text = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents)
+        else:
+            text = json.dumps(documents, ensure_ascii=False, indent=2)
+        write_private(out, text.encode("utf-8"))
+    console.print(f"Wrote {count(len(documents), 'interview')} to {out}")

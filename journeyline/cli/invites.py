@@ -27,7 +27,7 @@ def create(
         attributes[key.strip()] = value.strip()
     with runtime() as rt:
         links = Links(rt.sessions, rt.service)
-        base = rt.settings.public_url.rstrip("/")
+        base = rt.settings.link_base()
         targets: list[str | None] = list(participant) or [None]
         for external_id in targets:
             token = links.create_invite(

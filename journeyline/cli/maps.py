@@ -10,10 +10,11 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from journeyline.cli.common import abort, console, runtime
+from journeyline.cli.common import abort, console, count, runtime
+from storage.files import OutputError, prepare_folder
 from synthesis.diff import ORDER, Change, MapDiff, diff_maps
 from synthesis.observations import SynthesisInputError
-from synthesis.outputs import OUTPUTS, UnknownFormat, write_outputs
+from synthesis.outputs import OUTPUTS, UnknownFormat, check_formats, write_segmented_outputs
 from synthesis.runs import (
     RunInfo,
     RunNotFound,
@@ -164,17 +165,27 @@ def diff_command(
 @app.command("export")
 def export_command(
     run_id: int = typer.Argument(..., help="The run number (see `maps list`)."),
-    out: Path = typer.Option(..., "--out", help="Folder to write the files into."),
+    out: str = typer.Option(..., "--out", help="Folder to write the files into."),
     formats: list[str] = typer.Option(None, "--format", help=FORMATS_HELP),
 ) -> None:
-    """Write a stored run's map as files, exactly as it was stored."""
+    """Write a stored run's files again, exactly as `synthesize` wrote them (segment maps
+    and the pages' links included)."""
+    try:
+        chosen = check_formats(formats or None)
+        folder = prepare_folder(Path(out)) if out.strip() else None
+    except (UnknownFormat, OutputError) as error:
+        raise abort(str(error)) from None
+    if folder is None:
+        raise abort("--out needs a folder name")
+    from synthesis.segments import SegmentedMaps  # the pipeline: only when writing
+
     with runtime() as rt, rt.sessions() as session:
         stored = _load(session, run_id)
-    try:
-        paths = write_outputs(stored.journey_map, out, formats or None)
-    except UnknownFormat as error:
-        raise abort(str(error)) from None
-    console.print(f"Wrote run {run_id}: " + ", ".join(str(p) for p in paths))
+    maps = SegmentedMaps(overall=stored.journey_map, segments=list(stored.segment_maps))
+    paths = write_segmented_outputs(maps, folder, chosen)
+    shown = [str(p) for p in paths if p.parent == folder]
+    segments = f" and {count(len(maps.segments), 'segment map')}" if maps.segments else ""
+    console.print(f"Wrote run {run_id}: {', '.join(shown)}{segments}")
 
 
 EVIDENCE_LINES = 8

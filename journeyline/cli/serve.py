@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import typer
 
 from journeyline.cli.common import console, fail_cleanly
 from journeyline.runtime import open_runtime
-from journeyline.settings import load_settings
+from journeyline.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from journeyline.runtime import Runtime
 
 # Longer than browsers' and load balancers' idle reuse, so the server does not close a
 # kept-alive connection just as a client sends its next answer on it (a reset the client
@@ -15,21 +20,49 @@ KEEP_ALIVE_SECONDS = 75
 
 
 def serve(
-    host: str = typer.Option("", help="Interface to bind (default: JOURNEYLINE_HOST)."),
-    port: int = typer.Option(0, help="Port (default: JOURNEYLINE_PORT)."),
-    workers: int = typer.Option(0, help="Processes (default: JOURNEYLINE_WORKERS)."),
+    host: str | None = typer.Option(
+        None, help="Interface to bind (default: JOURNEYLINE_HOST, 127.0.0.1).", show_default=False
+    ),
+    port: int | None = typer.Option(
+        None, help="Port (default: JOURNEYLINE_PORT, 8000).", show_default=False
+    ),
+    workers: int | None = typer.Option(
+        None, help="Processes (default: JOURNEYLINE_WORKERS, 1).", show_default=False
+    ),
+    forwarded_allow_ips: str | None = typer.Option(
+        None,
+        help="Reverse proxies whose X-Forwarded-For is trusted, e.g. 127.0.0.1 (default: "
+        "JOURNEYLINE_FORWARDED_ALLOW_IPS, none).",
+        show_default=False,
+    ),
 ) -> None:
     """Serve the web chat (/i/TOKEN, /c/SLUG), the JSON API (/api/v1) and its docs (/docs)."""
-    import uvicorn
-
-    from journeyline.web.app import create_app
-
     settings = load_settings()
-    host, port = host or settings.host, port or settings.port
-    workers = workers or settings.workers
+    overrides = {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "forwarded_allow_ips": forwarded_allow_ips,
+    }
+    chosen = {name: value for name, value in overrides.items() if value is not None}
+    if chosen:
+        settings = settings.model_copy(update=chosen)
     with fail_cleanly():
         # Migrate (embedded SQLite) or check the schema once, before any worker starts.
         runtime = open_runtime(settings)
+    run_server(runtime)
+
+
+def run_server(runtime: Runtime) -> None:
+    """Serve ``runtime``'s app until Ctrl-C (then close the runtime); with more than one
+    worker, each worker process opens its own runtime from the environment."""
+    import uvicorn
+
+    from journeyline.web.app import create_app
+    from journeyline.web.slow_clients import PROTOCOL_PATH, set_process_deadlines
+
+    settings = runtime.settings
+    host, port, workers = settings.host, settings.port, settings.workers
     console.print(
         f"journeyline is serving on http://{host}:{port} ({workers} process"
         f"{'es' if workers > 1 else ''}); API docs at /docs. Ctrl-C stops."
@@ -41,30 +74,52 @@ def serve(
             "[yellow]Note:[/] SQLite takes one writer at a time, so more than one process "
             "is slower, not faster; use --workers 1, or PostgreSQL to scale out."
         )
+    set_process_deadlines(
+        header_timeout=settings.header_timeout_seconds, body_timeout=settings.body_timeout_seconds
+    )
+    options = server_options(settings)
     if workers == 1:
         try:
-            uvicorn.run(
-                create_app(runtime),
-                host=host,
-                port=port,
-                timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                # uvicorn leaves logging alone: its records go to the handler that
-                # journeyline.logs set up from the settings when the command started.
-                log_config=None,
-                log_level=None,
-            )
+            uvicorn.run(create_app(runtime), host=host, port=port, http=PROTOCOL_PATH, **options)
         finally:
             runtime.close()
         return
     runtime.close()
+    # Worker processes read their settings from the environment: hand the command line's
+    # choices on.
+    _export(settings)
     uvicorn.run(
         "journeyline.web.app:app_from_environment",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        # As above; each worker process sets its logging up in app_from_environment.
-        log_config=None,
-        log_level=None,
+        http=PROTOCOL_PATH,
+        **options,
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options from the settings: which proxies are trusted, the concurrency
+    limit, keep-alive; logging left to journeyline."""
+    proxies = settings.forwarded_allow_ips.strip()
+    return {
+        # uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise: anyone on
+        # the same machine (or a proxy that passes the header on unchecked) would choose
+        # the address the rate limits count. Trusted only when configured.
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+        "limit_concurrency": settings.max_concurrency or None,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        # uvicorn leaves logging alone: its records go to the handler that
+        # journeyline.logs set up from the settings when the command started.
+        "log_config": None,
+        "log_level": None,
+    }
+
+
+def _export(settings: Settings) -> None:
+    import os
+
+    for name in ("host", "port", "workers", "forwarded_allow_ips"):
+        os.environ[f"JOURNEYLINE_{name.upper()}"] = str(getattr(settings, name))

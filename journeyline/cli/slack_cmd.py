@@ -61,7 +61,7 @@ def run(
         from journeyline.cli.serve import serve
 
         console.print(f"Slack events are served at JOURNEYLINE_PUBLIC_URL + {EVENTS_PATH}.")
-        serve(host="", port=0, workers=0)
+        serve(host=None, port=None, workers=None, forwarded_allow_ips=None)
         return
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 

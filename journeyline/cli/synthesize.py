@@ -18,10 +18,11 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from bot.conversation.guide import GuideError
 from bot.service.campaign_guides import guide_for
-from journeyline.cli.common import abort, console, runtime
+from journeyline.cli.common import abort, console, count, runtime
 from journeyline.settings import Settings
 from storage import llm_calls as llm_storage
 from storage import queries
+from storage.files import OutputError, prepare_folder
 from storage.llm_calls import CallRow
 from storage.synthesis_inputs import customer_texts
 from synthesis.analyst import Analyst
@@ -58,7 +59,7 @@ class Written:
 
 def synthesize_command(
     campaign: str = typer.Option(..., "--campaign", help="Campaign slug."),
-    out: Path = typer.Option(..., "--out", help="Folder to write the map into."),
+    out: str = typer.Option(..., "--out", help="Folder to write the map into."),
     formats: list[str] | None = typer.Option(
         None,
         "--format",
@@ -148,13 +149,21 @@ def synthesize_command(
         wanted = check_formats(_split(formats))
     except UnknownFormat as error:
         raise abort(str(error)) from None
+    # Checked before anything runs or is stored: a run stored and then not written
+    # would be a run nobody asked for.
+    try:
+        folder = prepare_folder(Path(out)) if out.strip() else None
+    except OutputError as error:
+        raise abort(f"--out: {error}") from None
+    if folder is None:
+        raise abort("--out needs a folder name, e.g. --out q3-map")
     with runtime() as rt:
         namer = _analyst(rt.settings, rt.sessions, campaign) if analyst else None
         try:
             written = synthesize_to(
                 rt.sessions,
                 campaign=campaign,
-                out=out,
+                out=folder,
                 formats=wanted,
                 segment=chosen,
                 segment_by=segment_by.strip() if segment_by else None,
@@ -224,6 +233,7 @@ def synthesize_to(
     from synthesis.segments import SegmentedMaps, segment_rows, split_by
 
     chosen = check_formats(formats)
+    prepare_folder(out)  # OutputError before any work is done or stored
     started = time.perf_counter()
     with (
         threadpool_limits(limits=1),
@@ -276,6 +286,7 @@ def synthesize_to(
                 maps.overall,
                 matched=series,
                 elapsed_seconds=round(time.perf_counter() - started, 3),
+                segment_maps=maps.segments,
             )
             llm_storage.record_calls(session, calls=calls, run_id=str(saved.id))
         paths = write_segmented_outputs(maps, out, chosen, on_format=lambda f: advance(f))
@@ -295,9 +306,11 @@ def print_written(written: Written, *, files: bool = True) -> None:
     )
     frame = "the guide's stage frame" if any(s.frame_stage for s in m.stages) else "discovered"
     console.print(
-        f"[bold green]Journey map[/] of {m.interview_count} {which}interviews{window} "
-        f"({m.step_count} steps): {len(m.stages)} stages ({frame}), "
-        f"{len(m.pain_points)} pain points, {len(m.opportunities)} opportunities."
+        f"[bold green]Journey map[/] of {m.interview_count} {which}"
+        f"{'interview' if m.interview_count == 1 else 'interviews'}{window} "
+        f"({count(m.step_count, 'step')}): {count(len(m.stages), 'stage')} ({frame}), "
+        f"{count(len(m.pain_points), 'pain point')}, "
+        f"{count(len(m.opportunities), 'opportunity', 'opportunities')}."
     )
     for number, stage in enumerate(m.stages, start=1):
         feeling = "-" if stage.feeling.mean is None else f"{stage.feeling.mean:.1f}/5"
@@ -311,11 +324,11 @@ def print_written(written: Written, *, files: bool = True) -> None:
     for emerging in m.emerging_stages:
         console.print(
             f"  emerging stage {emerging.id} (for review): {escape(emerging.name)} "
-            f"({emerging.interviews} interviews)"
+            f"({count(emerging.interviews, 'interview')})"
         )
     for point in m.pain_points[:3]:
         console.print(
-            f"  pain {point.rank}: {escape(point.label)} ({point.interviews} interviews, "
+            f"  pain {point.rank}: {escape(point.label)} ({count(point.interviews, 'interview')}, "
             f"{point.interview_share:.0%})"
         )
     if m.metrics is not None:
@@ -336,7 +349,7 @@ def print_written(written: Written, *, files: bool = True) -> None:
     for opportunity in m.opportunities[:3]:
         console.print(
             f"  opportunity {opportunity.id}: {escape(opportunity.label)} "
-            f"({opportunity.interviews} interviews"
+            f"({count(opportunity.interviews, 'interview')}"
             + (
                 f"; addresses {', '.join(opportunity.pain_points)})"
                 if opportunity.pain_points

@@ -28,7 +28,7 @@ def console_service() -> Iterator[tuple[ConsoleService, str]]:
     with runtime() as rt:
         service = make_console_service(rt.settings, sessions=rt.sessions, engine=rt.engine)
         try:
-            yield service, rt.settings.public_url.rstrip("/")
+            yield service, rt.settings.link_base()
         except ConsoleError as error:
             raise abort(str(error)) from None
 

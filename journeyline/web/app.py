@@ -32,11 +32,14 @@ from journeyline.console_wiring import make_console_service
 from journeyline.logs import configure_from_settings
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings, load_settings
-from journeyline.slack_mount import mount_slack
+from journeyline.slack_mount import EVENTS_PATH, mount_slack, slack_health
+from journeyline.slack_mount import MAX_REQUEST_BYTES as SLACK_MAX_REQUEST_BYTES
+from journeyline.web.api_docs import mount_api_docs
 from journeyline.web.middleware import SECURITY_HEADERS, BodySizeLimit, SecurityHeaders
+from journeyline.web.slow_clients import set_process_deadlines
 from storage.engines import READ_ONLY_OPTION
 
-DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
+OPENAPI_PATH = "/openapi.json"
 # gc.set_threshold for a running server: young collections every 50k allocations, full
 # ones rarely (defaults: 700, 10, 10).
 GC_THRESHOLDS = (50_000, 20, 100)
@@ -103,21 +106,24 @@ def create_app(runtime: Runtime, *, console: ConsoleService | None = None) -> Jo
         title="journeyline",
         summary="Chat interviews about customers' support experiences.",
         version="1",
-        docs_url="/docs",
+        # Our own page (journeyline.web.api_docs): FastAPI's loads Swagger UI from a CDN.
+        docs_url=None,
         redoc_url=None,
+        openapi_url=OPENAPI_PATH if settings.api_docs else None,
         # journeyline sets up no OpenTelemetry. FastAPI's native telemetry still looks up
         # the global providers (and environment variables) on every request to find out:
         # about a tenth of a chat turn's CPU, for nothing.
         telemetry=NO_TELEMETRY,
     )
+    per_token, per_client = request_limiters(settings)
     app.state.web = WebContext(
         service=runtime.service,
         links=Links(runtime.sessions, runtime.service),
         templates=Jinja2Templates(directory=str(TEMPLATES_DIR)),
-        per_token=RateLimiter(settings.rate_limit_per_token),
-        per_client=RateLimiter(settings.rate_limit_per_client),
+        per_token=per_token,
+        per_client=per_client,
         max_chars=settings.max_message_chars,
-        public_url=settings.public_url.rstrip("/"),
+        public_url=settings.link_base(),
     )
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
@@ -129,11 +135,13 @@ def create_app(runtime: Runtime, *, console: ConsoleService | None = None) -> Jo
             service=console
             or make_console_service(settings, sessions=runtime.sessions, engine=runtime.engine),
             templates=make_templates(),
-            public_url=settings.public_url.rstrip("/"),
+            public_url=settings.link_base(),
             secure_cookies=settings.console_secure_cookies,
         ),
     )
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    if settings.api_docs:
+        mount_api_docs(app)
     mount_slack(app, runtime)
 
     @app.get("/healthz", include_in_schema=False)
@@ -141,10 +149,15 @@ def create_app(runtime: Runtime, *, console: ConsoleService | None = None) -> Jo
         # Read-only: a health check must not queue behind SQLite's writer.
         with runtime.engine.execution_options(**{READ_ONLY_OPTION: True}).connect() as connection:
             connection.execute(text("SELECT 1"))
-        return JSONResponse({"status": "ok"})
+        # Slack's state is reported, not judged: web chat serves whatever Slack does.
+        return JSONResponse({"status": "ok", **slack_health(app)})
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(SecurityHeaders, relaxed_paths=DOCS_PATHS)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_request_bytes,
+        path_limits={EVENTS_PATH: max(settings.max_request_bytes, SLACK_MAX_REQUEST_BYTES)},
+    )
+    app.add_middleware(SecurityHeaders)
     app.hot_path = FastTurns(
         app.framework,
         context=app.state.web,
@@ -153,6 +166,21 @@ def create_app(runtime: Runtime, *, console: ConsoleService | None = None) -> Jo
         headers=SECURITY_HEADERS,
     )
     return app
+
+
+def request_limiters(settings: Settings) -> tuple[RateLimiter, RateLimiter]:
+    """The per-link and per-address request limiters: shared through Redis when
+    ``JOURNEYLINE_REDIS_URL`` is set, else this process's own."""
+    per_token, per_client = settings.rate_limit_per_token, settings.rate_limit_per_client
+    if not settings.redis_url:
+        return RateLimiter(per_token), RateLimiter(per_client)
+    from bot.web.shared_ratelimit import RedisRateLimiter, redis_client
+
+    client = redis_client(settings.redis_url)
+    return (
+        RedisRateLimiter(per_token, client=client, name="token"),
+        RedisRateLimiter(per_client, client=client, name="client"),
+    )
 
 
 def tune_garbage_collector() -> None:
@@ -179,4 +207,7 @@ def app_from_environment() -> FastAPI:
     """
     settings = load_settings()
     configure_from_settings(settings)
+    set_process_deadlines(
+        header_timeout=settings.header_timeout_seconds, body_timeout=settings.body_timeout_seconds
+    )
     return create_app(open_runtime(settings, migrate=False))

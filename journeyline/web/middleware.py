@@ -27,24 +27,22 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, *, relaxed_paths: tuple[str, ...] = ()) -> None:
+    """The security headers on every response, the API docs' included (their assets are
+    ours: see journeyline.web.api_docs)."""
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        # The interactive API docs load their own scripts; they get no CSP from us.
-        self.relaxed_paths = relaxed_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        relaxed = scope["path"].startswith(self.relaxed_paths) if self.relaxed_paths else False
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {name for name, _ in headers}
                 for name, value in SECURITY_HEADERS:
-                    if relaxed and name == b"content-security-policy":
-                        continue
                     if name not in names:
                         headers.append((name, value))
                 message["headers"] = headers
@@ -54,18 +52,23 @@ class SecurityHeaders:
 
 
 class BodySizeLimit:
-    """Answer 413 (JSON) to request bodies over `max_bytes`, declared or streamed."""
+    """Answer 413 (JSON) to request bodies over `max_bytes`, declared or streamed;
+    ``path_limits`` give some paths their own limit (Slack's interactivity payloads)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = dict(path_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if declares_too_large(scope.get("headers", []), self.max_bytes):
-            await self._reject(scope, receive, send)
+        max_bytes = self.path_limits.get(scope["path"], self.max_bytes)
+        if declares_too_large(scope.get("headers", []), max_bytes):
+            await self._reject(scope, receive, send, max_bytes)
             return
         received = 0
 
@@ -74,17 +77,17 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, counting_receive, send)
         except _TooLarge:
-            await self._reject(scope, receive, send)
+            await self._reject(scope, receive, send, max_bytes)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await too_large_response(self.max_bytes)(scope, receive, send)
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+        await too_large_response(max_bytes)(scope, receive, send)
 
 
 class _TooLarge(Exception):

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from storage.engines import connect_args
 from storage.models import new_public_id
+from storage.turn_store import budgets
 from storage.turn_store.compiled import CompiledStatement, compile_statement
 from storage.turn_store.pg_pipeline import PipelineBatches, batches_for
 from storage.turn_store.rows import (
@@ -91,6 +92,7 @@ class PostgresTurnStore:
         # pipeline takes PostgreSQL's numbered placeholders as they are.
         dialect_class: Any = type(engine.dialect)
         dialect = dialect_class(paramstyle="numeric_dollar")
+        self._pruner = budgets.Pruner()
         statements = {**build_statements(insert), "claim": claim_statement(insert)}
         self._sql: dict[str, CompiledStatement] = {
             name: compile_statement(st.clause, dialect, parameters=st.parameters)
@@ -131,8 +133,20 @@ class PostgresTurnStore:
     def start(self, new: NewInterview, *, wait: bool = True) -> StartedInterview:
         public_id = new_public_id()
         with self._batches() as batches:
+            # The budgets' counts travel with the BEGIN and the insert: still one round
+            # trip, rolled back whole when one is over its limit.
+            takes = [self._bound("take_start", row) for row in budgets.take_rows(new)]
+            prunes = [self._bound("prune_start_counters", row) for row in self._pruner.rows(new)]
             first = self._bound("insert_interview", interview_row(new, public_id))
-            found = self._run(batches, [(BEGIN, ()), first])[1]
+            results = self._run(batches, [(BEGIN, ()), *takes, *prunes, first])
+            statement = self._sql["take_start"]
+            counted = [statement.row(rows[0]) for rows in results[1 : 1 + len(takes)]]
+            try:
+                budgets.check(new, [(start, int(count)) for start, count in counted])
+            except budgets.OverBudget:
+                self._run(batches, [(ROLLBACK, ())])
+                raise
+            found = results[-1]
             interview_id = int(found[0][0])
             replies = [
                 self._bound("insert_reply_returning", row)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from storage.llm_calls import CallRow
@@ -34,6 +34,9 @@ class InterviewRow:
     access_token_hash: str | None
     guide_source: str
     consent_text: str
+    # The customer's messages stored so far, and their characters (the interview caps).
+    inbound_messages: int = 0
+    inbound_chars: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,26 @@ class ReplyRow:
 
 
 @dataclass(frozen=True)
+class StartBudget:
+    """At most ``limit`` starts under ``key`` in a window of ``window`` (fixed windows,
+    one row per key in ``start_counters``, shared by every process)."""
+
+    key: str
+    limit: int
+    window: timedelta
+
+
+class OverBudget(RuntimeError):
+    """A start would exceed the budget ``key``: nothing was stored. The window ends in
+    ``retry_after`` seconds."""
+
+    def __init__(self, key: str, retry_after: float) -> None:
+        self.key = key
+        self.retry_after = retry_after
+        super().__init__(f"start budget {key} is used up for {retry_after:.0f} s")
+
+
+@dataclass(frozen=True)
 class NewInterview:
     """An interview to create at revision 0, with the bot's opening replies."""
 
@@ -70,6 +93,8 @@ class NewInterview:
     now: datetime
     participant_id: int | None = None
     access_token_hash: str | None = None
+    # Budgets the start counts against, checked in its own transaction (OverBudget).
+    budgets: Sequence[StartBudget] = ()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 
 from storage.engines import process_write_lock, sqlite_lock_wait
 from storage.models import new_public_id
+from storage.turn_store import budgets
 from storage.turn_store.compiled import CompiledStatement, compile_statement
 from storage.turn_store.rows import (
     CampaignRow,
@@ -60,11 +61,16 @@ class SqliteTurnStore:
             for name, st in build_statements(insert).items()
         }
         self._write_lock = process_write_lock(engine)
+        self._pruner = budgets.Pruner()
+        self._syncs_commits = _syncs_commits(engine)
 
     @property
     def answers_without_waiting(self) -> bool:
-        """A turn here waits on nothing but the one write lock, which `wait=False` skips."""
-        return True
+        """A turn here waits on nothing but the one write lock, which `wait=False` skips;
+        unless each commit is flushed to disk (``synchronous=FULL``): a turn then waits
+        for the disk, which must not happen on an event loop (it would stall every other
+        request for each flush), so callers run turns in threads."""
+        return not self._syncs_commits
 
     # --- reading ----------------------------------------------------------------------
 
@@ -90,6 +96,14 @@ class SqliteTurnStore:
     def start(self, new: NewInterview, *, wait: bool = True) -> StartedInterview:
         public_id = new_public_id()
         with self._transaction(wait=wait) as cursor:
+            counted = []
+            for take in budgets.take_rows(new):
+                taken = self._one(cursor, "take_start", take)
+                assert taken is not None  # RETURNING of an upsert
+                counted.append((taken[0], int(taken[1])))
+            budgets.check(new, counted)  # OverBudget rolls the transaction back
+            for prune in self._pruner.rows(new):
+                self._one(cursor, "prune_start_counters", prune)
             found = self._one(cursor, "insert_interview", interview_row(new, public_id))
             assert found is not None  # RETURNING of an INSERT that inserted
             interview_id = int(found[0])
@@ -210,3 +224,13 @@ class SqliteTurnStore:
             sql, params, error, sqlite3.Error, dialect=self._engine.dialect
         )
         return translated
+
+
+def _syncs_commits(engine: Engine) -> bool:
+    """Whether the engine's connections flush every commit to disk (FULL or EXTRA)."""
+    with engine.connect() as connection:
+        level = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+    return int(level or 0) >= FULL
+
+
+FULL = 2  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA

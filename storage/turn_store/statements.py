@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     bindparam,
+    case,
     delete,
     false,
     func,
@@ -26,7 +27,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 from sqlalchemy.types import UserDefinedType
 
-from storage.models import Campaign, Interview, LlmCall, Message, StepRecord
+from storage.models import Campaign, Interview, LlmCall, Message, StartCounter, StepRecord
 from storage.queries import INBOUND, OUTBOUND
 
 INBOUND_ONLY = Message.direction == INBOUND
@@ -126,6 +127,8 @@ def build_statements(insert: Callable[..., Any]) -> dict[str, Statement]:
                 Interview.access_token_hash,
                 Campaign.guide_source,
                 Campaign.consent_text,
+                _inbound(func.count(Message.id)),
+                _inbound(func.coalesce(func.sum(func.length(Message.text)), 0)),
             )
             .join(Campaign, Campaign.id == Interview.campaign_id)
             .where(Interview.public_id == bindparam("public_id")),
@@ -214,6 +217,11 @@ def build_statements(insert: Callable[..., Any]) -> dict[str, Statement]:
             ),
         ),
         "upsert_step": _upsert_step(insert),
+        "take_start": _take_start(insert),
+        "prune_start_counters": Statement(
+            delete(StartCounter).where(StartCounter.window_start <= bindparam("cutoff")),
+            ("cutoff",),
+        ),
         "delete_step": Statement(
             delete(StepRecord).where(
                 StepRecord.interview_id == bindparam("interview_id"),
@@ -320,6 +328,34 @@ def claim_statement(insert: Callable[..., Any]) -> Statement:
             "expected_revision",
         ),
     )
+
+
+def _inbound(aggregate: ColumnElement[Any]) -> Any:
+    """``aggregate`` over the loaded interview's customer messages: the per-interview caps
+    start from these, read once per interview (the cache keeps them up to date)."""
+    return (
+        select(aggregate)
+        .where(Message.interview_id == Interview.id, INBOUND_ONLY)
+        .scalar_subquery()
+    )
+
+
+def _take_start(insert: Callable[..., Any]) -> Statement:
+    """Count one start under ``key``: a new window (count 1) when the stored one began
+    at or before ``cutoff``, else one more in it. Returns the window's start and count;
+    a count over the budget is the caller's to refuse (rolling the increment back). The
+    row's lock makes concurrent starts of one budget count one after the other."""
+    now = bindparam("now", type_=StartCounter.window_start.type)
+    stale = StartCounter.window_start <= bindparam("cutoff", type_=StartCounter.window_start.type)
+    upsert = insert(StartCounter).values(key=bindparam("key"), window_start=now, count=1)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[StartCounter.key],
+        set_={
+            "window_start": case((stale, now), else_=StartCounter.window_start),
+            "count": case((stale, 1), else_=StartCounter.count + 1),
+        },
+    ).returning(StartCounter.window_start, StartCounter.count)
+    return Statement(upsert, ("key", "now", "cutoff"))
 
 
 def _first(column: Any, name: str) -> ColumnElement[Any]:

@@ -130,7 +130,10 @@ def interview_row(new: NewInterview, public_id: str) -> dict[str, Any]:
 
 def interview_from(row: tuple[Any, ...]) -> InterviewRow:
     """The ``load`` statement's row (its types processed) as an ``InterviewRow``."""
-    (row_id, public, revision, status, state, consent, completed_at, token_hash, guide, text) = row
+    (row_id, public, revision, status, state, consent, completed_at, token_hash, guide, text) = row[
+        :10
+    ]
+    inbound_messages, inbound_chars = row[10:]
     return InterviewRow(
         id=row_id,
         public_id=public,
@@ -142,6 +145,8 @@ def interview_from(row: tuple[Any, ...]) -> InterviewRow:
         access_token_hash=token_hash,
         guide_source=guide,
         consent_text=text,
+        inbound_messages=int(inbound_messages or 0),
+        inbound_chars=int(inbound_chars or 0),
     )
 
 
