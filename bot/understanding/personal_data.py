@@ -25,8 +25,6 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import phonenumbers
-
 from bot.understanding.lexicons import load_lexicon
 from bot.understanding.lexicons.schema import NotNamesLexicon
 
@@ -219,6 +217,8 @@ def _iban_ok(candidate: str) -> bool:
 
 
 def _redact_phones(text: str, regions: Sequence[str], counts: dict[str, int]) -> str:
+    import phonenumbers  # when a text has digits: not for `journeyline --help`
+
     spans = {(m.start(), m.end()) for m in _INTERNATIONAL.finditer(text)}
     for region in regions:
         for match in phonenumbers.PhoneNumberMatcher(

@@ -104,8 +104,14 @@ def export_command(
     fmt: ExportFormat = typer.Option(ExportFormat.JSON, "--format", help="json, jsonl or csv."),
     campaign: str = typer.Option("", help="Only this campaign (slug)."),
     interview_id: str = typer.Option("", "--id", help="Only this interview."),
+    include_personal_data: bool = typer.Option(
+        False,
+        "--include-personal-data",
+        help="Export customers' emails, phone numbers, card numbers, IBANs and names as "
+        "they gave them. Default: replaced by [email], [phone], [card], [iban], [name].",
+    ),
 ) -> None:
-    """Export transcripts and step records."""
+    """Export transcripts and step records (personal data redacted by default)."""
     with runtime() as rt, rt.sessions.begin() as session:
         if interview_id:
             one = queries.get_interview(session, interview_id)
@@ -115,10 +121,12 @@ def export_command(
         else:
             rows = queries.list_interviews(session, campaign_slug=campaign or None)
         if fmt == ExportFormat.CSV:
-            paths = write_csv_tables(rows, out)
+            paths = write_csv_tables(rows, out, include_personal_data=include_personal_data)
             console.print(f"Wrote {len(rows)} interviews to " + ", ".join(str(p) for p in paths))
             return
-        documents = [interview_document(i) for i in rows]
+        documents = [
+            interview_document(i, include_personal_data=include_personal_data) for i in rows
+        ]
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8") as handle:
             if fmt == ExportFormat.JSONL:

@@ -14,6 +14,7 @@ from journeyline.cli.common import abort, console, runtime
 from synthesis.diff import ORDER, Change, MapDiff, diff_maps
 from synthesis.observations import SynthesisInputError
 from synthesis.outputs import OUTPUTS, UnknownFormat, write_outputs
+from synthesis.published import published_map
 from synthesis.runs import (
     RunInfo,
     RunNotFound,
@@ -28,6 +29,10 @@ app = typer.Typer(help="Stored journey maps (one per `journeyline synthesize`)."
 app.info.no_args_is_help = True
 
 FORMATS_HELP = f"Repeatable: {', '.join(OUTPUTS)} (default: all)."
+PERSONAL_DATA_HELP = (
+    "Show customers' emails, phone numbers, card numbers, IBANs and the names they gave as "
+    "they said them. Default: replaced by [email], [phone], [card], [iban], [name]."
+)
 LABEL = {s: s for s in ORDER} | {"same": "unchanged"}
 STATUS_STYLE = {
     "new": "bold green",
@@ -74,11 +79,15 @@ def list_command(
 @app.command("show")
 def show_command(
     run_id: int = typer.Argument(..., help="The run number (see `maps list`)."),
+    include_personal_data: bool = typer.Option(
+        False, "--include-personal-data", help=PERSONAL_DATA_HELP
+    ),
 ) -> None:
     """Summarise one stored run: its parameters, stages and top pain points."""
     with runtime() as rt, rt.sessions() as session:
         stored = _load(session, run_id)
-    info, m = stored.info, stored.journey_map
+    info = stored.info
+    m = published_map(stored.journey_map, include_personal_data=include_personal_data)
     console.rule(f"Run {info.id} · {escape(info.campaign)} · {escape(info.segment or 'all')}")
     params = ", ".join(f"{k}={v}" for k, v in info.parameters.items() if v is not None)
     console.print(
@@ -136,6 +145,9 @@ def diff_command(
         "match ids by frame and meaning, grew/shrank by share. Automatic for runs of "
         "different campaigns or segments.",
     ),
+    include_personal_data: bool = typer.Option(
+        False, "--include-personal-data", help=PERSONAL_DATA_HELP
+    ),
 ) -> None:
     """What changed between two runs: new, grew, shrank, disappeared.
 
@@ -157,7 +169,11 @@ def diff_command(
             "matched by their frame id, pain points by meaning; grew and shrank compare "
             "each wave's share of interviews."
         )
-    diff = diff_maps(before.journey_map, after.journey_map, waves=other_series or waves)
+    diff = diff_maps(
+        published_map(before.journey_map, include_personal_data=include_personal_data),
+        published_map(after.journey_map, include_personal_data=include_personal_data),
+        waves=other_series or waves,
+    )
     print_diff(before.info, after.info, diff)
 
 
@@ -166,12 +182,18 @@ def export_command(
     run_id: int = typer.Argument(..., help="The run number (see `maps list`)."),
     out: Path = typer.Option(..., "--out", help="Folder to write the files into."),
     formats: list[str] = typer.Option(None, "--format", help=FORMATS_HELP),
+    include_personal_data: bool = typer.Option(
+        False, "--include-personal-data", help=PERSONAL_DATA_HELP
+    ),
 ) -> None:
-    """Write a stored run's map as files, exactly as it was stored."""
+    """Write a stored run's map as files, as `synthesize` wrote them: personal data
+    redacted unless --include-personal-data."""
     with runtime() as rt, rt.sessions() as session:
         stored = _load(session, run_id)
     try:
-        paths = write_outputs(stored.journey_map, out, formats or None)
+        paths = write_outputs(
+            stored.journey_map, out, formats or None, include_personal_data=include_personal_data
+        )
     except UnknownFormat as error:
         raise abort(str(error)) from None
     console.print(f"Wrote run {run_id}: " + ", ".join(str(p) for p in paths))
