@@ -8,7 +8,7 @@ the same map gives the same bytes with the same matplotlib.
 Labels are plain text: matplotlib would read ``$...$`` in a stage's name as maths (and
 fail on a malformed formula after part of the output was written), so charts are drawn
 with ``text.parse_math`` and ``text.usetex`` off, and every label is made visible on one
-line (:func:`synthesis.plain_text.one_line`).
+line (:func:`synthesis.plain_text.one_line`) and cut to a length a chart can show.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ FEELING_COLOURS = {"bad": "#c8453b", "ok": "#c98a12", "good": "#2e8b57"}
 LIGHT = {"#E69F00", "#F0E442", "#56B4E9", "#C8CDD5", "#999933", "#44AA99"}
 OTHER = "other channels"
 MAX_CHANNELS = 7
+MAX_TITLE = 60
+MAX_LEGEND = 30
 
 
 @contextlib.contextmanager
@@ -66,9 +68,11 @@ def _png(figure: Figure) -> bytes:
 def _stage_labels(journey_map: JourneyMap, width: int = 16) -> list[str]:
     # A frame stage's id repeats its name ("wait", "Waiting"): number it instead.
     return [
-        (f"{n}" if s.frame_stage else s.id)
+        (f"{n}" if s.frame_stage else _label(s.id, width))
         + "\n"
-        + "\n".join(textwrap.wrap(one_line(s.name), width=width, max_lines=2, placeholder="…"))
+        + "\n".join(
+            textwrap.wrap(_label(s.name, 4 * width), width=width, max_lines=2, placeholder="…")
+        )
         for n, s in enumerate(journey_map.stages, start=1)
     ]
 
@@ -158,7 +162,7 @@ def _channel_mix(journey_map: JourneyMap) -> bytes:
                 else mix.get(channel, 0.0)
             )
             widths.append(share * 100)
-        label = OTHER if channel == OTHER else one_line(channel_label(channel))
+        label = OTHER if channel == OTHER else _label(channel_label(channel), MAX_LEGEND)
         colour = (
             OTHER_COLOUR
             if channel == OTHER
@@ -195,4 +199,10 @@ def _channel_mix(journey_map: JourneyMap) -> bytes:
 def _title(journey_map: JourneyMap, what: str) -> str:
     segment = ", ".join(f"{k}={v}" for k, v in (journey_map.segment or {}).items())
     scope = journey_map.campaign + (f" ({segment})" if segment else "")
-    return one_line(f"{what}: {scope}, {journey_map.interview_count} interviews")
+    return f"{what}: {_label(scope, MAX_TITLE)}, {journey_map.interview_count} interviews"
+
+
+def _label(text: str, limit: int) -> str:
+    """``text`` visible, on one line, at most ``limit`` characters."""
+    flat = one_line(text)
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
