@@ -4,10 +4,11 @@ Every input of :mod:`tests.hostile_corpus` (300, in families) is put into every 
 full journey map (ids, names, quotes, labels, people, segment values ...), and the map is
 written in every format, as ``synthesize`` writes it. Then, per format:
 
-- Markdown, rendered by a real CommonMark renderer (markdown-it-py, with tables): the
-  document has exactly the structure the same map has with harmless words (no customer
-  text makes a tag, link, image, heading, list, table cell or code block), and the
-  rendered text shows the customer's text literally;
+- Markdown, rendered by a real CommonMark renderer (markdown-it-py, with tables; and
+  GitHub-like, linking bare URLs and accepting any link): the document has exactly the
+  structure the same map has with harmless words (no customer text makes a tag, link,
+  image, heading, list, table cell or code block), and the quotes show the customer's
+  text literally;
 - HTML: no script, no event handler, no link out, the text literally; and (``browser``)
   opened in Chromium: nothing runs (no dialog, ``window.__pwned`` unset, no CSP refusal
   in the console), nothing is fetched, the text is on the page;
@@ -171,8 +172,12 @@ def _check_json(folder: Path) -> None:
 # ---------------------------------------------------------------------------- Markdown
 
 
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+def _renderers() -> list[MarkdownIt]:
+    """CommonMark with GitHub's tables, and a permissive one: GitHub-like (bare URLs
+    linked) and accepting any link, as a renderer that does not sanitise would."""
+    permissive = MarkdownIt("gfm-like")
+    permissive.validateLink = lambda _url: True
+    return [MarkdownIt("commonmark").enable(["table", "strikethrough"]), permissive]
 
 
 def _structure(tokens: list[Token]) -> list[str]:
@@ -197,17 +202,19 @@ def _all_tokens(tokens: list[Token]) -> Iterator[Token]:
 
 
 def _check_markdown(folder: Path, harmless: Path, shown: str) -> None:
-    md = _markdown()
     source = (folder / "map.md").read_text(encoding="utf-8")
-    tokens = md.parse(source)
-    kinds = {t.type for t in _all_tokens(tokens)}
-    assert not kinds & {"html_block", "html_inline", "link_open", "image", "autolink"}, kinds
-    baseline = md.parse((harmless / "map.md").read_text(encoding="utf-8"))
-    assert _structure(tokens) == _structure(baseline)
-    rendered = md.render(source)
-    assert not re.search(r"<(?:script|img|a|iframe|svg)\b", rendered)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", rendered))
-    assert _flat(shown) in _flat(text)
+    for md in _renderers():
+        tokens = md.parse(source)
+        kinds = {t.type for t in _all_tokens(tokens)}
+        assert not kinds & {"html_block", "html_inline", "link_open", "image"}, kinds
+        baseline = md.parse((harmless / "map.md").read_text(encoding="utf-8"))
+        assert _structure(tokens) == _structure(baseline)
+        rendered = md.render(source)
+        assert not re.search(r"<(?:script|img|a|iframe|svg)\b", rendered)
+        # The quotes, as a reader sees them (not the Mermaid block's copy of them).
+        quotes = re.findall(r"<blockquote>(.*?)</blockquote>", rendered, flags=re.DOTALL)
+        texts = [_flat(html.unescape(re.sub(r"<[^>]+>", " ", q))) for q in quotes]
+        assert any(f"“{_flat(shown)}”" in text for text in texts), texts[:1]
 
 
 # ---------------------------------------------------------------------------- HTML
@@ -351,3 +358,81 @@ def test_chart_labels_are_plain_text(
     for text, parses_maths in labels:
         assert not parses_maths, text
         assert FORBIDDEN.search(text) is None, repr(text)
+
+
+# ---------------------------------------------------------------------------- Chromium
+
+FAMILIES = sorted({h.family for h in CORPUS})
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    from tests.browser_support import browser_unavailable_reason, launch_chromium, running_in_ci
+
+    reason = browser_unavailable_reason()
+    if reason is not None:
+        if running_in_ci():
+            pytest.fail(f"browser tests must run under CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("family", FAMILIES)
+def test_hostile_pages_run_nothing_in_chromium(
+    family: str, base_map: JourneyMap, chromium: Any, tmp_path: Path
+) -> None:
+    """Each input of the family in its own page: opened, nothing runs or loads, and the
+    customer's text is there to read, as text."""
+    from playwright.sync_api import ConsoleMessage, Dialog, Error, Request
+
+    page = chromium.new_page()
+    problems: list[str] = []
+    dialogs: list[str] = []
+    requests: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in {"error", "warning"}:  # a CSP refusal of an injected script, too
+            problems.append(f"{message.type}: {message.text}")
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def on_error(error: Error) -> None:
+        problems.append(f"pageerror: {error}")
+
+    def on_request(request: Request) -> None:
+        requests.append(request.url)
+
+    page.on("console", on_console)
+    page.on("pageerror", on_error)
+    page.on("dialog", on_dialog)
+    page.on("request", on_request)
+    for n, hostile in enumerate(h for h in CORPUS if h.family == family):
+        folder = tmp_path / str(n)
+        write_outputs(replace_text(base_map, hostile.text), folder, ["json", "html"])
+        url = (folder / "map.html").as_uri()
+        requests.clear()
+        page.goto(url)
+        page.wait_for_load_state("load")
+        what = repr(hostile.text[:60])
+        assert page.evaluate("typeof window.__pwned") == "undefined", what
+        assert page.evaluate("document.scripts.length") == 0, what
+        assert dialogs == [] and problems == [], (what, dialogs, problems)
+        assert requests == [url], (what, requests)
+        quotes = page.evaluate(
+            "Array.from(document.querySelectorAll('blockquote')).map(b => b.innerText)"
+        )
+        assert any(_flat(_shown_text(folder)) in _flat(q) for q in quotes), what
+        # What the reader sees holds nothing invisible (no bidi override reorders it).
+        seen = page.evaluate("document.body.innerText")
+        found = FORBIDDEN.search(seen.replace("\t", " ")) or STRAY_JOINER.search(seen)
+        assert found is None, (what, f"U+{ord(found.group(0)[-1]):04X}" if found else "")
+    page.close()

@@ -210,7 +210,7 @@ def _seed_one_interview() -> None:
                 campaign=campaign,
                 participant=EMAIL,
                 attributes={"contact": PHONE},
-                improvement=f"write to {EMAIL}",
+                improvement=f"write to {EMAIL} or call {PHONE}",
                 steps=[
                     StepSpec(f"Hi, my name is Jo Bloggs, card {CARD}", "phone", 2, 5,
                              ("agent",), (), f"they wanted {IBAN}", "=1+1;@SUM(1)"),
