@@ -42,9 +42,11 @@ def visible_text(text: str, *, newlines: bool = True, tabs: bool = False) -> str
     a space; a tab stays when ``tabs``, else becomes a space. Everything else visible,
     emoji and every script included, is kept as it is.
     """
+    if text.isascii() and text.isprintable():  # ids, numbers, most English: as it is
+        return text
     if text.isprintable() and not _HAS_INVISIBLE_LETTER.search(text):
-        # Most text: nothing to drop (no line break, tab, control or format character).
-        return _MARK_RUN.sub(r"\1", text) if _has_marks(text) else text
+        # Most other text: nothing to drop (no line break, tab, control or format character).
+        return _MARK_RUN.sub(r"\1", text)
     text = _LINE_BREAKS.sub("\n", text)
     kept: list[str] = []
     last = len(text) - 1
@@ -61,7 +63,7 @@ def visible_text(text: str, *, newlines: bool = True, tabs: bool = False) -> str
         elif unicodedata.category(char) not in _DROPPED_CATEGORIES:
             kept.append(char)
     out = "".join(kept)
-    return _MARK_RUN.sub(r"\1", out) if _has_marks(out) else out
+    return out if out.isascii() else _MARK_RUN.sub(r"\1", out)
 
 
 def one_line(text: str) -> str:
@@ -79,10 +81,6 @@ def _joins(before: list[str], after: str) -> bool:
 def _noncharacter(char: str) -> bool:
     code = ord(char)
     return (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF
-
-
-def _has_marks(text: str) -> bool:
-    return not text.isascii()
 
 
 def map_strings(data: Any, change: Callable[[str | None, str], str], key: str | None = None) -> Any:
