@@ -181,7 +181,7 @@ def _provenance(counts: dict[str, int]) -> list[str]:
     total = sum(counts.values())
     if not total:
         return []
-    parts = ", ".join(f"{n / total:.0%} {kind}" for kind, n in counts.items())
+    parts = ", ".join(f"{n / total:.0%} {_text(kind)}" for kind, n in counts.items())
     return ["", f"Step facts ({total}): {parts}."]
 
 
