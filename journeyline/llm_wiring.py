@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from bot.llm.caller import StructuredCaller
 from bot.llm.calls import Pricing
 from bot.llm.chat_model import ModelConfig, chat_model
-from bot.llm.redact import redact
+from bot.understanding.personal_data import redact
 from journeyline.settings import Settings
 from storage.llm_calls import CallRow
 from synthesis.analyst import Analyst, StructuredCall

@@ -2,7 +2,9 @@
 
 Every renderer turns a map into named files (bytes), so the same map always writes the
 same bytes; :func:`write_outputs` writes the chosen formats into a folder, each file
-whole and owner-only, never through a symlink (``storage.files.write_private``).
+whole and owner-only, never through a symlink (``storage.files.write_private``). What is
+written is the published map (:mod:`synthesis.published`): nothing invisible, and
+personal data redacted unless the caller passes ``include_personal_data=True``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from storage.files import private_folder, write_private
 from synthesis.model import JourneyMap
+from synthesis.published import published_map
 from synthesis.render_csv import (
     render_opportunities_csv,
     render_pain_points_csv,
@@ -126,16 +129,28 @@ def write_outputs(
     *,
     links: PageLinks | None = None,
     on_format: Callable[[str], None] | None = None,
+    include_personal_data: bool = False,
 ) -> list[Path]:
-    """Write ``formats`` (default: all of ``FORMATS``) of the map into ``out_dir``
-    (created if missing) and return the written paths in registry order. ``links`` are
-    the HTML page's links to segment pages and back; ``on_format`` is called with each
-    format's name once it is written."""
-    chosen = check_formats(formats)
+    """Write ``formats`` (default: all of ``FORMATS``) of the published map (personal data
+    redacted unless ``include_personal_data``) into ``out_dir`` (created if missing) and
+    return the written paths in registry order. ``links`` are the HTML page's links to
+    segment pages and back; ``on_format`` is called with each format's name once it is
+    written."""
+    shown = published_map(journey_map, include_personal_data=include_personal_data)
+    return _write(shown, out_dir, check_formats(formats), links or PageLinks(), on_format)
+
+
+def _write(
+    journey_map: JourneyMap,
+    out_dir: Path,
+    chosen: list[str],
+    links: PageLinks,
+    on_format: Callable[[str], None] | None,
+) -> list[Path]:
     private_folder(out_dir)
     written: list[Path] = []
     for name in chosen:
-        for filename, data in OUTPUTS[name].render(journey_map, links or PageLinks()).items():
+        for filename, data in OUTPUTS[name].render(journey_map, links).items():
             written.append(write_private(out_dir / filename, data))
         if on_format is not None:
             on_format(name)
@@ -148,19 +163,24 @@ def write_segmented_outputs(
     formats: Iterable[str] | None = None,
     *,
     on_format: Callable[[str], None] | None = None,
+    include_personal_data: bool = False,
 ) -> list[Path]:
     """The overall map (with its comparison) into ``out_dir`` and every segment's map into
-    ``out_dir/segments/KEY=VALUE/``; the overall HTML page links the segment pages."""
+    ``out_dir/segments/KEY=VALUE/``; the overall HTML page links the segment pages. All
+    published as :func:`write_outputs` does."""
     chosen = check_formats(formats)
-    comparison = maps.overall.comparison
+    overall = published_map(maps.overall, include_personal_data=include_personal_data)
+    comparison = overall.comparison
+    # Keyed by the published values: the page looks its links up by the value it shows.
     folders = {v.value: v.folder for v in comparison.values} if comparison else {}
     links = {value: f"{SEGMENTS_DIR}/{folder}/map.html" for value, folder in folders.items()}
-    written = write_outputs(
-        maps.overall, out_dir, chosen, links=PageLinks(segments=links), on_format=on_format
-    )
+    written = _write(overall, out_dir, chosen, PageLinks(segments=links), on_format)
     back = PageLinks(parent="../../map.html")
+    original = maps.overall.comparison
+    by_value = {v.value: v.folder for v in original.values} if original else {}
     for segment_map in maps.segments:
         (value,) = (segment_map.segment or {"": ""}).values()
-        folder = out_dir / SEGMENTS_DIR / folders.get(value, value)
-        written += write_outputs(segment_map, folder, chosen, links=back, on_format=on_format)
+        folder = out_dir / SEGMENTS_DIR / by_value.get(value, value)
+        shown = published_map(segment_map, include_personal_data=include_personal_data)
+        written += _write(shown, folder, chosen, back, on_format)
     return written

@@ -1,9 +1,11 @@
 """CSV tables of a journey map: stages, pain points, opportunities and which stage
 every step is in.
 
-RFC 4180 CSV (comma, double quotes, CRLF), UTF-8. Quotes are verbatim; a cell that a
-spreadsheet would run as a formula (starting with ``= + - @``, tab or CR) gets a leading
-apostrophe, the usual defence against CSV injection; the customer's text follows intact.
+RFC 4180 CSV (comma, double quotes, CRLF), UTF-8. Every text cell goes through
+:func:`synthesis.spreadsheet_text.spreadsheet_text`: visible, and an apostrophe before
+any formula character (``= + - @``) that starts a cell in a ``,`` or a ``;`` reading of
+the file, at the field's start and after every ``,`` ``;`` and line break, so quotes and
+joined lists (people, tools) cannot run as formulas; the customer's words follow intact.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import io
 from collections.abc import Iterable, Sequence
 
 from synthesis.model import Count, JourneyMap, Quote
+from synthesis.spreadsheet_text import spreadsheet_text
 
 QUOTES = 3
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_stages_csv(journey_map: JourneyMap) -> str:
@@ -182,8 +184,7 @@ def _counts(counts: Iterable[Count]) -> str:
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    text = str(value)
-    return f"'{text}" if isinstance(value, str) and text.startswith(_FORMULA_START) else text
+    return spreadsheet_text(value) if isinstance(value, str) else str(value)
 
 
 def _table(header: list[str], rows: Iterable[Sequence[object]]) -> str:

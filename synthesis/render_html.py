@@ -4,7 +4,10 @@ with its spread band, pain points, metrics, channel paths, saturation and segmen
 No external resources and no script: the stylesheet is inline and allowed by its hash in
 the page's Content-Security-Policy (``default-src 'none'``), so the page works offline, as
 an e-mail attachment, and under a strict CSP. Jinja autoescaping HTML-escapes every piece
-of customer text; nothing is marked safe except the SVG path data built here from numbers.
+of customer text; nothing is marked safe except the stylesheet and the SVG path data built
+here from numbers. Every printed string is made visible first (``finalize``:
+:func:`synthesis.plain_text.visible_text`), so no bidi override or invisible character
+reaches the page even from a map that was not published.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from functools import cache
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from synthesis.formatting import human_minutes
 from synthesis.model import JourneyMap, Stage
 from synthesis.palette import CHANNEL_COLOURS
+from synthesis.plain_text import visible_text
 
 CURVE_HEIGHT = 160
 CURVE_TOP = 14
@@ -151,6 +156,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_visible,
     )
     env.filters["channel"] = channel_label
     env.filters["level"] = feeling_level
@@ -161,6 +167,13 @@ def _environment() -> Environment:
     env.tests["explains"] = explains
     env.tests["phrase_of"] = phrase_of
     return env
+
+
+def _visible(value: object) -> object:
+    """What a ``{{ ... }}`` prints: strings made visible; markup we built kept as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible_text(value)
+    return value
 
 
 def phrase_of(phrase: str, text: str) -> bool:

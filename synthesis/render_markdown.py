@@ -1,14 +1,18 @@
 """A Markdown report of a journey map: stages in journey order, the pain points, journey
 metrics, channel paths, saturation and the segment comparison.
 
-Customer text is written as text: ``<`` and ``>`` are backslash-escaped (CommonMark shows
-them as themselves, so a quote can never become an HTML tag in a Markdown viewer) and
-``|`` is escaped in table cells.
+Every string of the map is written as text (:mod:`synthesis.markdown_text`): on one line,
+every character that could start markup backslash-escaped, the backslash first, so a
+quote can never become an HTML tag, a link, an image, a heading or a table cell in any
+CommonMark viewer; ids in quotes' attributions are code spans. The Mermaid block holds
+:func:`synthesis.render_mermaid.render_mermaid`'s source, which has no backtick to end
+the block early.
 """
 
 from __future__ import annotations
 
 from synthesis.formatting import human_minutes
+from synthesis.markdown_text import markdown_code, markdown_text
 from synthesis.model import Count, EventCount, JourneyMap, Quote
 from synthesis.render_mermaid import render_mermaid
 
@@ -17,11 +21,11 @@ def render_markdown(journey_map: JourneyMap) -> str:
     m = journey_map
     segment = ", ".join(f"{k}={v}" for k, v in (m.segment or {}).items())
     lines = [
-        f"# Journey map: {m.campaign}" + (f" ({segment})" if segment else ""),
+        f"# Journey map: {_text(m.campaign)}" + (f" ({_text(segment)})" if segment else ""),
         "",
         f"{m.interview_count} {_which(m)}interviews, {m.step_count} steps, {len(m.stages)} "
-        f"stages, {len(m.pain_points)} pain points (embedder `{m.embedder}`, seed {m.seed}, "
-        f"schema {m.schema_version}).",
+        f"stages, {len(m.pain_points)} pain points (embedder {markdown_code(m.embedder)}, "
+        f"seed {m.seed}, schema {_text(m.schema_version)}).",
         "",
         "## Stages",
         "",
@@ -37,11 +41,11 @@ def render_markdown(journey_map: JourneyMap) -> str:
             f"{human_minutes(s.duration_median_minutes)} / {human_minutes(s.duration_p90_minutes)}"
         )
         lines.append(
-            f"| {s.id} | {_cell(s.name)} | {s.interviews} ({s.interview_share:.0%}) "
+            f"| {_cell(s.id)} | {_cell(s.name)} | {s.interviews} ({s.interview_share:.0%}) "
             f"| {s.step_count} | {feeling} | {time} | {_counts(s.channel_mix[:3])} |"
         )
     for s in m.stages:
-        lines += ["", f"### {s.id} {_text(s.name)}", ""]
+        lines += ["", f"### {_text(s.id)} {_text(s.name)}", ""]
         if s.description:
             lines += [f"_{_text(s.description)}_", ""]
         if s.doing:
@@ -68,17 +72,17 @@ def render_markdown(journey_map: JourneyMap) -> str:
     for p in m.pain_points:
         lines.append(
             f"| {p.rank} | {_cell(p.label)} | {p.interviews} ({p.interview_share:.0%}) "
-            f"| {p.evidence} | {p.severity:.2f} | {p.score:.2f} | {', '.join(p.stages)} |"
+            f"| {p.evidence} | {p.severity:.2f} | {p.score:.2f} | {_cell(', '.join(p.stages))} |"
         )
     for p in m.pain_points:
-        lines += ["", f"### {p.id} {_text(p.label)}", ""]
+        lines += ["", f"### {_text(p.id)} {_text(p.label)}", ""]
         lines += [_quote(q) for q in p.quotes]
     lines += _opportunities(m)
     lines += _emerging(m)
     lines += _metrics(m)
     lines += _paths(m)
     if m.saturation is not None:
-        lines += ["", "## Saturation", "", m.saturation.statement]
+        lines += ["", "## Saturation", "", _text(m.saturation.statement)]
         heard = ", ".join(str(len(p.new_pain_points)) for p in m.saturation.points)
         lines += ["", f"New pain points per interview, in order: {heard}."]
     lines += _comparison(m)
@@ -91,8 +95,8 @@ def _which(m: JourneyMap) -> str:
     else:
         which = f"(including {m.partial_interviews} unfinished) " if m.partial_interviews else ""
     if m.since or m.until:
-        window = f"from {m.since[:10]} " if m.since else ""
-        window += f"before {m.until[:10]} " if m.until else ""
+        window = f"from {_text(m.since[:10])} " if m.since else ""
+        window += f"before {_text(m.until[:10])} " if m.until else ""
         which += f"{window.strip()}: "
     return which
 
@@ -102,10 +106,10 @@ def _opportunities(m: JourneyMap) -> list[str]:
         return []
     lines = ["", "## Opportunities", ""]
     for o in m.opportunities:
-        addresses = f"; addresses {', '.join(o.pain_points)}" if o.pain_points else ""
+        addresses = f"; addresses {_text(', '.join(o.pain_points))}" if o.pain_points else ""
         lines += [
             "",
-            f"### {o.id} {_text(o.label)}",
+            f"### {_text(o.id)} {_text(o.label)}",
             "",
             f"{o.interviews} interviews ({o.interview_share:.0%}){addresses}.",
         ]
@@ -125,9 +129,10 @@ def _emerging(m: JourneyMap) -> list[str]:
     for e in m.emerging_stages:
         lines += [
             "",
-            f"### {e.id} {_text(e.name)}",
+            f"### {_text(e.id)} {_text(e.name)}",
             "",
-            f"{e.interviews} interviews, {e.step_count} steps; now in {', '.join(e.placed_in)}.",
+            f"{e.interviews} interviews, {e.step_count} steps; now in "
+            f"{_text(', '.join(e.placed_in))}.",
         ]
         lines += [_quote(q) for q in e.quotes[:2]]
     return lines
@@ -176,7 +181,7 @@ def _provenance(counts: dict[str, int]) -> list[str]:
     total = sum(counts.values())
     if not total:
         return []
-    parts = ", ".join(f"{n / total:.0%} {kind}" for kind, n in counts.items())
+    parts = ", ".join(f"{n / total:.0%} {_text(kind)}" for kind, n in counts.items())
     return ["", f"Step facts ({total}): {parts}."]
 
 
@@ -210,7 +215,7 @@ def _comparison(m: JourneyMap) -> list[str]:
     lines += [
         "",
         f"| {_cell(c.key)} | interviews | "
-        + " | ".join(f"{sid} share / feeling" for sid in stage_ids)
+        + " | ".join(f"{_cell(sid)} share / feeling" for sid in stage_ids)
         + " | resolved | effort | top pain points | folder |",
         "|---|---|" + "---|" * len(stage_ids) + "---|---|---|---|",
     ]
@@ -222,16 +227,15 @@ def _comparison(m: JourneyMap) -> list[str]:
         rate = "-" if v.resolution_rate is None else f"{v.resolution_rate:.0%}"
         lines.append(
             f"| {_cell(v.value)} | {v.interviews} | {' | '.join(cells)} | {rate} "
-            f"| {_num(v.effort_mean)} | {', '.join(v.top_pain_points)} "
-            f"| `segments/{v.folder}/` |"
+            f"| {_num(v.effort_mean)} | {_cell(', '.join(v.top_pain_points))} "
+            f"| {_cell(f'segments/{v.folder}/')} |"
         )
     return lines
 
 
 def _quote(quote: Quote) -> str:
-    text = _text(" ".join(quote.text.split()))
     return (
-        f"> “{text}” — interview `{quote.interview_id}`, "
+        f"> “{_text(quote.text)}” — interview {markdown_code(quote.interview_id)}, "
         + (f"step {quote.step_ordinal}, " if quote.step_ordinal else "")
         + f"message {quote.message_id}\n"
     )
@@ -241,12 +245,8 @@ def _counts(counts: list[Count]) -> str:
     return ", ".join(f"{_cell(c.value)} {c.share:.0%}" for c in counts) or "-"
 
 
-def _text(text: str) -> str:
-    return text.replace("<", "\\<").replace(">", "\\>")
-
-
-def _cell(text: str) -> str:
-    return _text(text).replace("|", "\\|")
+# One escape for text and table cells: it escapes ``|`` too.
+_text = _cell = markdown_text
 
 
 def _num(value: float | None) -> str:

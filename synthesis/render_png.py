@@ -4,16 +4,24 @@ spread band, and the channel mix per stage.
 matplotlib is imported when a chart is drawn, not with this module: it is slow to import
 and nothing else needs it. Drawing is deterministic (fixed size, fonts and metadata), so
 the same map gives the same bytes with the same matplotlib.
+
+Labels are plain text: matplotlib would read ``$...$`` in a stage's name as maths (and
+fail on a malformed formula after part of the output was written), so charts are drawn
+with ``text.parse_math`` and ``text.usetex`` off, and every label is made visible on one
+line (:func:`synthesis.plain_text.one_line`) and cut to a length a chart can show.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import textwrap
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from synthesis.model import JourneyMap
 from synthesis.palette import CHANNEL_COLOURS, OTHER_COLOUR, SPARE_COLOURS
+from synthesis.plain_text import one_line
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -26,6 +34,18 @@ FEELING_COLOURS = {"bad": "#c8453b", "ok": "#c98a12", "good": "#2e8b57"}
 LIGHT = {"#E69F00", "#F0E442", "#56B4E9", "#C8CDD5", "#999933", "#44AA99"}
 OTHER = "other channels"
 MAX_CHANNELS = 7
+MAX_TITLE = 60
+MAX_LEGEND = 30
+
+
+@contextlib.contextmanager
+def _plain_labels() -> Iterator[None]:
+    """Text drawn in this block is text, never maths or LaTeX (labels and tick labels
+    read the setting when they are made, some only when the figure is saved)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        yield
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -48,15 +68,22 @@ def _png(figure: Figure) -> bytes:
 def _stage_labels(journey_map: JourneyMap, width: int = 16) -> list[str]:
     # A frame stage's id repeats its name ("wait", "Waiting"): number it instead.
     return [
-        (f"{n}" if s.frame_stage else s.id)
+        (f"{n}" if s.frame_stage else _label(s.id, width))
         + "\n"
-        + "\n".join(textwrap.wrap(s.name, width=width, max_lines=2, placeholder="…"))
+        + "\n".join(
+            textwrap.wrap(_label(s.name, 4 * width), width=width, max_lines=2, placeholder="…")
+        )
         for n, s in enumerate(journey_map.stages, start=1)
     ]
 
 
 def render_emotion_curve_png(journey_map: JourneyMap) -> bytes:
     """Mean feeling per stage (1 very bad .. 5 great) with a mean ± spread band."""
+    with _plain_labels():
+        return _emotion_curve(journey_map)
+
+
+def _emotion_curve(journey_map: JourneyMap) -> bytes:
     from synthesis.render_html import feeling_level
 
     stages = journey_map.stages
@@ -106,6 +133,11 @@ def render_emotion_curve_png(journey_map: JourneyMap) -> bytes:
 
 def render_channel_mix_png(journey_map: JourneyMap) -> bytes:
     """Per stage, the share of its steps on each channel (100% stacked bars)."""
+    with _plain_labels():
+        return _channel_mix(journey_map)
+
+
+def _channel_mix(journey_map: JourneyMap) -> bytes:
     from synthesis.render_html import channel_label
 
     stages = journey_map.stages
@@ -130,7 +162,7 @@ def render_channel_mix_png(journey_map: JourneyMap) -> bytes:
                 else mix.get(channel, 0.0)
             )
             widths.append(share * 100)
-        label = OTHER if channel == OTHER else channel_label(channel)
+        label = OTHER if channel == OTHER else _label(channel_label(channel), MAX_LEGEND)
         colour = (
             OTHER_COLOUR
             if channel == OTHER
@@ -167,4 +199,10 @@ def render_channel_mix_png(journey_map: JourneyMap) -> bytes:
 def _title(journey_map: JourneyMap, what: str) -> str:
     segment = ", ".join(f"{k}={v}" for k, v in (journey_map.segment or {}).items())
     scope = journey_map.campaign + (f" ({segment})" if segment else "")
-    return f"{what}: {scope}, {journey_map.interview_count} interviews"
+    return f"{what}: {_label(scope, MAX_TITLE)}, {journey_map.interview_count} interviews"
+
+
+def _label(text: str, limit: int) -> str:
+    """``text`` visible, on one line, at most ``limit`` characters."""
+    flat = one_line(text)
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -116,11 +116,13 @@ assert reads == [], reads
 
 from bot.understanding import parse_channel, parse_scale, understand
 from bot.understanding.lexicons.schema import LEXICON_MODELS
+from bot.understanding.personal_data import redact
 
 for _ in range(2):
     understand("rang them twice, 20 minutes on hold, furious, the agent was rude")
     parse_channel("faq")
     parse_scale("effortless", low=1, high=7, low_words=["very easy"], high_words=["hard"])
+    redact("I'm Ana")
 assert sorted(reads) == sorted(LEXICON_MODELS), reads
 """
 

@@ -16,7 +16,7 @@ from bot.conversation.vocabulary import Channel, Slot
 from bot.llm.calls import Outcome
 from bot.llm.interviewer import Interviewer, ListenContext
 from bot.llm.prompts import load_prompt
-from bot.llm.redact import redact
+from bot.understanding.personal_data import redact
 from tests.llm_fakes import scripted, tool_answer
 
 

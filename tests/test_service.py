@@ -205,7 +205,7 @@ def test_declined_consent_keeps_only_the_decline(
     row = interview_row(session_factory, interview_id)
     assert row.consent is False
     inbound = [m for m in row.messages if m.direction == "in"]
-    assert [m.text for m in inbound if m.text] == ["no"]
+    assert [m.text for m in inbound if m.text] == ["[declined]"]
     assert all(m.redacted for m in inbound if m.text == "")
     assert row.steps == [] and row.problem is None
 

@@ -146,9 +146,9 @@ def test_quotes_are_verbatim_in_every_output(
     # JSON: the same quotes, with the same ids.
     data = JourneyMap.model_validate_json((tmp_path / "map.json").read_text(encoding="utf-8"))
     assert _quotes(data) == quotes
-    # Markdown: whitespace runs become one space, < > are backslash-escaped.
-    markdown = (tmp_path / "map.md").read_text(encoding="utf-8").replace("\\<", "<")
-    markdown = markdown.replace("\\>", ">")
+    # Markdown: whitespace runs become one space, markup characters are backslash-escaped.
+    markdown = (tmp_path / "map.md").read_text(encoding="utf-8")
+    markdown = re.sub(r"\\(.)", r"\1", markdown)
     for text, interview_id, _ in quotes:
         assert f"“{' '.join(text.split())}” — interview `{interview_id}`" in markdown
     # CSV: the quote cells hold the stored text (a formula-looking one behind an apostrophe).

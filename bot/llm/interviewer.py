@@ -28,7 +28,7 @@ from bot.llm.guard import (
 )
 from bot.llm.hints_schema import ListenOutput, TranslationOutput, known_pains
 from bot.llm.prompts import PromptTemplate, load_prompt
-from bot.llm.redact import redact
+from bot.understanding.personal_data import redact
 
 
 @dataclass(frozen=True)

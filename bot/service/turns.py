@@ -37,6 +37,7 @@ from bot.service.campaign_guides import guide_from_source
 from bot.service.errors import InterviewFinished, InterviewFull, InterviewNotFound, TurnBusy
 from bot.service.interview_cache import CachedInterview, InterviewCache
 from bot.service.limits import InterviewCaps
+from bot.service.refusals import DECLINED_CHOICE, DECLINED_TEXT, choice_only, declines
 from bot.service.results import TurnResult, reply_from_message, reply_row
 from bot.service.step_rows import step_record
 from storage.turn_store import (
@@ -206,6 +207,11 @@ class Turns:
         ):
             return self._refuse_full(entry, turn)
         computed = self._compute(entry, turn)
+        if declines(entry.status, computed.state):
+            # A refusal keeps the choice, never the words (bot.service.refusals).
+            assert computed.state is not None
+            turn = dataclasses.replace(turn, text=DECLINED_TEXT, choice=DECLINED_CHOICE, hints=None)
+            computed = _Computed(computed.replies, choice_only(computed.state))
         return self._commit(entry, turn, computed, wait=wait)
 
     def _refuse_full(self, entry: CachedInterview, turn: TurnInput) -> TurnResult:

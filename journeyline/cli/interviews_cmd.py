@@ -110,8 +110,14 @@ def export_command(
     fmt: ExportFormat = typer.Option(ExportFormat.JSON, "--format", help="json, jsonl or csv."),
     campaign: str = typer.Option("", help="Only this campaign (slug)."),
     interview_id: str = typer.Option("", "--id", help="Only this interview."),
+    include_personal_data: bool = typer.Option(
+        False,
+        "--include-personal-data",
+        help="Export customers' emails, phone numbers, card numbers, IBANs and names as "
+        "they gave them. Default: replaced by [email], [phone], [card], [iban], [name].",
+    ),
 ) -> None:
-    """Export transcripts and step records."""
+    """Export transcripts and step records (personal data redacted by default)."""
     try:
         if fmt == ExportFormat.CSV:
             prepare_folder(out)
@@ -128,11 +134,13 @@ def export_command(
         else:
             rows = queries.list_interviews(session, campaign_slug=campaign or None)
         if fmt == ExportFormat.CSV:
-            paths = write_csv_tables(rows, out)
+            paths = write_csv_tables(rows, out, include_personal_data=include_personal_data)
             wrote = ", ".join(str(p) for p in paths)
             console.print(f"Wrote {count(len(rows), 'interview')} to {wrote}")
             return
-        documents = [interview_document(i) for i in rows]
+        documents = [
+            interview_document(i, include_personal_data=include_personal_data) for i in rows
+        ]
         if fmt == ExportFormat.JSONL:
             text = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents)
         else:

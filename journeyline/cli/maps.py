@@ -15,6 +15,7 @@ from storage.files import OutputError, prepare_folder
 from synthesis.diff import ORDER, Change, MapDiff, diff_maps
 from synthesis.observations import SynthesisInputError
 from synthesis.outputs import OUTPUTS, UnknownFormat, check_formats, write_segmented_outputs
+from synthesis.published import published_map
 from synthesis.runs import (
     RunInfo,
     RunNotFound,
@@ -29,6 +30,10 @@ app = typer.Typer(help="Stored journey maps (one per `journeyline synthesize`)."
 app.info.no_args_is_help = True
 
 FORMATS_HELP = f"Repeatable: {', '.join(OUTPUTS)} (default: all)."
+PERSONAL_DATA_HELP = (
+    "Show customers' emails, phone numbers, card numbers, IBANs and the names they gave as "
+    "they said them. Default: replaced by [email], [phone], [card], [iban], [name]."
+)
 LABEL = {s: s for s in ORDER} | {"same": "unchanged"}
 STATUS_STYLE = {
     "new": "bold green",
@@ -75,11 +80,15 @@ def list_command(
 @app.command("show")
 def show_command(
     run_id: int = typer.Argument(..., help="The run number (see `maps list`)."),
+    include_personal_data: bool = typer.Option(
+        False, "--include-personal-data", help=PERSONAL_DATA_HELP
+    ),
 ) -> None:
     """Summarise one stored run: its parameters, stages and top pain points."""
     with runtime() as rt, rt.sessions() as session:
         stored = _load(session, run_id)
-    info, m = stored.info, stored.journey_map
+    info = stored.info
+    m = published_map(stored.journey_map, include_personal_data=include_personal_data)
     console.rule(f"Run {info.id} · {escape(info.campaign)} · {escape(info.segment or 'all')}")
     params = ", ".join(f"{k}={v}" for k, v in info.parameters.items() if v is not None)
     console.print(
@@ -137,6 +146,9 @@ def diff_command(
         "match ids by frame and meaning, grew/shrank by share. Automatic for runs of "
         "different campaigns or segments.",
     ),
+    include_personal_data: bool = typer.Option(
+        False, "--include-personal-data", help=PERSONAL_DATA_HELP
+    ),
 ) -> None:
     """What changed between two runs: new, grew, shrank, disappeared.
 
@@ -158,7 +170,11 @@ def diff_command(
             "matched by their frame id, pain points by meaning; grew and shrank compare "
             "each wave's share of interviews."
         )
-    diff = diff_maps(before.journey_map, after.journey_map, waves=other_series or waves)
+    diff = diff_maps(
+        published_map(before.journey_map, include_personal_data=include_personal_data),
+        published_map(after.journey_map, include_personal_data=include_personal_data),
+        waves=other_series or waves,
+    )
     print_diff(before.info, after.info, diff)
 
 
@@ -167,9 +183,13 @@ def export_command(
     run_id: int = typer.Argument(..., help="The run number (see `maps list`)."),
     out: str = typer.Option(..., "--out", help="Folder to write the files into."),
     formats: list[str] = typer.Option(None, "--format", help=FORMATS_HELP),
+    include_personal_data: bool = typer.Option(
+        False, "--include-personal-data", help=PERSONAL_DATA_HELP
+    ),
 ) -> None:
     """Write a stored run's files again, exactly as `synthesize` wrote them (segment maps
-    and the pages' links included)."""
+    and the pages' links included): personal data redacted unless
+    --include-personal-data."""
     try:
         chosen = check_formats(formats or None)
         folder = prepare_folder(Path(out)) if out.strip() else None
@@ -182,7 +202,9 @@ def export_command(
     with runtime() as rt, rt.sessions() as session:
         stored = _load(session, run_id)
     maps = SegmentedMaps(overall=stored.journey_map, segments=list(stored.segment_maps))
-    paths = write_segmented_outputs(maps, folder, chosen)
+    paths = write_segmented_outputs(
+        maps, folder, chosen, include_personal_data=include_personal_data
+    )
     shown = [str(p) for p in paths if p.parent == folder]
     segments = f" and {count(len(maps.segments), 'segment map')}" if maps.segments else ""
     console.print(f"Wrote run {run_id}: {', '.join(shown)}{segments}")

@@ -34,6 +34,7 @@ from synthesis.outputs import (
     check_formats,
     write_segmented_outputs,
 )
+from synthesis.published import published_map
 
 if TYPE_CHECKING:
     from synthesis.embedders import EmbedderConfig
@@ -47,6 +48,10 @@ EMBEDDER_NAMES = ("openai", "sentence-transformers", "tfidf")
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 FORMAT_HELP = f"Output format, repeatable or comma-separated: {', '.join(FORMATS)} (default: all)."
+PERSONAL_DATA_HELP = (
+    "Write customers' emails, phone numbers, card numbers, IBANs and the names they gave "
+    "as they said them. Default: replaced by [email], [phone], [card], [iban], [name]."
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Written:
     out: Path
     paths: list[Path]
     saved: SavedRun | None = None
+    include_personal_data: bool = False
 
 
 def synthesize_command(
@@ -124,6 +130,9 @@ def synthesize_command(
         help="Let the language model (when JOURNEYLINE_LLM_API_KEY is set) name and "
         "summarise stages and pain points.",
     ),
+    include_personal_data: bool = typer.Option(
+        False, "--include-personal-data", help=PERSONAL_DATA_HELP
+    ),
 ) -> None:
     """Draft a journey map and ranked pain points from a campaign's interviews."""
     from synthesis.embedders import EmbedderError, UnknownEmbedder
@@ -174,6 +183,7 @@ def synthesize_command(
                 seed=seed,
                 embedder_config=rt.settings.embedder_config(),
                 analyst=namer,
+                include_personal_data=include_personal_data,
             )
         except (SynthesisInputError, UnknownEmbedder, EmbedderError, TooManySegments) as error:
             raise abort(str(error)) from None
@@ -216,6 +226,7 @@ def synthesize_to(
     selection: Selection = FINISHED_ONLY,
     seed: int = 0,
     analyst: Analyst | None = None,
+    include_personal_data: bool = False,
 ) -> Written:
     """Run the pipeline, store the map as the next run of its series (stage and
     pain-point ids matched to the previous run first, so segments, the comparison and the
@@ -227,6 +238,9 @@ def synthesize_to(
     are small enough for one core. With an ``analyst`` (a language model) steps are
     placed in the stage frame with its advice, the whole map's stages and pain points get
     names and summaries, and its calls are recorded with the run.
+
+    The run is stored as the pipeline made it; the files (and :func:`print_written`) show
+    it published: personal data redacted unless ``include_personal_data``.
     """
     from synthesis.pipeline import PIPELINE_STEPS, analyse, map_of
     from synthesis.runs import match_series, save_run
@@ -289,15 +303,24 @@ def synthesize_to(
                 segment_maps=maps.segments,
             )
             llm_storage.record_calls(session, calls=calls, run_id=str(saved.id))
-        paths = write_segmented_outputs(maps, out, chosen, on_format=lambda f: advance(f))
-    return Written(maps=maps, out=out, paths=paths, saved=saved)
+        paths = write_segmented_outputs(
+            maps,
+            out,
+            chosen,
+            on_format=lambda f: advance(f),
+            include_personal_data=include_personal_data,
+        )
+    return Written(
+        maps=maps, out=out, paths=paths, saved=saved, include_personal_data=include_personal_data
+    )
 
 
 def print_written(written: Written, *, files: bool = True) -> None:
     """A short summary of the map: stages, top pain points, metrics, saturation, segment
     differences, and where the files are. Customer words are printed as text, never as
-    console markup."""
-    m = written.maps.overall
+    console markup, and published as the files are (personal data redacted unless the
+    run was written with it)."""
+    m = published_map(written.maps.overall, include_personal_data=written.include_personal_data)
     which = "finished " if m.interviews_included == "completed" else ""
     if m.partial_interviews:
         which = f"(including {m.partial_interviews} unfinished) "

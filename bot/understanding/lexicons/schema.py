@@ -172,6 +172,19 @@ class ScaleSynonymsLexicon(_Lexicon):
         return self
 
 
+class NotNamesLexicon(_Lexicon):
+    """``not_names.yaml``: words that follow "I'm" or a sign-off without being a name."""
+
+    words: tuple[Word, ...]
+
+    @model_validator(mode="after")
+    def _no_repeats(self) -> NotNamesLexicon:
+        repeated = _duplicates(self.words)
+        if repeated:
+            raise ValueError(f"lists {', '.join(map(repr, repeated))} twice")
+        return self
+
+
 LEXICON_MODELS: dict[str, type[_Lexicon]] = {
     "feelings": FeelingsLexicon,
     "numbers": NumbersLexicon,
@@ -180,5 +193,6 @@ LEXICON_MODELS: dict[str, type[_Lexicon]] = {
     "pains": PainsLexicon,
     "people_tools": PeopleToolsLexicon,
     "scale_synonyms": ScaleSynonymsLexicon,
+    "not_names": NotNamesLexicon,
 }
 """Every lexicon file in this folder (by name, without ``.yaml``) and its model."""
