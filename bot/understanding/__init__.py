@@ -37,9 +37,11 @@ from bot.understanding.non_answers import says_unknown as _says_unknown
 from bot.understanding.normalize import normalize
 from bot.understanding.pains import freeze_extra, pains_from_normalized
 from bot.understanding.people_tools import people_tools_from_normalized
+from bot.understanding.step_references import StepReference, resolve_step_reference
 
 __all__ = [
     "ChannelReading",
+    "StepReference",
     "Understanding",
     "declines_to_answer",
     "is_vague_long_duration",
@@ -52,6 +54,7 @@ __all__ = [
     "parse_scale",
     "parse_yes_no",
     "read_channel",
+    "resolve_step_reference",
     "says_ended",
     "says_unknown",
     "understand",
