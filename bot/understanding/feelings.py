@@ -19,6 +19,7 @@ from functools import cache
 
 from bot.understanding import feeling_context as context
 from bot.understanding.cue_matching import Hit, clause_before, is_negated, select_hits
+from bot.understanding.first_chars import trie_pattern
 from bot.understanding.lexicons import load_lexicon
 from bot.understanding.lexicons.schema import FeelingsLexicon
 from bot.understanding.non_answers import declines_to_answer
@@ -89,9 +90,7 @@ def _words() -> _Words:
     emoticons = sorted(lexicon.emoticons, key=len, reverse=True)
     return _Words(
         scores=scores,
-        phrases=re.compile(
-            r"(?<![\w'])(?:" + "|".join(map(re.escape, longest_first)) + r")(?![\w'])"
-        ),
+        phrases=re.compile(r"(?<![\w'])(?:" + trie_pattern(longest_first) + r")(?![\w'])"),
         context_neutral=frozenset(lexicon.context_neutral),
         intensifiers=frozenset(lexicon.intensifiers),
         softeners=frozenset(lexicon.softeners),
@@ -168,11 +167,13 @@ def _scale_to_five(value: float, denominator: float) -> int:
 
 
 def _rating(norm: str) -> int | None:
-    matches = list(_rating_re().finditer(norm))
-    if not matches:
+    m = _rating_re().search(norm)
+    if m is None:
         return None
-    # "Oh, a solid 5. Kidding. 1.": after a retraction, the last rating is the answer.
-    m = matches[-1] if _RETRACTION_RE.search(norm) else matches[0]
+    if _RETRACTION_RE.search(norm):
+        # "Oh, a solid 5. Kidding. 1.": after a retraction, the last rating is the answer.
+        *_, m = _rating_re().finditer(norm)
+
     raw = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
     value = to_number(raw) if raw else None
     if value is None:

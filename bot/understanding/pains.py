@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from bot.understanding.cue_matching import clause_before, is_negated
+from bot.understanding.first_chars import guarded
 from bot.understanding.lexicons import load_lexicon
 from bot.understanding.lexicons.schema import PainsLexicon
 from bot.understanding.waits import hurt_wait
@@ -38,9 +39,10 @@ def _rules() -> _Rules:
         (str(pain), re.compile(r"\b(?:" + "|".join(entry.cues) + r")\b"), entry.negatable)
         for pain, entry in pains.items()
     )
-    # Every rule in one alternation, used to find *where* some pain starts; each rule is
-    # then tried at that position only.
-    any_pain = re.compile(r"\b(?:" + "|".join(f"(?:{rx.pattern})" for _, rx, _ in rules) + ")")
+    # Every cue in one alternation, each behind a lookahead on its first letters, used to
+    # find *where* some pain starts; each rule is then tried at that position only.
+    any_pain = re.compile(r"\b(?:" + "|".join(guarded(rx.pattern) for _, rx, _ in rules) + ")")
+
     return _Rules(rules=rules, any_pain=any_pain)
 
 

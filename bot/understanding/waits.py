@@ -58,6 +58,8 @@ _LONG_MINUTES = 15
 
 def hurt_wait(norm: str) -> int | None:
     """Where normalised ``norm`` first names a wait that hurt, or None."""
+    if _WAIT_RE.search(norm) is None and _HURT_RE.search(norm) is None:
+        return None  # most answers name no wait: one scan each and done
     if _OPENS_WITH_WAIT_RE.match(norm):
         first = _SENTENCE_RE.match(norm)
         if first is None or not _FINE_RE.search(first.group()):
