@@ -71,7 +71,6 @@ def test_a_malformed_lexicon_names_the_file_and_the_entry(
             "      - an (eternity)\n",
             "pains.long_wait.cues[2]: Value error, must not capture: write (?:...)",
         ),
-
         ("  long_wait:\n", "  long_waits:\n", "pains.long_waits (the key): Input should be"),
         ("    negatable: true\n", "    negatable: yes please\n", "negatable: Input should be"),
     ],

@@ -361,7 +361,6 @@ def test_extra_pains_from_the_guide() -> None:
     assert understand("on hold for ages", extra_pains={}).pains == (Pain.LONG_WAIT,)
 
 
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -716,7 +715,6 @@ def test_observation_only_gives_none(text: str) -> None:
         ("a bit petty maybe", 3),
         ("oh fantastic 🙄 another form", 2),
         ("lovely staff 🙂", 4),
-
         ("perfect, just perfect. lost again", 2),
         ("not good, not bad", 3),
         ("not terrible but not great either", 3),
