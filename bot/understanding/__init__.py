@@ -29,6 +29,7 @@ from bot.understanding.closed_answers import (
     scale_from_normalized,
     yes_no_from_normalized,
 )
+from bot.understanding.continuations import continues_contact
 from bot.understanding.durations import duration_from_normalized, vague_from_normalized
 from bot.understanding.endings import ended_from_normalized
 from bot.understanding.feelings import feeling_from_normalized, is_only_rating
@@ -43,6 +44,7 @@ __all__ = [
     "ChannelReading",
     "StepReference",
     "Understanding",
+    "continues_contact",
     "declines_to_answer",
     "is_vague_long_duration",
     "normalize",
