@@ -358,7 +358,7 @@ def test_extra_pains_from_the_guide() -> None:
     assert result.pains == ("locked_out", "fees")
     # whole words only: "feed" is not "fee"
     assert understand("the late feed", extra_pains={"fees": ["late fee"]}).pains == ()
-    assert understand("on hold", extra_pains={}).pains == (Pain.LONG_WAIT,)
+    assert understand("on hold for ages", extra_pains={}).pains == (Pain.LONG_WAIT,)
 
 
 @pytest.mark.parametrize(

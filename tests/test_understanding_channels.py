@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation.vocabulary import Channel
-from bot.understanding import parse_channel, read_channel, understand
+from bot.understanding import continues_contact, parse_channel, read_channel, understand
 
 
 @pytest.mark.parametrize(
@@ -211,3 +211,33 @@ def test_reading_says_how_sure_and_why() -> None:
     assert weak.channel is Channel.WEBSITE and not weak.sure
     assert read_channel("").channel is None
     assert read_channel("I didn't contact anyone").sure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Same call, she put me through to billing.",
+        "still on the phone with him",
+        "Still at the counter, same appointment.",
+        "then she transferred me to the claims team",
+        "The agent approved the refund straight away.",
+        "He re-did the bill using my March reading.",
+        "the adviser said the form had been lost",
+    ],
+)
+def test_a_step_going_on_with_the_same_contact(text: str) -> None:
+    assert continues_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rang them again the next morning.",
+        "I emailed the complaints team.",
+        "I noticed the charge on my statement.",
+        "Waited three weeks for the letter.",
+        "",
+    ],
+)
+def test_a_new_contact_or_no_contact_is_no_continuation(text: str) -> None:
+    assert not continues_contact(text)

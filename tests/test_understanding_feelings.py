@@ -65,6 +65,8 @@ def test_sincere_praise_stays_praise(text: str, expected: int) -> None:
         "He was nice enough, asked for the booking reference and put me on hold",
         "their chatbot, who was thrilled to send me the same help article three times",
         "she said everything was fine on their side",
+        "my daughter was back on the free plan with adverts, so she was not impressed",
+        "the bot said 'transfer complete' ✅",
     ],
 )
 def test_other_peoples_manner_and_feelings_are_not_the_customers(text: str) -> None:
@@ -138,6 +140,20 @@ def test_everyday_slang_and_idioms(text: str, low: int, high: int) -> None:
 def test_a_refusal_to_rate_is_no_rating(text: str) -> None:
     assert declines_to_answer(text)
     assert parse_feeling(text, bare_number=True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I don't really know, I didn't feel much either way.", None),
+        ("no idea honestly", None),
+        ("not sure, maybe a 3", 3),
+        ("honestly? gutted", 2),
+    ],
+)
+def test_dont_know_is_no_rating_unless_a_number_follows(text: str, expected: int | None) -> None:
+    feeling = parse_feeling(text, bare_number=True)
+    assert feeling == expected or (expected == 2 and feeling in (1, 2))
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from bot.understanding.closed_answers import (
     scale_from_normalized,
     yes_no_from_normalized,
 )
+from bot.understanding.continuations import continues_contact
 from bot.understanding.durations import duration_from_normalized, vague_from_normalized
 from bot.understanding.endings import ended_from_normalized
 from bot.understanding.feelings import feeling_from_normalized, is_only_rating
@@ -37,10 +38,13 @@ from bot.understanding.non_answers import says_unknown as _says_unknown
 from bot.understanding.normalize import normalize
 from bot.understanding.pains import freeze_extra, pains_from_normalized
 from bot.understanding.people_tools import people_tools_from_normalized
+from bot.understanding.step_references import StepReference, resolve_step_reference
 
 __all__ = [
     "ChannelReading",
+    "StepReference",
     "Understanding",
+    "continues_contact",
     "declines_to_answer",
     "is_vague_long_duration",
     "normalize",
@@ -52,6 +56,7 @@ __all__ = [
     "parse_scale",
     "parse_yes_no",
     "read_channel",
+    "resolve_step_reference",
     "says_ended",
     "says_unknown",
     "understand",

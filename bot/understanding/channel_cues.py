@@ -109,23 +109,28 @@ _PERSONAL_APP = (
 
 CUES: tuple[tuple[re.Pattern[str], Cue], ...] = (
     # --- other, first: a regulator, a review site or a video meeting names the channel
-    # even when a contact verb comes first ("wrote to the ombudsman", "app store review")
+    # even when a contact verb comes first ("wrote to the ombudsman", "app store review").
+    # Four entries rather than one alternation, so each is tried only where its first
+    # letters stand.
     (
         _rx(
-            r"\b(?:(?:(?:wrote|write|writing|complained|complain|reported|report|escalated|"
+            r"\b(?:(?:wrote|write|writing|complained|complain|reported|report|escalated|"
             r"escalate|went|go|took|take|taken|referred|contacted|emailed|rang|called) "
-            r"(?:(?:them|it|this|the \w+|my \w+) )?(?:up )?(?:to )?)?(?:the )?(?:"
-            + _AUTHORITY
-            + r")|(?:"
-            + _REVIEW
-            + r")(?! (?:for [\w' ]{1,30}? )?on (?:their|the \w+|the) (?:web ?site|site|app)\b)|(?:"
-            + _VIDEO
-            + r")|(?:"
-            + _POST
-            + r"))\b"
+            r"(?:(?:them|it|this|the \w+|my \w+) )?(?:up )?(?:to )?(?:the )?(?:" + _AUTHORITY + r""
+            r"))\b"
         ),
         Cue(Channel.OTHER, STRONG),
     ),
+    (_rx(r"\b(?:the )?(?:" + _AUTHORITY + r")\b"), Cue(Channel.OTHER, STRONG)),
+    (
+        _rx(
+            r"\b(?:"
+            + _REVIEW
+            + r")(?! (?:for [\w' ]{1,30}? )?on (?:their|the \w+|the) (?:web ?site|site|app)\b)\b"
+        ),
+        Cue(Channel.OTHER, STRONG),
+    ),
+    (_rx(r"\b(?:" + _VIDEO + r"|" + _POST + r")\b"), Cue(Channel.OTHER, STRONG)),
     # --- shadowing phrases: words that look like a channel but are something else
     (
         # Waiting for a promised contact is not a contact: "waited for them to ring back",

@@ -144,9 +144,9 @@ _ACTOR_RE = re.compile(
     r"hich|never|not|to|for|all|at|in|on|"
     r"with|and|or)\b)[^\s.,;!?]+){0,2}?"
     r"(?: (?:finally|eventually|actually|then|just|also|quickly|kindly|politely|immediately))?"
-    r" " + _VERB + r"|(?:she|he) (?:said|says?|told|found|checked|asked|explained|offered|looked|"
-    r"reset|sorted|fixed|changed|booked|put|sent|ran|apologi[sz]ed|admitted|confirmed|refunded|"
-    r"gave|give|tells?))\b"
+    r" " + _VERB + r"|(?:she|he) (?:then |just |also |finally )?(?:said|says?|told|found|checked|"
+    r"asked|explained|offered|looked|reset|sorted|fixed|changed|booked|put|sent|ran|apologi[sz]ed|"
+    r"admitted|confirmed|refunded|gave|give|tells?|re-\w+|\w+ed))\b"
 )
 # Signs that someone *was* contacted, by a channel the answer does not name ("a supervisor
 # agreed to send one", "they never got back to me"): then the channel is unknown, not
@@ -215,6 +215,12 @@ def _without_channel(norm: str, dropped: set[str]) -> ChannelReading:
     if _INACTION_RE.search(norm) or _OBSERVATION_RE.search(norm) or "someone else's" in dropped:
         return ChannelReading(Channel.NONE, False, "", "no contact described")
     return _NOTHING
+
+
+def actor_at_work(norm: str) -> bool:
+    """Whether a company person acts in the normalised answer ("the adviser said", "she
+    transferred me", "a man picked up")."""
+    return _ACTOR_RE.search(norm) is not None
 
 
 def detect_channel(norm: str) -> Channel | None:

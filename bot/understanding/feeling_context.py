@@ -58,7 +58,7 @@ _STOCK_IRONY_RE = re.compile(
 # clearly."; "Lovely, thanks."; "incredibly helpful in that it told me to call them".
 _TAGGED_RE = re.compile(
     r"^(?:\s\w+)?,?\s(?:(?:as (?:always|ever|usual)|clearly|obviously|naturally|of course|"
-    r"just what|in that|i'm sure)\b[^.!?]{0,25}|(?:really|thanks|cheers|not)\s*)(?:[.!?]|$)"
+    r"just what|in that|i'm sure)\b[^.!?]{0,60}|(?:really|thanks|cheers|not)\s*)(?:[.!?]|$)"
 )
 # A lone sentence of praise, six words at most: "Lovely." "Wonderful." "Brilliant, more
 # waiting." "Fantastic start to the day."
@@ -94,7 +94,8 @@ _THIRD_PERSON_BEFORE_RE = re.compile(
 _EMOTION = (
     r"(?:happy|thrilled|delighted|pleased|glad|excited|annoyed|upset|angry|furious|livid|"
     r"frustrated|sorry|stressed|confused|surprised|worried|sad|cross|irritated|fed up|"
-    r"impatient|apologetic|embarrassed)"
+    r"impatient|apologetic|embarrassed|impressed|unimpressed|not impressed|not amused|"
+    r"not happy)"
 )
 _OTHERS_FEELING_BEFORE_RE = re.compile(
     r"\b(?:he|she|they|who|the bot|the chatbot|the agent|she's|he's|they're)(?: \w+)? (?:was|"
@@ -102,14 +103,14 @@ _OTHERS_FEELING_BEFORE_RE = re.compile(
     r"quite|a bit|pretty))? ?$"
 )
 _GOOD_OUTCOME_RE = re.compile(
-    r"\b(?:fixed|sorted|resolved|refund(?:ed)?|done|solved|approved|credited|replaced|reset|"
-    r"booked|found|worked|working|on the spot|there and then|in (?:\d+|a few|no time|minutes))\b"
+    r"\b(?:fixed|sorted|resolved|refunded|done|solved|approved|credited|replaced|reset|"
+    r"worked|working|on the spot|there and then|in (?:\d+|a few|no time|minutes))\b"
 )
 _REPORTED_RE = re.compile(
     r"(?<!\bi )(?<!\bwe )\b(?:said|says|say|told me|tells me|claimed|claims|insisted|reckoned|"
     r"replied)(?: that)?"
-    r"(?: (?:it|everything|all|this|that|the \w+|my \w+|their \w+) (?:was|is|were|are|looked|"
-    r"looks|would be|will be|'s))?\s*(?:\w+\s){0,2}$"
+    r"(?: (?:it's|that's|everything's|(?:it|everything|all|this|that|the \w+|my \w+|their \w+) "
+    r"(?:was|is|were|are|looked|looks|would be|will be)))?\s*(?:['\"]?[\w']+['\"]?\s){0,3}$"
 )
 
 

@@ -19,9 +19,10 @@ from functools import cache
 
 from bot.understanding import feeling_context as context
 from bot.understanding.cue_matching import Hit, clause_before, is_negated, select_hits
+from bot.understanding.first_chars import trie_pattern
 from bot.understanding.lexicons import load_lexicon
 from bot.understanding.lexicons.schema import FeelingsLexicon
-from bot.understanding.non_answers import declines_to_answer
+from bot.understanding.non_answers import declines_to_answer, says_unknown
 from bot.understanding.numbers import number_word_pattern, to_number
 
 # "a good 20 minutes", "a good while": quantities, not feelings.
@@ -89,9 +90,7 @@ def _words() -> _Words:
     emoticons = sorted(lexicon.emoticons, key=len, reverse=True)
     return _Words(
         scores=scores,
-        phrases=re.compile(
-            r"(?<![\w'])(?:" + "|".join(map(re.escape, longest_first)) + r")(?![\w'])"
-        ),
+        phrases=re.compile(r"(?<![\w'])(?:" + trie_pattern(longest_first) + r")(?![\w'])"),
         context_neutral=frozenset(lexicon.context_neutral),
         intensifiers=frozenset(lexicon.intensifiers),
         softeners=frozenset(lexicon.softeners),
@@ -168,11 +167,13 @@ def _scale_to_five(value: float, denominator: float) -> int:
 
 
 def _rating(norm: str) -> int | None:
-    matches = list(_rating_re().finditer(norm))
-    if not matches:
+    m = _rating_re().search(norm)
+    if m is None:
         return None
-    # "Oh, a solid 5. Kidding. 1.": after a retraction, the last rating is the answer.
-    m = matches[-1] if _RETRACTION_RE.search(norm) else matches[0]
+    if _RETRACTION_RE.search(norm):
+        # "Oh, a solid 5. Kidding. 1.": after a retraction, the last rating is the answer.
+        *_, m = _rating_re().finditer(norm)
+
     raw = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
     value = to_number(raw) if raw else None
     if value is None:
@@ -279,8 +280,9 @@ def _symbol_scores(norm: str) -> list[int]:
     scores = []
     for m in (*words.emoji_re.finditer(norm), *words.emoticon_re.finditer(norm)):
         score = words.emoji.get(m.group()) or words.emoticons[m.group()]
-        if context.reported(norm, m.start()):
-            continue
+        if score > 3 and context.reported(norm, m.start()):
+            continue  # a tick in their words ("it said delivered ✅"); a scowl is mine
+
         if score > 3 and irony and _ironic(norm, m.end(), irony):
             score = 2
         scores.append(score)
@@ -305,6 +307,7 @@ def feeling_from_normalized(norm: str, *, bare_number: bool) -> int | None:
     rate gives None even with feeling words in it ("Rather not say. It was awful.")."""
     if not norm or declines_to_answer(norm):
         return None
+    unknown = says_unknown(norm)
 
     if bare_number:
         bare = _bare_number(norm)
@@ -313,6 +316,8 @@ def feeling_from_normalized(norm: str, *, bare_number: bool) -> int | None:
     rating = _rating(norm)
     if rating is not None:
         return rating
+    if unknown:
+        return None  # "I don't really know, I didn't feel much either way": no rating
     if _MIXED_RE.search(norm):
         return 3
     return combine_scores(_word_scores(norm) + _symbol_scores(norm))

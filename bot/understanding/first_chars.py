@@ -34,14 +34,18 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     return None if can_be_empty else frozenset(chars)
 
 
+def guarded(pattern: str) -> str:
+    """``pattern`` behind a lookahead on the characters it can start with."""
+    chars = first_chars(pattern)
+    if chars is None:
+        return f"(?:{pattern})"
+    return "(?=[" + "".join(map(_in_class, sorted(chars))) + f"])(?:{pattern})"
+
+
 def guarded_alternation(patterns: Sequence[str], *, prefix: str = "") -> str:
     """``prefix(?:(?P<c0>...)|(?P<c1>...)|...)`` with each alternative guarded by a
     lookahead on its first characters. Group ``c{i}`` is ``patterns[i]``."""
-    parts = []
-    for index, pattern in enumerate(patterns):
-        chars = first_chars(pattern)
-        guard = "" if chars is None else "(?=[" + "".join(map(_in_class, sorted(chars))) + "])"
-        parts.append(f"(?P<c{index}>{guard}(?:{pattern}))")
+    parts = [f"(?P<c{index}>{guarded(pattern)})" for index, pattern in enumerate(patterns)]
     return prefix + "(?:" + "|".join(parts) + ")"
 
 
@@ -93,6 +97,32 @@ def _set_chars(members: Iterable[tuple[Any, Any]]) -> set[str]:
             chars.add(chr(arg))
         elif op == sre.RANGE and arg[1] - arg[0] < 64:
             chars.update(chr(code) for code in range(arg[0], arg[1] + 1))
+        elif op == sre.CATEGORY and arg == sre.CATEGORY_DIGIT:
+            chars.update("0123456789")
+
         else:
             raise _Anything
     return chars
+
+
+def trie_pattern(phrases: Iterable[str]) -> str:
+    """One regex alternative matching any of the literal ``phrases``, as a character trie
+    ("cross|crossed|crying" -> "cr(?:oss(?:ed)?|ying)"): Python tries a flat alternation
+    phrase by phrase at every position, a trie letter by letter. At one position the
+    longest phrase wins (each optional tail is greedy), as a longest-first alternation
+    would; a boundary check after it backtracks into shorter ones."""
+    root: dict[str, Any] = {}
+    for phrase in phrases:
+        node = root
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _emit(root) or "(?!)"
+
+
+def _emit(node: dict[str, Any]) -> str:
+    branches = [re.escape(ch) + _emit(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body

@@ -31,7 +31,7 @@ _UNKNOWN_RE = re.compile(
     r"(?:say|tell)|difficult to (?:say|tell)|impossible to (?:say|tell)|tough to say|who knows|"
     r"beats me|lost track|not applicable|no (?:real )?(?:length|time|duration)|not really a "
     r"(?:length of time|time|duration|thing)|doesn't apply|does not apply|unknown|"
-    r"\?+|🤷\S*)(?![\w'])"
+    r"\?+(?=\W*$)|🤷\S*)(?![\w'])"
 )
 _DECLINE_RE = re.compile(
     _LEAD + r"(?:(?:i'd |i would |id )?(?:prefer|rather) not(?: to)?(?: (?:say|answer|share|rate|"

@@ -1,6 +1,9 @@
 """Pain points named in an answer, as ``Pain`` keys (plus guide-defined extra keys).
 
-The cues of the built-in pains are data: lexicons/pains.yaml.
+The cues of the built-in pains are data: lexicons/pains.yaml. Two rules are code:
+``long_wait`` only where a wait hurt (:mod:`bot.understanding.waits`), and a pain the
+customer only expects or fears ("I'll probably be passed around again") is not one.
+All pains of an answer are returned, in order of first mention.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from bot.understanding.cue_matching import is_negated
+from bot.understanding.cue_matching import clause_before, is_negated
+from bot.understanding.first_chars import guarded
 from bot.understanding.lexicons import load_lexicon
 from bot.understanding.lexicons.schema import PainsLexicon
+from bot.understanding.waits import hurt_wait
 
 # (pain key, pattern, honour negation), in the order of pains.yaml.
 _Rule = tuple[str, re.Pattern[str], bool]
@@ -34,9 +39,10 @@ def _rules() -> _Rules:
         (str(pain), re.compile(r"\b(?:" + "|".join(entry.cues) + r")\b"), entry.negatable)
         for pain, entry in pains.items()
     )
-    # Every rule in one alternation, used to find *where* some pain starts; each rule is
-    # then tried at that position only.
-    any_pain = re.compile(r"\b(?:" + "|".join(f"(?:{rx.pattern})" for _, rx, _ in rules) + ")")
+    # Every cue in one alternation, each behind a lookahead on its first letters, used to
+    # find *where* some pain starts; each rule is then tried at that position only.
+    any_pain = re.compile(r"\b(?:" + "|".join(guarded(rx.pattern) for _, rx, _ in rules) + ")")
+
     return _Rules(rules=rules, any_pain=any_pain)
 
 
@@ -68,6 +74,19 @@ def freeze_extra(
     return tuple(frozen)
 
 
+_LONG_WAIT = "long_wait"
+# Fears and expectations: "I'll be passed around again", "probably another wait".
+_HYPOTHETICAL_RE = re.compile(
+    r"\b(?:will|'ll|going to|gonna|probably|bet|if|in case|afraid|worried|dreading|end up|expect(?"
+    r":ed|"
+    r"ing)?|would|might|hope|hoping)\b(?: [\w']+){0,4}\s*$"
+)
+
+
+def _hypothetical(norm: str, start: int) -> bool:
+    return _HYPOTHETICAL_RE.search(clause_before(norm, start, max_chars=50)) is not None
+
+
 def pains_from_normalized(
     norm: str, *, extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
 ) -> tuple[str, ...]:
@@ -87,9 +106,14 @@ def pains_from_normalized(
         for key, pattern, negatable in built_in.rules:
             if key in first or pattern.match(norm, start) is None:
                 continue
-            if not (negatable and is_negated(norm, start)):
-                first[key] = start
+            if (negatable and is_negated(norm, start)) or _hypothetical(norm, start):
+                continue
+            first[key] = start
         position = start + 1
+    if _LONG_WAIT not in first:
+        waited = hurt_wait(norm)
+        if waited is not None:
+            first[_LONG_WAIT] = waited
     for key, pattern in _extra_rules(extra):
         for m in pattern.finditer(norm):
             if is_negated(norm, m.start()):

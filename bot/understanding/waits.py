@@ -1,0 +1,98 @@
+"""Whether a wait in an answer hurt: the ``long_wait`` pain.
+
+Waiting is part of most support journeys, and a mention of it is not a complaint:
+"waited a minute on hold, no big deal", "waited for their reply, they'd said 5 days".
+A wait is a pain when the sentence that names it says it hurt: a length of 15 minutes
+or more ("40 min hold", "waited the ten working days"), a long vague one ("ages",
+"all day", "for weeks"), a complaint ("too long", "kept me waiting", "5 hrs wasted"),
+or a negative feeling ("sat on hold, furious"); and not when the same sentence shrugs
+it off ("which was fine", "didn't mind", "only a minute", "still within their 10 days").
+An answer that opens by naming the wait ("The hold. Obviously.") names the pain.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.understanding.durations import duration_from_normalized
+from bot.understanding.feelings import feeling_from_normalized
+
+# A wait named: on hold, queued, waited, sat in all day.
+_WAIT_RE = re.compile(
+    r"\b(?:on hold|hold music|hold(?! (?:on|of|up|the|my|your|it|them))|held|wait(?:ed|ing|s)?|que"
+    r"ue[ds]?"
+    r"|queuing|queueing|sat (?:in|there|at home|on the phone)|stayed in|hanging on)\b"
+)
+# A complaint about time, on its own enough ("35 minutes is too long").
+_HURT_RE = re.compile(
+    r"\b(?:ages|forever|for ever|an eternity|eternity|so long|too long|way too long|far too long|"
+    r"a long time|long wait\w*|longer than|how long it took|took (?:so|too) long|took ages|took "
+    r"forever|dragg?(?:ed|ing)? on|kept (?:me |us )?waiting|waiting and waiting|waited and waited|"
+    r"still waiting|long enough to|(?:hours?|hrs|days?|weeks?|months?|\d+ ?mins?|minutes?) "
+    r"(?:wasted|lost|of my life)|wasted (?:the|my|a|an|the whole|all) (?:day|evening|morning|"
+    r"afternoon|hour|week)|(?:so|very|really|painfully|too) slow|slow (?:to|response|reply)|"
+    r"hours and hours|days and days|weeks and weeks|for weeks|for months)\b|^\W*slow\W*$"
+)
+# A stock long stretch: a pain only where a wait is named with it ("waited in all day").
+_LONG_STRETCH_RE = re.compile(
+    r"\b(?:all day|all (?:morning|afternoon|evening|night)|the whole (?:day|morning|afternoon|"
+    r"evening)|for days|ages|hours|days|weeks)\b"
+)
+# The sentence shrugs the wait off.
+_FINE_RE = re.compile(
+    r"\b(?:fine|no big deal|(?:didn't|did not|don't|doesn't|didnt) (?:really |honestly )?(?:mind|"
+    r"bother|matter)|no problem|not (?:too |that |so )?bad|wasn't (?:too |that )?bad|only (?:a|an|"
+    r"one|two|three|\d+|about|like|the|just)|normal|not long|short|quick(?:ly)?|(?:is|was|that's)"
+    r" nothing|expected|ok|okay|alright|all right|can't (?:really )?complain|couldn't complain|"
+    r"not a big|could live with|no complaints|still within|within what|not urgent|wasn't urgent|"
+    r"fair enough|reasonable|as promised|on time|on schedule|when they said)\b"
+)
+_OPENS_WITH_WAIT_RE = re.compile(
+    r"^\W*(?:the|that) (?:wait(?:ing)?|hold|queue|month|week|weeks|days|delay|time it took)\b"
+)
+
+_CLAUSE_BREAK_RE = re.compile(r",|;|\b(?:and|but|then|while|including)\b")
+_SENTENCE_RE = re.compile(r"[^.!?\n]+")
+_LONG_MINUTES = 15
+
+
+def hurt_wait(norm: str) -> int | None:
+    """Where normalised ``norm`` first names a wait that hurt, or None."""
+    if _WAIT_RE.search(norm) is None and _HURT_RE.search(norm) is None:
+        return None  # most answers name no wait: one scan each and done
+    if _OPENS_WITH_WAIT_RE.match(norm):
+        first = _SENTENCE_RE.match(norm)
+        if first is None or not _FINE_RE.search(first.group()):
+            return 0
+    for sentence in _SENTENCE_RE.finditer(norm):
+        text = sentence.group()
+        if _FINE_RE.search(text):
+            continue
+        hurt = _HURT_RE.search(text)
+        if hurt is not None:
+            return sentence.start() + hurt.start()
+        wait = _WAIT_RE.search(text)
+        if wait is None:
+            continue
+        # The length next to the wait, not the whole step's: "40 minutes in total,
+        # including ten in the queue" is a ten-minute queue.
+        clause = _clause_around(text, wait.start())
+        minutes = duration_from_normalized(clause, answer=True)
+        if (minutes is not None and minutes >= _LONG_MINUTES) or _LONG_STRETCH_RE.search(clause):
+            return sentence.start() + wait.start()
+
+        feeling = feeling_from_normalized(text.strip(), bare_number=False)
+        if feeling is not None and feeling <= 2:
+            return sentence.start() + wait.start()
+    return None
+
+
+def _clause_around(text: str, position: int) -> str:
+    """The comma-or-conjunction clause of ``text`` that holds ``position``."""
+    start = 0
+    for brk in _CLAUSE_BREAK_RE.finditer(text):
+        if brk.end() <= position:
+            start = brk.end()
+        elif brk.start() > position:
+            return text[start : brk.start()].strip()
+    return text[start:].strip()

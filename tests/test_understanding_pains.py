@@ -1,0 +1,171 @@
+"""Pains (issue 15): a wait is a pain only when it hurt, every pain of an answer is kept,
+and plain phrasings of every taxonomy entry are recognised."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation.vocabulary import Pain
+from bot.understanding import understand
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "waited like 5 mins for her to join but that's fine",
+        "The hold was only a couple of minutes, no problem.",
+        "The queue was ten minutes, which was fine.",
+        "the hold was about 15 minutes, but I didn't mind",
+        "Then I waited for approval. They'd said three working days, and it came on day three.",
+        "Now I'm waiting for the money to arrive.",
+        "after a short wait a young chap answered",
+        "I rang them and got put on hold",
+        "waited for their reply, still within their 10 days",
+        "20 mins in the queue but honestly I expected way worse, so fine",
+        "Refund landed three days later.",
+    ],
+)
+def test_a_wait_that_did_not_hurt_is_no_pain(text: str) -> None:
+    assert Pain.LONG_WAIT not in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "40 min hold",
+        "sat on hold for 35 minutes",
+        "The wait. 35 minutes is too long.",
+        "The hold. Obviously.",
+        "Waited in all day for the engineer.",
+        "on hold for ages, then cut off",
+        "waited on the line forever",
+        "Nearly an hour on hold while my deadline sailed past.",
+        "It was a long ten days.",
+        "Four days without heating while they decided.",
+        "Two weeks past their own deadline, not a peep.",
+        "It took twice as long as they said.",
+        "took them 4 hrs to reply",
+        "still waiting, nothing since",
+        "sat in the queue, absolutely fuming",
+        "5 hrs wasted.",
+    ],
+)
+def test_a_wait_that_hurt_is_a_long_wait(text: str) -> None:
+    assert Pain.LONG_WAIT in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        # repeat_explanation
+        ("I had to tell the whole story again to a new person", Pain.REPEAT_EXPLANATION),
+        ("gave my booking reference three times", Pain.REPEAT_EXPLANATION),
+        ("Explaining it all again from scratch", Pain.REPEAT_EXPLANATION),
+        ("had to type everything again", Pain.REPEAT_EXPLANATION),
+        ("they asked for the same documents again", Pain.REPEAT_EXPLANATION),
+        # transferred
+        ("she puts me through to another team", Pain.TRANSFERRED),
+        ("got passed on twice", Pain.TRANSFERRED),
+        ("bounced me back to my GP", Pain.TRANSFERRED),
+        ("he said it was not his department and sent me to another person", Pain.TRANSFERRED),
+        ("handed it over to a different team", Pain.TRANSFERRED),
+        # no_follow_up
+        ("nobody followed up", Pain.NO_FOLLOW_UP),
+        ("they promised a call back and it just never came", Pain.NO_FOLLOW_UP),
+        ("the seller never replied", Pain.NO_FOLLOW_UP),
+        ("They said they'd call first. Didn't.", Pain.NO_FOLLOW_UP),
+        ("Nobody called when they said they would", Pain.NO_FOLLOW_UP),
+        ("having to chase them when they'd promised an update", Pain.NO_FOLLOW_UP),
+        # unclear_info
+        ("the letter didn't say why it had been declined", Pain.UNCLEAR_INFO),
+        ("the FAQ and the agent said two different things", Pain.UNCLEAR_INFO),
+        ("no explanation of what the charge was for", Pain.UNCLEAR_INFO),
+        ("nobody had mentioned the reactivation fee", Pain.UNCLEAR_INFO),
+        ("he couldn't explain how they'd worked it out", Pain.UNCLEAR_INFO),
+        ("the status page said everything was fine, which wasn't true", Pain.UNCLEAR_INFO),
+        # forced_channel_switch
+        ("I was forced to switch to another channel", Pain.FORCED_CHANNEL_SWITCH),
+        ("they told me to send it all by post instead", Pain.FORCED_CHANNEL_SWITCH),
+        ("had no choice but the web form", Pain.FORCED_CHANNEL_SWITCH),
+        ("the bot told me to phone them", Pain.FORCED_CHANNEL_SWITCH),
+        ("sent me off to email a different team", Pain.FORCED_CHANNEL_SWITCH),
+        # unresolved
+        ("it didn't get resolved", Pain.UNRESOLVED),
+        ("nothing changed and it still doesn't work", Pain.UNRESOLVED),
+        ("fixed nothing", Pain.UNRESOLVED),
+        ("it didn't help at all", Pain.UNRESOLVED),
+        ("they refused and pointed me at the airline", Pain.UNRESOLVED),
+        ("only a temporary fix, so it's not really solved", Pain.UNRESOLVED),
+        # unempathetic_agent
+        ("she was dismissive and said it was my problem", Pain.UNEMPATHETIC_AGENT),
+        ("he didn't listen", Pain.UNEMPATHETIC_AGENT),
+        ("a copy-and-paste 'sorry for any inconvenience'", Pain.UNEMPATHETIC_AGENT),
+        ("very brusque, barely looked up", Pain.UNEMPATHETIC_AGENT),
+        ("she couldn't have cared less", Pain.UNEMPATHETIC_AGENT),
+        # hard_to_reach
+        ("the line was engaged all morning", Pain.HARD_TO_REACH),
+        ("no phone support on our plan", Pain.HARD_TO_REACH),
+        ("couldn't get hold of anyone", Pain.HARD_TO_REACH),
+        # bot_loop
+        ("the bot kept sending me the same article over and over", Pain.BOT_LOOP),
+        ("went round in circles with the assistant", Pain.BOT_LOOP),
+        ("there was no way to get a human", Pain.BOT_LOOP),
+        # billing_error
+        ("I was charged twice for the same month", Pain.BILLING_ERROR),
+        ("a duplicate charge on my card", Pain.BILLING_ERROR),
+        ("the bill was the wrong amount", Pain.BILLING_ERROR),
+        # broken_promise
+        ("they broke their promise", Pain.BROKEN_PROMISE),
+        ("they didn't keep their word", Pain.BROKEN_PROMISE),
+        ("the engineer was supposed to come on Monday", Pain.BROKEN_PROMISE),
+        # identity_verification_hassle
+        ("endless security questions before they'd talk to me", Pain.IDENTITY_VERIFICATION_HASSLE),
+        (
+            "had to prove who I was with a passport and proof of address",
+            Pain.IDENTITY_VERIFICATION_HASSLE,
+        ),
+        ("the one-time code never arrived", Pain.IDENTITY_VERIFICATION_HASSLE),
+        # slow_delivery
+        ("the parcel was a week late", Pain.SLOW_DELIVERY),
+        ("the replacement never arrived", Pain.SLOW_DELIVERY),
+        ("delivery delayed twice", Pain.SLOW_DELIVERY),
+        # wrong_item
+        ("they sent me the wrong size", Pain.WRONG_ITEM),
+        ("not what I ordered", Pain.WRONG_ITEM),
+        ("they gave me the wrong tablets", Pain.WRONG_ITEM),
+    ],
+)
+def test_plain_phrasings_of_every_pain(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+def test_every_pain_key_has_tested_phrasings() -> None:
+    marks = test_plain_phrasings_of_every_pain.pytestmark  # type: ignore[attr-defined]
+    phrased = {pain for _, pain in marks[0].args[1]}
+    assert phrased | {Pain.LONG_WAIT} == set(Pain)
+
+
+def test_all_pains_in_an_answer_are_kept() -> None:
+    pains = understand(
+        "Forty minutes on hold, then she transferred me and I had to explain it all again, "
+        "and it still wasn't fixed"
+    ).pains
+    assert {
+        Pain.LONG_WAIT,
+        Pain.TRANSFERRED,
+        Pain.REPEAT_EXPLANATION,
+        Pain.UNRESOLVED,
+    } <= set(pains)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll probably get passed around again",
+        "worried they'd make me explain it all again",
+        "Glad I didn't have to ring them again.",
+        "That I'd end up having to chase this.",
+    ],
+)
+def test_feared_pains_are_not_pains(text: str) -> None:
+    assert understand(text).pains == ()
