@@ -172,6 +172,8 @@ class ScriptedCustomer:
             return self._tell_step(question)
         if slot == Slot.CONFIRM:
             return self._check_reading(question)
+        if slot == Slot.CONFIRM_MOMENT:
+            return self._check_moment(question)
         if slot == Slot.CLARIFY_NOTHING:
             # "Nothing" was this labelled step's story (a pause): more is to come, unless
             # it was the typed ending.
@@ -221,6 +223,21 @@ class ScriptedCustomer:
         if len(wrong) == 1:
             return Sent(question, step_answer(step.answers, _FACT_SLOTS[wrong[0]]))
         return _click(question, "fix")
+
+    def _check_moment(self, question: Question) -> Sent:
+        """ "Do you mean step n?": yes when step n was told from the labelled moment, else
+        the button of the step that was, else "none"."""
+        wanted = self.scripted.moment_of_truth.step  # 1-based labelled step, or None
+        ordinal = next(
+            (o for o, index in self.told.items() if wanted is not None and index == wanted - 1),
+            None,
+        )
+        if ordinal is None:
+            return Sent(question, "none of those")
+        # The step asked about is the one without a button of its own.
+        if any(value == f"step:{ordinal}" for value, _ in question.choices):
+            return _click(question, f"step:{ordinal}")
+        return _click(question, "yes")
 
     def _step_answer(self, question: Question) -> str:
         ordinal = _step_of(question, self.scripted.id)

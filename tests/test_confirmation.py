@@ -292,3 +292,70 @@ def test_i_dont_know_is_a_valid_duration_answer(guide: Guide, unknown: str) -> N
     chat.say(unknown)
     assert chat.slot != Slot.DURATION and chat.state.reasks == 0
     assert chat.state.steps[0].duration_minutes is None
+
+
+# --- the moment of truth -------------------------------------------------------------------
+
+
+def _at_the_moment(guide: Guide) -> Chat:
+    chat = consented(guide)
+    for story in (
+        "I rang their helpline about the charge",
+        "I emailed the complaints team with my statement",
+        "A manager called me back and refunded it",
+    ):
+        chat.say(story)
+        while chat.slot not in (Slot.NEXT_STEP, Slot.PLAYBACK):
+            chat.say("skip")
+    chat.click("last")
+    chat.click("yes")
+    assert chat.slot == Slot.MOMENT_OF_TRUTH
+    return chat
+
+
+@pytest.mark.parametrize(("answer", "step"), [("step 2", 2), ("the third one", 3), ("#1", 1)])
+def test_an_explicit_step_is_stored_at_once(guide: Guide, answer: str, step: int) -> None:
+    chat = _at_the_moment(guide)
+    chat.say(answer)
+    assert chat.state.moment_of_truth_step == step and chat.slot == Slot.RESOLVED
+
+
+@pytest.mark.parametrize("answer", ["none really", "I don't know", "hard to pick one"])
+def test_none_is_a_valid_moment_of_truth(guide: Guide, answer: str) -> None:
+    chat = _at_the_moment(guide)
+    chat.say(answer)
+    assert chat.state.moment_of_truth_step is None and chat.slot == Slot.RESOLVED
+
+
+def test_a_clearly_described_moment_is_stored_at_once(guide: Guide) -> None:
+    chat = _at_the_moment(guide)
+    chat.say("when the manager sorted the refund")
+    assert chat.state.moment_of_truth_step == 3 and chat.slot == Slot.RESOLVED
+
+
+def test_an_unsure_match_is_confirmed_in_one_tap(guide: Guide) -> None:
+    chat = _at_the_moment(guide)
+    chat.say("the email, I think")
+    assert chat.slot == Slot.CONFIRM_MOMENT and chat.state.moment_guess == 2
+    reply = chat.result.replies[-1]
+    assert "step 2" in reply.text and "emailed the complaints team" in reply.text
+    assert [c.value for c in reply.choices] == ["yes", "step:1", "step:3"]
+    chat.click("yes")
+    assert chat.state.moment_of_truth_step == 2 and chat.slot == Slot.RESOLVED
+    assert chat.state.moment_of_truth == "the email, I think"
+
+
+def test_a_wrong_guess_is_fixed_with_the_right_steps_button(guide: Guide) -> None:
+    chat = _at_the_moment(guide)
+    chat.say("when they got back to me")
+    assert chat.slot == Slot.CONFIRM_MOMENT and chat.state.moment_guess == 3
+    chat.click("step:1")
+    assert chat.state.moment_of_truth_step == 1 and chat.state.moment_guess is None
+    assert chat.slot == Slot.RESOLVED
+
+
+def test_an_unmatched_description_is_kept_in_words_without_a_step(guide: Guide) -> None:
+    chat = _at_the_moment(guide)
+    chat.say("the money part")
+    assert chat.state.moment_of_truth == "the money part"
+    assert chat.state.moment_of_truth_step is None and chat.slot == Slot.RESOLVED

@@ -32,6 +32,7 @@ from bot.conversation.vocabulary import (
 )
 from bot.understanding import (
     Understanding,
+    continues_contact,
     declines_to_answer,
     parse_channel,
     parse_duration_minutes,
@@ -40,6 +41,7 @@ from bot.understanding import (
     parse_resolved,
     parse_scale,
     parse_yes_no,
+    resolve_step_reference,
     says_unknown,
     understand,
 )
@@ -84,15 +86,6 @@ _SLOT_FACTS: dict[str, tuple[str, ...]] = {
 _WAITING = re.compile(
     r"\b(?:wait(?:ed|ing)?|on hold|heard nothing|no (?:reply|answer|response|word)|"
     r"chas(?:e|ed|ing)|for (?:a |their )?(?:reply|call ?back|response|answer))\b"
-)
-# The step carries on in the same contact: the same call or chat, the same agent.
-_CONTINUATION = re.compile(
-    r"\b(?:same (?:call|chat|conversation|line|thread|agent|person|guy|lady|email)|"
-    r"still on the (?:phone|line|call|chat)|(?:stayed|still) on hold|on the same call|"
-    r"went through (?:it|everything) (?:all )?again|got (?:through to )?(?:someone|somebody)|"
-    r"put me (?:back )?on hold)\b"
-    r"|^(?:and |so )?(?:then )?(?:she|he|the (?:same )?(?:agent|guy|lady|woman|man|person|"
-    r"rep|advisor|adviser))\b"
 )
 _EFFORT_LOW_WORDS = ("very easy", "super easy", "effortless", "easy peasy", "no effort")
 _EFFORT_HIGH_WORDS = ("very hard", "very difficult", "nightmare", "impossible", "exhausting")
@@ -160,6 +153,10 @@ def skip_question(state: InterviewState, guide: Guide, position: Position) -> bo
     if slot == Slot.CLARIFY_NOTHING:
         state.clarifying_nothing = False
         state.steps_closed = True
+        return True
+    if slot == Slot.CONFIRM_MOMENT:
+        state.moment_guess = None
+        state.settle(Slot.MOMENT_OF_TRUTH, state.answer_message_ids.get(Slot.MOMENT_OF_TRUTH))
         return True
     step = state.step(position.step) if position.step is not None else None
     if step is not None and slot == Slot.CONFIRM:
@@ -320,10 +317,42 @@ def _answer_moment_of_truth(
         state.moment_of_truth = answer.text or (step.doing if step is not None else "")
     else:
         state.moment_of_truth = answer.text
-        state.moment_of_truth_step = _step_number(answer.text, state) or _closest_step(
-            answer.text, state
+        reference = resolve_step_reference(
+            answer.text,
+            [step.doing for step in state.steps],
+            channels=[step.channel for step in state.steps],
         )
+        if reference.step is not None and not reference.sure:
+            # Matched by meaning, unsure: one tap to confirm (`Slot.CONFIRM_MOMENT`).
+            state.moment_guess = reference.step
+            if answer.message_id is not None:  # the quote links to the description
+                state.answer_message_ids[Slot.MOMENT_OF_TRUTH] = answer.message_id
+            return Outcome()
+        state.moment_of_truth_step = reference.step
     state.settle(Slot.MOMENT_OF_TRUTH, answer.message_id)
+    return Outcome()
+
+
+def _answer_confirm_moment(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    """Yes (that step), another step's button, or words: read again, then settled."""
+    guess = state.moment_guess
+    if answer.choice == "yes" or (answer.choice is None and parse_yes_no(answer.text)):
+        chosen = guess
+    elif answer.choice is not None and answer.choice.startswith("step:"):
+        chosen = int(answer.choice.removeprefix("step:"))
+    else:
+        reference = resolve_step_reference(
+            answer.text, [step.doing for step in state.steps], channels=None
+        )
+        chosen = reference.step if reference.sure or reference.none_given else None
+        if chosen is None and not reference.none_given and parse_yes_no(answer.text) is None:
+            return Outcome(accepted=False)
+    state.moment_guess = None
+    state.moment_of_truth_step = chosen if chosen is not None and state.step(chosen) else None
+    said = state.answer_message_ids.get(Slot.MOMENT_OF_TRUTH)
+    state.settle(Slot.MOMENT_OF_TRUTH, said if said else answer.message_id)
     return Outcome()
 
 
@@ -513,7 +542,7 @@ def _describe_step(
     """Fill a new step from its description, returning what to acknowledge."""
     step.cite(answer.message_id)
     learnt = _fill_from_text(step, guide, answer, channel=True, understood=understood)
-    if previous is not None and Slot.CHANNEL not in step.settled and _continues(answer.text):
+    if previous is not None and Slot.CHANNEL not in step.settled and continues_contact(answer.text):
         # "Same call, she then ...": the step goes on where the last one was, probably.
         inherited = previous.channel
         if inherited is not None and inherited not in (Channel.NONE, Channel.OTHER):
@@ -642,6 +671,10 @@ def _accept_anyway(state: InterviewState, guide: Guide, position: Position, answ
         state.clarifying_nothing = False
         state.steps_closed = True
         return
+    if slot == Slot.CONFIRM_MOMENT:
+        state.moment_guess = None
+        state.settle(Slot.MOMENT_OF_TRUTH, state.answer_message_ids.get(Slot.MOMENT_OF_TRUTH))
+        return
     step = state.step(position.step) if position.step is not None else None
     if step is not None and slot == Slot.CONFIRM:
         confirmation.reject(step)
@@ -680,12 +713,6 @@ def _current_step(state: InterviewState, position: Position) -> StepDraft:
     return step
 
 
-def _step_number(text: str, state: InterviewState) -> int | None:
-    """A step the text points at: "2", "step 2: ...", "#2", "the second one", "the last"."""
-    number, _ = _split_step_reference(text, state)
-    return number
-
-
 def _split_step_reference(text: str, state: InterviewState) -> tuple[int | None, str]:
     """(step number, the rest of the text) for "2: I emailed them" style corrections."""
     lowered = text.lower().strip()
@@ -699,21 +726,6 @@ def _split_step_reference(text: str, state: InterviewState) -> tuple[int | None,
             resolved = len(state.steps) if number == -1 else number
             return (resolved if state.step(resolved) is not None else None), ""
     return None, ""
-
-
-def _closest_step(text: str, state: InterviewState) -> int | None:
-    """The step whose description shares the most words with `text` (None if none)."""
-    words = _content_words(text)
-    best, best_overlap = None, 0
-    for step in state.steps:
-        overlap = len(words & _content_words(step.doing))
-        if overlap > best_overlap:
-            best, best_overlap = step.ordinal, overlap
-    return best if best_overlap >= 2 else None
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9']+", text.lower()) if len(w) > 3}
 
 
 def _understand(text: str, guide: Guide) -> Understanding:
@@ -786,11 +798,6 @@ def _was_waiting(state: InterviewState) -> bool:
     return bool(_WAITING.search(last.doing.lower())) or "long_wait" in last.pains
 
 
-def _continues(text: str) -> bool:
-    """Whether a step's story goes on from the last one ("same call", "then she ...")."""
-    return bool(_CONTINUATION.search(text.lower().replace("’", "'")))
-
-
 def _vague_but_answered(text: str) -> bool:
     # "ages", "still ongoing", "can't remember": a real answer without a number. Keep it.
     return bool(_VAGUE_DURATION.search(text.lower().replace("’", "'")))
@@ -828,6 +835,7 @@ _HANDLERS: dict[str, Handler] = {
     Slot.CLARIFY_NOTHING: _answer_clarify_nothing,
     Slot.PLAYBACK: _answer_playback,
     Slot.MOMENT_OF_TRUTH: _answer_moment_of_truth,
+    Slot.CONFIRM_MOMENT: _answer_confirm_moment,
     Slot.RESOLVED: _answer_resolved,
     Slot.EFFORT: _answer_effort,
     Slot.IMPROVEMENT: _keep_text("improvement"),

@@ -79,6 +79,7 @@ class GuideTexts(BaseModel):
     confirm_fixed: str = "Thanks, I've changed that: {facts}."
     clarify_nothing: str = "Do you mean nothing happened for a while, or was that the end of it?"
     nothing_for_a_while: str = "Nothing happened for a while."
+    confirm_moment: str = 'Do you mean step {n}: "{facts}"?'
     step_cap_reached: str
     playback_intro: str
     playback: str

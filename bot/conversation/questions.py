@@ -82,6 +82,11 @@ def question_replies(
         return [Reply(text=guide.fill(extra.text), slot=slot, choices=choices)]
     if slot == Slot.CONFIRM:
         return _confirm_replies(position, state, guide, choices, reask=reask)
+    if slot == Slot.CONFIRM_MOMENT:
+        guessed = state.step(state.moment_guess) if state.moment_guess is not None else None
+        doing = short_doing(guessed) if guessed is not None else ""
+        text = guide.say("confirm_moment", n=state.moment_guess, facts=doing)
+        return [Reply(text=text, slot=slot, choices=choices)]
     text = guide.say(_text_key(slot, position, reask=reask))
     return [Reply(text=text, slot=slot, choices=choices)]
 
@@ -105,6 +110,13 @@ def question_choices(position: Position, state: InterviewState, guide: Guide) ->
         return _guessed_first(fixed[slot], slot, _guess_at(position, state))
     if slot == Slot.CONFIRM:
         return CONFIRM_CHOICES
+    if slot == Slot.CONFIRM_MOMENT:
+        others = tuple(
+            Choice(value=f"step:{s.ordinal}", label=f"Step {s.ordinal}: {short_doing(s)}")
+            for s in state.steps
+            if s.ordinal != state.moment_guess
+        )
+        return (Choice(value="yes", label="Yes, that one"), *others)
     if slot == Slot.CLARIFY_NOTHING:
         return CLARIFY_NOTHING_CHOICES
     if slot == Slot.PLAYBACK:

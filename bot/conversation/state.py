@@ -160,6 +160,8 @@ class InterviewState(BaseModel):
     fixing_step: int | None = None
     moment_of_truth: str | None = None
     moment_of_truth_step: int | None = None
+    # The step a described moment of truth probably was, waiting for a one-tap yes.
+    moment_guess: int | None = None
     resolved: str | None = None
     effort: int | None = Field(default=None, ge=EFFORT_MIN, le=EFFORT_MAX)
     improvement: str | None = None
@@ -323,6 +325,8 @@ def next_position(state: InterviewState, guide: Guide) -> Position:
         return Position(slot=Slot.PLAYBACK, step=state.fixing_step)
     for key in (*WRAP_UP_SLOTS, *(q.id for q in guide.extra_questions), Slot.ANYTHING_ELSE):
         if key not in state.settled:
+            if key == Slot.MOMENT_OF_TRUTH and state.moment_guess is not None:
+                return Position(slot=Slot.CONFIRM_MOMENT, step=state.moment_guess)
             return Position(slot=key)
     return Position(slot=Slot.DONE)
 
@@ -367,6 +371,8 @@ def invariant_problems(state: InterviewState, guide: Guide) -> list[str]:
         problems.append(f"fixing a step that does not exist: {state.fixing_step}")
     if state.moment_of_truth_step is not None and state.step(state.moment_of_truth_step) is None:
         problems.append("moment of truth points at a step that does not exist")
+    if state.moment_guess is not None and state.step(state.moment_guess) is None:
+        problems.append("the moment-of-truth guess points at a step that does not exist")
     known = {s.value for s in Slot} | {q.id for q in guide.extra_questions}
     unknown = [key for key in state.settled if key not in known]
     if unknown:

@@ -27,6 +27,8 @@ class Slot(StrEnum):
     # "Nothing." after a waiting step: did nothing happen for a while, or was that the end?
     CLARIFY_NOTHING = "clarify_nothing"
     NEXT_STEP = "next_step"
+    # "Do you mean step 3?": a moment of truth matched to a step by meaning, unsure.
+    CONFIRM_MOMENT = "confirm_moment"
     PLAYBACK = "playback"
     MOMENT_OF_TRUTH = "moment_of_truth"
     RESOLVED = "resolved"

@@ -370,6 +370,11 @@ class SimulatedCustomer:
             return self._say(question, self._phrase("last"), value="last", casual=True)
         if slot == Slot.CONFIRM:
             return self._check_reading(question)
+        if slot == Slot.CONFIRM_MOMENT:
+            truth = persona.moment_of_truth
+            value = f"step:{truth}" if isinstance(truth, int) else None
+            choice = _find(question.choices, value) if value else None
+            return _click(choice or _find(question.choices, "yes") or question.choices[0])
         if slot == Slot.CLARIFY_NOTHING:
             more = self._step + 1 < len(persona.steps)
             return _click(_find(question.choices, "wait" if more else "end") or question.choices[0])
