@@ -123,6 +123,10 @@ def _settings(folder: Path, database_url: str | None) -> Settings:
         # One simulated customer answers with no think time: limits would only stall it.
         "rate_limit_per_client": 0,
         "rate_limit_per_token": 0,
+        # Every simulated customer starts from the same address: no start budgets (0 = off).
+        "open_starts_per_client_per_hour": 0,
+        "open_starts_per_campaign_per_hour": 0,
+        "open_starts_per_hour": 0,
     }
     return Settings(**values)
 
