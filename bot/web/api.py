@@ -18,7 +18,7 @@ from bot.service.errors import (
     InterviewNotFound,
     TurnBusy,
 )
-from bot.service.links import LinkNotFound
+from bot.service.links import LinkExpired, LinkNotFound, LinkRevoked
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.http_errors import ApiError
 from bot.web.ratelimit import RateLimited
@@ -119,6 +119,8 @@ def start_json(context: WebContext, body: StartRequest, *, wait: bool = True) ->
         else:
             assert body.campaign is not None
             token, snapshot = context.links.start_open_snapshot(body.campaign, wait=wait)
+    except (LinkExpired, LinkRevoked) as gone:
+        raise ApiError(410, "link_closed", f"{str(gone).capitalize()}.") from None
     except (LinkNotFound, CampaignNotFound):
         raise _not_found("This link is not valid. Check that it was copied completely.") from None
     except CampaignClosed:

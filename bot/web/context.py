@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from bot.service.interviews import InterviewService
+from bot.service.invitations import Invitations
 from bot.service.links import Links
 from bot.web.ratelimit import RateLimiter
 
@@ -26,6 +27,8 @@ class WebContext:
     per_client: RateLimiter
     max_chars: int
     public_url: str
+    # The opt-out page's service (bot.web.optout); None leaves the page answering 404.
+    invitations: Invitations | None = None
 
 
 async def web_context(request: Request) -> WebContext:

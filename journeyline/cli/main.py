@@ -16,10 +16,13 @@ from journeyline.cli import (
     invites,
     llm_cmd,
     maps,
+    participants_cmd,
     serve,
     slack_cmd,
+    suppressions_cmd,
     synthesize,
     understand,
+    worker_cmd,
 )
 from journeyline.cli.common import errors
 from journeyline.logs import configure_from_settings
@@ -39,6 +42,9 @@ app.add_typer(invites.app, name="invites")
 app.add_typer(slack_cmd.app, name="slack")
 app.add_typer(maps.app, name="maps")
 app.add_typer(llm_cmd.app, name="llm")
+app.add_typer(participants_cmd.app, name="participants")
+app.add_typer(suppressions_cmd.app, name="suppressions")
+app.command("worker")(worker_cmd.worker)
 app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("understand")(understand.understand_command)

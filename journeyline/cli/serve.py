@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from journeyline.cli.common import console, fail_cleanly
 from journeyline.runtime import open_runtime
+from journeyline.scheduler_wiring import build_scheduler
 from journeyline.settings import load_settings
 
 # Longer than browsers' and load balancers' idle reuse, so the server does not close a
@@ -41,6 +44,11 @@ def serve(
             "[yellow]Note:[/] SQLite takes one writer at a time, so more than one process "
             "is slower, not faster; use --workers 1, or PostgreSQL to scale out."
         )
+    # The invitation scheduler runs in this process (uvicorn's parent when there are
+    # several): its workers share the jobs with any `journeyline worker` processes.
+    scheduler = build_scheduler(runtime) if settings.scheduler_in_serve else None
+    if scheduler is not None:
+        scheduler.start()
     if workers == 1:
         try:
             uvicorn.run(
@@ -54,9 +62,19 @@ def serve(
                 log_level=None,
             )
         finally:
+            if scheduler is not None:
+                scheduler.stop()
             runtime.close()
         return
-    runtime.close()
+    try:
+        _serve_workers(uvicorn, host=host, port=port, workers=workers)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+        runtime.close()
+
+
+def _serve_workers(uvicorn: Any, *, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "journeyline.web.app:app_from_environment",
         factory=True,

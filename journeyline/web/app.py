@@ -17,9 +17,10 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.service.invitations import Invitations
 from bot.service.links import Links
 from bot.understanding import warm_up
-from bot.web import api, pages
+from bot.web import api, optout, pages
 from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
 from bot.web.fast_turns import FastTurns
 from bot.web.http_errors import ApiError, api_error_handler, validation_error_handler
@@ -110,11 +111,13 @@ def create_app(runtime: Runtime) -> JourneylineApp:
         per_client=RateLimiter(settings.rate_limit_per_client),
         max_chars=settings.max_message_chars,
         public_url=settings.public_url.rstrip("/"),
+        invitations=Invitations(runtime.sessions),
     )
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(optout.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     mount_slack(app, runtime)
 

@@ -1,0 +1,375 @@
+"""Sending one invitation or reminder, once.
+
+Three short transactions around the one thing that leaves the building:
+
+1. With the invitation's row locked: decide whether the message is still wanted (not
+   revoked, not suppressed, not started, not expired), record it in the ledger as
+   ``sending`` with its Message-ID fixed, and reserve a moment under the wave's rate.
+2. Outside any transaction: wait for that moment, then send (SMTP, outbox or Slack).
+3. Record it ``sent``, and in the same commit queue the next reminder (a job with a
+   unique key, so it is queued once however often this runs).
+
+The job that runs this is leased (``storage.jobs``): only a worker that died lets
+another take it, and that one finds the ledger row in ``sending`` and re-drives it (see
+``campaigns.outbox``, ``campaigns.smtp`` and ``campaigns.slack_invitations`` for what a
+re-drive does on each channel).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.conversation.vocabulary import FINISHED_STATUSES
+from bot.service.access_tokens import hash_token
+from bot.service.campaign_guides import guide_for
+from bot.service.email_templates import Wording, default_wording, render
+from bot.service.link_tokens import LINK, LinkSecretChanged, LinkTokens
+from campaigns.delivery_errors import NotSent, PermanentFailure
+from campaigns.email_message import Sender, compose, message_id
+from campaigns.slack_invitations import SlackInvitations
+from storage import invitations as store
+from storage import jobs
+from storage.engines import write_session
+from storage.scheduler_models import Invitation, InvitationWave
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+SEND = "invitation.send"
+
+
+class EmailTransport(Protocol):
+    def send(self, message: EmailMessage, *, redrive: bool) -> str: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What step 1 decided: the message to send, and when."""
+
+    invitation_id: int
+    number: int
+    channel: str
+    slot: datetime
+    redrive: bool
+    message_id: str
+    email: EmailMessage | None
+    slack_user: str | None
+    campaign_name: str
+    campaign_slug: str
+    opt_out_link: str
+    expires: str | None
+
+
+def send_job_key(invitation_id: int, number: int) -> str:
+    return f"invitation:{invitation_id}:{number}"
+
+
+class Sends:
+    """Sends invitations and reminders through one worker's transports."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        tokens: LinkTokens,
+        sender: Sender,
+        email: EmailTransport,
+        slack: SlackInvitations | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._sessions = sessions
+        self._tokens = tokens
+        self._sender = sender
+        self._email = email
+        self._slack = slack
+        self._clock = clock
+        self._sleep = sleep
+
+    def close(self) -> None:
+        self._email.close()
+        if self._slack is not None:
+            self._slack.close()
+
+    def send(self, *, invitation_id: int, number: int, last_attempt: bool) -> None:
+        """Send message ``number`` (0: the invitation, n: reminder n) of the invitation
+        if it is still wanted. Raises to have the job retried (``last_attempt``: no
+        retry follows, so the invitation is marked failed instead)."""
+        slack_user = self._slack_user(invitation_id) if self._slack is not None else None
+        plan = self._prepare(invitation_id, number, slack_user)
+        if plan is None:
+            return
+        wait = (plan.slot - self._clock()).total_seconds()
+        if wait > 0:
+            self._sleep(wait)
+        try:
+            detail = self._deliver(plan)
+        except PermanentFailure as error:
+            self._failed(plan, str(error), retry=False)
+            return
+        except NotSent as error:
+            self._failed(plan, str(error), retry=not last_attempt)
+            if last_attempt:
+                return
+            raise
+        except Exception as error:
+            # Unknown whether it went out: the ledger stays "sending", so the next try
+            # is a re-drive. Only when none follows is the invitation given up.
+            if last_attempt:
+                self._failed(plan, f"{type(error).__name__}: {error}", retry=False)
+                return
+            raise
+        self._sent(plan, detail)
+
+    # --- step 1 -------------------------------------------------------------------------
+
+    def _slack_user(self, invitation_id: int) -> str | None:
+        """The Slack user id of a Slack invitation's participant, looked up by email
+        when the list gave none (a Web API call, so outside any transaction)."""
+        assert self._slack is not None
+        with self._sessions() as session:
+            invitation = store.get_invitation(session, invitation_id)
+            if invitation is None or invitation.channel != "slack":
+                return None
+            person = invitation.participant
+            user, email = person.slack_user_id, person.slack_email or person.email
+        try:
+            return self._slack.user_id(user_id=user, email=email)
+        except PermanentFailure:
+            return None  # step 1 reports the missing user
+
+    def _prepare(self, invitation_id: int, number: int, slack_user: str | None) -> _Plan | None:
+        now = self._clock()
+        with write_session(self._sessions) as session:
+            invitation = store.get_invitation(session, invitation_id, for_update=True)
+            if invitation is None:
+                return None
+            wave = invitation.wave
+            reason = self._unwanted(session, invitation, wave, number, now, slack_user)
+            if reason is not None:
+                store.end_message(
+                    session, invitation_id=invitation.id, number=number, state=store.SKIPPED,
+                    now=now, detail=reason,
+                )  # fmt: skip
+                if number == 0 and invitation.status == store.PENDING:
+                    invitation.status = store.SKIPPED
+                    invitation.last_error = reason
+                return None
+            entry = store.begin_message(
+                session,
+                invitation_id=invitation.id,
+                number=number,
+                message_id=message_id(
+                    invitation_id=invitation.id,
+                    number=number,
+                    salt=invitation.link_salt,
+                    domain=self._sender.domain,
+                ),
+                now=now,
+            )
+            if entry.state != store.SENDING:
+                return None  # sent, skipped or failed before: nothing to do
+            if invitation.channel == "slack" and slack_user is not None and self._slack:
+                person = invitation.participant
+                person.slack_user_id = slack_user
+                # So the Start button finds this participant (bot.service.starts).
+                person.slack_team_id = self._slack.team_id()
+            slot = store.reserve_send_slot(
+                session,
+                wave_id=wave.id,
+                now=now,
+                interval=timedelta(seconds=1 / wave.rate_per_second),
+            )
+            return self._plan(
+                session, invitation, wave, number, entry.message_id, entry.redrive, slot, now
+            )
+
+    def _unwanted(
+        self,
+        session: Session,
+        invitation: Invitation,
+        wave: InvitationWave,
+        number: int,
+        now: datetime,
+        slack_user: str | None,
+    ) -> str | None:
+        """Why the message is no longer wanted, or None."""
+        if invitation.status == store.REVOKED or wave.state == store.REVOKED:
+            return "revoked"
+        person = invitation.participant
+        if store.suppressed(
+            session, kind="email", values=[(person.email or "").lower(), person.slack_email or ""]
+        ):
+            return "suppressed"
+        if store.suppressed(
+            session, kind="slack", values=[person.slack_user_id or "", slack_user or ""]
+        ):
+            return "suppressed"
+        if store.has_started(session, participant_id=person.id, finished=FINISHED_STATUSES):
+            return "already started"
+        if number > 0:
+            if invitation.status != store.SENT:
+                return f"the invitation was not sent ({invitation.status})"
+            invite = invitation.invite
+            if invite is not None and invite.expires_at is not None and invite.expires_at <= now:
+                return "the link has expired"
+        if invitation.channel == "email" and not person.email:
+            return "no email address"
+        if invitation.channel == "slack" and self._slack is not None and slack_user is None:
+            # Without a Slack client the send fails as NotSent and is retried later.
+            return "no Slack user with this id or email"
+        return None
+
+    def _plan(
+        self,
+        session: Session,
+        invitation: Invitation,
+        wave: InvitationWave,
+        number: int,
+        fixed_id: str,
+        redrive: bool,
+        slot: datetime,
+        now: datetime,
+    ) -> _Plan:
+        invite = invitation.invite
+        if (
+            invite is None
+            or hash_token(self._tokens.token(invitation.link_salt, LINK)) != invite.token_hash
+        ):
+            raise LinkSecretChanged
+        campaign = invitation.wave.campaign
+        company = guide_for(campaign).company
+        expires_at = invite.expires_at
+        if number == 0 and wave.expire_after_seconds:
+            expires_at = now + timedelta(seconds=wave.expire_after_seconds)
+        expires = None if expires_at is None else _local(expires_at, wave.time_zone)
+        opt_out = self._tokens.opt_out_link(invitation.link_salt)
+        person = invitation.participant
+        email = None
+        if invitation.channel == "email":
+            kind = "invitation" if number == 0 else "reminder"
+            custom = store.get_template(session, campaign_id=campaign.id, kind=kind)
+            wording = (
+                default_wording(kind)
+                if custom is None
+                else Wording(custom.subject, custom.body_text, custom.body_html)
+            )
+            rendered = render(
+                wording,
+                {
+                    "name": person.display_name or "",
+                    "campaign": campaign.name,
+                    "company": company,
+                    "link": self._tokens.interview_link(invitation.link_salt),
+                    "opt_out_link": opt_out,
+                    "expires": expires or "",
+                    "reminder": number,
+                    "sender": self._sender.name,
+                },
+            )
+            email = compose(
+                rendered=rendered,
+                sender=self._sender,
+                to_address=person.email or "",
+                to_name=person.display_name,
+                message_id=fixed_id,
+                opt_out_link=opt_out,
+                now=now,
+            )
+        return _Plan(
+            invitation_id=invitation.id,
+            number=number,
+            channel=invitation.channel,
+            slot=slot,
+            redrive=redrive,
+            message_id=fixed_id,
+            email=email,
+            slack_user=person.slack_user_id,
+            campaign_name=campaign.name,
+            campaign_slug=campaign.slug,
+            opt_out_link=opt_out,
+            expires=expires,
+        )
+
+    # --- step 2 -------------------------------------------------------------------------
+
+    def _deliver(self, plan: _Plan) -> str:
+        if plan.email is not None:
+            return self._email.send(plan.email, redrive=plan.redrive)
+        if plan.channel == "slack" and self._slack is not None and plan.slack_user:
+            return self._slack.post(
+                user_id=plan.slack_user,
+                campaign_name=plan.campaign_name,
+                campaign_slug=plan.campaign_slug,
+                invitation_id=plan.invitation_id,
+                number=plan.number,
+                opt_out_link=plan.opt_out_link,
+                expires=plan.expires,
+                redrive=plan.redrive,
+            )
+        raise NotSent(f"no transport for {plan.channel} invitations is configured")
+
+    # --- step 3 -------------------------------------------------------------------------
+
+    def _sent(self, plan: _Plan, detail: str) -> None:
+        now = self._clock()
+        with write_session(self._sessions) as session:
+            invitation = store.get_invitation(session, plan.invitation_id, for_update=True)
+            assert invitation is not None
+            wave = invitation.wave
+            store.end_message(
+                session, invitation_id=invitation.id, number=plan.number, state=store.SENT,
+                now=now, detail=detail,
+            )  # fmt: skip
+            if plan.number == 0:
+                invitation.status = store.SENT
+                invitation.sent_at = now
+                invitation.last_error = None
+                if wave.expire_after_seconds and invitation.invite is not None:
+                    invitation.invite.expires_at = now + timedelta(
+                        seconds=wave.expire_after_seconds
+                    )
+            else:
+                invitation.reminders_sent = max(invitation.reminders_sent, plan.number)
+            if plan.number < wave.max_reminders and wave.remind_after_seconds:
+                jobs.enqueue(
+                    session,
+                    kind=SEND,
+                    key=send_job_key(invitation.id, plan.number + 1),
+                    run_at=now + timedelta(seconds=wave.remind_after_seconds),
+                    now=now,
+                    payload={"invitation": invitation.id, "number": plan.number + 1},
+                )
+
+    def _failed(self, plan: _Plan, reason: str, *, retry: bool) -> None:
+        now = self._clock()
+        with write_session(self._sessions) as session:
+            invitation = store.get_invitation(session, plan.invitation_id, for_update=True)
+            assert invitation is not None
+            store.end_message(
+                session, invitation_id=invitation.id, number=plan.number,
+                state=store.RETRY if retry else store.FAILED, now=now, detail=reason,
+            )  # fmt: skip
+            invitation.last_error = reason[:500]
+            if not retry and plan.number == 0:
+                invitation.status = store.FAILED
+        log.warning(
+            "invitation %s message %s not sent: %s%s",
+            plan.invitation_id, plan.number, reason, " (will retry)" if retry else "",
+        )  # fmt: skip
+
+
+def _local(moment: datetime, zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%d %B %Y, %H:%M} ({zone})"
