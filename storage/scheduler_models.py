@@ -149,9 +149,7 @@ class InvitationMessage(Base):
     __table_args__ = (UniqueConstraint("invitation_id", "number"),)
 
     id: Mapped[int] = mapped_column(big_id_type(), primary_key=True)
-    invitation_id: Mapped[int] = mapped_column(
-        ForeignKey("invitations.id", ondelete="CASCADE")
-    )
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     message_id: Mapped[str] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(10))

@@ -45,9 +45,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("language", sa.String(length=35), nullable=True))
         batch.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("slack_email", sa.String(length=320), nullable=True))
-    op.create_index(
-        "ix_participants_campaign_id_email", "participants", ["campaign_id", "email"]
-    )
+    op.create_index("ix_participants_campaign_id_email", "participants", ["campaign_id", "email"])
     with op.batch_alter_table("invites") as batch:
         batch.add_column(sa.Column("expires_at", _utc(), nullable=True))
         batch.add_column(sa.Column("revoked_at", _utc(), nullable=True))
@@ -99,9 +97,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invitation_waves")),
     )
-    op.create_index(
-        op.f("ix_invitation_waves_campaign_id"), "invitation_waves", ["campaign_id"]
-    )
+    op.create_index(op.f("ix_invitation_waves_campaign_id"), "invitation_waves", ["campaign_id"])
 
     op.create_table(
         "invitations",
