@@ -39,7 +39,7 @@ class _Handler:
     refused: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(  # aiosmtpd calls its hooks by these names
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         if address.lower() in self.refused:
@@ -47,7 +47,7 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(  # aiosmtpd calls its hooks by these names
         self, server: Any, session: Any, envelope: Any
     ) -> str:
         raw = bytes(envelope.original_content or envelope.content)

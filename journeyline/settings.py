@@ -145,7 +145,7 @@ class Settings(BaseSettings):
     )
     scheduler_lease_seconds: int = Field(
         default=120,
-        ge=10,
+        ge=5,
         le=3600,
         description="How long a claimed job stays a worker's without renewal; after a "
         "crash its jobs run elsewhere this long later. Keep it above the SMTP timeout.",

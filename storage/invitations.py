@@ -384,8 +384,9 @@ def suppress(session: Session, *, kind: str, value: str, reason: str, now: datet
         insert_(Suppression)
         .values(kind=kind, value=value, reason=reason, created_at=now)
         .on_conflict_do_nothing(index_elements=[Suppression.kind, Suppression.value])
+        .returning(Suppression.id)
     )
-    return cast("CursorResult[Any]", result).rowcount == 1
+    return result.scalar() is not None
 
 
 def unsuppress(session: Session, *, kind: str, value: str) -> bool:

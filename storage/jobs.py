@@ -72,9 +72,9 @@ def enqueue(
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=[ScheduledJob.idempotency_key])
+        .returning(ScheduledJob.id)
     )
-    result = cast("CursorResult[Any]", session.execute(statement))
-    return result.rowcount == 1
+    return session.scalar(statement) is not None
 
 
 @dataclass(frozen=True)

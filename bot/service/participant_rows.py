@@ -37,7 +37,7 @@ _EMAIL = re.compile(
     r"^[^@\s<>(),;:\"\[\]\\]{1,64}@"
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
-_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{1,20}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 MAX_NAME = 200
 MAX_ATTRIBUTE = 500
