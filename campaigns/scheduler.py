@@ -30,7 +30,24 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Job], None]
+
+class Claim:
+    """A job as its handler gets it: the job, and a way to mark it done inside the
+    handler's own last transaction (one commit fewer per job, and the job is done
+    exactly when its work is)."""
+
+    def __init__(self, job: Job, worker: str) -> None:
+        self.job = job
+        self.worker = worker
+        self.finished = False
+
+    def finish(self, session: Session, *, now: datetime) -> None:
+        """Mark the job done in ``session``'s transaction."""
+        if jobs.finish(session, job_id=self.job.id, worker=self.worker, now=now):
+            self.finished = True
+
+
+Handler = Callable[[Claim], None]
 DEFAULT_LEASE = timedelta(seconds=120)
 # Jobs claimed per transaction: fewer claims, and a dead worker strands only these few
 # until their lease lapses.
@@ -123,8 +140,9 @@ class Worker:
         if handler is None:
             self._end(job, error=f"no handler for jobs of kind {job.kind!r}", retry=False)
             return
+        claim = Claim(job, self.name)
         try:
-            handler(job)
+            handler(claim)
         except Exception as error:
             retry = job.attempts < job.max_attempts
             log.warning(
@@ -132,6 +150,8 @@ class Worker:
                 job.id, job.kind, job.attempts, "" if retry else ", giving up", error,
             )  # fmt: skip
             self._end(job, error=traceback.format_exc(), retry=retry)
+            return
+        if claim.finished:
             return
         with write_session(self._sessions) as session:
             if not jobs.finish(session, job_id=job.id, worker=self.name, now=self._clock()):

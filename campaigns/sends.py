@@ -35,6 +35,7 @@ from bot.service.email_templates import Wording, default_wording, render
 from bot.service.link_tokens import LINK, LinkSecretChanged, LinkTokens
 from campaigns.delivery_errors import NotSent, PermanentFailure
 from campaigns.email_message import Sender, compose, message_id
+from campaigns.scheduler import Claim
 from campaigns.slack_invitations import SlackInvitations
 from storage import invitations as store
 from storage import jobs
@@ -102,12 +103,15 @@ class Sends:
         if self._slack is not None:
             self._slack.close()
 
-    def send(self, *, invitation_id: int, number: int, last_attempt: bool) -> None:
+    def send(
+        self, *, invitation_id: int, number: int, last_attempt: bool, claim: Claim | None = None
+    ) -> None:
         """Send message ``number`` (0: the invitation, n: reminder n) of the invitation
         if it is still wanted. Raises to have the job retried (``last_attempt``: no
-        retry follows, so the invitation is marked failed instead)."""
+        retry follows, so the invitation is marked failed instead). ``claim``: the job,
+        marked done in the transaction that records the outcome."""
         slack_user = self._slack_user(invitation_id) if self._slack is not None else None
-        plan = self._prepare(invitation_id, number, slack_user)
+        plan = self._prepare(invitation_id, number, slack_user, claim)
         if plan is None:
             return
         wait = (plan.slot - self._clock()).total_seconds()
@@ -116,10 +120,10 @@ class Sends:
         try:
             detail = self._deliver(plan)
         except PermanentFailure as error:
-            self._failed(plan, str(error), retry=False)
+            self._failed(plan, str(error), retry=False, claim=claim)
             return
         except NotSent as error:
-            self._failed(plan, str(error), retry=not last_attempt)
+            self._failed(plan, str(error), retry=not last_attempt, claim=claim)
             if last_attempt:
                 return
             raise
@@ -127,10 +131,10 @@ class Sends:
             # Unknown whether it went out: the ledger stays "sending", so the next try
             # is a re-drive. Only when none follows is the invitation given up.
             if last_attempt:
-                self._failed(plan, f"{type(error).__name__}: {error}", retry=False)
+                self._failed(plan, f"{type(error).__name__}: {error}", retry=False, claim=claim)
                 return
             raise
-        self._sent(plan, detail)
+        self._sent(plan, detail, claim)
 
     # --- step 1 -------------------------------------------------------------------------
 
@@ -149,11 +153,15 @@ class Sends:
         except PermanentFailure:
             return None  # step 1 reports the missing user
 
-    def _prepare(self, invitation_id: int, number: int, slack_user: str | None) -> _Plan | None:
+    def _prepare(
+        self, invitation_id: int, number: int, slack_user: str | None, claim: Claim | None
+    ) -> _Plan | None:
         now = self._clock()
         with write_session(self._sessions) as session:
-            invitation = store.get_invitation(session, invitation_id, for_update=True)
+            invitation = store.get_invitation(session, invitation_id, for_update=True, loaded=True)
             if invitation is None:
+                if claim is not None:
+                    claim.finish(session, now=now)
                 return None
             wave = invitation.wave
             reason = self._unwanted(session, invitation, wave, number, now, slack_user)
@@ -165,6 +173,8 @@ class Sends:
                 if number == 0 and invitation.status == store.PENDING:
                     invitation.status = store.SKIPPED
                     invitation.last_error = reason
+                if claim is not None:
+                    claim.finish(session, now=now)
                 return None
             entry = store.begin_message(
                 session,
@@ -179,6 +189,8 @@ class Sends:
                 now=now,
             )
             if entry.state != store.SENDING:
+                if claim is not None:
+                    claim.finish(session, now=now)
                 return None  # sent, skipped or failed before: nothing to do
             if invitation.channel == "slack" and slack_user is not None and self._slack:
                 person = invitation.participant
@@ -322,10 +334,14 @@ class Sends:
 
     # --- step 3 -------------------------------------------------------------------------
 
-    def _sent(self, plan: _Plan, detail: str) -> None:
+    def _sent(self, plan: _Plan, detail: str, claim: Claim | None) -> None:
         now = self._clock()
         with write_session(self._sessions) as session:
-            invitation = store.get_invitation(session, plan.invitation_id, for_update=True)
+            if claim is not None:
+                claim.finish(session, now=now)
+            invitation = store.get_invitation(
+                session, plan.invitation_id, for_update=True, loaded=True
+            )
             assert invitation is not None
             wave = invitation.wave
             store.end_message(
@@ -352,10 +368,14 @@ class Sends:
                     payload={"invitation": invitation.id, "number": plan.number + 1},
                 )
 
-    def _failed(self, plan: _Plan, reason: str, *, retry: bool) -> None:
+    def _failed(self, plan: _Plan, reason: str, *, retry: bool, claim: Claim | None = None) -> None:
         now = self._clock()
         with write_session(self._sessions) as session:
-            invitation = store.get_invitation(session, plan.invitation_id, for_update=True)
+            if claim is not None and not retry:
+                claim.finish(session, now=now)
+            invitation = store.get_invitation(
+                session, plan.invitation_id, for_update=True, loaded=True
+            )
             assert invitation is not None
             store.end_message(
                 session, invitation_id=invitation.id, number=plan.number,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service.invitations import WAVE_START
 from bot.service.link_tokens import LinkTokens, new_salt
+from campaigns.scheduler import Claim
 from campaigns.sends import SEND, send_job_key
 from storage import invitations as store
 from storage import jobs
@@ -36,10 +37,13 @@ class WaveStarts:
         self._tokens = tokens
         self._clock = clock
 
-    def start(self, wave_id: int) -> int:
-        """Start the wave if it is still scheduled; how many invitations it made."""
+    def start(self, wave_id: int, *, claim: Claim | None = None) -> int:
+        """Start the wave if it is still scheduled; how many invitations it made.
+        ``claim``: the job, marked done in the same transaction."""
         now = self._clock()
         with write_session(self._sessions) as session:
+            if claim is not None:
+                claim.finish(session, now=now)
             wave = store.get_wave(session, wave_id, for_update=True)
             if wave is None or wave.state != "scheduled":
                 return 0  # revoked, or started by an earlier run of this job

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -26,6 +27,7 @@ class Received:
     message_id: str
     to: tuple[str, ...]
     raw: bytes
+    at: float  # time.time() when the server accepted it
 
     def parsed(self) -> EmailMessage:
         message = message_from_bytes(self.raw, policy=policy.default)
@@ -54,7 +56,9 @@ class _Handler:
         message = message_from_bytes(raw, policy=policy.default)
         with self.lock:
             self.received.append(
-                Received(str(message.get("Message-ID", "")), tuple(envelope.rcpt_tos), raw)
+                Received(
+                    str(message.get("Message-ID", "")), tuple(envelope.rcpt_tos), raw, time.time()
+                )
             )
         return "250 Message accepted for delivery"
 

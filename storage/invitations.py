@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from storage.models import Campaign, Interview, Invite, Participant
 from storage.scheduler_models import (
@@ -218,11 +218,22 @@ def add_invitations(
 
 
 def get_invitation(
-    session: Session, invitation_id: int, *, for_update: bool = False
+    session: Session, invitation_id: int, *, for_update: bool = False, loaded: bool = False
 ) -> Invitation | None:
+    """The invitation (its row locked with ``for_update``); ``loaded``: with its wave,
+    campaign, participant and link in the same query, as a send needs them all."""
     statement = select(Invitation).where(Invitation.id == invitation_id)
+    if loaded:
+        statement = statement.options(
+            joinedload(Invitation.wave).joinedload(InvitationWave.campaign),
+            joinedload(Invitation.participant),
+            joinedload(Invitation.invite),
+        )
     if for_update:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
+        # Only the invitation's row: PostgreSQL locks no row on the outer join's side.
+        statement = statement.with_for_update(of=Invitation).execution_options(
+            populate_existing=True
+        )
     return session.scalar(statement)
 
 

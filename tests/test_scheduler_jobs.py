@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.scheduler import Worker, backoff
+from campaigns.scheduler import Claim, Worker, backoff
 from storage import jobs
-from storage.jobs import Job
 from storage.scheduler_models import ScheduledJob
 
 T0 = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
@@ -81,8 +80,8 @@ def test_failures_are_retried_later_then_given_up(session_factory: sessionmaker[
     clock = Clock()
     calls: list[int] = []
 
-    def flaky(job: Job) -> None:
-        calls.append(job.attempts)
+    def flaky(claim: Claim) -> None:
+        calls.append(claim.job.attempts)
         raise RuntimeError("the server said no")
 
     with session_factory.begin() as session:
@@ -109,8 +108,8 @@ def test_unknown_kinds_fail_and_a_stopping_worker_hands_back_its_claim(
     done: list[str] = []
     worker = Worker(session_factory, {}, name="w", clock=Clock())
 
-    def first(job: Job) -> None:
-        done.append(job.key)
+    def first(claim: Claim) -> None:
+        done.append(claim.job.key)
         worker.stopping.set()  # a SIGTERM arrives while the first job runs
 
     worker = Worker(session_factory, {"test": first}, name="w", clock=Clock(), batch=5)
@@ -126,7 +125,7 @@ def test_unknown_kinds_fail_and_a_stopping_worker_hands_back_its_claim(
     assert states == {"a": ("done", 1), "b": ("queued", 0), "c": ("queued", 0), "m": ("queued", 0)}
     clock = Clock()
     clock.now += timedelta(seconds=2)
-    Worker(session_factory, {"test": lambda job: None}, name="w2", clock=clock).run_until_idle()
+    Worker(session_factory, {"test": lambda claim: None}, name="w2", clock=clock).run_until_idle()
     with session_factory() as session:
         mystery = session.scalar(select(ScheduledJob).where(ScheduledJob.kind == "mystery"))
         assert mystery is not None and mystery.state == "failed"

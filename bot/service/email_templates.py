@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -64,6 +64,13 @@ def _environment(*, html: bool) -> SandboxedEnvironment:
     )
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str, *, html: bool) -> Template:
+    # Compiling is most of a render's cost; a wave renders the same few sources.
+    return _environment(html=html).from_string(source)
+
+
+@cache
 def default_wording(kind: str) -> Wording:
     """The built-in wording of ``kind`` (``invitation`` or ``reminder``)."""
     if kind not in KINDS:
@@ -78,13 +85,9 @@ def default_wording(kind: str) -> Wording:
 def render(wording: Wording, values: Mapping[str, Any]) -> RenderedEmail:
     """The email ``wording`` says for ``values``; the subject on one line."""
     try:
-        subject = _environment(html=False).from_string(wording.subject).render(values)
-        text = _environment(html=False).from_string(wording.text).render(values)
-        html = (
-            None
-            if wording.html is None
-            else _environment(html=True).from_string(wording.html).render(values)
-        )
+        subject = _compiled(wording.subject, html=False).render(values)
+        text = _compiled(wording.text, html=False).render(values)
+        html = None if wording.html is None else _compiled(wording.html, html=True).render(values)
     except TemplateError as error:
         raise InvalidTemplate(f"the email template does not render: {error}") from None
     # A header is one line: a newline in a subject would be a header injection.
