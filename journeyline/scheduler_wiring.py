@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.service.link_tokens import LinkTokens
+from bot.service.triggers import Triggers
+from bot.web.helpdesk import HelpdeskHooks
 from campaigns.email_message import Sender
 from campaigns.handlers import handlers
 from campaigns.outbox import OutboxTransport
@@ -102,3 +104,20 @@ def build_scheduler(runtime: Runtime, *, threads: int | None = None) -> WorkerTh
     """``threads`` workers (default: the setting), not started."""
     count = threads or runtime.settings.scheduler_threads
     return WorkerThreads([build_worker(runtime) for _ in range(count)])
+
+
+def helpdesk_hooks(runtime: Runtime) -> HelpdeskHooks | None:
+    """The helpdesk webhook's configuration, or None when no shared secret is set."""
+    settings = runtime.settings
+    secret = settings.helpdesk_webhook_secret
+    if secret is None or not secret.get_secret_value():
+        return None
+    solved = frozenset(
+        s.strip().lower() for s in settings.helpdesk_solved_statuses.split(",") if s.strip()
+    )
+    return HelpdeskHooks(
+        triggers=Triggers(runtime.sessions, tokens=link_tokens(settings)),
+        secret=secret.get_secret_value(),
+        mapping=dict(settings.helpdesk_mapping),
+        solved=solved,
+    )

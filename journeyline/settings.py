@@ -151,6 +151,23 @@ class Settings(BaseSettings):
         "crash its jobs run elsewhere this long later. Keep it above the SMTP timeout.",
     )
 
+    helpdesk_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret of the helpdesk webhook (/hooks/helpdesk/CAMPAIGN); "
+        "requests must be signed with it. Empty: the webhook is off.",
+    )
+    helpdesk_mapping: dict[str, str] = Field(
+        default_factory=dict,
+        description="JSON object from case fields (case_id, email, slack_user_id, name, "
+        "language, status, closed_at, attributes.NAME) to dotted paths in the webhook's "
+        "JSON; fields left out use their own name as the path.",
+    )
+    helpdesk_solved_statuses: str = Field(
+        default="solved,closed,resolved",
+        description="Comma-separated statuses that mean a case closed; other statuses are "
+        "acknowledged and ignored.",
+    )
+
     openai_api_key: SecretStr | None = Field(
         default=None,
         description="OpenAI API key for `--embedder openai` (needs the openai extra). "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, exists, func, insert, select, update
+from sqlalchemy import CursorResult, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
@@ -24,6 +24,7 @@ from storage.scheduler_models import (
     InvitationWave,
     MessageTemplate,
     Suppression,
+    TriggeredCase,
 )
 
 # Invitation statuses (see storage.scheduler_models.Invitation).
@@ -544,3 +545,39 @@ def get_participant(session: Session, *, campaign_id: int, external_id: str) -> 
             Participant.campaign_id == campaign_id, Participant.external_id == external_id
         )
     )
+
+
+def recently_contacted(
+    session: Session, *, email: str | None, slack_user_id: str | None, since: datetime
+) -> bool:
+    """Whether the person (by email, any case, or Slack user id), in any campaign, was
+    sent an invitation or opened an interview since ``since``."""
+    who = []
+    if email:
+        who.append(func.lower(Participant.email) == email.lower())
+    if slack_user_id:
+        who.append(Participant.slack_user_id == slack_user_id)
+    if not who:
+        return False
+    people = select(Participant.id).where(or_(*who))
+    invited = exists().where(Invitation.participant_id.in_(people), Invitation.sent_at >= since)
+    interviewed = exists().where(
+        Interview.participant_id.in_(people), Interview.started_at >= since
+    )
+    return bool(session.scalar(select(or_(invited, interviewed))))
+
+
+def record_case(
+    session: Session, *, wave_id: int, case_id: str, now: datetime
+) -> TriggeredCase | None:
+    """Store the case as reported to the wave (outcome ``pending`` until decided); None
+    when it was reported before. A concurrent report of the same case waits for this
+    transaction, then finds it (the unique key)."""
+    insert_ = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    new_id = session.scalar(
+        insert_(TriggeredCase)
+        .values(wave_id=wave_id, case_id=case_id, outcome="pending", received_at=now)
+        .on_conflict_do_nothing(index_elements=[TriggeredCase.wave_id, TriggeredCase.case_id])
+        .returning(TriggeredCase.id)
+    )
+    return None if new_id is None else session.get(TriggeredCase, new_id)

@@ -194,3 +194,21 @@ class MessageTemplate(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TriggeredCase(Base):
+    """A support case reported to a trigger wave, and what was decided: ``scheduled``
+    (``invitation_id``), ``not_sampled``, ``cooling_down`` or ``suppressed``. Unique per
+    wave and case, so a helpdesk's retried webhook decides nothing twice."""
+
+    __tablename__ = "triggered_cases"
+    __table_args__ = (UniqueConstraint("wave_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(big_id_type(), primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("invitation_waves.id", ondelete="CASCADE"))
+    case_id: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(20))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL")
+    )
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -150,13 +150,13 @@ class Invitations:
                 now=now,
                 payload={"wave": wave.id},
             )
-            return _summary(session, wave, campaign_slug)
+            return wave_summary(session, wave, campaign_slug)
 
     def waves(self, *, campaign_slug: str) -> list[WaveSummary]:
         with self._sessions() as session:
             campaign = _campaign(session, campaign_slug)
             return [
-                _summary(session, wave, campaign_slug)
+                wave_summary(session, wave, campaign_slug)
                 for wave in store.list_waves(session, campaign_id=campaign.id)
             ]
 
@@ -316,7 +316,7 @@ def _campaign(session: Session, slug: str) -> Campaign:
     return campaign
 
 
-def _summary(session: Session, wave: InvitationWave, slug: str) -> WaveSummary:
+def wave_summary(session: Session, wave: InvitationWave, slug: str) -> WaveSummary:
     return WaveSummary(
         id=wave.id,
         campaign=slug,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -195,3 +196,44 @@ def template(
 def _cell(value: str) -> str:
     # A spreadsheet runs a cell starting with = + - @ as a formula; names come from lists.
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@app.command("trigger")
+def trigger(
+    campaign: str = typer.Option(..., help="Campaign slug."),
+    channel: str = typer.Option("email", help="email or slack."),
+    delay: str = typer.Option("1h", help="How long after a case closes to invite: 2h, 1d."),
+    sample: float = typer.Option(1.0, help="Share of closed cases to invite (0-1]."),
+    cooldown: str = typer.Option("90d", help="Nobody is asked twice within this span: 90d."),
+    rate: str = typer.Option("5/s", help="Most messages per second or minute."),
+    remind_after: str | None = typer.Option(None, help="Remind after this long: 3d."),
+    max_reminders: int = typer.Option(0, help="At most this many reminders."),
+    expire_after: str | None = typer.Option(None, help="Links expire this long after sending."),
+) -> None:
+    """Invite people after their support case closes, as the helpdesk webhook
+    (/hooks/helpdesk/CAMPAIGN) reports cases. A newer trigger replaces this one."""
+    from bot.service.triggers import Triggers
+
+    try:
+        wait = schedule_terms.span(delay) if delay not in ("0", "0s") else None
+        cool = schedule_terms.span(cooldown).days if cooldown not in ("0", "0d") else 0
+        per_second = schedule_terms.rate(rate)
+        remind = schedule_terms.span(remind_after) if remind_after else None
+        expire = schedule_terms.span(expire_after) if expire_after else None
+    except ValueError as error:
+        raise abort(str(error)) from None
+    with runtime() as rt:
+        try:
+            wave = Triggers(rt.sessions, tokens=link_tokens(rt.settings)).configure(
+                campaign_slug=campaign, channel=channel,
+                delay=wait or timedelta(0), sample_rate=sample, cooldown_days=cool,
+                rate_per_second=per_second, remind_after=remind, max_reminders=max_reminders,
+                expire_after=expire,
+            )  # fmt: skip
+        except InvalidSchedule as error:
+            raise abort(str(error)) from None
+    console.print(
+        f"trigger wave {wave.id}: {channel} invitations {delay} after a case closes, "
+        f"{sample:.0%} of cases, nobody twice within {cooldown}; cases go to "
+        f"{rt.settings.public_url.rstrip('/')}/hooks/helpdesk/{campaign}"
+    )

@@ -20,13 +20,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bot.service.invitations import Invitations
 from bot.service.links import Links
 from bot.understanding import warm_up
-from bot.web import api, optout, pages
+from bot.web import api, helpdesk, optout, pages
 from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
 from bot.web.fast_turns import FastTurns
 from bot.web.http_errors import ApiError, api_error_handler, validation_error_handler
 from bot.web.ratelimit import RateLimiter
 from journeyline.logs import configure_from_settings
 from journeyline.runtime import Runtime, open_runtime
+from journeyline.scheduler_wiring import helpdesk_hooks
 from journeyline.settings import Settings, load_settings
 from journeyline.slack_mount import mount_slack
 from journeyline.web.middleware import SECURITY_HEADERS, BodySizeLimit, SecurityHeaders
@@ -112,12 +113,14 @@ def create_app(runtime: Runtime) -> JourneylineApp:
         max_chars=settings.max_message_chars,
         public_url=settings.public_url.rstrip("/"),
         invitations=Invitations(runtime.sessions),
+        helpdesk=helpdesk_hooks(runtime),
     )
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(optout.router)
+    app.include_router(helpdesk.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     mount_slack(app, runtime)
 

@@ -1,5 +1,6 @@
 """The scheduler: durable jobs, invitation waves, invitations and their messages, the
-suppression list, campaign email templates; participants' language, time zone and
+suppression list, campaign email templates, support cases that triggered invitations;
+participants' language, time zone and
 Slack email; expiry and revocation of personal links.
 
 Revision ID: 0010
@@ -199,9 +200,34 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_table(
+        "triggered_cases",
+        sa.Column("id", _big_id(), nullable=False),
+        sa.Column("wave_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.String(length=200), nullable=False),
+        sa.Column("outcome", sa.String(length=20), nullable=False),
+        sa.Column("invitation_id", sa.Integer(), nullable=True),
+        sa.Column("received_at", _utc(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["invitation_id"],
+            ["invitations.id"],
+            name=op.f("fk_triggered_cases_invitation_id_invitations"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["wave_id"],
+            ["invitation_waves.id"],
+            name=op.f("fk_triggered_cases_wave_id_invitation_waves"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_triggered_cases")),
+        sa.UniqueConstraint("wave_id", "case_id", name=op.f("uq_triggered_cases_wave_id_case_id")),
+    )
+
 
 def downgrade() -> None:
     """Remove what upgrade added."""
+    op.drop_table("triggered_cases")
     op.drop_table("message_templates")
     op.drop_table("suppressions")
     op.drop_table("invitation_messages")
