@@ -145,6 +145,9 @@ def test_demo_completes_every_interview_with_two_full_steps(tmp_path: Path) -> N
     assert (folder / "segments" / "segment=business" / "map.html").is_file()
     assert "38 interviews have 2+ such steps" in out
     assert "Try the web chat yourself: http://127.0.0.1:8000/i/" in out
+    # Real invitations, written to the outbox without a mail server.
+    assert "4 demo people invited by email" in out
+    assert len(list((tmp_path / "data" / "outbox").glob("*.eml"))) == 4
     again = invoke("demo", "--no-serve")
     assert "Replaced 38 interviews" in again
 
