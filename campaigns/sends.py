@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
@@ -197,15 +197,18 @@ class Sends:
                 person.slack_user_id = slack_user
                 # So the Start button finds this participant (bot.service.starts).
                 person.slack_team_id = self._slack.team_id()
+            plan = self._plan(
+                session, invitation, wave, number, entry.message_id, entry.redrive, now
+            )
+            # Last, so the wave's row (shared by every worker) is locked only until the
+            # commit, not while the message is composed.
             slot = store.reserve_send_slot(
                 session,
                 wave_id=wave.id,
                 now=now,
                 interval=timedelta(seconds=1 / wave.rate_per_second),
             )
-            return self._plan(
-                session, invitation, wave, number, entry.message_id, entry.redrive, slot, now
-            )
+            return replace(plan, slot=slot)
 
     def _unwanted(
         self,
@@ -251,7 +254,6 @@ class Sends:
         number: int,
         fixed_id: str,
         redrive: bool,
-        slot: datetime,
         now: datetime,
     ) -> _Plan:
         invite = invitation.invite
@@ -303,7 +305,7 @@ class Sends:
             invitation_id=invitation.id,
             number=number,
             channel=invitation.channel,
-            slot=slot,
+            slot=now,
             redrive=redrive,
             message_id=fixed_id,
             email=email,
