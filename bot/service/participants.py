@@ -169,7 +169,7 @@ class Participants:
             if person is None:
                 raise ParticipantNotFound(participant, campaign_slug)
             (summary,) = _statuses(session, campaign, [person], now=self._clock())
-            history = _history(session, campaign, person)
+            history = _history(session, campaign, person, now=self._clock())
             return ParticipantDetail(summary, person.language, person.time_zone, history)
 
 
@@ -210,14 +210,15 @@ class _Index:
                 self._by.setdefault((kind, value), person)
 
     def matching(self, row: ParticipantRow) -> list[Participant]:
+        """The participants ``row`` names (two when its email and Slack id disagree)."""
         found: list[Participant] = []
-        for key in (
+        for kind, value in (
             ("external_id", row.external_id),
             ("email", row.email),
             ("slack_user_id", row.slack_user_id),
             ("slack_email", row.slack_email),
         ):
-            person = self._by.get(key) if key[1] else None  # type: ignore[arg-type]
+            person = self._by.get((kind, value)) if value else None
             if person is not None and all(person is not f for f in found):
                 found.append(person)
         return found
@@ -318,7 +319,9 @@ def _status(
     return invitation.status
 
 
-def _history(session: Session, campaign: Campaign, person: Participant) -> tuple[HistoryEntry, ...]:
+def _history(
+    session: Session, campaign: Campaign, person: Participant, *, now: datetime
+) -> tuple[HistoryEntry, ...]:
     entries = [HistoryEntry(person.created_at, "added to the campaign")]
     invitations = store.invitations_of(
         session, campaign_id=campaign.id, participant_ids=[person.id]
@@ -352,7 +355,7 @@ def _history(session: Session, campaign: Campaign, person: Participant) -> tuple
             entries.append(
                 HistoryEntry(
                     invite.expires_at,
-                    "link expires" if invite.expires_at > utcnow() else "link expired",
+                    "link expires" if invite.expires_at > now else "link expired",
                 )
             )
     for interview in store.interviews_of(session, participant_ids=[person.id]):
