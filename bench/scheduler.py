@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import smtplib
 import subprocess
@@ -59,6 +60,8 @@ class Result:
     killed_after: int
     steady_per_second: float
     baseline_per_second: float
+    worker_cpu_seconds: float
+    load_average: tuple[float, float]
 
     @property
     def sent_per_second(self) -> float:
@@ -86,6 +89,11 @@ class Result:
             f"handed to the server twice with the same Message-ID: {self.handed_over_twice} "
             f"(re-driven after the kill: {self.redriven})",
             f"ledger: {self.invitations_sent} of {self.count} invitations recorded as sent",
+            f"worker CPU: {self.worker_cpu_seconds:.1f} s, "
+            f"{self.worker_cpu_seconds / max(self.count, 1) * 1000:.1f} ms per invitation "
+            f"(one core sends {self.count / max(self.worker_cpu_seconds, 1e-9):.0f}/s)",
+            f"machine load average (1 min) at the start and the end: "
+            f"{self.load_average[0]:.1f}, {self.load_average[1]:.1f} on {os.cpu_count()} cores",
         ]
 
 
@@ -163,7 +171,10 @@ def run(
     """Send one wave of ``count`` at ``rate``/s with ``workers`` processes; kill one
     when ``kill_at`` of the wave has been accepted and start it again
     ``restart_after`` seconds later; wait until every invitation is recorded sent."""
-    deadline = time.monotonic() + (timeout or count / rate * 2 + lease * 4 + 60)
+    # Generous: on a shared machine the workers may get a fraction of a core each.
+    deadline = time.monotonic() + (timeout or count / rate * 6 + lease * 4 + 120)
+    load_before = os.getloadavg()[0]
+    cpu_before = _children_cpu()
     logs = data_dir / "workers.log"
     with FakeSmtp() as server:
         baseline = _baseline(server.port)
@@ -227,7 +238,15 @@ def run(
         killed_after=killed_after,
         steady_per_second=steady,
         baseline_per_second=baseline,
+        worker_cpu_seconds=_children_cpu() - cpu_before,
+        load_average=(load_before, os.getloadavg()[0]),
     )
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user and system) of this process's finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _baseline(port: int, count: int = 300) -> float:

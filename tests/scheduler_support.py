@@ -109,7 +109,8 @@ def link_in(message: EmailMessage) -> str:
     """The personal link in an email's plain-text part."""
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
-    for line in body.get_content().splitlines():
+    content: str = body.get_content()
+    for line in content.splitlines():
         if "/i/" in line:
             return line.strip()
     raise AssertionError("no interview link in the message")

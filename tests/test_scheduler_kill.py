@@ -16,9 +16,7 @@ from bench.scheduler import run
 pytestmark = pytest.mark.slow
 
 
-def test_a_killed_worker_loses_nothing_and_sends_nothing_twice(
-    db_url: str, tmp_path: Path
-) -> None:
+def test_a_killed_worker_loses_nothing_and_sends_nothing_twice(db_url: str, tmp_path: Path) -> None:
     result = run(
         database=db_url, data_dir=tmp_path, count=150, rate=60, workers=2, kill_at=0.3,
         restart_after=1.0, lease=5,
