@@ -46,6 +46,7 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 SEND = "invitation.send"
+STARTED = "already started"
 
 
 class EmailTransport(Protocol):
@@ -165,6 +166,21 @@ class Sends:
                 return None
             wave = invitation.wave
             reason = self._unwanted(session, invitation, wave, number, now, slack_user)
+            if reason == STARTED and store.was_sending(
+                session, invitation_id=invitation.id, number=number
+            ):
+                # A worker died with this message in "sending", and the person has since
+                # opened the interview: it had gone out.
+                store.end_message(
+                    session, invitation_id=invitation.id, number=number, state=store.SENT,
+                    now=now, detail="went out before a crash: the person started",
+                )  # fmt: skip
+                if number == 0:
+                    invitation.status = store.SENT
+                    invitation.sent_at = now
+                if claim is not None:
+                    claim.finish(session, now=now)
+                return None
             if reason is not None:
                 store.end_message(
                     session, invitation_id=invitation.id, number=number, state=store.SKIPPED,
@@ -232,7 +248,7 @@ class Sends:
         ):
             return "suppressed"
         if store.has_started(session, participant_id=person.id, finished=FINISHED_STATUSES):
-            return "already started"
+            return STARTED
         if number > 0:
             if invitation.status != store.SENT:
                 return f"the invitation was not sent ({invitation.status})"

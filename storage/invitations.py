@@ -345,6 +345,19 @@ def begin_message(
     return LedgerEntry(existing.message_id, SENDING, existing.attempts, redrive=redrive)
 
 
+def was_sending(session: Session, *, invitation_id: int, number: int) -> bool:
+    """Whether message ``number`` of the invitation is in the ledger as ``sending``."""
+    return (
+        session.scalar(
+            select(InvitationMessage.state).where(
+                InvitationMessage.invitation_id == invitation_id,
+                InvitationMessage.number == number,
+            )
+        )
+        == SENDING
+    )
+
+
 def end_message(
     session: Session,
     *,

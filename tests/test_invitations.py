@@ -327,3 +327,39 @@ def test_people_imported_before_the_start_are_in_the_wave(
         clock.move_to(START)
         world.run()
     assert sorted(a for r in smtp.received for a in r.to) == ["late@example.com", "p0@example.com"]
+
+
+class _LostReply:
+    """An SMTP send whose outcome is unknown: the connection dropped after the data."""
+
+    def send(self, message: EmailMessage, *, redrive: bool) -> str:
+        raise ConnectionResetError("connection reset after the data was sent")
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def test_a_message_of_unknown_fate_counts_as_sent_once_the_person_started(
+    session_factory: sessionmaker[Session],
+) -> None:
+    make_campaign(session_factory)
+    world = scheduling(session_factory, email=_LostReply())
+    _import(world, 1)
+    with time_machine.travel(START, tick=False) as clock:
+        world.invitations.schedule_wave(
+            campaign_slug=CAMPAIGN, channel="email", at=START, rate_per_second=10
+        )
+        world.run()
+        (row,) = _ledger_rows(session_factory)
+        assert row.state == "sending"  # unknown: the next try is a re-drive
+        # It had reached her: she opens the link and agrees.
+        (link,) = world.invitations.export_links(campaign_slug=CAMPAIGN)
+        opened = world.links().open(token_of(link.link))
+        InterviewService(session_factory).handle_message(
+            interview_id=opened.turn.interview_id, text="yes"
+        )
+        clock.shift(timedelta(minutes=5))
+        world.run()
+    (row,) = _ledger_rows(session_factory)
+    assert (row.state, row.detail) == ("sent", "went out before a crash: the person started")
+    assert [p.status for p in world.participants.statuses(campaign_slug=CAMPAIGN)] == ["started"]
