@@ -155,6 +155,11 @@ def test_reminders_follow_and_stop_once_the_person_has_started(
     by_person = {p.email: p for p in world.participants.statuses(campaign_slug=CAMPAIGN)}
     assert by_person["p0@example.com"].status == "started"
     assert by_person["p1@example.com"].reminders_sent == 2
+    (funnel,) = world.participants.funnel(campaign_slug=CAMPAIGN)
+    assert funnel.channel == "email" and funnel.statuses == {"started": 1, "sent": 1}
+    assert funnel.steps == {
+        "invited": 2, "delivered": 2, "opened": 1, "consented": 1, "completed": 0,
+    }  # fmt: skip
 
 
 def test_an_expired_link_starts_nothing_and_gets_no_reminder(

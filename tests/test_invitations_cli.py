@@ -82,7 +82,9 @@ def test_a_researcher_imports_schedules_sends_and_follows_up(
     assert "revoked 1 invitation(s)" in invoke(
         "invites", "revoke", "--campaign", "q4", "--participant", "dee@example.com"
     )
-    assert "started" in invoke("invites", "waves", "--campaign", "q4")
+    waves = invoke("invites", "waves", "--campaign", "q4")
+    assert "started" in waves
+    assert "wave 1 (email): invited 2 -> delivered 1 -> opened 0 -> consented 0" in waves
     revoked = invoke("participants", "list", "--campaign", "q4", "--status", "revoked")
     assert "dee@example.com" in revoked and "1 revoked" in revoked
     assert "added" in invoke("suppressions", "add", "Ana@Example.com")

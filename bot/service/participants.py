@@ -55,6 +55,35 @@ class ParticipantStatus:
     status: str
     reminders_sent: int
     attributes: dict[str, Any]
+    # The newest invitation's wave and channel (None: never invited).
+    wave_id: int | None = None
+    channel: str | None = None
+
+
+# The funnel's steps, each counting everyone who got at least that far.
+FUNNEL = ("invited", "delivered", "opened", "consented", "completed")
+_REACHED = {
+    "pending": 1,
+    "failed": 1,
+    "skipped": 1,
+    "revoked": 1,
+    "sent": 2,
+    "expired": 2,
+    "opened": 3,
+    "declined": 3,
+    "started": 4,
+    "completed": 5,
+}
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    """One wave's funnel: how many got how far (``FUNNEL``), and every status counted."""
+
+    wave_id: int | None
+    channel: str | None
+    steps: dict[str, int]
+    statuses: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -159,6 +188,24 @@ class Participants:
         if status is not None:
             found = [p for p in found if p.status == status]
         return found[:limit] if limit is not None else found
+
+    def funnel(self, *, campaign_slug: str) -> list[FunnelRow]:
+        """Per wave (and the people in none, ``wave_id`` None): invited -> delivered
+        (SMTP accepted, Slack posted, link handed out) -> opened -> consented ->
+        completed, each step counting everyone who got at least that far, and the count
+        of every status. "Opened" means the link was opened: there are no tracking
+        pixels."""
+        rows: dict[int | None, FunnelRow] = {}
+        for person in self.statuses(campaign_slug=campaign_slug):
+            row = rows.get(person.wave_id)
+            if row is None:
+                row = rows[person.wave_id] = FunnelRow(
+                    person.wave_id, person.channel, dict.fromkeys(FUNNEL, 0), {}
+                )
+            row.statuses[person.status] = row.statuses.get(person.status, 0) + 1
+            for step in FUNNEL[: _REACHED.get(person.status, 0)]:
+                row.steps[step] += 1
+        return sorted(rows.values(), key=lambda r: (r.wave_id is None, r.wave_id or 0))
 
     def detail(self, *, campaign_slug: str, participant: str) -> ParticipantDetail:
         """One participant (by external id, email or Slack user id) with their status
@@ -285,6 +332,8 @@ def _statuses(
                 status=status,
                 reminders_sent=invitation.reminders_sent if invitation else 0,
                 attributes=dict(person.attributes or {}),
+                wave_id=invitation.wave_id if invitation else None,
+                channel=invitation.channel if invitation else None,
             )
         )
     return result

@@ -102,9 +102,10 @@ def schedule(
 
 @app.command("waves")
 def waves(campaign: str = typer.Option(..., help="Campaign slug.")) -> None:
-    """The campaign's waves and how far each has got."""
+    """The campaign's waves, how far each has got, and each one's funnel."""
     with runtime() as rt:
         found = Invitations(rt.sessions).waves(campaign_slug=campaign)
+        funnels = Participants(rt.sessions).funnel(campaign_slug=campaign)
     table = Table("wave", "channel", "starts", "rate/s", "reminders", "state", "invitations")
     for wave in found:
         local = wave.scheduled_at.astimezone(schedule_terms.time_zone(wave.time_zone))
@@ -114,6 +115,12 @@ def waves(campaign: str = typer.Option(..., help="Campaign slug.")) -> None:
             f"{wave.rate_per_second:g}", str(wave.max_reminders), wave.state, counts,
         )  # fmt: skip
     console.print(table)
+    for funnel in funnels:
+        label = f"wave {funnel.wave_id} ({funnel.channel})" if funnel.wave_id else "not invited"
+        steps = " -> ".join(f"{step} {n}" for step, n in funnel.steps.items())
+        console.print(
+            f"{label}: {steps}" if funnel.wave_id else f"{label}: {sum(funnel.statuses.values())}"
+        )
 
 
 @app.command("revoke")
