@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 SEND = "invitation.send"
 STARTED = "already started"
+# A template changed mid-wave reaches every worker's messages within this many seconds.
+TEMPLATE_SECONDS = 30.0
 
 
 class EmailTransport(Protocol):
@@ -71,6 +73,10 @@ class _Plan:
     campaign_slug: str
     opt_out_link: str
     expires: str | None
+    # What step 3 needs of the wave and the link, so it reads nothing again.
+    invite_id: int | None
+    expire_after_seconds: int | None
+    next_reminder_after: int | None
 
 
 def send_job_key(invitation_id: int, number: int) -> str:
@@ -98,6 +104,7 @@ class Sends:
         self._slack = slack
         self._clock = clock
         self._sleep = sleep
+        self._wordings: dict[tuple[int, str], tuple[float, Wording]] = {}
 
     def close(self) -> None:
         self._email.close()
@@ -239,12 +246,10 @@ class Sends:
         if invitation.status == store.REVOKED or wave.state == store.REVOKED:
             return "revoked"
         person = invitation.participant
-        if store.suppressed(
-            session, kind="email", values=[(person.email or "").lower(), person.slack_email or ""]
-        ):
-            return "suppressed"
-        if store.suppressed(
-            session, kind="slack", values=[person.slack_user_id or "", slack_user or ""]
+        if store.any_suppressed(
+            session,
+            emails=[(person.email or "").lower(), person.slack_email or ""],
+            slack_users=[person.slack_user_id or "", slack_user or ""],
         ):
             return "suppressed"
         if store.has_started(session, participant_id=person.id, finished=FINISHED_STATUSES):
@@ -289,12 +294,7 @@ class Sends:
         email = None
         if invitation.channel == "email":
             kind = "invitation" if number == 0 else "reminder"
-            custom = store.get_template(session, campaign_id=campaign.id, kind=kind)
-            wording = (
-                default_wording(kind)
-                if custom is None
-                else Wording(custom.subject, custom.body_text, custom.body_html)
-            )
+            wording = self._wording(session, campaign.id, kind)
             rendered = render(
                 wording,
                 {
@@ -330,7 +330,28 @@ class Sends:
             campaign_slug=campaign.slug,
             opt_out_link=opt_out,
             expires=expires,
+            invite_id=invite.id,
+            expire_after_seconds=wave.expire_after_seconds,
+            next_reminder_after=(
+                wave.remind_after_seconds if number < wave.max_reminders else None
+            ),
         )
+
+    def _wording(self, session: Session, campaign_id: int, kind: str) -> Wording:
+        """The campaign's template of ``kind``, or the built-in one; read at most every
+        ``TEMPLATE_SECONDS`` per worker (a wave sends thousands with the same one)."""
+        key = (campaign_id, kind)
+        cached = self._wordings.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        custom = store.get_template(session, campaign_id=campaign_id, kind=kind)
+        wording = (
+            default_wording(kind)
+            if custom is None
+            else Wording(custom.subject, custom.body_text, custom.body_html)
+        )
+        self._wordings[key] = (time.monotonic() + TEMPLATE_SECONDS, wording)
+        return wording
 
     # --- step 2 -------------------------------------------------------------------------
 
@@ -354,36 +375,31 @@ class Sends:
 
     def _sent(self, plan: _Plan, detail: str, claim: Claim | None) -> None:
         now = self._clock()
+        expires_at = (
+            now + timedelta(seconds=plan.expire_after_seconds)
+            if plan.number == 0 and plan.expire_after_seconds
+            else None
+        )
         with write_session(self._sessions) as session:
             if claim is not None:
                 claim.finish(session, now=now)
-            invitation = store.get_invitation(
-                session, plan.invitation_id, for_update=True, loaded=True
+            store.record_sent(
+                session,
+                invitation_id=plan.invitation_id,
+                number=plan.number,
+                now=now,
+                detail=detail,
+                invite_id=plan.invite_id,
+                expires_at=expires_at,
             )
-            assert invitation is not None
-            wave = invitation.wave
-            store.end_message(
-                session, invitation_id=invitation.id, number=plan.number, state=store.SENT,
-                now=now, detail=detail,
-            )  # fmt: skip
-            if plan.number == 0:
-                invitation.status = store.SENT
-                invitation.sent_at = now
-                invitation.last_error = None
-                if wave.expire_after_seconds and invitation.invite is not None:
-                    invitation.invite.expires_at = now + timedelta(
-                        seconds=wave.expire_after_seconds
-                    )
-            else:
-                invitation.reminders_sent = max(invitation.reminders_sent, plan.number)
-            if plan.number < wave.max_reminders and wave.remind_after_seconds:
+            if plan.next_reminder_after:
                 jobs.enqueue(
                     session,
                     kind=SEND,
-                    key=send_job_key(invitation.id, plan.number + 1),
-                    run_at=now + timedelta(seconds=wave.remind_after_seconds),
+                    key=send_job_key(plan.invitation_id, plan.number + 1),
+                    run_at=now + timedelta(seconds=plan.next_reminder_after),
                     now=now,
-                    payload={"invitation": invitation.id, "number": plan.number + 1},
+                    payload={"invitation": plan.invitation_id, "number": plan.number + 1},
                 )
 
     def _failed(self, plan: _Plan, reason: str, *, retry: bool, claim: Claim | None = None) -> None:

@@ -120,17 +120,19 @@ def reserve_send_slot(
     moment, and the next free moment moves one ``interval`` past it: every worker of
     every process shares the one rate, and none ever waits for another's send.
     """
-    wave = session.scalar(
-        select(InvitationWave)
-        .where(InvitationWave.id == wave_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if wave is None:
+    row = session.execute(
+        select(InvitationWave.next_send_at).where(InvitationWave.id == wave_id).with_for_update()
+    ).first()
+    if row is None:
         raise LookupError(f"no invitation wave {wave_id}")
-    slot = max(now, wave.next_send_at or now)
-    wave.next_send_at = slot + interval
-    session.flush()
+    slot = max(now, row[0] or now)
+    # Core statements: this runs for every message, and needs no ORM object.
+    session.execute(
+        update(InvitationWave)
+        .where(InvitationWave.id == wave_id)
+        .values(next_send_at=slot + interval)
+        .execution_options(synchronize_session=False)
+    )
     return slot
 
 
@@ -317,14 +319,15 @@ def begin_message(
     if it was recorded before, what became of it. A row found in ``sending`` belonged to
     a worker that died (its job's lease lapsed): this take re-drives it, with the
     Message-ID fixed then. Call with the invitation row locked."""
-    existing = session.scalar(
-        select(InvitationMessage).where(
-            InvitationMessage.invitation_id == invitation_id, InvitationMessage.number == number
-        )
-    )
+    key = (InvitationMessage.invitation_id == invitation_id, InvitationMessage.number == number)
+    existing = session.execute(
+        select(
+            InvitationMessage.message_id, InvitationMessage.state, InvitationMessage.attempts
+        ).where(*key)
+    ).first()
     if existing is None:
-        session.add(
-            InvitationMessage(
+        session.execute(
+            insert(InvitationMessage).values(
                 invitation_id=invitation_id,
                 number=number,
                 message_id=message_id,
@@ -333,16 +336,53 @@ def begin_message(
                 started_at=now,
             )
         )
-        session.flush()
         return LedgerEntry(message_id, SENDING, 1, redrive=False)
-    if existing.state not in (SENDING, RETRY):
-        return LedgerEntry(existing.message_id, existing.state, existing.attempts, redrive=False)
-    redrive = existing.state == SENDING
-    existing.state = SENDING
-    existing.attempts += 1
-    existing.started_at = now
-    session.flush()
-    return LedgerEntry(existing.message_id, SENDING, existing.attempts, redrive=redrive)
+    fixed_id, state, attempts = existing
+    if state not in (SENDING, RETRY):
+        return LedgerEntry(fixed_id, state, attempts, redrive=False)
+    session.execute(
+        update(InvitationMessage)
+        .where(*key)
+        .values(state=SENDING, attempts=attempts + 1, started_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return LedgerEntry(fixed_id, SENDING, attempts + 1, redrive=state == SENDING)
+
+
+def record_sent(
+    session: Session,
+    *,
+    invitation_id: int,
+    number: int,
+    now: datetime,
+    detail: str,
+    invite_id: int | None = None,
+    expires_at: datetime | None = None,
+) -> None:
+    """Message ``number`` of the invitation went out: its ledger row ``sent``, and the
+    invitation ``sent`` (number 0; unless it was revoked meanwhile) with its link's
+    expiry, or its count of reminders (number > 0). Three UPDATEs by key, no reads."""
+    session.execute(
+        update(InvitationMessage)
+        .where(InvitationMessage.invitation_id == invitation_id, InvitationMessage.number == number)
+        .values(state=SENT, sent_at=now, detail=detail[:300])
+    )
+    if number == 0:
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.status == PENDING)
+            .values(status=SENT, sent_at=now, last_error=None)
+        )
+        if invite_id is not None and expires_at is not None:
+            session.execute(
+                update(Invite).where(Invite.id == invite_id).values(expires_at=expires_at)
+            )
+    else:
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.reminders_sent < number)
+            .values(reminders_sent=number)
+        )
 
 
 def was_sending(session: Session, *, invitation_id: int, number: int) -> bool:
@@ -433,6 +473,29 @@ def suppressed(session: Session, *, kind: str, values: Collection[str]) -> set[s
     return set(
         session.scalars(
             select(Suppression.value).where(Suppression.kind == kind, Suppression.value.in_(wanted))
+        )
+    )
+
+
+def any_suppressed(
+    session: Session, *, emails: Collection[str], slack_users: Collection[str]
+) -> bool:
+    """Whether any of the addresses (emails lower-case, Slack user ids) is suppressed,
+    in one query."""
+    wanted_emails = [e for e in emails if e]
+    wanted_users = [u for u in slack_users if u]
+    if not wanted_emails and not wanted_users:
+        return False
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    or_(
+                        (Suppression.kind == "email") & Suppression.value.in_(wanted_emails),
+                        (Suppression.kind == "slack") & Suppression.value.in_(wanted_users),
+                    )
+                )
+            )
         )
     )
 
