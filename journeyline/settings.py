@@ -19,6 +19,7 @@ LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 ConsoleRole = Literal["admin", "researcher", "reviewer", "viewer", "none"]
 LogFormat = Literal["auto", "text", "json"]
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+SmtpSecurity = Literal["starttls", "ssl", "none"]
 
 
 class Settings(BaseSettings):
@@ -170,6 +171,71 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         default="https://slack.com/api/",
         description="Base URL of the Slack Web API (change it only for a proxy or a test double).",
+    )
+
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server invitations are sent through. Empty: each email is written "
+        "as a .eml file to the data folder's outbox/ instead.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_security: SmtpSecurity = Field(
+        default="starttls",
+        description="How the SMTP connection is protected: starttls (port 587), ssl "
+        "(implicit TLS, port 465) or none (a relay on the same machine only).",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP user name. Empty: no login.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=300, description="Longest wait for the SMTP server."
+    )
+    email_from_address: str = Field(
+        default="journeyline@localhost",
+        description="Sender address of invitations; also the domain of their Message-IDs.",
+    )
+    email_from_name: str = Field(
+        default="The research team", description="Sender name of invitations."
+    )
+    link_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret the personal links and opt-out links of invitations are made "
+        "with (HMAC). Empty: a random one kept in the data folder's link-secret file; set "
+        "it when workers run on more than one machine.",
+    )
+    scheduler_in_serve: bool = Field(
+        default=True,
+        description="Run the invitation scheduler inside `journeyline serve` (off: only "
+        "`journeyline worker` processes send).",
+    )
+    scheduler_threads: int = Field(
+        default=2, ge=1, le=32, description="Scheduler workers per process."
+    )
+    scheduler_poll_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often an idle worker looks for due jobs."
+    )
+    scheduler_lease_seconds: int = Field(
+        default=120,
+        ge=5,
+        le=3600,
+        description="How long a claimed job stays a worker's without renewal; after a "
+        "crash its jobs run elsewhere this long later. Keep it above the SMTP timeout.",
+    )
+
+    helpdesk_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret of the helpdesk webhook (/hooks/helpdesk/CAMPAIGN); "
+        "requests must be signed with it. Empty: the webhook is off.",
+    )
+    helpdesk_mapping: dict[str, str] = Field(
+        default_factory=dict,
+        description="JSON object from case fields (case_id, email, slack_user_id, name, "
+        "language, status, closed_at, attributes.NAME) to dotted paths in the webhook's "
+        "JSON; fields left out use their own name as the path.",
+    )
+    helpdesk_solved_statuses: str = Field(
+        default="solved,closed,resolved",
+        description="Comma-separated statuses that mean a case closed; other statuses are "
+        "acknowledged and ignored.",
     )
 
     openai_api_key: SecretStr | None = Field(

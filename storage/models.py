@@ -108,6 +108,11 @@ class Participant(Base):
     # Segment attributes (persona, plan, region, ...) used to split the journey maps.
     attributes: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # From a participant list (migration 0010): the language to invite in (BCP 47), the
+    # IANA time zone, and the email Slack knows them by when no Slack user id was given.
+    language: Mapped[str | None] = mapped_column(String(35))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    slack_email: Mapped[str | None] = mapped_column(String(320))
 
     campaign: Mapped[Campaign] = relationship(back_populates="participants")
     interviews: Mapped[list[Interview]] = relationship(
@@ -296,6 +301,10 @@ class Invite(Base):
         ForeignKey("interviews.id", ondelete="SET NULL"), unique=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A link not opened by then, or revoked, starts nothing (migration 0010); one opened
+    # before goes on working, so nobody loses an interview they are in the middle of.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     campaign: Mapped[Campaign] = relationship()
     participant: Mapped[Participant | None] = relationship()
@@ -304,6 +313,9 @@ class Invite(Base):
     def __repr__(self) -> str:
         return f"Invite(id={self.id!r}, campaign_id={self.campaign_id!r})"
 
+
+# Finds a campaign's participant by address when a list is imported (de-duplication).
+Index("ix_participants_campaign_id_email", Participant.campaign_id, Participant.email)
 
 # Finds "the open interview of Slack user U in workspace T" without a scan. Declared here,
 # outside the class, so the Participant definition above stays as it was.
@@ -458,3 +470,8 @@ class StartCounter(Base):
 # The console's tables (accounts, sessions, API keys) live in their own module; importing
 # it here puts them on Base.metadata wherever the models are loaded (migrations, tests).
 from storage import console_models as _console_models  # noqa: E402, F401
+
+# The scheduler's tables (jobs, waves, invitations, suppressions) live in a module of
+# their own but on this metadata, so migrations and `Base.metadata` see them wherever
+# the models are imported.
+from storage import scheduler_models  # noqa: E402, F401

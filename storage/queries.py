@@ -35,6 +35,7 @@ __all__ = [
     "delete_campaign_interviews",
     "find_inbound",
     "find_open_slack_interview",
+    "find_slack_participant",
     "get_campaign_by_slug",
     "get_interview",
     "get_interview_by_token",
@@ -585,6 +586,22 @@ def latest_uninterviewed_slack_participant(
             ~Participant.interviews.any(),
         )
         .order_by(Participant.id.desc())
+        .limit(1)
+    )
+
+
+def find_slack_participant(
+    session: Session, *, campaign_id: int, team_id: str, user_id: str
+) -> Participant | None:
+    """The campaign's oldest participant with this Slack workspace and user id."""
+    return session.scalar(
+        select(Participant)
+        .where(
+            Participant.campaign_id == campaign_id,
+            Participant.slack_team_id == team_id,
+            Participant.slack_user_id == user_id,
+        )
+        .order_by(Participant.id)
         .limit(1)
     )
 

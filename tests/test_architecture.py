@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "architecture.md"
-OUR_PACKAGES = ("bot", "storage", "synthesis", "journeyline", "fakes", "prompts")
+OUR_PACKAGES = ("bot", "storage", "synthesis", "campaigns", "journeyline", "fakes", "prompts")
 
 # (the files, the imports they must not make, why)
 RULES: list[tuple[str, tuple[str, ...], str]] = [
@@ -59,7 +59,13 @@ RULES: list[tuple[str, tuple[str, ...], str]] = [
     ("bot/slack", ("storage", "sqlalchemy"), "a channel adapter calls the service only"),
     ("bot/terminal.py", ("storage", "sqlalchemy"), "a channel adapter calls the service only"),
     ("bot", ("journeyline",), "the composition root is above everything"),
-    ("storage", ("bot", "synthesis", "journeyline"), "storage is the bottom floor"),
+    ("bot", ("campaigns",), "services schedule work; the scheduler above them runs it"),
+    (
+        "campaigns",
+        ("journeyline", "bot.web", "synthesis", "fastapi"),
+        "the scheduler runs below the composition root, apart from the web channel",
+    ),
+    ("storage", ("bot", "synthesis", "journeyline", "campaigns"), "storage is the bottom floor"),
     (
         "synthesis",
         ("bot.service", "bot.web", "bot.slack", "journeyline"),

@@ -149,6 +149,9 @@ def test_demo_completes_every_interview_with_two_full_steps(tmp_path: Path) -> N
     assert "The researcher console: http://127.0.0.1:8000/app" in out
     login = re.search(r"sign in as demo@journeyline\.test with the password (\S+)", out)
     assert login
+    # Real invitations, written to the outbox without a mail server.
+    assert "4 demo people invited by email" in out
+    assert len(list((tmp_path / "data" / "outbox").glob("*.eml"))) == 4
     again = invoke("demo", "--no-serve")
     assert "Replaced 38 interviews" in again
     # A fresh password each run; the earlier one no longer opens the console.

@@ -23,11 +23,28 @@ from bot.service.transcripts import InterviewSnapshot
 from storage import queries
 from storage.engines import write_session
 from storage.models import Interview
+from storage.types import utcnow
 
 
 class LinkNotFound(LookupError):
+    def __init__(
+        self, message: str = "this link is not valid: check that it was copied completely"
+    ) -> None:
+        super().__init__(message)
+
+
+class LinkExpired(LinkNotFound):
+    """A personal link whose invitation expired before it was opened."""
+
     def __init__(self) -> None:
-        super().__init__("this link is not valid: check that it was copied completely")
+        super().__init__("this invitation has expired")
+
+
+class LinkRevoked(LinkNotFound):
+    """A personal link the research team withdrew before it was opened."""
+
+    def __init__(self) -> None:
+        super().__init__("this invitation was withdrawn")
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,11 @@ class Links:
             invite = queries.get_invite(session, digest, for_update=True)
             if invite is None:
                 raise LinkNotFound
+            # Only a first visit is refused: an interview already opened goes on.
+            if invite.revoked_at is not None:
+                raise LinkRevoked
+            if invite.expires_at is not None and invite.expires_at <= utcnow():
+                raise LinkExpired
             if invite.interview is not None:  # pragma: no cover - hash lookup found it above
                 return OpenedInterview(token, _as_turn(invite.interview), created=False)
             interview, replies = self._service.open_interview(

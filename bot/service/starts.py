@@ -313,7 +313,14 @@ def slack_participant(
     display_name: str | None,
     email: str | None,
 ) -> Participant:
-    """The campaign's participant for the Slack user, created on first sight."""
+    """The campaign's participant for the Slack user, created on first sight. Someone
+    invited from a participant list (``campaigns``) is that participant: the invitation
+    recorded their workspace and user id."""
+    listed = queries.find_slack_participant(
+        session, campaign_id=campaign.id, team_id=team_id, user_id=user_id
+    )
+    if listed is not None:
+        return listed
     participant = queries.get_or_create_participant(
         session,
         campaign=campaign,

@@ -20,7 +20,7 @@ from bot.service.errors import (
     StartRefused,
     TurnBusy,
 )
-from bot.service.links import LinkNotFound
+from bot.service.links import LinkExpired, LinkNotFound, LinkRevoked
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.http_errors import ApiError
 from bot.web.ratelimit import RateLimited
@@ -142,6 +142,8 @@ def start_json(
             )
     except StartRefused as refused:
         raise start_refused(refused) from None
+    except (LinkExpired, LinkRevoked) as gone:
+        raise ApiError(410, "link_closed", f"{str(gone).capitalize()}.") from None
     except (LinkNotFound, CampaignNotFound):
         raise _not_found("This link is not valid. Check that it was copied completely.") from None
     except CampaignClosed:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from bot.service.interviews import InterviewService
+from bot.service.invitations import Invitations
 from bot.service.links import Links
 from bot.web.ratelimit import RateLimiter
+
+if TYPE_CHECKING:  # bot.web.helpdesk reads the context: import it only for the type
+    from bot.web.helpdesk import HelpdeskHooks
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -26,6 +31,10 @@ class WebContext:
     per_client: RateLimiter
     max_chars: int
     public_url: str
+    # The opt-out page's service (bot.web.optout); None leaves the page answering 404.
+    invitations: Invitations | None = None
+    # The helpdesk webhook (bot.web.helpdesk); None (no shared secret set): 404.
+    helpdesk: HelpdeskHooks | None = None
 
 
 async def web_context(request: Request) -> WebContext:

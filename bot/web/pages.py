@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.service.errors import CampaignClosed, CampaignNotFound, StartRefused
-from bot.service.links import LinkNotFound
+from bot.service.links import LinkExpired, LinkNotFound, LinkRevoked
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.ratelimit import RateLimited
 from bot.web.schemas import interview_view
@@ -68,6 +68,24 @@ def chat_page(token: str, request: Request, context: Context) -> Response:
         return limited
     try:
         opened = context.links.open(token)
+    except LinkExpired:
+        return error_page(
+            context,
+            request,
+            status_code=410,
+            title="This invitation has expired",
+            message="Thank you for wanting to take part. This invitation was open for a "
+            "limited time, and that time has passed; no interview was started.",
+        )
+    except LinkRevoked:
+        return error_page(
+            context,
+            request,
+            status_code=410,
+            title="This invitation was withdrawn",
+            message="Thank you for your interest. The research team has withdrawn this "
+            "invitation, so there is nothing more to do here.",
+        )
     except LinkNotFound:
         return error_page(
             context, request, status_code=404, title="Link not found", message=NOT_FOUND_MESSAGE

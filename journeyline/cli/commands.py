@@ -67,6 +67,17 @@ COMMANDS: dict[str, Entry] = {
         "journeyline.cli.maps:app", "Stored journey maps (one per `journeyline synthesize`)."
     ),
     "llm": Entry("journeyline.cli.llm_cmd:app", "The optional language model: usage and spend."),
+    "participants": Entry(
+        "journeyline.cli.participants_cmd:app",
+        "A campaign's participants: import a list, see where each stands.",
+    ),
+    "suppressions": Entry(
+        "journeyline.cli.suppressions_cmd:app", "People who asked never to be contacted again."
+    ),
+    "worker": Entry(
+        "journeyline.cli.worker_cmd:worker",
+        "Send scheduled invitations and reminders (alongside or instead of `serve`).",
+    ),
     "users": Entry(
         "journeyline.cli.users_cmd:app", "Console users: create, list, disable, reset passwords."
     ),

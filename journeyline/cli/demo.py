@@ -68,6 +68,7 @@ def demo(
             )
         print_summary(summary, seconds=time.perf_counter() - started)
         _synthesize_demo(rt, summary)
+        _invite_demo(rt)
         if serve is None:
             # Serving blocks until Ctrl-C: only do it for a person at a terminal, never
             # in scripts, CI or pipes.
@@ -76,6 +77,20 @@ def demo(
     if serve:
         with runtime() as served:
             run_server(served)
+
+
+def _invite_demo(rt: Runtime) -> None:
+    from journeyline.demo.invitations import CAMPAIGN, invite_demo_people
+
+    invited = invite_demo_people(rt)
+    if invited is not None:
+        count, outbox = invited
+        console.print(
+            f"\n[bold]Invitations[/]: {count} demo people invited by email (campaign "
+            f"{CAMPAIGN}); with no SMTP server set, the emails are in {outbox}/ "
+            f"(open them with any mail program; `journeyline participants list --campaign "
+            f"{CAMPAIGN}` shows where each stands)."
+        )
 
 
 def _synthesize_demo(rt: Runtime, summary: DemoSummary) -> None:

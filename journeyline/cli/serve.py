@@ -8,6 +8,7 @@ import typer
 
 from journeyline.cli.common import console, fail_cleanly
 from journeyline.runtime import open_runtime
+from journeyline.scheduler_wiring import build_scheduler
 from journeyline.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -78,22 +79,39 @@ def run_server(runtime: Runtime) -> None:
         header_timeout=settings.header_timeout_seconds, body_timeout=settings.body_timeout_seconds
     )
     options = server_options(settings)
+    # The invitation scheduler runs in this process (uvicorn's parent when there are
+    # several): its workers share the jobs with any `journeyline worker` processes.
+    scheduler = build_scheduler(runtime) if settings.scheduler_in_serve else None
+    if scheduler is not None:
+        scheduler.start()
     if workers == 1:
         try:
             uvicorn.run(create_app(runtime), host=host, port=port, http=PROTOCOL_PATH, **options)
         finally:
+            if scheduler is not None:
+                scheduler.stop()
             runtime.close()
         return
-    runtime.close()
     # Worker processes read their settings from the environment: hand the command line's
-    # choices on.
+    # choices on. This process keeps its runtime for the scheduler until they stop.
     _export(settings)
+    try:
+        _serve_workers(uvicorn, settings, options)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+        runtime.close()
+
+
+def _serve_workers(uvicorn: Any, settings: Settings, options: dict[str, Any]) -> None:
+    from journeyline.web.slow_clients import PROTOCOL_PATH
+
     uvicorn.run(
         "journeyline.web.app:app_from_environment",
         factory=True,
-        host=host,
-        port=port,
-        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
         http=PROTOCOL_PATH,
         **options,
     )

@@ -18,9 +18,10 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.service.console.service import ConsoleService
+from bot.service.invitations import Invitations
 from bot.service.links import Links
 from bot.understanding import warm_up
-from bot.web import api, pages
+from bot.web import api, helpdesk, optout, pages
 from bot.web.console.context import ConsoleContext
 from bot.web.console.rendering import make_templates
 from bot.web.console.routes import mount_console
@@ -31,6 +32,7 @@ from bot.web.ratelimit import RateLimiter
 from journeyline.console_wiring import make_console_service
 from journeyline.logs import configure_from_settings
 from journeyline.runtime import Runtime, open_runtime
+from journeyline.scheduler_wiring import helpdesk_hooks
 from journeyline.settings import Settings, load_settings
 from journeyline.slack_mount import EVENTS_PATH, mount_slack, slack_health
 from journeyline.slack_mount import MAX_REQUEST_BYTES as SLACK_MAX_REQUEST_BYTES
@@ -124,11 +126,15 @@ def create_app(runtime: Runtime, *, console: ConsoleService | None = None) -> Jo
         per_client=per_client,
         max_chars=settings.max_message_chars,
         public_url=settings.link_base(),
+        invitations=Invitations(runtime.sessions),
+        helpdesk=helpdesk_hooks(runtime),
     )
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(optout.router)
+    app.include_router(helpdesk.router)
     mount_console(
         app,
         ConsoleContext(
