@@ -59,7 +59,9 @@ COMMANDS: dict[str, Entry] = {
     "campaigns": Entry("journeyline.cli.campaigns_cmd:app", "Interview campaigns."),
     "interviews": Entry("journeyline.cli.interviews_cmd:app", "Stored interviews."),
     "db": Entry("journeyline.cli.db_cmd:app", "Database schema."),
-    "invites": Entry("journeyline.cli.invites:app", "Personal interview links."),
+    "invites": Entry(
+        "journeyline.cli.invites:app", "Personal interview links and invitation waves."
+    ),
     "slack": Entry(
         "journeyline.cli.slack_cmd:app", "Interviews in Slack DMs: invitations, Socket Mode."
     ),
@@ -72,11 +74,14 @@ COMMANDS: dict[str, Entry] = {
         "A campaign's participants: import a list, see where each stands.",
     ),
     "suppressions": Entry(
-        "journeyline.cli.suppressions_cmd:app", "People who asked never to be contacted again."
+        "journeyline.cli.suppressions_cmd:app",
+        "The suppression list: people nothing is sent to, from any campaign.",
     ),
     "worker": Entry(
         "journeyline.cli.worker_cmd:worker",
-        "Send scheduled invitations and reminders (alongside or instead of `serve`).",
+        "Send scheduled invitations and reminders until stopped (SIGTERM or Ctrl-C finish "
+        "the message at hand). Any number of workers, here and in `journeyline serve`, share "
+        "the work; each message goes out once.",
     ),
     "users": Entry(
         "journeyline.cli.users_cmd:app", "Console users: create, list, disable, reset passwords."
