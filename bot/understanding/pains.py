@@ -41,7 +41,9 @@ def _rules() -> _Rules:
     )
     # Every cue in one alternation, each behind a lookahead on its first letters, used to
     # find *where* some pain starts; each rule is then tried at that position only.
-    any_pain = re.compile(r"\b(?:" + "|".join(guarded(rx.pattern) for _, rx, _ in rules) + ")")
+    any_pain = re.compile(
+        r"(?<!\w)(?=\w)(?:" + "|".join(guarded(rx.pattern) for _, rx, _ in rules) + ")"
+    )
 
     return _Rules(rules=rules, any_pain=any_pain)
 
