@@ -25,6 +25,7 @@ from bot.web.console.guard import PUBLIC, route_rule
 from fakes.oidc import running_provider
 from journeyline.web.app import create_app
 from tests.console_support import PASSWORD, ConsoleApp, console_app, csrf_of
+from tests.review_data import seeded
 
 # Guarded by the interview's own secret token (tests/test_web_api.py), not by roles.
 INTERVIEW_TOKEN_ROUTES = {
@@ -60,6 +61,10 @@ EXPECTED_RULES: dict[tuple[str, str], str] = {
     ("POST", "/app/users/{user_id}/reset-link"): Action.USERS_MANAGE.value,
     ("POST", "/app/users/{user_id}/sign-out"): Action.USERS_MANAGE.value,
     ("GET", "/api/v1/campaigns"): Action.CAMPAIGNS_READ.value,
+    ("GET", "/app/maps"): Action.MAPS_READ.value,
+    ("GET", "/app/maps/{run_id}"): Action.MAPS_READ.value,
+    ("GET", "/app/maps/{run_id}/evidence/{kind}/{item_id}"): Action.MAPS_READ.value,
+    ("GET", "/app/maps/{run_id}/interviews/{interview_id}"): Action.MAPS_READ.value,
 }
 # What each unsafe route is sent: a request its permitted callers would really make.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -113,6 +118,8 @@ class Walk:
     client: TestClient
     routes: list[tuple[str, str, APIRoute]]
     counter: Iterator[int]
+    # A stored map the map routes are called on.
+    map_values: dict[str, Any]
 
 
 @pytest.fixture
@@ -125,6 +132,7 @@ def walk(db_url: str) -> Iterator[Walk]:
         }
         with console_app(db_url, settings=settings) as app:
             app.user("root@example.com", "admin")  # so no change ever hits "the last admin"
+            saved = seeded(app.runtime.sessions, count=3, evil=False)
             web = create_app(app.runtime, console=app.service)
             client = TestClient(web, follow_redirects=False)
             yield Walk(
@@ -132,6 +140,12 @@ def walk(db_url: str) -> Iterator[Walk]:
                 client=client,
                 routes=console_routes(web.routes),
                 counter=itertools.count(1),
+                map_values={
+                    "run_id": saved.id,
+                    "kind": "stage",
+                    "item_id": saved.journey_map.stages[0].id,
+                    "interview_id": saved.journey_map.interview_ids[0],
+                },
             )
 
 
@@ -164,6 +178,7 @@ def _call(walk: Walk, method: str, path: str, role: Role | None) -> tuple[int, s
         "user_id": target,
         "token": service.accounts.make_reset_link(target, created_by=None),
         "key_id": 0,
+        **walk.map_values,
     }
     if role is None:
         csrf = csrf_of(client.get("/app/sign-in").text)  # the pre-session token
