@@ -433,6 +433,8 @@ class LlmCall(Base):
         return f"LlmCall(id={self.id!r}, purpose={self.purpose!r}, outcome={self.outcome!r})"
 
 
-# The console's tables (accounts, sessions, API keys) live in their own module; importing
-# it here puts them on Base.metadata wherever the models are loaded (migrations, tests).
+# The console's tables (accounts, sessions, API keys) and the review workspace's (curation
+# layers, edits) live in their own modules; importing them here puts them on
+# Base.metadata wherever the models are loaded (migrations, tests).
 from storage import console_models as _console_models  # noqa: E402, F401
+from storage import review_models as _review_models  # noqa: E402, F401

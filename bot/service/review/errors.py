@@ -27,3 +27,24 @@ class TranscriptNotFound(ReviewError):
             f"Interview {interview_id} is not one this map was drawn from, so it cannot be "
             "opened from here."
         )
+
+
+class EditRefused(ReviewError):
+    """An edit that cannot be made as given (the message says why)."""
+
+
+class EditConflict(ReviewError):
+    """Someone else changed the map's layer since the page the edit came from: nothing
+    was stored. ``current`` is the layer's version now; ``since`` the changes made since
+    (``bot.service.review.layer.EditView``), to show before trying again."""
+
+    def __init__(self, *, expected: int, current: int, since: list[object]) -> None:
+        self.expected = expected
+        self.current = current
+        self.since = since
+        who = sorted({getattr(e, "author", "someone") for e in since}) or ["someone"]
+        super().__init__(
+            f"{', '.join(who)} changed this map while you were looking at it (version "
+            f"{expected} became {current}). Your edit was not saved, so nothing of theirs "
+            "or yours is lost: check their changes, then save yours again."
+        )

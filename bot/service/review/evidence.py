@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.service.review.errors import EvidenceNotFound
 from bot.service.review.masking import mask_text
 from synthesis.metrics import PROVENANCE_ORDER, is_contact, is_transfer
-from synthesis.model import JourneyMap, Quote, StepRef
+from synthesis.model import EmergingStage, JourneyMap, Opportunity, PainPoint, Quote, StepRef
 from synthesis.observations import StepObservation
 from synthesis.quotes import pain_quote, step_quote, thinking_quote
 from synthesis.render_html import channel_label
@@ -132,10 +132,17 @@ class EvidencePage:
 
 
 def cell_steps(
-    journey_map: JourneyMap, kind: CellKind, item_id: str, theme: int | None = None
+    journey_map: JourneyMap,
+    kind: CellKind,
+    item_id: str,
+    theme: int | None = None,
+    *,
+    extra_cells: Sequence[PainPoint | EmergingStage] = (),
+    extra_opportunities: Sequence[Opportunity] = (),
 ) -> tuple[str, list[StepRef] | list[str]]:
-    """(title, member steps) of a cell, or (title, interview ids) for an opportunity.
-    Raises :class:`EvidenceNotFound`."""
+    """(title, member steps) of a cell, or (title, interview ids) for an opportunity;
+    ``extra_cells`` and ``extra_opportunities`` are cells not on the map (rejected by a
+    reviewer) whose evidence can still be read. Raises :class:`EvidenceNotFound`."""
     if kind in ("stage", "theme"):
         for number, stage in enumerate(journey_map.stages, start=1):
             if stage.id != item_id:
@@ -147,15 +154,15 @@ def cell_steps(
                 return f"Stage {number}, {stage.name}: “{found.label}”", list(found.members)
             return f"Stage {number}, {stage.name}", list(stage.steps)
     elif kind == "pain":
-        for point in journey_map.pain_points:
-            if point.id == item_id:
+        for point in [*journey_map.pain_points, *extra_cells]:
+            if isinstance(point, PainPoint) and point.id == item_id:
                 return f"Pain point {point.id}, {point.label}", list(point.steps)
     elif kind == "emerging":
-        for item in journey_map.emerging_stages:
-            if item.id == item_id:
+        for item in [*journey_map.emerging_stages, *extra_cells]:
+            if isinstance(item, EmergingStage) and item.id == item_id:
                 return f"Emerging stage {item.id}, {item.name}", list(item.steps)
     elif kind == "opportunity":
-        for opportunity in journey_map.opportunities:
+        for opportunity in [*journey_map.opportunities, *extra_opportunities]:
             if opportunity.id == item_id:
                 return (
                     f"Opportunity {opportunity.id}, {opportunity.label}",
@@ -235,9 +242,18 @@ def build_page(
     masked: bool,
     theme: int | None = None,
     per_page: int = PER_PAGE,
+    extra_cells: Sequence[PainPoint | EmergingStage] = (),
+    extra_opportunities: Sequence[Opportunity] = (),
 ) -> EvidencePage:
     """One page (1-based) of the evidence of a cell, filtered, in interview order."""
-    title, members = cell_steps(journey_map, kind, item_id, theme)
+    title, members = cell_steps(
+        journey_map,
+        kind,
+        item_id,
+        theme,
+        extra_cells=extra_cells,
+        extra_opportunities=extra_opportunities,
+    )
     order = {interview: n for n, interview in enumerate(journey_map.interview_ids)}
     stage_of = {(r.interview_id, r.ordinal): s.id for s in journey_map.stages for r in s.steps}
     by_interview = kind == "opportunity" or filters.by_interview()

@@ -1,12 +1,18 @@
 """What a map page shows besides the map itself: the feeling curve (drawn as the map
-file draws it, ``synthesis.render_html``), which pain points sit in which stage, and how
-much new evidence each cell got since the run before."""
+file draws it, ``synthesis.render_html``), which pain points sit in which stage, how
+much new evidence each cell got since the run before, and the curation layer: its
+version, its log in words, and how each edit applied to this run."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.service.review.library import LoadedRun, Series
+from bot.service.review.application import ApplicationView, cell_names
+from bot.service.review.layer import EditView
+from bot.service.review.library import Series
+from bot.service.review.reviewed import Reviewed
+from bot.service.review.words import describe
+from synthesis.curation.apply import Curated, Outcome
 from synthesis.model import JourneyMap, StepRef
 from synthesis.render_html import (
     COLUMN,
@@ -30,6 +36,49 @@ class Curve:
 
 
 @dataclass(frozen=True)
+class ReviewState:
+    """The curation layer on this page: its version (every form sends it back), the
+    log in words, how each edit applied to this run, and the stored record of the layer
+    re-applied when the run was made."""
+
+    version: int
+    edits: list[EditView]
+    words: dict[int, str]
+    curated: Curated
+    application: ApplicationView | None
+    # Edits are made on the series' latest run; earlier runs show the layer read-only.
+    editable: bool
+
+    @property
+    def outcomes(self) -> dict[int, Outcome]:
+        return self.curated.outcomes
+
+    def decision(self, kind: str, item_id: str) -> str | None:
+        return self.curated.decisions.get((kind, item_id))
+
+    def edits_of(self, kind: str, item_id: str) -> list[EditView]:
+        """The active edits that changed this cell, newest first."""
+        ids = set(self.curated.edited.get((kind, item_id), ()))
+        return [e for e in reversed(self.edits) if e.id in ids and e.active]
+
+    def touching(self, kind: str, item_id: str) -> list[EditView]:
+        """Every edit (undone ones too) made to or into this cell, newest first."""
+        ids = set(self.curated.edited.get((kind, item_id), ()))
+        return [
+            e
+            for e in reversed(self.edits)
+            if e.id in ids
+            or (e.edit.target_kind == kind and e.edit.target_id == item_id)
+            or e.edit.payload.get("into") == item_id
+            or (kind == "stage" and e.edit.payload.get("to") == item_id)
+        ]
+
+    @property
+    def broken(self) -> list[Outcome]:
+        return self.curated.broken()
+
+
+@dataclass(frozen=True)
 class MapPage:
     info: RunInfo
     series: Series
@@ -41,6 +90,7 @@ class MapPage:
     stage_names: dict[str, str]
     # Interviews this run read that the run before it did not.
     new_interviews: int
+    review: ReviewState
     # Steps from those interviews per stage, pain point and emerging stage id.
     new_steps: dict[str, int] = field(default_factory=dict)
 
@@ -68,9 +118,23 @@ def curve_of(journey_map: JourneyMap) -> Curve:
     )
 
 
-def map_page(run: LoadedRun, series: Series, journey_map: JourneyMap, *, masked: bool) -> MapPage:
-    """The page of ``journey_map`` (the run's map, curated and masked as the caller
-    wants it)."""
+def review_state(
+    reviewed: Reviewed, application: ApplicationView | None, *, editable: bool
+) -> ReviewState:
+    names = cell_names(reviewed)
+    return ReviewState(
+        version=reviewed.layer.version,
+        edits=list(reviewed.layer.edits),
+        words={e.id: describe(e.edit, names) for e in reviewed.layer.edits},
+        curated=reviewed.curated,
+        application=application,
+        editable=editable,
+    )
+
+
+def map_page(reviewed: Reviewed, series: Series, application: ApplicationView | None) -> MapPage:
+    """The page of a run's curated map (masked as the ``reviewed`` map is)."""
+    run, journey_map = reviewed.run, reviewed.curated.journey_map
     points_by_stage: dict[str, list[str]] = {s.id: [] for s in journey_map.stages}
     for point in journey_map.pain_points:
         for stage in point.stages:
@@ -90,7 +154,8 @@ def map_page(run: LoadedRun, series: Series, journey_map: JourneyMap, *, masked:
         info=run.info,
         series=series,
         journey_map=journey_map,
-        masked=masked,
+        masked=reviewed.masked,
+        review=review_state(reviewed, application, editable=series.latest.id == run.id),
         curve=curve_of(journey_map),
         points_by_stage=points_by_stage,
         pain_labels={p.id: p.label for p in journey_map.pain_points},

@@ -11,9 +11,11 @@ transcripts. The participant's name, email and ids are not shown at all.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from bot.llm.redact import redact
+from synthesis.curation.apply import Curated
 from synthesis.model import (
     EmergingStage,
     JourneyMap,
@@ -102,4 +104,15 @@ def mask_map(journey_map: JourneyMap) -> JourneyMap:
             "summary": _optional(journey_map.summary),
             "summary_quotes": _quotes(journey_map.summary_quotes),
         }
+    )
+
+
+def mask_curated(curated: Curated) -> Curated:
+    """The curated map and its rejected cells with customer texts masked."""
+    return replace(
+        curated,
+        journey_map=mask_map(curated.journey_map),
+        rejected_pains=[_pain(p) for p in curated.rejected_pains],
+        rejected_opportunities=[_opportunity(o) for o in curated.rejected_opportunities],
+        rejected_emerging=[_emerging(e) for e in curated.rejected_emerging],
     )
