@@ -228,7 +228,7 @@ def test_edits_that_do_not_fit_are_refused_with_the_reason(
     service: ReviewService, run: SavedRun
 ) -> None:
     step = step_text(next(iter(_stage_of(run.journey_map))))
-    refused = [
+    refused: list[tuple[str, str, str, dict[str, Any], str]] = [
         ("rename", "stage", "no-such-stage", {"name": "x"}, "is not in this run"),
         ("merge", "stage", "wait", {"into": "wait"}, "into itself"),
         ("move", "step", step, {"to": "nowhere"}, "is not in this run"),
@@ -280,7 +280,7 @@ def test_two_reviewers_at_once_one_gets_a_conflict_and_no_edit_is_lost(
             target_id="wait", payload={"name": "Waiting around"}, reason="Sam's reading",
         )  # fmt: skip
     assert conflict.value.expected == seen and conflict.value.current == seen + 1
-    assert [e.author for e in conflict.value.since] == ["Rae Reviewer"]  # type: ignore[attr-defined]
+    assert [e.author for e in conflict.value.since] == ["Rae Reviewer"]
     assert "Rae Reviewer changed this map" in str(conflict.value)
     # Sam saves again on the version that now shows: both edits are in the log.
     service.edit(

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.service.review.layer import EditView
+
 
 class ReviewError(Exception):
     """Base of the review service's refusals: the message is meant for the person."""
@@ -36,13 +41,13 @@ class EditRefused(ReviewError):
 class EditConflict(ReviewError):
     """Someone else changed the map's layer since the page the edit came from: nothing
     was stored. ``current`` is the layer's version now; ``since`` the changes made since
-    (``bot.service.review.layer.EditView``), to show before trying again."""
+    (edit views), to show before trying again."""
 
-    def __init__(self, *, expected: int, current: int, since: list[object]) -> None:
+    def __init__(self, *, expected: int, current: int, since: list[EditView]) -> None:
         self.expected = expected
         self.current = current
         self.since = since
-        who = sorted({getattr(e, "author", "someone") for e in since}) or ["someone"]
+        who = sorted({e.author for e in since}) or ["someone"]
         super().__init__(
             f"{', '.join(who)} changed this map while you were looking at it (version "
             f"{expected} became {current}). Your edit was not saved, so nothing of theirs "

@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service.review.application import ApplicationView, application_report
+from bot.service.review.application import ApplicationView, application_report, cell_names
+from bot.service.review.diff_page import DiffPage, diff_page
 from bot.service.review.errors import EditConflict, EditRefused
 from bot.service.review.evidence import CellKind, EvidencePage, Filters, build_page
 from bot.service.review.layer import Editor, EditView, Layers
@@ -25,10 +26,12 @@ from bot.service.review.library import LoadedRun, RunLibrary, Series
 from bot.service.review.map_page import MapPage, ReviewState, map_page, review_state
 from bot.service.review.reviewed import Curator, Reviewed
 from bot.service.review.transcripts import TranscriptView, transcript_view
+from bot.service.review.words import describe
 from storage import review as store
 from storage.types import utcnow
 from synthesis.curation.edits import Edit, InvalidEdit, check_shape, step_key
 from synthesis.model import JourneyMap
+from synthesis.runs import RunInfo
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,30 @@ class CellPage:
     pains: list[tuple[str, str]]
     masked: bool
     rejected: bool
+    latest_run_id: int
+
+
+@dataclass(frozen=True)
+class Controls:
+    """What a page's review forms need: the layer version to send back, whether this
+    run takes edits (the series' latest does), and the stages to move a step to."""
+
+    version: int
+    editable: bool
+    latest_run_id: int
+    stages: list[tuple[str, str]]
+    pinned: dict[tuple[str, str], int]
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """A series' versions: its runs (each with the layer re-applied to it, when
+    recorded) and the layer's whole log."""
+
+    info: RunInfo
+    series: Series
+    applications: dict[int, ApplicationView]
+    review: ReviewState
 
 
 class ReviewService:
@@ -86,6 +113,48 @@ class ReviewService:
             reviewed, self.library.series_of(reviewed.run.info), self.application(run_id)
         )
 
+    def history(self, run_id: int) -> HistoryPage:
+        reviewed = self.reviewed(run_id, personal=True)
+        series = self.library.series_of(reviewed.run.info)
+        found = self.applications([r.id for r in series.runs])
+        return HistoryPage(
+            info=reviewed.run.info,
+            series=series,
+            applications=found,
+            review=review_state(reviewed, found.get(run_id), editable=series.latest.id == run_id),
+        )
+
+    def diff(
+        self, before_id: int, after_id: int, *, waves: bool | None, personal: bool
+    ) -> DiffPage:
+        """Two runs' curated maps side by side. ``waves`` None: as waves when the runs
+        are of different series (campaigns or segments), else as versions of one."""
+        before = self.reviewed(before_id, personal=personal)
+        after = self.reviewed(after_id, personal=personal)
+        b, a = before.run.info, after.run.info
+        as_waves = (
+            waves if waves is not None else (b.campaign, b.segment) != (a.campaign, a.segment)
+        )
+        return diff_page(
+            b,
+            before.curated.journey_map,
+            a,
+            after.curated.journey_map,
+            waves=as_waves,
+            masked=not personal,
+        )
+
+    def controls(self, run_id: int) -> Controls:
+        reviewed = self.reviewed(run_id, personal=True)
+        latest = self.library.series_of(reviewed.run.info).latest.id
+        return Controls(
+            version=reviewed.layer.version,
+            editable=latest == run_id,
+            latest_run_id=latest,
+            stages=[(s.id, s.name) for s in reviewed.curated.journey_map.stages],
+            pinned=dict(reviewed.curated.pinned),
+        )
+
     def cell_page(self, run_id: int, *, kind: str, item_id: str, personal: bool) -> CellPage:
         """A cell's review page (:class:`EditRefused` for a cell not on the map)."""
         reviewed = self.reviewed(run_id, personal=personal)
@@ -111,12 +180,13 @@ class ReviewService:
             info_id=run_id,
             kind=kind,
             item=item,
-            title=f"{words.get(kind, 'Emerging stage')} {item_id}: {name}",
+            title=f"{words.get(kind, 'Emerging stage')} “{name}”",
             review=state,
             stages=[(s.id, s.name) for s in m.stages],
             pains=[(p.id, p.label) for p in m.pain_points],
             masked=reviewed.masked,
             rejected=state.decision(kind, item_id) == "rejected",
+            latest_run_id=series.latest.id,
         )
 
     def evidence(
@@ -250,6 +320,11 @@ class ReviewService:
         outcome = after.outcomes[candidate.id]
         if outcome.status != "applied":
             raise EditRefused(f"That edit does not fit this map: {outcome.detail}.")
+
+    def words(self, run_id: int, edits: list[EditView]) -> list[str]:
+        """The edits in words, naming the cells of run ``run_id``'s map."""
+        names = cell_names(self.reviewed(run_id, personal=True))
+        return [describe(e.edit, names) for e in edits]
 
     # ------------------------------------------------------------------ new runs
 

@@ -43,13 +43,37 @@ def maps(request: Request, context: Context) -> Response:
     return render(request, "console/maps.html", {"series": context.review.series()})
 
 
+@router.get(MAPS + "/diff", openapi_extra=READ)
+def diff(
+    request: Request,
+    context: Context,
+    before: int | None = None,
+    after: int | None = None,
+    waves: bool | None = None,
+) -> Response:
+    """Two versions or two waves side by side (declared before ``/maps/{run_id}``, which
+    would otherwise take ``diff`` for a run id)."""
+    if before is None or after is None:
+        return render(request, "console/diff_choose.html", {"series": context.review.series()})
+    try:
+        page = context.review.diff(before, after, waves=waves, personal=personal(request))
+    except ReviewError as error:
+        return refused(request, error)
+    return render(request, "console/diff.html", {"d": page})
+
+
 @router.get(MAPS + "/{run_id}", openapi_extra=READ)
 def map_page(run_id: int, request: Request, context: Context) -> Response:
     try:
         page = context.review.map_page(run_id, personal=personal(request))
     except ReviewError as error:
         return refused(request, error)
-    return render(request, "console/map.html", {"p": page, "m": page.journey_map})
+    values = {
+        "p": page,
+        "m": page.journey_map,
+        "can_review": principal_of(request).may(Action.MAPS_REVIEW),
+    }
+    return render(request, "console/map.html", values)
 
 
 @router.get(MAPS + "/{run_id}/evidence/{kind}/{item_id}", openapi_extra=READ)
@@ -105,9 +129,17 @@ def evidence(
             theme=theme,
         )
         info = context.review.library.run(run_id).info
+        controls = context.review.controls(run_id)
     except ReviewError as error:
         return refused(request, error)
-    values: dict[str, Any] = {"e": found, "info": info, "masked": not personal(request)}
+    values: dict[str, Any] = {
+        "e": found,
+        "info": info,
+        "masked": not personal(request),
+        "controls": controls,
+        "can_review": principal_of(request).may(Action.MAPS_REVIEW),
+        "here": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+    }
     return render(request, "console/evidence.html", values)
 
 

@@ -34,6 +34,9 @@ DONE_MESSAGES: dict[str, str] = {
     "disabled": "The user is disabled and signed out everywhere; their API keys stop working.",
     "enabled": "The user is enabled again and can sign in.",
     "user-signed-out": "The user is signed out everywhere.",
+    "edit-saved": "Your edit is saved and applied to the map. It applies to every later run "
+    "of this map too; undo it from the cell's review page or the map's history.",
+    "edit-undone": "The edit is undone. It stays in the map's history.",
 }
 
 # Of those, the ones that ask something of the person rather than confirm.
