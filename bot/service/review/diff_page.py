@@ -97,18 +97,23 @@ def _stage_lanes(before: Stage | None, after: Stage | None) -> list[Lane]:
     ]
 
 
-def _pain_lanes(before: PainPoint | None, after: PainPoint | None) -> list[Lane]:
-    rows: list[tuple[str, Callable[[PainPoint], str]]] = [
-        ("Interviews", lambda p: f"{p.interviews} ({_pct(p.interview_share)})"),
-        ("Rank", lambda p: str(p.rank)),
-        ("Steps", lambda p: str(p.evidence)),
-        ("Severity", lambda p: _num(p.severity, 2)),
-        ("Stages", lambda p: ", ".join(p.stages) or "–"),
-    ]
-    return [
-        Lane(label, show(before) if before else "–", show(after) if after else "–")
-        for label, show in rows
-    ]
+def _pain_lanes(names: dict[str, str]) -> Callable[[Any, Any], list[Lane]]:
+    """The pain point lanes, naming stages by ``names`` (both maps' names by id)."""
+
+    def lanes(before: PainPoint | None, after: PainPoint | None) -> list[Lane]:
+        rows: list[tuple[str, Callable[[PainPoint], str]]] = [
+            ("Interviews", lambda p: f"{p.interviews} ({_pct(p.interview_share)})"),
+            ("Rank", lambda p: str(p.rank)),
+            ("Steps", lambda p: str(p.evidence)),
+            ("Severity", lambda p: _num(p.severity, 2)),
+            ("Stages", lambda p: ", ".join(names.get(s, s) for s in p.stages) or "–"),
+        ]
+        return [
+            Lane(label, show(before) if before else "–", show(after) if after else "–")
+            for label, show in rows
+        ]
+
+    return lanes
 
 
 def _opportunity_lanes(before: Opportunity | None, after: Opportunity | None) -> list[Lane]:
@@ -217,7 +222,9 @@ def diff_page(
             {p.id: p for p in before.pain_points},
             {p.id: p for p in stable.pain_points},
             original,
-            _pain_lanes,
+            _pain_lanes(
+                {**{s.id: s.name for s in before.stages}, **{s.id: s.name for s in stable.stages}}
+            ),
         ),
         opportunities=_cells(
             "opportunity", opportunity_changes, old_o, new_o, original, _opportunity_lanes

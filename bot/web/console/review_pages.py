@@ -93,6 +93,12 @@ async def add_edit(run_id: int, request: Request, context: Context) -> Response:
     fields: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
     steps = [s for s in form.getlist("steps") if isinstance(s, str)]
     payload: dict[str, Any] = {k: fields[k] for k in PAYLOAD_FIELDS if fields.get(k, "") != ""}
+    for name in ("name", "description"):
+        # The rename form sends what its page showed: a field left as it was is not part
+        # of the edit (it would overwrite whatever another reviewer set meanwhile).
+        was = fields.get(f"was_{name}")
+        if was is not None and " ".join(was.split()) == " ".join(fields.get(name, "").split()):
+            payload.pop(name, None)
     if fields.get("step", "") != "":
         payload["step"] = fields["step"]
     if steps:
