@@ -100,6 +100,7 @@ def test_move_split_pin_and_decide_from_the_evidence_and_cell_pages(mapped: Mapp
     assert "Opening the chat" in page and "added in review" in page
     wait = client.get(f"/app/maps/{run}/evidence/stage/wait").text
     assert unescape(keys[0]).split("#")[0][:8] in wait
+    assert "placed here by edit #" in wait
     quote = re.search(
         r'name="message_id" value="(\d+)">\s*<input type="hidden" name="interview_id" '
         r'value="([^"]+)">\s*<input type="hidden" name="step" value="(\d+)">',

@@ -4,7 +4,7 @@ with its customer's words verbatim and the message to open the transcript at."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -113,6 +113,8 @@ class EvidenceItem:
     moment_text: str | None = None
     resolved: str | None = None
     effort: int | None = None
+    # The edit that put this step where it is (a move, split or merge), if any.
+    placed_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ def build_page(
     per_page: int = PER_PAGE,
     extra_cells: Sequence[PainPoint | EmergingStage] = (),
     extra_opportunities: Sequence[Opportunity] = (),
+    placed: Mapping[StepKey, int] | None = None,
 ) -> EvidencePage:
     """One page (1-based) of the evidence of a cell, filtered, in interview order."""
     title, members = cell_steps(
@@ -308,6 +311,7 @@ def build_page(
                 moment_text=observed[key].moment_of_truth_text,
                 resolved=observed[key].resolved,
                 effort=observed[key].effort,
+                placed_by=(placed or {}).get(key),
             )
             for key in shown_keys
         ]

@@ -218,6 +218,7 @@ class ReviewService:
                 theme=theme,
                 extra_cells=[*curated.rejected_pains, *curated.rejected_emerging],
                 extra_opportunities=curated.rejected_opportunities,
+                placed=curated.placed,
             )
 
     def transcript(self, run_id: int, interview_id: str, *, personal: bool) -> TranscriptView:
