@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.service.console.config import ConsoleConfig, SsoConfig
 from bot.service.console.permissions import Role
 from bot.service.console.service import ConsoleService
+from bot.service.review.service import ReviewService
 from journeyline.settings import Settings
 from storage.engines import make_read_session_factory
 
@@ -73,3 +74,7 @@ def make_console_service(
         config=console_config(settings),
         read_sessions=make_read_session_factory(engine),
     )
+
+
+def make_review_service(*, sessions: sessionmaker[Session], engine: Engine) -> ReviewService:
+    return ReviewService(sessions, read_sessions=make_read_session_factory(engine))

@@ -467,9 +467,11 @@ class StartCounter(Base):
         return f"StartCounter(key={self.key!r}, count={self.count!r})"
 
 
-# The console's tables (accounts, sessions, API keys) live in their own module; importing
-# it here puts them on Base.metadata wherever the models are loaded (migrations, tests).
+# The console's tables (accounts, sessions, API keys) and the review workspace's (curation
+# layers, edits) live in their own modules; importing them here puts them on
+# Base.metadata wherever the models are loaded (migrations, tests).
 from storage import console_models as _console_models  # noqa: E402, F401
+from storage import review_models as _review_models  # noqa: E402, F401
 
 # The scheduler's tables (jobs, waves, invitations, suppressions) live in a module of
 # their own but on this metadata, so migrations and `Base.metadata` see them wherever

@@ -111,3 +111,37 @@ def customer_texts(session: Session, *, interview_ids: Iterable[str]) -> dict[in
         )
         texts.update({int(row[0]): str(row[1]) for row in rows})
     return texts
+
+
+def message_texts(session: Session, message_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """Message id -> (interview id, text) of those of ``message_ids`` that are unredacted
+    inbound messages (the customer's own words); other ids are left out."""
+    ids = sorted(set(message_ids))
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(Message.id, Message.interview_id, Message.text).where(
+                Message.id.in_(ids[start : start + CHUNK]),
+                Message.direction == INBOUND,
+                Message.redacted.is_(False),
+            )
+        )
+        found.update({int(mid): (int(iid), text) for mid, iid, text in rows})
+    return found
+
+
+def inbound_texts_of(session: Session, interview_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """Message id -> (interview id, text) of the unredacted inbound messages of the
+    interviews (by numeric id)."""
+    ids = sorted(set(interview_ids))
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(Message.id, Message.interview_id, Message.text).where(
+                Message.interview_id.in_(ids[start : start + CHUNK]),
+                Message.direction == INBOUND,
+                Message.redacted.is_(False),
+            )
+        )
+        found.update({int(mid): (int(iid), text) for mid, iid, text in rows})
+    return found

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, defer, joinedload
 from storage.models import Campaign, SynthesisRun
 from storage.types import utcnow
 
-__all__ = ["add_run", "get_run", "latest_runs", "list_runs"]
+__all__ = ["add_run", "get_run", "latest_runs", "list_runs", "run_interview_ids"]
 
 _LARGE = (
     SynthesisRun.journey_map,
@@ -92,6 +92,14 @@ def latest_runs(
         statement = statement.where(SynthesisRun.segment == segment)
     statement = statement.order_by(SynthesisRun.id.desc()).limit(count)
     return list(session.scalars(statement.options(joinedload(SynthesisRun.campaign))))
+
+
+def run_interview_ids(session: Session, run_id: int) -> list[str] | None:
+    """The public ids of the interviews run ``run_id`` read (None: no such run)."""
+    found = session.execute(
+        select(SynthesisRun.interview_ids).where(SynthesisRun.id == run_id)
+    ).first()
+    return None if found is None else list(found[0])
 
 
 def list_runs(

@@ -7,6 +7,11 @@ stages' keywords are compared instead. Pain points carry no member list in the m
 they match on their label (a tagged pain point's label is its tag, which is stable) or
 else on the overlap of their keywords and quoted messages.
 
+Opportunities match on the interviews that said them (Jaccard over interviews both runs
+read) or else their label; emerging stages, like discovered stages, on their member steps.
+A reviewer's decision about one ("rejected", "accepted") is stored against its id, so
+these ids are kept stable too.
+
 Pairs are chosen by the Hungarian algorithm (maximum total similarity), and a pair below
 the minimum similarity is no match. A matched item keeps its previous id; an unmatched
 one gets the series' next fresh id (``S7``, ``P12``), so an id that disappeared is never
@@ -22,12 +27,15 @@ from typing import TypeVar
 
 import numpy as np
 
-from synthesis.model import JourneyMap, PainPoint, Stage
+from synthesis.model import EmergingStage, JourneyMap, Opportunity, PainPoint, Stage
 
 MIN_STAGE_SIMILARITY = 0.3
 MIN_PAIN_SIMILARITY = 0.34
+MIN_OPPORTUNITY_SIMILARITY = 0.3
 STAGE_PREFIX = "S"
 PAIN_PREFIX = "P"
+OPPORTUNITY_PREFIX = "O"
+EMERGING_PREFIX = "E"
 
 T = TypeVar("T")
 
@@ -40,6 +48,10 @@ class IdMatch:
     fresh_stages: tuple[str, ...]
     kept_pain_points: tuple[str, ...]
     fresh_pain_points: tuple[str, ...]
+    kept_opportunities: tuple[str, ...] = ()
+    fresh_opportunities: tuple[str, ...] = ()
+    kept_emerging: tuple[str, ...] = ()
+    fresh_emerging: tuple[str, ...] = ()
 
 
 def stabilise_ids(
@@ -52,12 +64,22 @@ def stabilise_ids(
     first run), the series' updated id counters, and what was kept and what is fresh.
 
     ``next_ids`` are the counters stored with the previous run (``{"stage": n, "pain":
-    m}``: the next fresh numbers); missing counters start after the highest id seen.
-    Pain points' ``stages`` lists are renamed along with the stages.
+    m, "opportunity": o, "emerging": e}``: the next fresh numbers); missing counters
+    start after the highest id seen. Pain points' ``stages``, opportunities' ``stages``
+    and ``pain_points`` and emerging stages' ``placed_in`` are renamed along.
     """
     counters = {
         "stage": _counter(next_ids, "stage", previous.stages if previous else [], STAGE_PREFIX),
         "pain": _counter(next_ids, "pain", previous.pain_points if previous else [], PAIN_PREFIX),
+        "opportunity": _counter(
+            next_ids,
+            "opportunity",
+            previous.opportunities if previous else [],
+            OPPORTUNITY_PREFIX,
+        ),
+        "emerging": _counter(
+            next_ids, "emerging", previous.emerging_stages if previous else [], EMERGING_PREFIX
+        ),
     }
     old_stages = previous.stages if previous else []
     old_pains = previous.pain_points if previous else []
@@ -81,7 +103,38 @@ def stabilise_ids(
     pain_ids, kept_p, fresh_p = _name(
         journey_map.pain_points, old_pains, pain_pairs, counters, "pain", PAIN_PREFIX
     )
+    old_opportunities = previous.opportunities if previous else []
+    opportunity_pairs = _assign(
+        journey_map.opportunities,
+        old_opportunities,
+        lambda new, old: _opportunity_similarity(new, old, common),
+        MIN_OPPORTUNITY_SIMILARITY,
+    )
+    opportunity_ids, kept_o, fresh_o = _name(
+        journey_map.opportunities,
+        old_opportunities,
+        opportunity_pairs,
+        counters,
+        "opportunity",
+        OPPORTUNITY_PREFIX,
+    )
+    old_emerging = previous.emerging_stages if previous else []
+    emerging_pairs = _assign(
+        journey_map.emerging_stages,
+        old_emerging,
+        lambda new, old: _steps_similarity(new, old, common),
+        MIN_STAGE_SIMILARITY,
+    )
+    emerging_ids, kept_e, fresh_e = _name(
+        journey_map.emerging_stages,
+        old_emerging,
+        emerging_pairs,
+        counters,
+        "emerging",
+        EMERGING_PREFIX,
+    )
     renamed_stage = {stage.id: stage_ids[i] for i, stage in enumerate(journey_map.stages)}
+    renamed_pain = {point.id: pain_ids[i] for i, point in enumerate(journey_map.pain_points)}
     stages = [
         stage.model_copy(update={"id": stage_ids[i]}) for i, stage in enumerate(journey_map.stages)
     ]
@@ -91,14 +144,47 @@ def stabilise_ids(
         )
         for i, point in enumerate(journey_map.pain_points)
     ]
-    stable = journey_map.model_copy(update={"stages": stages, "pain_points": pains})
-    return stable, counters, IdMatch(kept_s, fresh_s, kept_p, fresh_p)
+    opportunities = [
+        item.model_copy(
+            update={
+                "id": opportunity_ids[i],
+                "stages": [renamed_stage.get(s, s) for s in item.stages],
+                "pain_points": [renamed_pain.get(p, p) for p in item.pain_points],
+            }
+        )
+        for i, item in enumerate(journey_map.opportunities)
+    ]
+    emerging = [
+        item.model_copy(
+            update={
+                "id": emerging_ids[i],
+                "placed_in": [renamed_stage.get(s, s) for s in item.placed_in],
+            }
+        )
+        for i, item in enumerate(journey_map.emerging_stages)
+    ]
+    stable = journey_map.model_copy(
+        update={
+            "stages": stages,
+            "pain_points": pains,
+            "opportunities": opportunities,
+            "emerging_stages": emerging,
+        }
+    )
+    return (
+        stable,
+        counters,
+        IdMatch(kept_s, fresh_s, kept_p, fresh_p, kept_o, fresh_o, kept_e, fresh_e),
+    )
+
+
+Item = Stage | PainPoint | Opportunity | EmergingStage
 
 
 def _counter(
     next_ids: Mapping[str, int] | None,
     key: str,
-    items: Sequence[Stage] | Sequence[PainPoint],
+    items: Sequence[Item],
     prefix: str,
 ) -> int:
     seen = [_number(item.id, prefix) for item in items]
@@ -133,8 +219,8 @@ def _assign(
 
 
 def _name(
-    new: Sequence[Stage] | Sequence[PainPoint],
-    old: Sequence[Stage] | Sequence[PainPoint],
+    new: Sequence[Item],
+    old: Sequence[Item],
     pairs: Mapping[int, int],
     counters: dict[str, int],
     key: str,
@@ -161,9 +247,25 @@ def _name(
 def _stage_similarity(new: Stage, old: Stage, common: set[str]) -> float:
     if not common:
         return _jaccard(new.keywords, old.keywords)
+    return _steps_similarity(new, old, common)
+
+
+def _steps_similarity(
+    new: Stage | EmergingStage, old: Stage | EmergingStage, common: set[str]
+) -> float:
+    """Jaccard of member steps, counted over the interviews both runs read."""
     return _jaccard(
         ((s.interview_id, s.ordinal) for s in new.steps if s.interview_id in common),
         ((s.interview_id, s.ordinal) for s in old.steps if s.interview_id in common),
+    )
+
+
+def _opportunity_similarity(new: Opportunity, old: Opportunity, common: set[str]) -> float:
+    if _plain(new.label) == _plain(old.label):
+        return 1.0
+    return _jaccard(
+        (i for i in new.interview_ids if i in common),
+        (i for i in old.interview_ids if i in common),
     )
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from synthesis.clustering import cluster_rows
-from synthesis.model import Opportunity, PainPoint, Theme
+from synthesis.model import Opportunity, PainPoint, StepRef, Theme
 from synthesis.observations import StepObservation
 from synthesis.phrases import representative_phrase
 from synthesis.quotes import distinct_quotes, improvement_quote, thinking_quote
@@ -68,6 +68,12 @@ def themes(
                 steps=len(members),
                 interviews=len({observations[i].interview_id for i in members}),
                 quotes=distinct_quotes(quote_of[i] for i in nearest),
+                members=[
+                    StepRef(
+                        interview_id=observations[i].interview_id, ordinal=observations[i].ordinal
+                    )
+                    for i in members
+                ],
             )
         )
     found.sort(key=lambda t: (-t.interviews, t.label))

@@ -50,6 +50,8 @@ class Theme(BaseModel):
     steps: int
     interviews: int
     quotes: list[Quote]
+    # Every member step (interview id + ordinal), so the theme's count opens its evidence.
+    members: list[StepRef] = Field(default_factory=list)
 
 
 class Opportunity(BaseModel):

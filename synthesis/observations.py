@@ -126,12 +126,12 @@ def load_observations(
         interview, attributes = interviews[interview_id]
         ordered = sorted(steps[interview_id], key=lambda s: s.ordinal)
         last = len(ordered) - 1
-        improvement_message = _message_with(
+        improvement_message = message_with(
             interview.improvement, sorted(by_interview.get(interview_id, ())), texts
         )
         for index, step in enumerate(ordered):
             provenance = dict(step.provenance or {})
-            kept = _kept_facts(step, provenance, selection)
+            kept = kept_facts(step, provenance, selection)
             doing = step.doing.strip()
             text = f"{doing} {step.pain_text.strip()}" if step.pain_text else doing
             is_mot = interview.moment_of_truth_step == step.ordinal
@@ -172,7 +172,7 @@ def load_observations(
 INFERRED = "inferred"
 
 
-def _kept_facts(step: Any, provenance: Mapping[str, str], selection: Selection) -> dict[str, Any]:
+def kept_facts(step: Any, provenance: Mapping[str, str], selection: Selection) -> dict[str, Any]:
     """The step's facts, less the inferred ones when ``selection`` leaves those out."""
     facts: dict[str, Any] = {
         "channel": step.channel,
@@ -187,7 +187,7 @@ def _kept_facts(step: Any, provenance: Mapping[str, str], selection: Selection) 
     return facts
 
 
-def _message_with(
+def message_with(
     answer: str | None, message_ids: list[int], texts: Mapping[int, tuple[int, str]]
 ) -> tuple[int, str] | None:
     """The latest of ``message_ids`` whose text holds ``answer`` (the stored answer is the

@@ -64,6 +64,9 @@ class Analysis:
     thinking_vectors: NDArray[np.float64] | None = None
     improvement_rows: tuple[int, ...] = ()
     improvement_vectors: NDArray[np.float64] | None = None
+    # Opportunity ids in the order the opportunities are found, when they were matched
+    # to a stored run (else O1..On by interviews).
+    opportunity_ids: tuple[str, ...] = ()
 
     def stage_id_of(self, label: int) -> str:
         return self.stage_ids[label] if self.stage_ids else self.assignment.stage_id(label)
@@ -74,7 +77,8 @@ class Analysis:
 
     def with_ids(self, stable: JourneyMap) -> Analysis:
         """This analysis under the ids of ``stable`` (its whole map with ids matched to
-        the stored series), so every map, segment and comparison made from it uses them."""
+        the stored series), so every map, segment and comparison made from it uses them:
+        stages, pain points, opportunities and emerging stages."""
         if len(stable.stages) != len(self.assignment.names) or len(stable.pain_points) != len(
             self.pain_points
         ):
@@ -83,6 +87,8 @@ class Analysis:
             self,
             stage_ids=tuple(stage.id for stage in stable.stages),
             pain_points=[p.model_copy(deep=True) for p in stable.pain_points],
+            opportunity_ids=tuple(o.id for o in stable.opportunities),
+            emerging_stages=tuple(e.model_copy(deep=True) for e in stable.emerging_stages),
         )
 
 
@@ -290,7 +296,7 @@ def _opportunities(analysis: Analysis, points: Sequence[PainPoint]) -> list[Oppo
     if analysis.improvement_vectors is None:
         return []
     order = analysis.stage_order()
-    return opportunities(
+    found = opportunities(
         analysis.observations,
         analysis.improvement_rows,
         analysis.improvement_vectors,
@@ -298,6 +304,12 @@ def _opportunities(analysis: Analysis, points: Sequence[PainPoint]) -> list[Oppo
         order,
         seed=analysis.seed,
     )
+    if len(analysis.opportunity_ids) == len(found):
+        # The same analysis finds the same groups in the same order: give them the ids
+        # they were matched to in the stored series.
+        for opportunity, stable_id in zip(found, analysis.opportunity_ids, strict=True):
+            opportunity.id = stable_id
+    return found
 
 
 def _embedded_rows(

@@ -43,6 +43,7 @@ class RunInfo:
     stage_count: int
     pain_point_count: int
     elapsed_seconds: float | None
+    campaign_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -242,4 +243,5 @@ def _info(run: SynthesisRun) -> RunInfo:
         stage_count=run.stage_count,
         pain_point_count=run.pain_point_count,
         elapsed_seconds=run.elapsed_seconds,
+        campaign_name=run.campaign.name,
     )

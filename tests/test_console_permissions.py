@@ -20,11 +20,14 @@ from starlette.testclient import TestClient
 
 from bot.service.console.permissions import Action, Role, allowed, key_scopes_for
 from bot.service.console.sessions import csrf_token
+from bot.service.review.layer import Editor
+from bot.service.review.service import ReviewService
 from bot.web.console import cookies
 from bot.web.console.guard import PUBLIC, route_rule
 from fakes.oidc import running_provider
 from journeyline.web.app import create_app
 from tests.console_support import PASSWORD, ConsoleApp, console_app, csrf_of
+from tests.review_data import seeded
 
 # Guarded by the interview's own secret token (tests/test_web_api.py), not by roles.
 INTERVIEW_TOKEN_ROUTES = {
@@ -60,6 +63,18 @@ EXPECTED_RULES: dict[tuple[str, str], str] = {
     ("POST", "/app/users/{user_id}/reset-link"): Action.USERS_MANAGE.value,
     ("POST", "/app/users/{user_id}/sign-out"): Action.USERS_MANAGE.value,
     ("GET", "/api/v1/campaigns"): Action.CAMPAIGNS_READ.value,
+    ("GET", "/app/maps"): Action.MAPS_READ.value,
+    ("GET", "/app/maps/{run_id}"): Action.MAPS_READ.value,
+    ("GET", "/app/maps/{run_id}/evidence/{kind}/{item_id}"): Action.MAPS_READ.value,
+    ("GET", "/app/maps/{run_id}/interviews/{interview_id}"): Action.MAPS_READ.value,
+    ("GET", "/app/maps/diff"): Action.MAPS_READ.value,
+    ("GET", "/app/maps/{run_id}/cells/{kind}/{item_id}"): Action.MAPS_READ.value,
+    ("GET", "/app/maps/{run_id}/history"): Action.MAPS_READ.value,
+    ("POST", "/app/maps/{run_id}/edits"): Action.MAPS_REVIEW.value,
+    ("POST", "/app/maps/{run_id}/edits/{edit_id}/undo"): Action.MAPS_REVIEW.value,
+    ("GET", "/api/v1/maps"): Action.MAPS_READ.value,
+    ("GET", "/api/v1/maps/{run_id}"): Action.MAPS_READ.value,
+    ("POST", "/api/v1/maps/{run_id}/edits"): Action.MAPS_REVIEW.value,
 }
 # What each unsafe route is sent: a request its permitted callers would really make.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -81,6 +96,24 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/app/users/{user_id}/password"): {},
     ("POST", "/app/users/{user_id}/reset-link"): {},
     ("POST", "/app/users/{user_id}/sign-out"): {},
+    # A reviewer renames a stage of the walk's map, on the layer version of the moment.
+    ("POST", "/app/maps/{run_id}/edits"): {
+        "version": "{version}",
+        "kind": "rename",
+        "target_kind": "stage",
+        "target_id": "{item_id}",
+        "name": "walk {n}",
+        "reason": "the walk",
+    },
+    ("POST", "/app/maps/{run_id}/edits/{edit_id}/undo"): {"version": "{version}"},
+    ("POST", "/api/v1/maps/{run_id}/edits"): {
+        "version": "{version}",
+        "kind": "rename",
+        "target_kind": "stage",
+        "target_id": "{item_id}",
+        "payload": {"name": "walk {n}"},
+        "reason": "the walk",
+    },
 }
 # What an allowed call answers (default 200, 201 or 303). The SSO callback without a
 # sign-in begun in this browser is refused by the flow itself, not by the guard; a
@@ -113,6 +146,8 @@ class Walk:
     client: TestClient
     routes: list[tuple[str, str, APIRoute]]
     counter: Iterator[int]
+    # A stored map the map routes are called on.
+    map_values: dict[str, Any]
 
 
 @pytest.fixture
@@ -125,6 +160,7 @@ def walk(db_url: str) -> Iterator[Walk]:
         }
         with console_app(db_url, settings=settings) as app:
             app.user("root@example.com", "admin")  # so no change ever hits "the last admin"
+            saved = seeded(app.runtime.sessions, count=3, evil=False)
             web = create_app(app.runtime, console=app.service)
             client = TestClient(web, follow_redirects=False)
             yield Walk(
@@ -132,6 +168,12 @@ def walk(db_url: str) -> Iterator[Walk]:
                 client=client,
                 routes=console_routes(web.routes),
                 counter=itertools.count(1),
+                map_values={
+                    "run_id": saved.id,
+                    "kind": "stage",
+                    "item_id": saved.journey_map.stages[0].id,
+                    "interview_id": saved.journey_map.interview_ids[0],
+                },
             )
 
 
@@ -164,6 +206,8 @@ def _call(walk: Walk, method: str, path: str, role: Role | None) -> tuple[int, s
         "user_id": target,
         "token": service.accounts.make_reset_link(target, created_by=None),
         "key_id": 0,
+        **walk.map_values,
+        **_fresh_edit(walk, n),
     }
     if role is None:
         csrf = csrf_of(client.get("/app/sign-in").text)  # the pre-session token
@@ -184,13 +228,44 @@ def _call(walk: Walk, method: str, path: str, role: Role | None) -> tuple[int, s
     url = path.format(**values)
     if method == "GET":
         response = client.request(method, url, headers=headers)
+    elif path.startswith("/api/"):
+        body = _filled(BODIES[(method, path)], email=actor_email, n=n, **values)
+        body["version"] = int(body["version"])
+        response = client.request(method, url, json=body, headers=headers)
     else:
-        body = {
-            name: value.format(email=actor_email, n=n) if isinstance(value, str) else value
-            for name, value in BODIES[(method, path)].items()
-        }
+        body = _filled(BODIES[(method, path)], email=actor_email, n=n, **values)
         response = client.request(method, url, data={**body, "csrf_token": csrf}, headers=headers)
     return response.status_code, response.headers.get("location", "")
+
+
+def _filled(body: dict[str, Any], **values: Any) -> dict[str, Any]:
+    """``body`` with ``{name}`` placeholders filled in (nested dicts too)."""
+    return {
+        name: value.format(**values)
+        if isinstance(value, str)
+        else _filled(value, **values)
+        if isinstance(value, dict)
+        else value
+        for name, value in body.items()
+    }
+
+
+def _fresh_edit(walk: Walk, n: int) -> dict[str, Any]:
+    """An active edit of the walk's map to undo, and the layer's version after it."""
+    review = ReviewService(walk.app.runtime.sessions)
+    run_id = walk.map_values["run_id"]
+    version = review.layers.read(review.library.run(run_id).info).version
+    made = review.edit(
+        run_id,
+        editor=Editor(user_id=None, name="the walk"),
+        expected=version,
+        kind="rename",
+        target_kind="stage",
+        target_id=walk.map_values["item_id"],
+        payload={"name": f"before call {n}"},
+        reason="to be undone",
+    )
+    return {"edit_id": made.id, "version": made.version}
 
 
 @pytest.mark.parametrize("role", PRINCIPALS, ids=lambda r: r.value if r else "anonymous")
@@ -227,12 +302,13 @@ def test_every_unsafe_route_refuses_a_missing_wrong_or_foreign_csrf_token(walk: 
         session = service.sessions.start(
             admin, method="password", client_address="", user_agent=None
         ).token
-        url = path.format(user_id=other, key_id=1, token="t")
+        url = path.format(user_id=other, key_id=1, token="t", edit_id=1, **walk.map_values)
         for token in (None, "", "0" * 64, foreign):
             client.cookies.clear()
             client.cookies.set(cookies.SESSION, session)
             data = {} if token is None else {"csrf_token": token}
-            response = client.request(method, url, data={**BODIES[(method, path)], **data})
+            body = _filled(BODIES[(method, path)], n=0, version=0, email="x", **walk.map_values)
+            response = client.request(method, url, data={**body, **data})
             assert response.status_code == 403, f"{method} {path} with {token!r}"
             assert "This form has expired" in response.text
         assert service.sessions.resolve(session) is not None  # nothing was done

@@ -37,6 +37,7 @@ from synthesis.outputs import (
 from synthesis.published import published_map
 
 if TYPE_CHECKING:
+    from bot.service.review.application import ApplicationView
     from synthesis.embedders import EmbedderConfig
     from synthesis.runs import SavedRun
     from synthesis.segments import SegmentedMaps
@@ -61,6 +62,8 @@ class Written:
     paths: list[Path]
     saved: SavedRun | None = None
     include_personal_data: bool = False
+    # The series' curation layer re-applied to the new run.
+    reapplied: ApplicationView | None = None
 
 
 def synthesize_command(
@@ -303,6 +306,7 @@ def synthesize_to(
                 segment_maps=maps.segments,
             )
             llm_storage.record_calls(session, calls=calls, run_id=str(saved.id))
+        reapplied = reapply_layer(sessions, saved.id)
         paths = write_segmented_outputs(
             maps,
             out,
@@ -311,8 +315,21 @@ def synthesize_to(
             include_personal_data=include_personal_data,
         )
     return Written(
-        maps=maps, out=out, paths=paths, saved=saved, include_personal_data=include_personal_data
+        maps=maps,
+        out=out,
+        paths=paths,
+        saved=saved,
+        include_personal_data=include_personal_data,
+        reapplied=reapplied,
     )
+
+
+def reapply_layer(sessions: sessionmaker[Session], run_id: int) -> ApplicationView:
+    """Apply the series' curation layer (the reviewers' edits in the console) to the new
+    run and store what held, what no longer holds and where the new evidence landed."""
+    from bot.service.review.service import ReviewService
+
+    return ReviewService(sessions).reapply(run_id)
 
 
 def print_written(written: Written, *, files: bool = True) -> None:
@@ -401,6 +418,8 @@ def print_written(written: Written, *, files: bool = True) -> None:
         )
     if written.saved is not None:
         print_saved(written.saved)
+    if written.reapplied is not None:
+        print_reapplied(written.reapplied)
     if files:
         names = sorted({p.name for p in written.paths if p.parent == written.out})
         console.print(f"Wrote {written.out}/ ({', '.join(names)})")
@@ -423,3 +442,25 @@ def print_saved(saved: SavedRun) -> None:
         + (f", new: {', '.join(fresh)}" if fresh else ", nothing new")
         + f" (`journeyline maps diff {saved.previous_run_id} {saved.id}`)"
     )
+
+
+def print_reapplied(application: ApplicationView) -> None:
+    """What re-applying the reviewers' edits to the new run gave (nothing when there are
+    none yet)."""
+    if application.layer_version == 0:
+        return
+    report = application.report
+    landed = report.get("new_evidence", [])
+    stages = sum(1 for e in landed if e["kind"] == "stage")
+    pains = sum(1 for e in landed if e["kind"] == "pain")
+    console.print(
+        f"  reviewers' edits (layer version {application.layer_version}) re-applied: "
+        f"{application.held} hold, {application.broken} no longer hold"
+        + (f"; new evidence in {stages} stages and {pains} pain points" if landed else "")
+        + f" (console: /app/maps/{application.run_id})"
+    )
+    for broken in report.get("no_longer_holds", [])[:5]:
+        console.print(
+            f"    no longer holds: edit {broken['edit_id']} ({escape(broken['edit'])}): "
+            f"{escape(broken['why'])}"
+        )

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bot.service.console.service import ConsoleService
 from bot.service.invitations import Invitations
 from bot.service.links import Links
+from bot.service.review.service import ReviewService
 from bot.understanding import warm_up
 from bot.web import api, helpdesk, optout, pages
 from bot.web.console.context import ConsoleContext
@@ -29,7 +30,7 @@ from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
 from bot.web.fast_turns import FastTurns
 from bot.web.http_errors import ApiError, api_error_handler, validation_error_handler
 from bot.web.ratelimit import RateLimiter
-from journeyline.console_wiring import make_console_service
+from journeyline.console_wiring import make_console_service, make_review_service
 from journeyline.logs import configure_from_settings
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.scheduler_wiring import helpdesk_hooks
@@ -78,11 +79,17 @@ class JourneylineApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def create_app(runtime: Runtime, *, console: ConsoleService | None = None) -> JourneylineApp:
+def create_app(
+    runtime: Runtime,
+    *,
+    console: ConsoleService | None = None,
+    review: ReviewService | None = None,
+) -> JourneylineApp:
     """The app for `runtime` (its database and service); the caller owns the runtime.
 
     ``console`` is the researcher console's service (default: built from the runtime's
-    settings; tests pass one with a cheaper password hash or a clock they move)."""
+    settings; tests pass one with a cheaper password hash or a clock they move);
+    ``review`` the maps' review service (default: on the runtime's database)."""
     settings = runtime.settings
     # The message posts' own pool (see FastTurns); other routes use AnyIO's. With a
     # language model most of a turn is waiting for it (outside any transaction), so the
@@ -142,6 +149,7 @@ def create_app(runtime: Runtime, *, console: ConsoleService | None = None) -> Jo
             or make_console_service(settings, sessions=runtime.sessions, engine=runtime.engine),
             templates=make_templates(),
             public_url=settings.link_base(),
+            review=review or make_review_service(sessions=runtime.sessions, engine=runtime.engine),
             secure_cookies=settings.console_secure_cookies,
         ),
     )

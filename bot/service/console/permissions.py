@@ -26,6 +26,9 @@ class Action(StrEnum):
     CAMPAIGNS_WRITE = "campaigns:write"
     MAPS_READ = "maps:read"
     MAPS_REVIEW = "maps:review"
+    # Customers' personal data in maps and transcripts (names, emails, phone and card
+    # numbers in their words). Without it they are masked.
+    PERSONAL_DATA_READ = "personal-data:read"
     USERS_MANAGE = "users:manage"
     SETTINGS_MANAGE = "settings:manage"
 
@@ -39,17 +42,20 @@ ROLE_LABELS: dict[Role, str] = {
 
 ROLE_SUMMARIES: dict[Role, str] = {
     Role.ADMIN: "Everything, plus accounts and settings.",
-    Role.RESEARCHER: "Plans and runs campaigns; reads maps.",
+    Role.RESEARCHER: "Plans and runs campaigns; reads and curates maps.",
     Role.REVIEWER: "Reads campaigns; reviews and approves journey maps.",
-    Role.VIEWER: "Reads campaigns and maps; changes nothing.",
+    Role.VIEWER: "Reads campaigns and maps, customers' personal data masked; changes nothing.",
 }
 
 _READ = frozenset({Action.OWN_ACCOUNT, Action.CAMPAIGNS_READ, Action.MAPS_READ})
 
+# Viewers read maps with customers' personal data masked; everyone who works with the
+# interviews themselves sees them as the customers wrote them.
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.RESEARCHER: _READ | {Action.CAMPAIGNS_WRITE},
-    Role.REVIEWER: _READ | {Action.MAPS_REVIEW},
+    Role.RESEARCHER: _READ
+    | {Action.CAMPAIGNS_WRITE, Action.MAPS_REVIEW, Action.PERSONAL_DATA_READ},
+    Role.REVIEWER: _READ | {Action.MAPS_REVIEW, Action.PERSONAL_DATA_READ},
     Role.VIEWER: _READ,
 }
 
@@ -59,6 +65,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CAMPAIGNS_WRITE: "create and change campaigns",
     Action.MAPS_READ: "read journey maps",
     Action.MAPS_REVIEW: "edit and approve journey maps",
+    Action.PERSONAL_DATA_READ: "see customers' personal data",
     Action.USERS_MANAGE: "manage accounts",
     Action.SETTINGS_MANAGE: "change settings",
 }

@@ -24,6 +24,7 @@ SCOPE_HELP: dict[Action, str] = {
     Action.CAMPAIGNS_WRITE: "create and change campaigns",
     Action.MAPS_READ: "read journey maps",
     Action.MAPS_REVIEW: "edit and approve journey maps",
+    Action.PERSONAL_DATA_READ: "see customers' personal data in maps and transcripts",
     Action.USERS_MANAGE: "manage accounts",
     Action.SETTINGS_MANAGE: "change settings",
 }

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from bot.service.console.service import ConsoleService
+from bot.service.review.service import ReviewService
 
 
 @dataclass
@@ -16,6 +17,8 @@ class ConsoleContext:
     templates: Jinja2Templates
     # Where people reach this server (links in pages: reset links, the chat's links).
     public_url: str
+    # Stored journey maps and their review.
+    review: ReviewService
     # Secure cookies even over plain HTTP: behind a proxy that terminates TLS, the app
     # sees http but browsers see https. Requests that arrive over https always get them.
     secure_cookies: bool = False

@@ -3,6 +3,7 @@ token, the navigation), date formats, and refusals as pages, redirects or JSON."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from bot.service.console.permissions import ROLE_LABELS, Action, Role, allowed
+from bot.service.review import formatting
 from bot.web.console import cookies
 from bot.web.console.context import ConsoleContext
 from bot.web.console.guard import ConsoleRefusal, asked
@@ -32,17 +34,38 @@ DONE_MESSAGES: dict[str, str] = {
     "disabled": "The user is disabled and signed out everywhere; their API keys stop working.",
     "enabled": "The user is enabled again and can sign in.",
     "user-signed-out": "The user is signed out everywhere.",
+    "edit-saved": "Your edit is saved and applied to the map. It applies to every later run "
+    "of this map too; undo it from the cell's review page or the map's history.",
+    "edit-undone": "The edit is undone. It stays in the map's history.",
 }
 
 # Of those, the ones that ask something of the person rather than confirm.
 WARNINGS = frozenset({"change-required"})
 
 
+# Bidirectional embedding, override and isolate controls (LRE, RLE, PDF, LRO, RLO, LRI,
+# RLI, FSI, PDI). Invisible, they reorder the text around them ("evil" shows as "live");
+# customers' words are shown with them made visible instead.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def show_controls(value: Any) -> Any:
+    """Every value a console template prints, with bidi controls in text made visible
+    (``⟦U+202E⟧``); escaping still follows (autoescape)."""
+    if isinstance(value, str) and _BIDI_CONTROLS.search(value):
+        return _BIDI_CONTROLS.sub(lambda m: f"⟦U+{ord(m.group(0)):04X}⟧", value)
+    return value
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    # Set before any template is compiled: Jinja2 bakes finalize into the compiled code.
+    templates.env.finalize = show_controls
     templates.env.filters["when"] = format_when
     templates.env.filters["ago"] = format_ago
     templates.env.filters["browser"] = describe_browser
+    templates.env.filters.update(formatting.FILTERS)
+    templates.env.tests.update(formatting.TESTS)
     return templates
 
 
@@ -145,7 +168,7 @@ def render(
 def _nav(request: Request, role: Role | None) -> list[dict[str, Any]]:
     if role is None:
         return []
-    items = [("Campaigns", "/app", Action.CAMPAIGNS_READ)]
+    items = [("Campaigns", "/app", Action.CAMPAIGNS_READ), ("Maps", "/app/maps", Action.MAPS_READ)]
     items.append(("Users", "/app/users", Action.USERS_MANAGE))
     items.append(("Account", "/app/account", Action.OWN_ACCOUNT))
     path = request.url.path.rstrip("/") or "/"

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bot.web.console import account_pages, api, auth_pages, home, users_pages
+from bot.web.console import (
+    account_pages,
+    api,
+    auth_pages,
+    home,
+    maps_api,
+    maps_pages,
+    review_pages,
+    users_pages,
+)
 from bot.web.console.context import ConsoleContext
 from bot.web.console.guard import ConsoleRefusal
 from bot.web.console.rendering import refusal_handler
 
-ROUTERS = (auth_pages.router, home.router, account_pages.router, users_pages.router, api.router)
+ROUTERS = (
+    auth_pages.router,
+    home.router,
+    maps_pages.router,
+    review_pages.router,
+    account_pages.router,
+    users_pages.router,
+    api.router,
+    maps_api.router,
+)
 
 
 def mount_console(app: FastAPI, context: ConsoleContext) -> None:
