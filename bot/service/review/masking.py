@@ -3,8 +3,8 @@
 Who may see it is the permission table's ``personal-data:read``
 (``bot.service.console.permissions``); this module only does the masking. Emails, phone
 numbers, card numbers and IBANs in customers' words are replaced by placeholders
-(``[email]``, ``[phone]``: ``bot.understanding.personal_data``, the same redaction that guards what is
-sent to a language model), everywhere a customer's words reach a page: quotes, the
+(``[email]``, ``[phone]``: ``bot.understanding.personal_data``, the same redaction that
+guards what is sent to a language model), everywhere a customer's words reach a page: quotes, the
 doing and thinking lanes, names and labels made of their words, moments of truth, and
 transcripts. The participant's name, email and ids are not shown at all.
 """
