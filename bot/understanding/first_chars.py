@@ -11,11 +11,15 @@ always correct, only slower.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable, Sequence
-from re import _constants as sre  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
+
+# The regular-expression parser's own modules (private: typeshed describes them in some
+# versions and not in others, so they are loaded by name and used untyped).
+sre: Any = importlib.import_module("re._constants")
+sre_parse: Any = importlib.import_module("re._parser")
 
 # Parse-tree nodes that match no character: skipped when looking for the first one.
 _ZERO_WIDTH = frozenset({sre.AT, sre.ASSERT, sre.ASSERT_NOT})
