@@ -13,6 +13,8 @@ channels in :mod:`bot.understanding.channels` (first contact action wins; WhatsA
 durations in :mod:`bot.understanding.durations` (few = 3, couple = 2, several = 4, "a few
 minutes" = 5, ranges take the midpoint) and ``ended`` in :mod:`bot.understanding.endings`
 ("still waiting, nothing since" ends the story; "still not fixed" alone does not).
+Answers with no value are :mod:`bot.understanding.non_answers` ("n/a", "prefer not to
+say"); the moment of truth is :mod:`bot.understanding.step_references`.
 """
 
 from __future__ import annotations
@@ -229,9 +231,14 @@ _WARM_UP_TEXTS = (
 
 def warm_up() -> None:
     """Read the lexicons and compile the patterns now, rather than on the first answer
-    (about 0.15 s). A server calls it at start-up, so no customer waits for it and a
+    (about 0.2 s). A server calls it at start-up, so no customer waits for it and a
     broken lexicon file stops the server instead of a turn."""
+    resolve_step_reference("the second call, step 2", _WARM_UP_TEXTS)
     for text in _WARM_UP_TEXTS:
+        says_unknown(text)
+        declines_to_answer(text)
+        continues_contact(text)
+
         understand(text)
         parse_feeling(text, bare_number=True)
         parse_duration_minutes(text)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from bot.conversation.vocabulary import Channel
 from bot.understanding.cue_matching import Hit
@@ -45,8 +46,10 @@ class Cue:
     container: bool = False
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _rx(pattern: str) -> str:
+    # The table keeps pattern text; the one scan is compiled on first use, not at import
+    # (the CLI imports this module on every start).
+    return pattern
 
 
 _PLACE = (
@@ -107,7 +110,7 @@ _PERSONAL_APP = (
     r"calendar|health|fitness|notes|photos?|camera|maps?|messaging|authenticator|tracking)"
 )
 
-CUES: tuple[tuple[re.Pattern[str], Cue], ...] = (
+CUES: tuple[tuple[str, Cue], ...] = (
     # --- other, first: a regulator, a review site or a video meeting names the channel
     # even when a contact verb comes first ("wrote to the ombudsman", "app store review").
     # Four entries rather than one alternation, so each is tried only where its first
@@ -476,23 +479,26 @@ CUES: tuple[tuple[re.Pattern[str], Cue], ...] = (
     (_rx(r"\b(?:threads?|moderators?)\b"), Cue(Channel.COMMUNITY_FORUM, WEAK)),
 )
 
+
 # One scan instead of thirty: the leading word boundary is tested once per position and
 # each alternative is guarded by the letters it can start with. Alternatives are tried in
 # table order, so at one start the more specific cue (listed first) wins; later starts
 # cannot overlap earlier matches.
-_ALL_CUES_RE = _rx(
+@cache
+def _scanner() -> re.Pattern[str]:
     # Cues start at the start of a word, at the apostrophe of "they'd", or at a 🤖: the
     # end of a word is skipped at once instead of trying every cue there.
-    guarded_alternation(
-        [pattern.pattern for pattern, _ in CUES], prefix=r"(?:(?<!\w)(?=\w)|(?<=\w)(?=')|(?=🤖))"
+    return re.compile(
+        guarded_alternation(
+            [pattern for pattern, _ in CUES], prefix=r"(?:(?<!\w)(?=\w)|(?<=\w)(?=')|(?=🤖))"
+        )
     )
-)
 
 
 def cue_hits(text: str) -> list[Hit[Cue]]:
     """Every cue in normalised ``text``, in order, shadows included."""
     hits = []
-    for m in _ALL_CUES_RE.finditer(text):
+    for m in _scanner().finditer(text):
         group = m.lastgroup
         if group is not None:
             hits.append(Hit(m.start(), m.end(), CUES[int(group[1:])][1]))
