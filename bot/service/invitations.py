@@ -58,6 +58,14 @@ class WaveSummary:
 
 
 @dataclass(frozen=True)
+class SchedulerStatus:
+    """Jobs by (kind, state), and recent failures: (job id, kind, when, last error line)."""
+
+    counts: dict[tuple[str, str], int]
+    failures: list[tuple[int, str, datetime | None, str]]
+
+
+@dataclass(frozen=True)
 class LinkRow:
     """A personal link for a tool of the researcher's choice (a CSV row)."""
 
@@ -302,6 +310,20 @@ class Invitations:
                 body_html=body_html,
                 now=self._clock(),
             )
+
+    def scheduler_status(self, *, failures: int = 10) -> SchedulerStatus:
+        """The job queue: how many jobs of each kind are in each state, and the most
+        recent failures with their errors' last line."""
+        with self._sessions() as session:
+            counts = jobs.counts(session)
+            failed = [
+                (job.id, job.kind, job.done_at, (job.last_error or "").strip().splitlines()[-1:])
+                for job in jobs.failures(session, limit=failures)
+            ]
+        return SchedulerStatus(
+            counts=counts,
+            failures=[(i, k, at, lines[0] if lines else "") for i, k, at, lines in failed],
+        )
 
     def _need_tokens(self) -> LinkTokens:
         if self._tokens is None:
