@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service.invitations import WAVE_START
+from bot.service.invitations import WAVE_START, local_start
 from bot.service.link_tokens import LinkTokens, new_salt
 from campaigns.scheduler import Claim
 from campaigns.sends import SEND, send_job_key
@@ -89,13 +89,22 @@ class WaveStarts:
                         invitation.status = store.SKIPPED
                         invitation.last_error = "suppressed"
             if not link_wave:
+                zones = {p.id: p.time_zone for p in people}
+                by_invitation = dict(zip(ids, (p.id for p in people), strict=True))
+
+                def due(invitation_id: int) -> datetime:
+                    if not wave.local_time:
+                        return now
+                    zone = zones[by_invitation[invitation_id]]
+                    return max(now, local_start(wave.scheduled_at, wave.time_zone, zone))
+
                 jobs.enqueue_many(
                     session,
                     jobs=[
                         jobs.NewJob(
                             kind=SEND,
                             key=send_job_key(invitation_id, 0),
-                            run_at=now,
+                            run_at=due(invitation_id),
                             payload={"invitation": invitation_id, "number": 0},
                         )
                         for invitation_id in wanted

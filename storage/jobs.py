@@ -244,11 +244,6 @@ def release(session: Session, *, worker: str, job_ids: Collection[int]) -> int:
     return cast("CursorResult[Any]", result).rowcount
 
 
-def next_run_at(session: Session) -> datetime | None:
-    """When the next queued job is due (None: nothing queued)."""
-    return session.scalar(select(func.min(ScheduledJob.run_at)).where(ScheduledJob.state == QUEUED))
-
-
 def counts(session: Session) -> dict[tuple[str, str], int]:
     """How many jobs there are, by (kind, state)."""
     rows = session.execute(

@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,7 +65,8 @@ class InvitationWave(Base):
 
     ``channel``: ``email``, ``slack`` or ``link`` (links handed out by the researcher).
     ``scheduled_at`` is the start in UTC; ``time_zone`` the zone it was given in (to show
-    it back). ``rate_per_second`` caps the sending for all workers together: each send
+    it back), and with ``local_time`` each participant's start is that wall-clock time in
+    their own zone. ``rate_per_second`` caps the sending for all workers together: each send
     reserves the next free moment in ``next_send_at`` under the wave's row lock.
     Reminders follow ``remind_after_seconds`` after the previous message, at most
     ``max_reminders``; links expire ``expire_after_seconds`` after the invitation was
@@ -74,6 +85,9 @@ class InvitationWave(Base):
     channel: Mapped[str] = mapped_column(String(10))
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # True: each participant gets the invitation at the wall-clock time of
+    # ``scheduled_at`` in their own time zone (``time_zone`` for those without one).
+    local_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     rate_per_second: Mapped[float] = mapped_column(Float)
     remind_after_seconds: Mapped[int | None] = mapped_column(Integer)
     max_reminders: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))

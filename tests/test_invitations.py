@@ -368,3 +368,33 @@ def test_a_message_of_unknown_fate_counts_as_sent_once_the_person_started(
     (row,) = _ledger_rows(session_factory)
     assert (row.state, row.detail) == ("sent", "went out before a crash: the person started")
     assert [p.status for p in world.participants.statuses(campaign_slug=CAMPAIGN)] == ["started"]
+
+
+def test_a_wave_in_participant_time_reaches_each_person_at_their_nine(
+    world: Scheduling, smtp: FakeSmtp
+) -> None:
+    text = (
+        "email,time_zone\n"
+        "berlin@example.com,Europe/Berlin\n"
+        "newyork@example.com,America/New_York\n"
+        "nozone@example.com,\n"
+    )
+    world.participants.import_csv(campaign_slug=CAMPAIGN, text=text)
+    nine = local_time("2026-12-10 09:00", "Asia/Tokyo", now=START)
+    with time_machine.travel(nine - days(1), tick=False) as clock:
+        world.invitations.schedule_wave(
+            campaign_slug=CAMPAIGN, channel="email", at=nine, time_zone="Asia/Tokyo",
+            rate_per_second=10, participant_time=True,
+        )  # fmt: skip
+        arrivals: dict[str, datetime] = {}
+        for hour in range(40):
+            clock.move_to(nine - timedelta(hours=2) + timedelta(hours=hour / 2))
+            world.run()
+            for message in smtp.received:
+                for address in message.to:
+                    arrivals.setdefault(address, datetime.now(UTC))
+    assert arrivals == {
+        "nozone@example.com": datetime(2026, 12, 10, 0, 0, tzinfo=UTC),  # 09:00 in Tokyo
+        "berlin@example.com": datetime(2026, 12, 10, 8, 0, tzinfo=UTC),
+        "newyork@example.com": datetime(2026, 12, 10, 14, 0, tzinfo=UTC),
+    }

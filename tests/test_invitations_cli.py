@@ -65,6 +65,8 @@ def test_a_researcher_imports_schedules_sends_and_follows_up(
     )  # fmt: skip
     assert "wave 1: email invitations" in out and "up to 1 reminder(s) every 3d" in out
     assert "ran 3 job(s)" in invoke("worker", "--once")
+    queue = invoke("worker", "--status")
+    assert "invitation.send" in queue and "wave.start" in queue and "failed:" not in queue
     emails = sorted((data_dir / "outbox").glob("*.eml"))
     assert len(emails) == 2
     listing = invoke("participants", "list", "--campaign", "q4")

@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 KINDS = ("invitation", "reminder")
 DEFAULT_SUBJECTS = {
-    "invitation": "{{ company }} would like to hear about your last support experience",
+    "invitation": "{{ company | capfirst }} would like to hear about your last support experience",
     "reminder": "A reminder: {{ company }} would still like to hear from you",
 }
 # What a template can use (documented in the README; `check` renders with these).
@@ -57,11 +57,21 @@ class RenderedEmail:
     html: str | None
 
 
+def capfirst(value: Any) -> str:
+    """The text with its first letter upper-case and the rest as it was, for a name
+    that opens a sentence ("the company" -> "The company"; ``capitalize`` would also
+    lower-case "Bank" in "Northwind Bank")."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
 @cache
 def _environment(*, html: bool) -> SandboxedEnvironment:
-    return SandboxedEnvironment(
+    environment = SandboxedEnvironment(
         autoescape=html, undefined=StrictUndefined, keep_trailing_newline=True
     )
+    environment.filters["capfirst"] = capfirst
+    return environment
 
 
 @lru_cache(maxsize=256)

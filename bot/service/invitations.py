@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,6 +56,15 @@ class WaveSummary:
     expire_after: timedelta | None
     state: str
     counts: dict[str, int]
+    participant_time: bool = False
+
+
+@dataclass(frozen=True)
+class SchedulerStatus:
+    """Jobs by (kind, state), and recent failures: (job id, kind, when, last error line)."""
+
+    counts: dict[tuple[str, str], int]
+    failures: list[tuple[int, str, datetime | None, str]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,31 @@ class OptedOut:
 
     address: str
     already: bool
+
+
+# The earliest time zone in use is UTC+14 (Kiribati's Line Islands).
+EARLIEST_OFFSET = timedelta(hours=14)
+
+
+def wall_clock(at: datetime, zone: str) -> datetime:
+    """``at`` as a naive wall-clock time in ``zone``."""
+    return at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def local_start(at: datetime, wave_zone: str, person_zone: str | None) -> datetime:
+    """When a person in ``person_zone`` (None: the wave's) reaches ``at``'s wall-clock
+    time in ``wave_zone``, in UTC."""
+    zone = person_zone or wave_zone
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo(wave_zone)
+    return wall_clock(at, wave_zone).replace(tzinfo=tz).astimezone(UTC)
+
+
+def first_local_start(at: datetime, wave_zone: str) -> datetime:
+    """When ``at``'s wall-clock time comes first anywhere on Earth."""
+    return wall_clock(at, wave_zone).replace(tzinfo=UTC) - EARLIEST_OFFSET
 
 
 def _seconds(span: timedelta | None) -> int | None:
@@ -106,6 +141,7 @@ class Invitations:
         remind_after: timedelta | None = None,
         max_reminders: int | None = None,
         expire_after: timedelta | None = None,
+        participant_time: bool = False,
     ) -> WaveSummary:
         """Schedule a wave to the campaign's participants not invited on ``channel``
         yet, starting at ``at`` (aware; ``time_zone`` is how it was given, to show it
@@ -113,7 +149,10 @@ class Invitations:
         included. ``remind_after`` with ``max_reminders`` (default 1 when only
         ``remind_after`` is given) sends reminders to those who have not started;
         ``expire_after`` closes each link that long after its invitation was sent.
-        Raises `InvalidSchedule` or `CampaignNotFound`."""
+        ``participant_time``: each person gets it at ``at``'s wall-clock time in their
+        own time zone (``time_zone`` for people without one); the wave then starts 14
+        hours early, when that time comes in the first zone (UTC+14). Raises
+        `InvalidSchedule` or `CampaignNotFound`."""
         if channel not in CHANNELS:
             raise InvalidSchedule(f"unknown channel {channel!r}: use email, slack or link")
         if at.tzinfo is None:
@@ -141,12 +180,13 @@ class Invitations:
                 remind_after_seconds=_seconds(remind_after) if reminders else None,
                 max_reminders=reminders,
                 expire_after_seconds=_seconds(expire_after),
+                local_time=participant_time,
             )
             jobs.enqueue(
                 session,
                 kind=WAVE_START,
                 key=f"wave:{wave.id}:start",
-                run_at=at,
+                run_at=first_local_start(at, time_zone) if participant_time else at,
                 now=now,
                 payload={"wave": wave.id},
             )
@@ -303,6 +343,20 @@ class Invitations:
                 now=self._clock(),
             )
 
+    def scheduler_status(self, *, failures: int = 10) -> SchedulerStatus:
+        """The job queue: how many jobs of each kind are in each state, and the most
+        recent failures with their errors' last line."""
+        with self._sessions() as session:
+            counts = jobs.counts(session)
+            failed = [
+                (job.id, job.kind, job.done_at, (job.last_error or "").strip().splitlines()[-1:])
+                for job in jobs.failures(session, limit=failures)
+            ]
+        return SchedulerStatus(
+            counts=counts,
+            failures=[(i, k, at, lines[0] if lines else "") for i, k, at, lines in failed],
+        )
+
     def _need_tokens(self) -> LinkTokens:
         if self._tokens is None:
             raise RuntimeError("link tokens need the link secret: pass tokens=LinkTokens(...)")
@@ -334,6 +388,7 @@ def wave_summary(session: Session, wave: InvitationWave, slug: str) -> WaveSumma
         else timedelta(seconds=wave.expire_after_seconds),
         state=wave.state,
         counts=store.count_invitations(session, wave_id=wave.id),
+        participant_time=wave.local_time,
     )
 
 

@@ -31,6 +31,13 @@ def error_page(
     )
 
 
+def _notice(context: WebContext, request: Request, *, title: str, message: str) -> HTMLResponse:
+    """A closed invitation's page (410 Gone): polite, and no advice to try again."""
+    return context.templates.TemplateResponse(
+        request, "notice.html", {"title": title, "message": message}, status_code=410
+    )
+
+
 def _rate_limited(context: WebContext, request: Request, key: str | None = None) -> Response | None:
     try:
         context.per_client.hit(client_address(request))
@@ -69,19 +76,17 @@ def chat_page(token: str, request: Request, context: Context) -> Response:
     try:
         opened = context.links.open(token)
     except LinkExpired:
-        return error_page(
+        return _notice(
             context,
             request,
-            status_code=410,
             title="This invitation has expired",
             message="Thank you for wanting to take part. This invitation was open for a "
             "limited time, and that time has passed; no interview was started.",
         )
     except LinkRevoked:
-        return error_page(
+        return _notice(
             context,
             request,
-            status_code=410,
             title="This invitation was withdrawn",
             message="Thank you for your interest. The research team has withdrawn this "
             "invitation, so there is nothing more to do here.",

@@ -68,6 +68,12 @@ def schedule(
     expire_after: str | None = typer.Option(
         None, help="Links stop starting interviews this long after the invitation: 14d."
     ),
+    participant_time: bool = typer.Option(
+        False,
+        "--participant-time",
+        help="Send at --at in each participant's own time zone (the list's time_zone; "
+        "--tz for the rest).",
+    ),
 ) -> None:
     """Schedule a wave to every participant not yet invited on the channel (decided at
     the start, so later imports are included). The scheduler in `journeyline serve`, or
@@ -84,7 +90,7 @@ def schedule(
             wave = Invitations(rt.sessions).schedule_wave(
                 campaign_slug=campaign, channel=channel, at=start, time_zone=tz,
                 rate_per_second=per_second, remind_after=remind, max_reminders=max_reminders,
-                expire_after=expire,
+                expire_after=expire, participant_time=participant_time,
             )  # fmt: skip
         except InvalidSchedule as error:
             raise abort(str(error)) from None
@@ -94,8 +100,9 @@ def schedule(
         if wave.max_reminders
         else ""
     )
+    where = "in each participant's time zone" if participant_time else tz
     console.print(
-        f"wave {wave.id}: {channel} invitations from {local:%Y-%m-%d %H:%M} {tz} at most "
+        f"wave {wave.id}: {channel} invitations from {local:%Y-%m-%d %H:%M} {where} at most "
         f"{rate}{reminders}{f', links expire after {expire_after}' if expire else ''}"
     )
 

@@ -7,7 +7,9 @@ import threading
 from types import FrameType
 
 import typer
+from rich.table import Table
 
+from bot.service.invitations import Invitations, SchedulerStatus
 from journeyline.cli.common import console, runtime
 from journeyline.scheduler_wiring import build_scheduler
 
@@ -17,11 +19,17 @@ def worker(
         0, help="Workers in this process (default: JOURNEYLINE_SCHEDULER_THREADS)."
     ),
     once: bool = typer.Option(False, "--once", help="Run what is due now, then exit."),
+    status: bool = typer.Option(
+        False, "--status", help="Show the job queue and recent failures, then exit."
+    ),
 ) -> None:
     """Send scheduled invitations and reminders until stopped (SIGTERM or Ctrl-C finish
     the message at hand). Any number of workers, here and in `journeyline serve`, share
     the work; each message goes out once."""
     with runtime() as rt:
+        if status:
+            _print_status(Invitations(rt.sessions).scheduler_status())
+            return
         scheduler = build_scheduler(rt, threads=threads or None)
         if once:
             ran = sum(w.run_until_idle() for w in scheduler.workers)
@@ -45,3 +53,13 @@ def worker(
         finally:
             signal.signal(signal.SIGTERM, previous)
             scheduler.stop()
+
+
+def _print_status(status: SchedulerStatus) -> None:
+    table = Table("job", "state", "count")
+    for (kind, state), count in sorted(status.counts.items()):
+        table.add_row(kind, state, str(count))
+    console.print(table)
+    for job_id, kind, at, error in status.failures:
+        when = f"{at:%Y-%m-%d %H:%M}" if at else "-"
+        console.print(f"failed: job {job_id} ({kind}) at {when} UTC: {error}")

@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=10), nullable=False),
         sa.Column("scheduled_at", _utc(), nullable=False),
         sa.Column("time_zone", sa.String(length=64), nullable=False),
+        sa.Column("local_time", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("rate_per_second", sa.Float(), nullable=False),
         sa.Column("remind_after_seconds", sa.Integer(), nullable=True),
         sa.Column("max_reminders", sa.Integer(), server_default=sa.text("0"), nullable=False),
