@@ -10,7 +10,7 @@ few steps a page shows or a quote needs (:meth:`StepIndex.with_texts`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -127,6 +127,7 @@ def load_step_index(
             step_count=len(ordered),
         )
         last = len(ordered) - 1
+        attributes = dict(row.attributes or {})
         for index, step in enumerate(ordered):
             provenance = dict(step.provenance or {})
             kept = kept_facts(step, provenance, selection)
@@ -150,7 +151,7 @@ def load_step_index(
                 moment_of_truth_text=row.moment_of_truth if is_mot else None,
                 resolved=row.resolved,
                 effort=row.effort,
-                segment=dict(row.attributes or {}),
+                segment=attributes,
                 thinking=step.thinking,
                 improvement=row.improvement,
                 completed=row.status == COMPLETED,
@@ -162,4 +163,29 @@ def load_step_index(
         sources=sources,
         interviews=interviews,
         public_ids={number: row.public_id for number, row in rows.items()},
+    )
+
+
+def index_of(observations: Sequence[StepObservation]) -> StepIndex:
+    """The index of observations synthesis has just read (with their messages' texts),
+    so what follows a synthesis in the same process need not read them again."""
+    steps = {(o.interview_id, o.ordinal): o for o in observations}
+    counts: dict[str, int] = {}
+    for o in observations:
+        counts[o.interview_id] = counts.get(o.interview_id, 0) + 1
+    interviews = {
+        o.interview_id: InterviewFacts(
+            interview_id=o.interview_id,
+            resolved=o.resolved,
+            effort=o.effort,
+            improvement=o.improvement,
+            step_count=counts[o.interview_id],
+        )
+        for o in observations
+    }
+    return StepIndex(
+        steps=steps,
+        sources={key: tuple(m for m, _ in o.messages) for key, o in steps.items()},
+        interviews=interviews,
+        public_ids={},
     )

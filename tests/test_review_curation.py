@@ -214,6 +214,12 @@ def test_pin_a_key_quote(service: ReviewService, run: SavedRun) -> None:
     stage = next(s for s in reviewed.curated.journey_map.stages if s.id == "wait")
     assert stage.quotes[0] == chosen
     assert reviewed.curated.pinned[("stage", "wait")] == chosen.message_id
+    with pytest.raises(EditRefused, match="no longer evidence"):  # not a message of the step
+        _edit(
+            service, run.id, "pin", "stage", "wait",
+            message_id=chosen.message_id + 100_000, interview_id=chosen.interview_id,
+            step=chosen.step_ordinal,
+        )  # fmt: skip
     other = next(s for s in run.journey_map.stages if s.id == "notice")
     with pytest.raises(EditRefused, match="no longer evidence"):
         _edit(

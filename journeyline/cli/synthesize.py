@@ -37,8 +37,11 @@ from synthesis.outputs import (
 from synthesis.published import published_map
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bot.service.review.application import ApplicationView
     from synthesis.embedders import EmbedderConfig
+    from synthesis.observations import StepObservation
     from synthesis.runs import SavedRun
     from synthesis.segments import SegmentedMaps
 
@@ -306,7 +309,7 @@ def synthesize_to(
                 segment_maps=maps.segments,
             )
             llm_storage.record_calls(session, calls=calls, run_id=str(saved.id))
-        reapplied = reapply_layer(sessions, saved.id)
+        reapplied = reapply_layer(sessions, saved.id, observations=analysis.observations)
         paths = write_segmented_outputs(
             maps,
             out,
@@ -324,12 +327,18 @@ def synthesize_to(
     )
 
 
-def reapply_layer(sessions: sessionmaker[Session], run_id: int) -> ApplicationView:
+def reapply_layer(
+    sessions: sessionmaker[Session],
+    run_id: int,
+    *,
+    observations: Sequence[StepObservation] | None = None,
+) -> ApplicationView:
     """Apply the series' curation layer (the reviewers' edits in the console) to the new
-    run and store what held, what no longer holds and where the new evidence landed."""
+    run and store what held, what no longer holds and where the new evidence landed;
+    ``observations`` are the run's steps as synthesis just read them (not read again)."""
     from bot.service.review.service import ReviewService
 
-    return ReviewService(sessions).reapply(run_id)
+    return ReviewService(sessions).reapply(run_id, observations=observations)
 
 
 def print_written(written: Written, *, files: bool = True) -> None:

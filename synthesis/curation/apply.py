@@ -84,7 +84,10 @@ class _Layer:
         self.raw = raw
         self.stages: dict[str, Stage] = {s.id: s for s in raw.stages}
         self.order: list[str] = [s.id for s in raw.stages]
-        self.members: dict[str, list[StepKey]] = {s.id: _steps_of(s.steps) for s in raw.stages}
+        # Ordered sets (dicts with no values): a move takes a step out in O(1).
+        self.members: dict[str, dict[StepKey, None]] = {
+            s.id: dict.fromkeys(_steps_of(s.steps)) for s in raw.stages
+        }
         self.step_stage: dict[StepKey, str] = {
             k: sid for sid, keys in self.members.items() for k in keys
         }
@@ -128,8 +131,8 @@ class _Layer:
         current = self.step_stage[key]
         if current == to:
             return
-        self.members[current].remove(key)
-        self.members[to].append(key)
+        del self.members[current][key]
+        self.members[to][key] = None
         self.step_stage[key] = to
         self.changed_stages.update({current, to})
         self.placed[key] = edit.id
@@ -137,7 +140,7 @@ class _Layer:
 
     def insert_stage(self, stage: Stage, *, after: str | None = None) -> None:
         self.stages[stage.id] = stage
-        self.members[stage.id] = []
+        self.members[stage.id] = {}
         if after is not None and after in self.order:
             self.order.insert(self.order.index(after) + 1, stage.id)
             return
@@ -243,7 +246,7 @@ def _split(layer: _Layer, edit: Edit) -> Outcome:
     name = str(edit.payload["name"])
     new_id = edit.split_id
     if kind == "stage":
-        inside = set(layer.members[target])
+        inside = layer.members[target]
         leaving = [k for k in wanted if k in inside]
         if not leaving:
             return Outcome(
@@ -256,8 +259,8 @@ def _split(layer: _Layer, edit: Edit) -> Outcome:
         if not layer.members[target]:
             layer.drop_stage(target, f"every step of stage {target} was split off (edit {edit.id})")
     else:
-        inside = set(layer.pain_members[target])
-        leaving = [k for k in wanted if k in inside]
+        in_pain = set(layer.pain_members[target])
+        leaving = [k for k in wanted if k in in_pain]
         if not leaving:
             return Outcome(
                 edit.id, "no_longer_holds", f"none of its steps are in pain point {target} now"
@@ -355,6 +358,43 @@ APPLY: dict[str, Apply] = {
 }
 
 
+def edit_outcomes(
+    raw: JourneyMap,
+    edits: Sequence[Edit],
+    *,
+    sources: Mapping[StepKey, tuple[int, ...]] | None = None,
+) -> dict[int, Outcome]:
+    """How each of ``edits`` would apply to ``raw``, without measuring anything again:
+    what checking a new edit needs (fast at any map size). A pin holds when its step is
+    in the cell at the end and, given ``sources`` (each step's source message ids), its
+    message is one the step was told in."""
+    layer = _Layer(raw)
+    outcomes = {
+        edit.id: APPLY[edit.kind](layer, edit) for edit in sorted(edits, key=lambda e: e.id)
+    }
+    for (kind, item), (edit_id, message_id, interview_id, step) in layer.pins.items():
+        key = (interview_id, step)
+        if layer.decisions.get((kind, item)) == "rejected":
+            member = False
+        elif kind == "opportunity":
+            member = item in layer.opportunities and interview_id in set(
+                layer.opportunities[item].interview_ids
+            )
+        elif kind == "stage":
+            member = layer.step_stage.get(key) == item
+        else:
+            member = item in layer.pain_members and key in set(layer.pain_members[item])
+        if member and step and sources is not None:
+            member = message_id in sources.get(key, ())
+        if not member:
+            outcomes[edit_id] = Outcome(
+                edit_id,
+                "no_longer_holds",
+                f"the pinned message is no longer evidence of {_label(kind)} {item}",
+            )
+    return outcomes
+
+
 def apply_layer(
     raw: JourneyMap,
     edits: Sequence[Edit],
@@ -373,6 +413,7 @@ def apply_layer(
     step_quotes += [q for e in raw.emerging_stages for q in e.quotes]
     themes = [t for s in raw.stages for t in s.thinking]
     pain_quotes = [q for p in raw.pain_points for q in p.quotes]
+    refs = {(r.interview_id, r.ordinal): r for s in raw.stages for r in s.steps}
     total = raw.interview_count
     for stage_id in sorted(layer.changed_stages):
         if stage_id not in layer.stages:
@@ -383,7 +424,7 @@ def apply_layer(
         stage = layer.stages[stage_id]
         layer.stages[stage_id] = measure_stage(
             stage,
-            layer.members[stage_id],
+            list(layer.members[stage_id]),
             facts,
             interview_total=total,
             quote_pool=[*stage.quotes, *step_quotes],
@@ -392,6 +433,7 @@ def apply_layer(
             theme_pool=themes,
             texts=texts,
             pick=step_quote,
+            refs=refs,
         )
     for pain_id in sorted(layer.changed_pains):
         point = layer.pains[pain_id]
@@ -403,10 +445,11 @@ def apply_layer(
             quote_pool=[*point.quotes, *pain_quotes],
             texts=texts,
             pick=pain_quote,
+            refs=refs,
         )
     stages = [layer.stages[sid] for sid in layer.order]
     if layer.structural:
-        stages = _with_comebacks(stages, facts)
+        stages = _with_comebacks(stages, layer.step_stage)
     pains = _pains(layer, stages)
     kept_pains = [p for p in pains if layer.decisions.get(("pain", p.id)) != "rejected"]
     for rank, point in enumerate(kept_pains, start=1):
@@ -447,13 +490,12 @@ def apply_layer(
     )
 
 
-def _with_comebacks(stages: list[Stage], facts: Mapping[StepKey, StepObservation]) -> list[Stage]:
+def _with_comebacks(stages: list[Stage], step_stage: Mapping[StepKey, str]) -> list[Stage]:
     """Each stage's loops counted again on the curated labels (see
     ``synthesis.aggregates.comebacks``)."""
     journeys: dict[str, list[tuple[int, str]]] = {}
-    for stage in stages:
-        for ref in stage.steps:
-            journeys.setdefault(ref.interview_id, []).append((ref.ordinal, stage.id))
+    for (interview, ordinal), stage_id in step_stage.items():
+        journeys.setdefault(interview, []).append((ordinal, stage_id))
     found: Counter[str] = Counter()
     for steps in journeys.values():
         ordered = [sid for _, sid in sorted(steps)]
@@ -466,7 +508,7 @@ def _pains(layer: _Layer, stages: Sequence[Stage]) -> list[PainPoint]:
     """Every pain point (rejected ones too), in the stages their steps are in now,
     ranked by score."""
     place = {sid: i for i, sid in enumerate(s.id for s in stages)}
-    stage_of = {(r.interview_id, r.ordinal): s.id for s in stages for r in s.steps}
+    stage_of = layer.step_stage
     points: list[PainPoint] = []
     for point in layer.pains.values():
         if layer.structural or point.id in layer.changed_pains:

@@ -27,8 +27,10 @@ QUOTES = 3
 TEXT_LOOKUPS = 12
 
 
-def _refs(members: Sequence[StepKey]) -> list[StepRef]:
-    return [StepRef(interview_id=i, ordinal=o) for i, o in members]
+def _refs(members: Sequence[StepKey], known: Mapping[StepKey, StepRef]) -> list[StepRef]:
+    """The members as refs, reusing the run's own ref objects (making tens of thousands
+    of new ones is most of the cost of re-measuring a map)."""
+    return [known.get(k) or StepRef(interview_id=k[0], ordinal=k[1]) for k in members]
 
 
 def quotes_for(
@@ -86,8 +88,10 @@ def measure_stage(
     theme_pool: Sequence[Theme],
     texts: Texts,
     pick: Callable[[StepObservation], Quote | None],
+    refs: Mapping[StepKey, StepRef],
 ) -> Stage:
-    """``stage`` (its id, name and frame fields) measured on ``members`` (in order)."""
+    """``stage`` (its id, name and frame fields) measured on ``members`` (in order);
+    ``refs`` are the run's step refs to reuse."""
     obs = [facts[k] for k in members if k in facts]
     durations = [o.duration_minutes for o in obs if o.duration_minutes is not None]
     interviews = len({o.interview_id for o in obs})
@@ -112,7 +116,7 @@ def measure_stage(
                 for o in obs
                 if o.moment_of_truth
             ],
-            "steps": _refs([(o.interview_id, o.ordinal) for o in obs]),
+            "steps": _refs([(o.interview_id, o.ordinal) for o in obs], refs),
             "quotes": quotes_for(members, quote_pool, texts=texts, pick=pick),
             "thinking": themes_for(members, theme_pool),
         }
@@ -128,6 +132,7 @@ def measure_pain(
     quote_pool: Sequence[Quote],
     texts: Texts,
     pick: Callable[[StepObservation], Quote | None],
+    refs: Mapping[StepKey, StepRef],
 ) -> PainPoint:
     """``point`` (id, label, tags, keywords) measured on ``members``; ``stages`` and
     ``rank`` are the caller's to set."""
@@ -141,7 +146,7 @@ def measure_pain(
             "interview_share": round(interviews / (interview_total or 1), 4),
             "severity": round(severity, 4),
             "score": round(interviews * severity, 4),
-            "steps": _refs([(o.interview_id, o.ordinal) for o in obs]),
+            "steps": _refs([(o.interview_id, o.ordinal) for o in obs], refs),
             "quotes": quotes_for(members, quote_pool, texts=texts, pick=pick),
         }
     )

@@ -106,6 +106,10 @@ class RunLibrary:
 
         return self._indexes.get(run.id, load)
 
+    def prime(self, run_id: int, index: StepIndex) -> None:
+        """Use ``index`` as run ``run_id``'s step facts (synthesis just read them)."""
+        self._indexes.get(run_id, lambda: index)
+
     def session(self) -> Session:
         """A read session, for the few texts a page shows."""
         return self._sessions()

@@ -10,7 +10,7 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,7 +21,7 @@ from bot.service.review.application import ApplicationView, application_report, 
 from bot.service.review.diff_page import DiffPage, diff_page
 from bot.service.review.errors import EditConflict, EditRefused
 from bot.service.review.evidence import CellKind, EvidencePage, Filters, build_page
-from bot.service.review.layer import Editor, EditView, Layers
+from bot.service.review.layer import Editor, EditView, Layers, LayerView
 from bot.service.review.library import LoadedRun, RunLibrary, Series
 from bot.service.review.map_page import MapPage, ReviewState, map_page, review_state
 from bot.service.review.reviewed import Curator, Reviewed
@@ -29,9 +29,12 @@ from bot.service.review.transcripts import TranscriptView, transcript_view
 from bot.service.review.words import describe
 from storage import review as store
 from storage.types import utcnow
+from synthesis.curation.apply import edit_outcomes
 from synthesis.curation.edits import Edit, InvalidEdit, check_shape, step_key
 from synthesis.model import JourneyMap
+from synthesis.observations import StepObservation
 from synthesis.runs import RunInfo
+from synthesis.step_index import index_of
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,7 @@ class ReviewService:
             target_id=target_id.strip(),
             payload=cleaned,
         )
-        self._check_fits(run, layer.active, candidate)
+        self._check_fits(run, layer, candidate)
         return self.layers.add(
             run.info,
             editor=editor,
@@ -295,9 +298,11 @@ class ReviewService:
                 f"{latest}, and apply to every run of the series."
             )
 
-    def _check_fits(self, run: LoadedRun, active: list[Edit], candidate: Edit) -> None:
-        """Refuse an edit that would not apply to this run as the reviewer means it."""
-        before = self._curator.apply(run, active)
+    def _check_fits(self, run: LoadedRun, layer: LayerView, candidate: Edit) -> None:
+        """Refuse an edit that would not apply to this run as the reviewer means it.
+        Checked on the edits' outcomes only (nothing is measured again), so saving stays
+        quick on a map of any size."""
+        before = self._curator.reviewed(run, layer, personal=True).curated
         stage_of = {
             (r.interview_id, r.ordinal): s.id for s in before.journey_map.stages for r in s.steps
         }
@@ -317,8 +322,10 @@ class ReviewService:
             now = before.decisions.get((candidate.target_kind, candidate.target_id))
             if now == payload["decision"]:
                 raise EditRefused(f"It is {now} already.")
-        after = self._curator.apply(run, [*active, candidate])
-        outcome = after.outcomes[candidate.id]
+        sources = self.library.step_index(run).sources
+        outcome = edit_outcomes(run.journey_map, [*layer.active, candidate], sources=sources)[
+            candidate.id
+        ]
         if outcome.status != "applied":
             raise EditRefused(f"That edit does not fit this map: {outcome.detail}.")
 
@@ -329,9 +336,15 @@ class ReviewService:
 
     # ------------------------------------------------------------------ new runs
 
-    def reapply(self, run_id: int) -> ApplicationView:
+    def reapply(
+        self, run_id: int, *, observations: Sequence[StepObservation] | None = None
+    ) -> ApplicationView:
         """Apply the series' layer to run ``run_id`` (a new run) and store what held,
-        what no longer holds and where the new evidence landed."""
+        what no longer holds and where the new evidence landed. ``observations``: the
+        steps synthesis read for the run, when it ran in this process (else they are
+        read from storage)."""
+        if observations is not None:
+            self.library.prime(run_id, index_of(observations))
         reviewed = self.reviewed(run_id, personal=True)
         report = application_report(reviewed)
         now = self._clock()
