@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,9 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.service.console.config import ConsoleConfig, SsoConfig
 from bot.service.console.permissions import Role
 from bot.service.console.service import ConsoleService
-from bot.service.review.service import ReviewService
 from journeyline.settings import Settings
 from storage.engines import make_read_session_factory
+
+if TYPE_CHECKING:
+    from bot.service.review.service import ReviewService
 
 SSO_CALLBACK_PATH = "/app/sso/callback"
 
@@ -77,4 +80,8 @@ def make_console_service(
 
 
 def make_review_service(*, sessions: sessionmaker[Session], engine: Engine) -> ReviewService:
+    # Imported here: the review service brings synthesis (NumPy, scikit-learn), which
+    # every CLI command would otherwise load at start (users, campaigns, ...).
+    from bot.service.review.service import ReviewService
+
     return ReviewService(sessions, read_sessions=make_read_session_factory(engine))

@@ -4,7 +4,7 @@ with its customer's words verbatim and the message to open the transcript at."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -176,20 +176,27 @@ def cell_steps(
 
 
 def _keep_step(o: StepObservation, f: Filters, *, is_new: bool) -> bool:
-    checks: list[Callable[[], bool]] = [
-        lambda: f.channel is None or (o.channel or "unknown") == f.channel,
-        lambda: f.feeling is None or o.feeling == f.feeling,
-        lambda: not f.rated or o.feeling is not None,
-        lambda: f.pain is None or f.pain in o.pains,
-        lambda: f.person is None or f.person in o.people,
-        lambda: f.tool is None or f.tool in o.tools,
-        lambda: not f.moment or o.moment_of_truth,
-        lambda: f.provenance is None or f.provenance in _provenances(o),
-        lambda: not f.transfer or is_transfer(o),
-        lambda: not f.contact or is_contact(o),
-        lambda: not f.new or is_new,
-    ]
-    return all(check() for check in checks)
+    if f.channel is not None and (o.channel or "unknown") != f.channel:
+        return False
+    if f.feeling is not None and o.feeling != f.feeling:
+        return False
+    if f.rated and o.feeling is None:
+        return False
+    if f.pain is not None and f.pain not in o.pains:
+        return False
+    if f.person is not None and f.person not in o.people:
+        return False
+    if f.tool is not None and f.tool not in o.tools:
+        return False
+    if f.moment and not o.moment_of_truth:
+        return False
+    if f.provenance is not None and f.provenance not in _provenances(o):
+        return False
+    if f.transfer and not is_transfer(o):
+        return False
+    if f.contact and not is_contact(o):
+        return False
+    return not f.new or is_new
 
 
 def _provenances(o: StepObservation) -> set[str]:
@@ -247,8 +254,10 @@ def build_page(
     extra_cells: Sequence[PainPoint | EmergingStage] = (),
     extra_opportunities: Sequence[Opportunity] = (),
     placed: Mapping[StepKey, int] | None = None,
+    stage_of: Mapping[StepKey, str] | None = None,
 ) -> EvidencePage:
-    """One page (1-based) of the evidence of a cell, filtered, in interview order."""
+    """One page (1-based) of the evidence of a cell, filtered, in interview order;
+    ``stage_of`` (each step's stage in ``journey_map``) is computed when not given."""
     title, members = cell_steps(
         journey_map,
         kind,
@@ -258,7 +267,9 @@ def build_page(
         extra_opportunities=extra_opportunities,
     )
     order = {interview: n for n, interview in enumerate(journey_map.interview_ids)}
-    stage_of = {(r.interview_id, r.ordinal): s.id for s in journey_map.stages for r in s.steps}
+    stage_of = stage_of or {
+        (r.interview_id, r.ordinal): s.id for s in journey_map.stages for r in s.steps
+    }
     by_interview = kind == "opportunity" or filters.by_interview()
     if by_interview:
         interviews = (
@@ -286,12 +297,15 @@ def build_page(
             {(r.interview_id, r.ordinal) for r in refs},
             key=lambda k: (order.get(k[0], len(order)), k[1]),
         )
-        kept = [
-            k
-            for k in keys
-            if k in index.steps
-            and _keep_step(index.steps[k], filters, is_new=k[0] in new_interviews)
-        ]
+        if filters.any():
+            kept = [
+                k
+                for k in keys
+                if k in index.steps
+                and _keep_step(index.steps[k], filters, is_new=k[0] in new_interviews)
+            ]
+        else:
+            kept = [k for k in keys if k in index.steps]
         total = len(kept)
         pages, page = _pages(total, page, per_page)
         shown_keys = kept[(page - 1) * per_page : page * per_page]

@@ -105,6 +105,9 @@ class Layers:
         self._sessions = sessions
         self._read_sessions = read_sessions
         self._clock = clock
+        # The last log read per series: every change moves the version, so a log read at
+        # the layer's current version is still the log (each page reads one number).
+        self._known: dict[tuple[str, str], LayerView] = {}
 
     def read(self, info: RunInfo) -> LayerView:
         """The layer of the run's series (empty if nobody has edited it yet)."""
@@ -118,8 +121,14 @@ class Layers:
         layer = store.get_layer(session, campaign_id=campaign.id, segment=info.segment)
         if layer is None:
             return EMPTY
+        series = (info.campaign, info.segment)
+        known = self._known.get(series)
+        if known is not None and known.version == layer.version:
+            return known
         rows = store.list_edits(session, layer.id)
-        return LayerView(version=layer.version, edits=tuple(edit_view(r) for r in rows))
+        view = LayerView(version=layer.version, edits=tuple(edit_view(r) for r in rows))
+        self._known[series] = view
+        return view
 
     def add(
         self,

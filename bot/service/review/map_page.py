@@ -13,7 +13,7 @@ from bot.service.review.library import Series
 from bot.service.review.reviewed import Reviewed
 from bot.service.review.words import describe
 from synthesis.curation.apply import Curated, Outcome
-from synthesis.model import JourneyMap, StepRef
+from synthesis.model import JourneyMap
 from synthesis.render_html import (
     COLUMN,
     CURVE_BOTTOM,
@@ -132,24 +132,21 @@ def review_state(
     )
 
 
-def map_page(reviewed: Reviewed, series: Series, application: ApplicationView | None) -> MapPage:
-    """The page of a run's curated map (masked as the ``reviewed`` map is)."""
+def map_page(
+    reviewed: Reviewed,
+    series: Series,
+    application: ApplicationView | None,
+    *,
+    new_steps: dict[str, int],
+) -> MapPage:
+    """The page of a run's curated map (masked as the ``reviewed`` map is);
+    ``new_steps``: steps from new interviews per cell."""
     run, journey_map = reviewed.run, reviewed.curated.journey_map
     points_by_stage: dict[str, list[str]] = {s.id: [] for s in journey_map.stages}
     for point in journey_map.pain_points:
         for stage in point.stages:
             points_by_stage.setdefault(stage, []).append(point.id)
     new = run.new_interviews if run.info.previous_run_id is not None else frozenset()
-    new_steps: dict[str, int] = {}
-    cells: list[tuple[str, list[StepRef]]] = [
-        *((s.id, s.steps) for s in journey_map.stages),
-        *((p.id, p.steps) for p in journey_map.pain_points),
-        *((e.id, e.steps) for e in journey_map.emerging_stages),
-    ]
-    for cell_id, steps in cells:
-        count = sum(1 for ref in steps if ref.interview_id in new)
-        if count:
-            new_steps[cell_id] = count
     return MapPage(
         info=run.info,
         series=series,

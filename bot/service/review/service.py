@@ -113,7 +113,10 @@ class ReviewService:
     def map_page(self, run_id: int, *, personal: bool) -> MapPage:
         reviewed = self.reviewed(run_id, personal=personal)
         return map_page(
-            reviewed, self.library.series_of(reviewed.run.info), self.application(run_id)
+            reviewed,
+            self.library.series_of(reviewed.run.info),
+            self.application(run_id),
+            new_steps=self._curator.new_steps(reviewed),
         )
 
     def history(self, run_id: int) -> HistoryPage:
@@ -206,7 +209,8 @@ class ReviewService:
         """One page of the steps (or interviews) behind a cell of the curated map."""
         run = self.library.run(run_id)
         index = self.library.step_index(run)
-        curated = self.reviewed(run_id, personal=True).curated
+        reviewed = self.reviewed(run_id, personal=True)
+        curated = reviewed.curated
         with self.library.session() as session:
             return build_page(
                 curated.journey_map,
@@ -222,6 +226,7 @@ class ReviewService:
                 extra_cells=[*curated.rejected_pains, *curated.rejected_emerging],
                 extra_opportunities=curated.rejected_opportunities,
                 placed=curated.placed,
+                stage_of=self._curator.stage_of(reviewed),
             )
 
     def transcript(self, run_id: int, interview_id: str, *, personal: bool) -> TranscriptView:
