@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from bench.fact_checks import duration_close, polarity
 from bench.scripted_interviews import PainKey, ScriptedInterview, ScriptedStep, StepAnswers
 from bot.conversation.vocabulary import Slot
 
@@ -269,8 +270,6 @@ _FACT_SLOTS: dict[str, str] = {
     "duration_minutes": Slot.DURATION,
     "pains": Slot.PAIN,
 }
-DURATION_SHARE = 0.25
-DURATION_MINUTES = 5
 
 
 def reading_right(fact: str, value: Any, step: ScriptedStep) -> bool:
@@ -281,20 +280,16 @@ def reading_right(fact: str, value: Any, step: ScriptedStep) -> bool:
     if fact == "channel":
         return bool(value == labels.channel)
     if fact == "feeling":
-        return labels.feeling is not None and _polarity(int(value)) == _polarity(labels.feeling)
+        return labels.feeling is not None and polarity(int(value)) == polarity(labels.feeling)
     if fact == "duration_minutes":
         wanted = labels.duration_minutes
         if wanted is None:
             return False
-        return abs(int(value) - wanted) <= max(DURATION_SHARE * wanted, DURATION_MINUTES)
+        return duration_close(int(value), wanted)
     if fact == "pains":
         known = set(typing.get_args(PainKey))
         return all(pain in labels.pains or pain not in known for pain in value)
     return True
-
-
-def _polarity(feeling: int) -> int:
-    return -1 if feeling <= 2 else 0 if feeling == 3 else 1
 
 
 def step_answer(answers: StepAnswers, slot: str) -> str:

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bench.fact_checks import duration_close, polarity
 from bench.interview_api import StoredInterview, StoredStep
 from bench.interview_driver import DrivenInterview, step_answer
 from bench.scripted_interviews import PainKey, ScriptedInterview, ScriptedStep
@@ -40,8 +41,6 @@ FACT_SLOTS: dict[str, Slot] = {
     "duration": Slot.DURATION,
 }
 LABELLED_PAINS = frozenset(typing.get_args(PainKey))
-DURATION_SHARE = 0.25
-DURATION_MINUTES = 5
 # An answer quoted in an error line is cut to this many characters.
 QUOTE = 160
 
@@ -137,12 +136,6 @@ class Scores:
     misses: list[Miss] = field(default_factory=list)
 
 
-def polarity(feeling: int | None) -> str | None:
-    if feeling is None:
-        return None
-    return "negative" if feeling <= 2 else "neutral" if feeling == 3 else "positive"
-
-
 def channel_right(stored: StoredStep, labels: ScriptedStep) -> bool:
     return stored.channel == labels.labels.channel
 
@@ -160,8 +153,7 @@ def duration_right(stored: StoredStep, labels: ScriptedStep) -> bool:
         return stored.duration_minutes is None
     if stored.duration_minutes is None:
         return False
-    allowed = max(DURATION_SHARE * label, DURATION_MINUTES)
-    return abs(stored.duration_minutes - label) <= allowed
+    return duration_close(stored.duration_minutes, label)
 
 
 CHECKS: dict[str, Callable[[StoredStep, ScriptedStep], bool]] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 HOUR = 60
 DAY = 24 * HOUR
 
@@ -17,3 +19,12 @@ def human_minutes(minutes: float | None) -> str:
     if minutes < 2 * DAY:
         return f"{minutes / HOUR:.1f} h"
     return f"{minutes / DAY:.1f} days"
+
+
+def provenance_shares(counts: Mapping[str, int], *, word: Callable[[str], str] = str) -> str:
+    """How a map's step facts were learnt, as shares: "72% said, 18% inferred" (each kind
+    written by ``word``, e.g. escaped for Markdown); "" without facts."""
+    total = sum(counts.values())
+    if not total:
+        return ""
+    return ", ".join(f"{n / total:.0%} {word(kind)}" for kind, n in counts.items())

@@ -11,7 +11,7 @@ the block early.
 
 from __future__ import annotations
 
-from synthesis.formatting import human_minutes
+from synthesis.formatting import human_minutes, provenance_shares
 from synthesis.markdown_text import markdown_code, markdown_text
 from synthesis.model import Count, EventCount, JourneyMap, Quote
 from synthesis.render_mermaid import render_mermaid
@@ -178,11 +178,8 @@ def _metrics(m: JourneyMap) -> list[str]:
 
 def _provenance(counts: dict[str, int]) -> list[str]:
     """One line on how much of the map rests on what customers said or confirmed."""
-    total = sum(counts.values())
-    if not total:
-        return []
-    parts = ", ".join(f"{n / total:.0%} {_text(kind)}" for kind, n in counts.items())
-    return ["", f"Step facts ({total}): {parts}."]
+    shares = provenance_shares(counts, word=_text)
+    return ["", f"Step facts ({sum(counts.values())}): {shares}."] if shares else []
 
 
 def _paths(m: JourneyMap) -> list[str]:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from fakes.deadlines import scaled, wait_until
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Playwright, ViewportSize
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 # Debian's Chromium in a container: no sandbox, no GPU, nothing that phones home.
@@ -66,6 +66,120 @@ def browser_unavailable_reason() -> str | None:
     return None
 
 
+def require_browser() -> None:
+    """Skip the calling test module when the browser tests cannot run here (fail under
+    CI, where they must). Call it before importing playwright."""
+    import pytest
+
+    reason = browser_unavailable_reason()
+    if reason is not None:
+        if running_in_ci():
+            pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
+        pytest.skip(reason, allow_module_level=True)
+
+
+def open_chromium() -> Iterator[Browser]:
+    """Debian's Chromium for a fixture (``yield from open_chromium()``): the test skips
+    when it cannot run here, and fails under CI."""
+    import pytest
+
+    reason = browser_unavailable_reason()
+    if reason is not None:
+        if running_in_ci():
+            pytest.fail(f"browser tests must run under CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+# Reports CSP violations on the console, where the console listener sees them. Playwright
+# injects init scripts itself, so this needs no inline script in the page.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + e.blockedURI);
+});
+"""
+LAPTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@dataclass
+class Watched:
+    """A page and everything it complained about, asked the user, or fetched."""
+
+    page: Page
+    problems: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+def watch(page: Page, *, error_pages_expected: bool = False) -> Watched:
+    """Record the page's console errors and warnings (CSP refusals included), script
+    errors, dialogs (dismissed) and requests. With ``error_pages_expected`` Chromium's
+    "Failed to load resource" for a 4xx page is not a problem (the console answers 403 and
+    400 on purpose); failed static files are then reported instead."""
+    seen = Watched(page=page)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type not in {"error", "warning"}:
+            return
+        if error_pages_expected and "Failed to load resource" in message.text:
+            return
+        seen.problems.append(f"console {message.type}: {message.text}")
+
+    def on_dialog(dialog: Dialog) -> None:
+        seen.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: seen.problems.append(f"page error: {error}"))
+    page.on("dialog", on_dialog)
+    page.on("request", lambda request: seen.requests.append(request.url))
+    if error_pages_expected:
+        page.on(
+            "response",
+            lambda response: (
+                seen.problems.append(f"{response.url}: {response.status}")
+                if "/static/" in response.url and response.status >= 400
+                else None
+            ),
+        )
+    return seen
+
+
+def watch_console_page(browser: Browser, server: WebServer, viewport: ViewportSize) -> Watched:
+    """A fresh browser context on the console at ``viewport``, its page watched (4xx pages
+    are expected there). Close it with ``watched.page.context.close()``."""
+    context = browser.new_context(viewport=viewport, base_url=server.base_url)
+    context.set_default_timeout(reply_timeout_ms())
+    page = context.new_page()
+    page.add_init_script(CSP_WATCH)
+    return watch(page, error_pages_expected=True)
+
+
+class Shots:
+    """Full-page screenshots named by prefix, page and viewport width, kept in ``folder``
+    and in ``JOURNEYLINE_SCREENSHOT_DIR`` when set (to look at them after a run)."""
+
+    def __init__(self, folder: Path, prefix: str) -> None:
+        self.folders = [folder]
+        keep = os.environ.get("JOURNEYLINE_SCREENSHOT_DIR")
+        if keep:
+            self.folders.append(Path(keep))
+        self.prefix = prefix
+
+    def take(self, page: Page, name: str) -> None:
+        width = page.viewport_size["width"] if page.viewport_size else 0
+        for folder in self.folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{self.prefix}-{name}-{width}.png"
+            page.screenshot(path=str(path), full_page=True)
+
+
 def launch_chromium(playwright: Playwright) -> Browser:
     """Debian's Chromium, with a start-up deadline that scales with the machine."""
     return playwright.chromium.launch(
@@ -94,11 +208,13 @@ class WebServer:
     process: subprocess.Popen[bytes]
     log_path: Path
 
-    def cli(self, *args: str) -> str:
-        """Run `python -m journeyline ARGS` against the server's database; return stdout."""
+    def cli(self, *args: str, stdin: str = "") -> str:
+        """Run `python -m journeyline ARGS` against the server's database (with ``stdin``
+        typed in); return stdout."""
         result = subprocess.run(
             [sys.executable, "-m", "journeyline", *args],
             env=self.env,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=scaled(CLI_SECONDS),

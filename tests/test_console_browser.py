@@ -11,70 +11,34 @@ under CI=true.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from fakes.deadlines import scaled
 from tests.browser_support import (
-    CLI_SECONDS,
+    LAPTOP,
+    PHONE,
+    Shots,
+    Watched,
     WebServer,
-    browser_unavailable_reason,
-    launch_chromium,
-    reply_timeout_ms,
+    open_chromium,
+    require_browser,
     run_server,
-    running_in_ci,
+    watch_console_page,
 )
 
-_REASON = browser_unavailable_reason()
-if _REASON is not None:
-    if running_in_ci():
-        pytest.fail(f"{_REASON} (CI=true: the browser tests must run)", pytrace=False)
-    pytest.skip(_REASON, allow_module_level=True)
+require_browser()
 
-from playwright.sync_api import (  # noqa: E402
-    Browser,
-    ConsoleMessage,
-    Page,
-    Response,
-    ViewportSize,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
 ADMIN = "admin@example.com"
 ADMIN_PASSWORD = "the admin's own password"
 CAMPAIGN = "support-q3"
-LAPTOP: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 390, "height": 844}
-CSP_WATCH = """
-document.addEventListener("securitypolicyviolation", (e) => {
-  console.error("CSP violation: " + e.violatedDirective + " blocked " + e.blockedURI);
-});
-"""
-
-
-def _cli(server: WebServer, *args: str, stdin: str = "") -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "journeyline", *args],
-        env=server.env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=scaled(CLI_SECONDS),
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def _start_interview(base_url: str, *, answer: str | None) -> None:
@@ -103,11 +67,14 @@ def _start_interview(base_url: str, *, answer: str | None) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     data_dir = tmp_path_factory.mktemp("console-data")
     with run_server(data_dir, extra_env={"JOURNEYLINE_RATE_LIMIT_PER_CLIENT": "0"}) as running:
-        _cli(running, "campaigns", "create", "--slug", CAMPAIGN, "--name", "Support Q3",
-             "--company", "Northwind", "--open-link")  # fmt: skip
-        _cli(running, "campaigns", "create", "--slug", "billing-pilot", "--name", "Billing pilot")
-        _cli(running, "users", "create", "--email", ADMIN, "--role", "admin",
-             "--name", "Ada Admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")  # fmt: skip
+        running.cli("campaigns", "create", "--slug", CAMPAIGN, "--name", "Support Q3",
+                    "--company", "Northwind", "--open-link")  # fmt: skip
+        running.cli("campaigns", "create", "--slug", "billing-pilot", "--name", "Billing pilot")
+        running.cli(
+            *("users", "create", "--email", ADMIN, "--role", "admin", "--name", "Ada Admin"),
+            "--password-stdin",
+            stdin=ADMIN_PASSWORD + "\n",
+        )
         for answer in ("yes", "yes", "no", None):
             _start_interview(running.base_url, answer=answer)
         yield running
@@ -115,60 +82,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = launch_chromium(playwright)
-        yield launched
-        launched.close()
-
-
-@dataclass
-class Watched:
-    page: Page
-    problems: list[str] = field(default_factory=list)
+    yield from open_chromium()
 
 
 @pytest.fixture(params=["laptop", "phone"])
 def watched(
     request: pytest.FixtureRequest, browser: Browser, server: WebServer
 ) -> Iterator[Watched]:
-    viewport = LAPTOP if request.param == "laptop" else PHONE
-    context = browser.new_context(viewport=viewport, base_url=server.base_url)
-    context.set_default_timeout(reply_timeout_ms())
-    page = context.new_page()
-    page.add_init_script(CSP_WATCH)
-    seen = Watched(page=page)
-
-    def on_console(message: ConsoleMessage) -> None:
-        # Chromium reports every 4xx page as a failed resource; those statuses are meant
-        # (403, 400 with the form again). Static files are checked below instead.
-        if message.type in {"error", "warning"} and "Failed to load resource" not in message.text:
-            seen.problems.append(f"console {message.type}: {message.text}")
-
-    def on_response(response: Response) -> None:
-        if "/static/" in response.url and response.status >= 400:
-            seen.problems.append(f"{response.url}: {response.status}")
-
-    page.on("console", on_console)
-    page.on("response", on_response)
-    page.on("pageerror", lambda error: seen.problems.append(f"page error: {error}"))
+    seen = watch_console_page(browser, server, LAPTOP if request.param == "laptop" else PHONE)
     yield seen
-    context.close()
-
-
-class Shots:
-    """Full-page screenshots named by page and width."""
-
-    def __init__(self, folder: Path, width: int) -> None:
-        self.folders = [folder]
-        keep = os.environ.get("JOURNEYLINE_SCREENSHOT_DIR")
-        if keep:
-            self.folders.append(Path(keep))
-        self.width = width
-
-    def take(self, page: Page, name: str) -> None:
-        for folder in self.folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(folder / f"console-{name}-{self.width}.png"), full_page=True)
+    seen.page.context.close()
 
 
 def _sign_in(page: Page, email: str, password: str) -> None:
@@ -182,7 +105,7 @@ def test_sign_in_see_the_campaigns_create_a_user_and_sign_out(
 ) -> None:
     page = watched.page
     width = page.viewport_size["width"] if page.viewport_size else 0
-    shots = Shots(tmp_path, width)
+    shots = Shots(tmp_path, "console")
 
     page.goto("/app")
     expect(page).to_have_url(re.compile(r"/app/sign-in\?next="))
@@ -256,13 +179,13 @@ def test_reset_link_page(watched: Watched, server: WebServer, tmp_path: Path) ->
     page = watched.page
     width = page.viewport_size["width"] if page.viewport_size else 0
     email = f"reset-{width}@example.com"
-    _cli(server, "users", "create", "--email", email, "--role", "viewer")
-    out = _cli(server, "users", "reset-password", email, "--link")
+    server.cli("users", "create", "--email", email, "--role", "viewer")
+    out = server.cli("users", "reset-password", email, "--link")
     link = re.search(r"https?://\S+/app/reset/\S+", out)
     assert link
     page.goto(link.group(0))
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
-    Shots(tmp_path, width).take(page, "reset")
+    Shots(tmp_path, "console").take(page, "reset")
     page.get_by_label("New password", exact=True).fill("a password for me 42")
     page.get_by_label("New password again").fill("a password for me 42")
     page.get_by_role("button", name="Set password and sign in").click()

@@ -34,7 +34,7 @@ import unicodedata
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from markdown_it import MarkdownIt
@@ -42,8 +42,12 @@ from markdown_it.token import Token
 
 from synthesis.model import JourneyMap
 from synthesis.outputs import write_outputs
+from tests.browser_support import open_chromium, watch
 from tests.full_map import full_map, replace_text
 from tests.hostile_corpus import CORPUS, CORPUS_IDS, Hostile
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 TEXT_FORMATS = ["json", "markdown", "csv", "mermaid", "html"]
 CSV_FILES = ("stages.csv", "pain_points.csv", "opportunities.csv", "step_assignments.csv")
@@ -369,55 +373,22 @@ FAMILIES = sorted({h.family for h in CORPUS})
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from tests.browser_support import browser_unavailable_reason, launch_chromium, running_in_ci
-
-    reason = browser_unavailable_reason()
-    if reason is not None:
-        if running_in_ci():
-            pytest.fail(f"browser tests must run under CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
+def chromium() -> Iterator[Browser]:
+    yield from open_chromium()
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize("family", FAMILIES)
 def test_hostile_pages_run_nothing_in_chromium(
-    family: str, base_map: JourneyMap, chromium: Any, tmp_path: Path
+    family: str, base_map: JourneyMap, chromium: Browser, tmp_path: Path
 ) -> None:
     """Each input of the family in its own page: opened, nothing runs or loads, and the
     customer's text is there to read, as text."""
-    from playwright.sync_api import ConsoleMessage, Dialog, Error, Request
-
     page = chromium.new_page()
-    problems: list[str] = []
-    dialogs: list[str] = []
-    requests: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in {"error", "warning"}:  # a CSP refusal of an injected script, too
-            problems.append(f"{message.type}: {message.text}")
-
-    def on_dialog(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def on_error(error: Error) -> None:
-        problems.append(f"pageerror: {error}")
-
-    def on_request(request: Request) -> None:
-        requests.append(request.url)
-
-    page.on("console", on_console)
-    page.on("pageerror", on_error)
-    page.on("dialog", on_dialog)
-    page.on("request", on_request)
+    # Console errors include a CSP refusal of an injected script.
+    watched = watch(page)
+    problems, dialogs, requests = watched.problems, watched.dialogs, watched.requests
     for n, hostile in enumerate(h for h in CORPUS if h.family == family):
         folder = tmp_path / str(n)
         write_outputs(replace_text(base_map, hostile.text), folder, ["json", "html"])

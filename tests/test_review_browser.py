@@ -13,43 +13,28 @@ Chromium or playwright is missing, except under CI=true.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from fakes.deadlines import scaled
 from tests.browser_support import (
-    CLI_SECONDS,
+    LAPTOP,
+    PHONE,
+    Shots,
+    Watched,
     WebServer,
-    browser_unavailable_reason,
-    launch_chromium,
-    reply_timeout_ms,
+    open_chromium,
+    require_browser,
     run_server,
-    running_in_ci,
+    watch_console_page,
 )
 from tests.review_data import EVIL_EMAIL, import_records
 
-_REASON = browser_unavailable_reason()
-if _REASON is not None:
-    if running_in_ci():
-        pytest.fail(f"{_REASON} (CI=true: the browser tests must run)", pytrace=False)
-    pytest.skip(_REASON, allow_module_level=True)
+require_browser()
 
-from playwright.sync_api import (  # noqa: E402
-    Browser,
-    ConsoleMessage,
-    Page,
-    Response,
-    ViewportSize,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -58,107 +43,42 @@ PASSWORD = "a reviewer's own password"
 REVIEWER = "rae@example.com"
 SECOND = "sam@example.com"
 VIEWER = "vic@example.com"
-LAPTOP: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 390, "height": 844}
-CSP_WATCH = """
-document.addEventListener("securitypolicyviolation", (e) => {
-  console.error("CSP violation: " + e.violatedDirective + " blocked " + e.blockedURI);
-});
-"""
-
-
-def _cli(server: WebServer, *args: str, stdin: str = "") -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "journeyline", *args],
-        env=server.env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=scaled(CLI_SECONDS),
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def _import(server: WebServer, folder: Path, *, count: int, start: int, evil: bool) -> None:
     lines = import_records(count=count, start=start, evil=evil)
     path = folder / f"interviews-{start}.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
-    _cli(server, "import", str(path), "--campaign", CAMPAIGN)
+    server.cli("import", str(path), "--campaign", CAMPAIGN)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     data_dir = tmp_path_factory.mktemp("review-data")
     with run_server(data_dir, extra_env={"JOURNEYLINE_RATE_LIMIT_PER_CLIENT": "0"}) as running:
-        _cli(running, "campaigns", "create", "--slug", CAMPAIGN, "--name", "Support Q4")
+        running.cli("campaigns", "create", "--slug", CAMPAIGN, "--name", "Support Q4")
         _import(running, data_dir, count=12, start=0, evil=True)
-        _cli(running, "synthesize", "--campaign", CAMPAIGN, "--out", str(data_dir / "map1"))
+        running.cli("synthesize", "--campaign", CAMPAIGN, "--out", str(data_dir / "map1"))
         for email, role in ((REVIEWER, "reviewer"), (SECOND, "reviewer"), (VIEWER, "viewer")):
-            _cli(running, "users", "create", "--email", email, "--role", role,
-                 "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+            running.cli(
+                *("users", "create", "--email", email, "--role", role, "--password-stdin"),
+                stdin=PASSWORD + "\n",
+            )
         yield running
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = launch_chromium(playwright)
-        yield launched
-        launched.close()
-
-
-@dataclass
-class Watched:
-    page: Page
-    problems: list[str] = field(default_factory=list)
-
-
-def _watch(browser: Browser, server: WebServer, viewport: ViewportSize) -> Watched:
-    context = browser.new_context(viewport=viewport, base_url=server.base_url)
-    context.set_default_timeout(reply_timeout_ms())
-    page = context.new_page()
-    page.add_init_script(CSP_WATCH)
-    seen = Watched(page=page)
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in {"error", "warning"} and "Failed to load resource" not in message.text:
-            seen.problems.append(f"console {message.type}: {message.text}")
-
-    def on_response(response: Response) -> None:
-        if "/static/" in response.url and response.status >= 400:
-            seen.problems.append(f"{response.url}: {response.status}")
-
-    page.on("console", on_console)
-    page.on("response", on_response)
-    page.on("pageerror", lambda error: seen.problems.append(f"page error: {error}"))
-    return seen
+    yield from open_chromium()
 
 
 @pytest.fixture(params=["laptop", "phone"])
 def watched(
     request: pytest.FixtureRequest, browser: Browser, server: WebServer
 ) -> Iterator[Watched]:
-    seen = _watch(browser, server, LAPTOP if request.param == "laptop" else PHONE)
+    seen = watch_console_page(browser, server, LAPTOP if request.param == "laptop" else PHONE)
     yield seen
     seen.page.context.close()
-
-
-class Shots:
-    """Full-page screenshots named by page and width."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folders = [folder]
-        keep = os.environ.get("JOURNEYLINE_SCREENSHOT_DIR")
-        if keep:
-            self.folders.append(Path(keep))
-
-    def take(self, page: Page, name: str) -> None:
-        width = page.viewport_size["width"] if page.viewport_size else 0
-        for folder in self.folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(folder / f"review-{name}-{width}.png"), full_page=True)
 
 
 def _sign_in(page: Page, email: str) -> None:
@@ -181,7 +101,7 @@ def _open_map(page: Page) -> None:
 def test_open_a_map_follow_a_quote_to_its_transcript(
     watched: Watched, server: WebServer, tmp_path: Path
 ) -> None:
-    page, shots = watched.page, Shots(tmp_path)
+    page, shots = watched.page, Shots(tmp_path, "review")
     _sign_in(page, REVIEWER)
     shots.take(page.context.pages[0], "home")
     page.get_by_role("link", name="Maps", exact=True).click()
@@ -227,15 +147,18 @@ def test_a_viewer_reads_the_map_with_personal_data_masked(
     expect(page.get_by_text("masked for your role")).to_be_visible()
     assert EVIL_EMAIL not in page.content()
     expect(page.get_by_role("link", name=re.compile("^Review stage"))).to_have_count(6)
-    Shots(tmp_path).take(page, "map-viewer")
+    Shots(tmp_path, "review").take(page, "map-viewer")
     assert watched.problems == []
 
 
 def test_rename_move_two_reviewers_resynthesize_and_compare(
     browser: Browser, server: WebServer, tmp_path: Path
 ) -> None:
-    shots = Shots(tmp_path)
-    rae, sam = _watch(browser, server, LAPTOP), _watch(browser, server, LAPTOP)
+    shots = Shots(tmp_path, "review")
+    rae, sam = (
+        watch_console_page(browser, server, LAPTOP),
+        watch_console_page(browser, server, LAPTOP),
+    )
     page = rae.page
     _sign_in(page, REVIEWER)
     _open_map(page)
@@ -287,7 +210,7 @@ def test_rename_move_two_reviewers_resynthesize_and_compare(
 
     # Re-synthesize with 20 new interviews, as an operator would.
     _import(server, tmp_path, count=20, start=12, evil=False)
-    out = _cli(server, "synthesize", "--campaign", CAMPAIGN, "--out", str(tmp_path / "map2"))
+    out = server.cli("synthesize", "--campaign", CAMPAIGN, "--out", str(tmp_path / "map2"))
     assert "re-applied: 4 hold, 0 no longer hold" in out
     page.goto("/app/maps")
     page.get_by_role("link", name=re.compile(r"^Open map")).first.click()
@@ -321,7 +244,7 @@ def test_rename_move_two_reviewers_resynthesize_and_compare(
         seen.page.context.close()
 
     # The same pages on a phone.
-    phone = _watch(browser, server, PHONE)
+    phone = watch_console_page(browser, server, PHONE)
     _sign_in(phone.page, REVIEWER)
     for path, name in (
         (f"/app/maps/{second_run}", "map-after-resynthesis"),

@@ -8,6 +8,7 @@ import io
 import json
 import re
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ from synthesis.outputs import (
 from synthesis.pipeline import analyse, synthesize
 from synthesis.render_mermaid import LOOK_ALIKES, mermaid_text, render_mermaid
 from synthesis.segments import split_by
-from tests.browser_support import browser_unavailable_reason, launch_chromium, running_in_ci
+from tests.browser_support import open_chromium, watch
 from tests.synthesis_data import (
     StepSpec,
     add_journey,
@@ -303,18 +304,8 @@ def test_json_schema_is_shipped_and_current() -> None:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> object:
-    reason = browser_unavailable_reason()
-    if reason is not None:
-        if running_in_ci():
-            pytest.fail(f"browser tests must run under CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
+def chromium() -> Iterator[object]:
+    yield from open_chromium()
 
 
 @pytest.mark.browser
@@ -325,34 +316,14 @@ def test_the_page_opens_in_chromium_without_errors(
     chromium: object,
     viewport: tuple[int, int],
 ) -> None:
-    from playwright.sync_api import Browser, ConsoleMessage, Dialog, Error, Request
+    from playwright.sync_api import Browser
 
     assert isinstance(chromium, Browser)
     _seed(session_factory, hostile=True)
     journey_map = _write_all(session_factory, tmp_path)
     page = chromium.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-    problems: list[str] = []
-    requests: list[str] = []
-    dialogs: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in {"error", "warning"}:
-            problems.append(f"{message.type}: {message.text}")
-
-    def on_dialog(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def on_error(error: Error) -> None:
-        problems.append(f"pageerror: {error}")
-
-    def on_request(request: Request) -> None:
-        requests.append(request.url)
-
-    page.on("console", on_console)
-    page.on("pageerror", on_error)
-    page.on("request", on_request)
-    page.on("dialog", on_dialog)
+    watched = watch(page)
+    problems, dialogs, requests = watched.problems, watched.dialogs, watched.requests
     url = (tmp_path / "map.html").as_uri()
     page.goto(url)
     page.wait_for_load_state("load")

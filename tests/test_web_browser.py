@@ -11,63 +11,34 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
 from tests.browser_support import (
+    CSP_WATCH,
+    PHONE,
     ChatDriver,
+    Watched,
     WebServer,
     api_get_interview,
-    browser_unavailable_reason,
-    launch_chromium,
+    open_chromium,
     reply_timeout_ms,
+    require_browser,
     run_server,
-    running_in_ci,
     token_of,
+    watch,
 )
 
-_REASON = browser_unavailable_reason()
-if _REASON is not None:
-    if running_in_ci():
-        pytest.fail(f"{_REASON} (CI=true: the browser tests must run)", pytrace=False)
-    pytest.skip(_REASON, allow_module_level=True)
+require_browser()
 
-from playwright.sync_api import (  # noqa: E402
-    Browser,
-    ConsoleMessage,
-    Dialog,
-    Page,
-    Route,
-    ViewportSize,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Browser, Page, Route, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
 CAMPAIGN = "web-test"
-PHONE: ViewportSize = {"width": 390, "height": 844}
 XSS = "<img src=x onerror=alert(1)>"
 LINKS_PER_MODULE = 16
-
-# Reports CSP violations on the console, where the console listener sees them. Playwright
-# injects init scripts itself, so this needs no inline script in the page.
-CSP_WATCH = """
-document.addEventListener("securitypolicyviolation", (e) => {
-  console.error("CSP violation: " + e.violatedDirective + " blocked " + e.blockedURI);
-});
-"""
-
-
-@dataclass
-class Watched:
-    """A page and everything it complained about."""
-
-    page: Page
-    problems: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +64,7 @@ def link(link_pool: list[str]) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = launch_chromium(playwright)
-        yield launched
-        launched.close()
+    yield from open_chromium()
 
 
 @pytest.fixture
@@ -105,20 +73,7 @@ def watched(browser: Browser, server: WebServer) -> Iterator[Watched]:
     context.set_default_timeout(reply_timeout_ms())
     page = context.new_page()
     page.add_init_script(CSP_WATCH)
-    seen = Watched(page=page)
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in {"error", "warning"}:
-            seen.problems.append(f"console {message.type}: {message.text}")
-
-    def on_dialog(dialog: Dialog) -> None:
-        seen.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: seen.problems.append(f"page error: {error}"))
-    page.on("dialog", on_dialog)
-    yield seen
+    yield watch(page)
     context.close()
 
 

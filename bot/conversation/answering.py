@@ -78,10 +78,7 @@ _VAGUE_DURATION = re.compile(
 )
 # The facts each step question settles (a probable reading of them is dropped then).
 _SLOT_FACTS: dict[str, tuple[str, ...]] = {
-    Slot.CHANNEL: ("channel",),
-    Slot.FEELING: ("feeling",),
-    Slot.DURATION: ("duration",),
-    Slot.PAIN: ("pains",),
+    slot: (fact,) for fact, slot in confirmation.FACT_SLOTS.items()
 }
 _WAITING = re.compile(
     r"\b(?:wait(?:ed|ing)?|on hold|heard nothing|no (?:reply|answer|response|word)|"

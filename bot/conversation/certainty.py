@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 
-from bot.understanding import Understanding, normalize, understand
+from bot.understanding import Understanding, normalize
+from bot.understanding.channels import detect_channel
 
 # The customer's own first contact action opening the story ("I rang them", or just
 # "rang them": chat answers often drop the "I").
@@ -71,8 +72,10 @@ def sure_readings(text: str, found: Understanding) -> frozenset[str]:
 def _own_contact_is_the_channel(norm: str, found: Understanding) -> bool:
     """The story's channel comes from a sentence that opens with the customer's own
     contact action, unnegated, and no sentence names another channel."""
+    # Only the channel of each sentence is needed: not the whole `understand` reading
+    # (feelings, durations, pains), which this runs on every story told.
     readings = [
-        (sentence.strip(), understand(sentence).channel)
+        (sentence.strip(), detect_channel(normalize(sentence)))
         for sentence in _SENTENCE.split(norm)
         if sentence.strip()
     ]

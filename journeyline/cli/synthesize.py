@@ -26,7 +26,7 @@ from storage.files import OutputError, prepare_folder
 from storage.llm_calls import CallRow
 from storage.synthesis_inputs import customer_texts
 from synthesis.analyst import Analyst
-from synthesis.formatting import human_minutes
+from synthesis.formatting import human_minutes, provenance_shares
 from synthesis.observations import FINISHED_ONLY, Selection, SynthesisInputError
 from synthesis.outputs import (
     FORMATS,
@@ -392,9 +392,7 @@ def print_written(written: Written, *, files: bool = True) -> None:
         )
         counts = x.facts_by_provenance
         if counts:
-            total = sum(counts.values())
-            kinds = ", ".join(f"{n / total:.0%} {kind}" for kind, n in counts.items())
-            console.print(f"  step facts: {kinds}")
+            console.print(f"  step facts: {provenance_shares(counts)}")
     for opportunity in m.opportunities[:3]:
         console.print(
             f"  opportunity {opportunity.id}: {escape(opportunity.label)} "
