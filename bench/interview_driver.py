@@ -167,6 +167,9 @@ class ScriptedCustomer:
         self.asked[key] = self.asked.get(key, 0) + 1
         if self.asked[key] > GIVE_UP_AFTER and slot not in _CLICKS:
             return Sent(question, "skip")
+        if slot == Slot.PLAYBACK and _asks_moment(question):
+            # "If that's right: which step was the make-or-break moment?"
+            return Sent(question, self.scripted.moment_of_truth.answer)
         if slot in _CLICKS:
             return _click(question, _CLICKS[slot])
         if slot in (Slot.STEP, Slot.NEXT_STEP):
@@ -361,6 +364,11 @@ def _step_of(question: Question, scripted_id: str) -> int:
     if question.step is None:
         raise DriverError(f"{scripted_id}: {question.slot!r} asked with no step in progress")
     return question.step
+
+
+def _asks_moment(question: Question) -> bool:
+    """A playback that also asks for the make-or-break moment (it offers the steps)."""
+    return any(value.startswith("step:") for value, _label in question.choices)
 
 
 def _click(question: Question, value: str) -> Sent:

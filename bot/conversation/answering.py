@@ -18,7 +18,13 @@ from bot.conversation.certainty import sure_readings
 from bot.conversation.fact_words import describe_minutes
 from bot.conversation.guide import Guide
 from bot.conversation.messages import Hints, Understood
-from bot.conversation.state import InterviewState, PendingProbe, Position, StepDraft
+from bot.conversation.state import (
+    InterviewState,
+    PendingProbe,
+    Position,
+    StepDraft,
+    asks_moment_in_playback,
+)
 from bot.conversation.step_endings import ends_the_steps, every_clause
 from bot.conversation.vocabulary import (
     CHANNEL_LABELS,
@@ -273,6 +279,17 @@ def _answer_confirm(
     return Outcome()
 
 
+# "no", "nope, ...", "not quite: ...": the customer answers "did I get that right?".
+_PLAIN_NO = re.compile(
+    r"^(?:no|nope|nah|not quite|not really|not exactly|wrong)(?:\W*$|\s*[,.!:;\u2014-])",
+    re.IGNORECASE,
+)
+# "2: ...", "step 2: ...": the playback's way to rewrite a step in one message.
+_STEP_REWRITE = re.compile(r"^(?:step\s*)?\d+\s*:", re.IGNORECASE)
+# Up to this many words, "yes"/"ok"/"looks right" is a reply to the playback question.
+_PLAIN_REPLY_WORDS = 4
+
+
 def _answer_playback(
     state: InterviewState, guide: Guide, position: Position, answer: Answer
 ) -> Outcome:
@@ -286,6 +303,11 @@ def _answer_playback(
     if answer.choice is not None and answer.choice.startswith("fix:"):
         return _choose_fix(state, int(answer.choice.removeprefix("fix:")))
     agreed = _yes_no(answer)
+    if _names_the_moment(state, answer, agreed):
+        # The playback asked for the make-or-break moment too: naming it confirms the
+        # journey (a fix goes through "Something's not right" or a "no, ...").
+        state.playback_confirmed = True
+        return _answer_moment_of_truth(state, guide, position, answer)
     if agreed is True and not state.choosing_fix:
         state.playback_confirmed = True
         return Outcome()
@@ -302,6 +324,29 @@ def _answer_playback(
         state.choosing_fix = True
         return Outcome()
     return Outcome(accepted=False)
+
+
+def _names_the_moment(state: InterviewState, answer: Answer, agreed: bool | None) -> bool:
+    """An answer to the playback that names the make-or-break moment: a step's button, or
+    words that are not a plain yes or no while the playback asks for the moment. A plain
+    yes only confirms (the moment is asked next); "no" or "no, step 2 was email" fixes."""
+    if state.choosing_fix or not asks_moment_in_playback(state):
+        return False
+    if answer.choice is not None:
+        return answer.choice.startswith("step:")
+    text = answer.text.strip()
+    if not text:
+        return False
+    if _STEP_REWRITE.match(text):  # "2: I emailed them" rewrites step 2
+        return False
+    if _PLAIN_NO.match(text):
+        none_named = resolve_step_reference(
+            text, [step.doing for step in state.steps], channels=None
+        ).none_given
+        return none_named or _passes(text)
+    # Yes/no readings of a longer answer are its words ("never", "definitely"), not a
+    # reply to "did I get that right?": a description of the moment.
+    return agreed is None or len(text.split()) > _PLAIN_REPLY_WORDS
 
 
 def _answer_moment_of_truth(

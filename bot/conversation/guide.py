@@ -12,7 +12,7 @@ import string
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -107,6 +107,12 @@ class GuideTexts(BaseModel):
     acknowledge: str
     # Said when an answer tries to instruct the bot instead of answering (LLM mode).
     off_topic: str = "I'm only here to hear about your support experience, so let's stay with that."
+    # The playback's question while the make-or-break moment is still to ask: one message
+    # confirms the journey and names the moment (a step's button or the customer's words).
+    playback_moment: str = (
+        "Did I get that right? If so: looking back, which step was the make-or-break moment,"
+        " the point where it could have gone either way? Tap it, or tell me in your own words."
+    )
 
     @field_validator("*")
     @classmethod
@@ -167,6 +173,11 @@ class Guide(BaseModel):
     company: str = Field(min_length=1, max_length=120)
     step_cap: int = Field(ge=1, le=20)
     max_reasks: int = Field(ge=0, le=3)
+    # When to ask "what was going through your mind?": at the moments that shape a journey
+    # map's thinking lane (the first step, a feeling at either end of the scale, a feeling
+    # that swung), or after every step. Every step costs about three more messages per
+    # interview (`bench.interview_accuracy`).
+    ask_thinking: Literal["key_moments", "every_step"] = "key_moments"
     texts: GuideTexts
     extra_questions: tuple[ExtraQuestion, ...] = ()
     extra_pains: tuple[ExtraPain, ...] = ()

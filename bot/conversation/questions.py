@@ -5,7 +5,12 @@ from __future__ import annotations
 from bot.conversation.fact_words import describe_minutes, describe_understood, shown
 from bot.conversation.guide import Guide
 from bot.conversation.messages import Choice, Reply, Understood
-from bot.conversation.state import InterviewState, Position, StepDraft
+from bot.conversation.state import (
+    InterviewState,
+    Position,
+    StepDraft,
+    asks_moment_in_playback,
+)
 from bot.conversation.vocabulary import (
     CHANNEL_LABELS,
     EFFORT_LABELS,
@@ -127,12 +132,12 @@ def question_choices(position: Position, state: InterviewState, guide: Guide) ->
         )
         if state.choosing_fix:
             return fixes
+        if asks_moment_in_playback(state):
+            # The web chat shows the fixes as an "Edit" button beside each step.
+            return (Choice(value="yes", label="Yes, that's right"), *_moment_choices(state), *fixes)
         return (Choice(value="yes", label="Yes, that's right"), *fixes)
     if slot == Slot.MOMENT_OF_TRUTH:
-        return tuple(
-            Choice(value=f"step:{s.ordinal}", label=f"Step {s.ordinal}: {short_doing(s)}")
-            for s in state.steps
-        )
+        return _moment_choices(state)
     extra = guide.extra_question(slot)
     if extra is not None:
         return extra.choices
@@ -194,6 +199,13 @@ def _confirm_replies(
     return [Reply(text=text, slot=Slot.CONFIRM, choices=choices, understood=understood)]
 
 
+def _moment_choices(state: InterviewState) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(value=f"step:{s.ordinal}", label=f"Step {s.ordinal}: {short_doing(s)}")
+        for s in state.steps
+    )
+
+
 def playback_lines(state: InterviewState) -> list[str]:
     """One numbered line per step: what they did, then channel, feeling, time and pains."""
     return [f"{s.ordinal}. {step_summary(s)}" for s in state.steps]
@@ -234,6 +246,8 @@ def _playback_replies(
         return [Reply(text=guide.say("playback_which"), slot=Slot.PLAYBACK, choices=choices)]
     body = "\n".join([guide.say("playback_intro"), *playback_lines(state)])
     question = guide.say("playback")
+    if asks_moment_in_playback(state):
+        question = guide.say("playback_moment")
     return [
         Reply(
             text=f"{body}\n\n{question}",

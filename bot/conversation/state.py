@@ -55,6 +55,11 @@ CONFIRM_AT_LEAST = 2
 # they would mostly cost a "Fix it" and the questions anyway, so they are only offered
 # first among their own question's quick replies.
 CARD_GUESSES = frozenset({"channel", "pains"})
+# A step the customer rated this well (4 or 5) is not asked what got in the way.
+GOOD_FEELING = 4
+# A feeling this far from the step before marks a moment worth asking "what was going
+# through your mind?" about.
+FEELING_SWING = 2
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
@@ -315,7 +320,7 @@ def next_position(state: InterviewState, guide: Guide) -> Position:
     if needs_confirmation(current):
         return Position(slot=Slot.CONFIRM, step=current.ordinal)
     for slot in STEP_SLOTS:
-        if slot not in current.settled:
+        if slot not in current.settled and worth_asking(slot, current, state, guide):
             return Position(slot=slot, step=current.ordinal)
     if state.clarifying_nothing:
         return Position(slot=Slot.CLARIFY_NOTHING, step=current.ordinal + 1)
@@ -329,6 +334,37 @@ def next_position(state: InterviewState, guide: Guide) -> Position:
                 return Position(slot=Slot.CONFIRM_MOMENT, step=state.moment_guess)
             return Position(slot=key)
     return Position(slot=Slot.DONE)
+
+
+def worth_asking(slot: Slot, step: StepDraft, state: InterviewState, guide: Guide) -> bool:
+    """Whether the step question `slot` earns its message for `step` (asked in order, so
+    the channel and the feeling are known, or skipped, when this is decided). Fewer
+    questions is the point: confirmations replace questions, never add to them."""
+    if slot == Slot.THINKING:
+        return guide.ask_thinking == "every_step" or is_key_moment(step, state)
+    if slot == Slot.PEOPLE_TOOLS:
+        # Nobody to name in a step without contact (noticing, waiting for a letter).
+        return step.channel != Channel.NONE
+    if slot == Slot.PAIN:
+        # "Did anything get in the way?" after "it felt good" reads as not listening;
+        # a pain the customer named in the story is kept all the same.
+        return step.feeling is None or step.feeling < GOOD_FEELING
+    return True
+
+
+def is_key_moment(step: StepDraft, state: InterviewState) -> bool:
+    """A moment a journey map's thinking lane needs: the first step, a feeling at either
+    end of the scale, or a feeling that swung by two or more since the last one known."""
+    if step.ordinal == 1 or step.feeling in (FEELING_MIN, FEELING_MAX):
+        return True
+    earlier = [s.feeling for s in state.steps if s.ordinal < step.ordinal and s.feeling]
+    return bool(step.feeling and earlier and abs(step.feeling - earlier[-1]) >= FEELING_SWING)
+
+
+def asks_moment_in_playback(state: InterviewState) -> bool:
+    """Whether the playback also asks for the make-or-break moment (it does until that is
+    answered): a step's button or a description confirms the journey and answers both."""
+    return Slot.MOMENT_OF_TRUTH not in state.settled and state.moment_guess is None
 
 
 def needs_confirmation(step: StepDraft) -> bool:
