@@ -40,6 +40,7 @@ SETS: dict[str, tuple[str, ...]] = {
     "a": ("interviews_a1.jsonl", "interviews_a2.jsonl"),
     "b": ("interviews_b1.jsonl", "interviews_b2.jsonl"),
     "c": ("interviews_c1.jsonl", "interviews_c2.jsonl"),
+    "d": ("interviews_d1.jsonl", "interviews_d2.jsonl"),
 }
 FACT_TITLES = {
     "channel": "channel (exact)",
