@@ -9,7 +9,7 @@ from bot.conversation.engine import EngineResult
 from bot.conversation.guide import Guide, load_guide
 from bot.conversation.messages import Inbound
 from bot.conversation.state import InterviewState, invariant_problems
-from bot.conversation.vocabulary import Channel, InterviewStatus, Slot
+from bot.conversation.vocabulary import Channel, InterviewStatus, Provenance, Slot
 
 
 @pytest.fixture(scope="module")
@@ -512,3 +512,89 @@ def test_clone_is_equal_and_shares_nothing_that_can_change(guide: Guide) -> None
     assert "someone else" not in state.steps[0].people
     assert len(state.steps) == 1 and state.answers and state.extra_answers["nps"] == "7"
     assert "improvement" not in state.settled and "improvement" not in state.answer_message_ids
+
+
+def test_naming_the_wait_when_asked_what_got_in_the_way_stores_a_said_long_wait(
+    guide: Guide,
+) -> None:
+    chat = consented(guide)
+    chat.say("rang their helpline about the broken boiler")
+    while chat.slot != Slot.PAIN:
+        chat.say("skip")
+    chat.say("More waiting, as usual.")
+    step = chat.state.steps[0]
+    assert step.pains == ["long_wait"]
+    assert step.provenance["pains"] == Provenance.SAID
+
+
+def test_fewer_questions_a_good_step_is_not_asked_what_got_in_the_way(guide: Guide) -> None:
+    chat = consented(guide)
+    chat.say("popped into the shop with the receipt")
+    asked: list[str] = []
+    while chat.slot != Slot.NEXT_STEP:
+        asked.append(chat.slot)
+        chat.say(
+            {"channel": "in person", "feeling": "5", "duration": "10 minutes"}.get(
+                chat.slot, "skip"
+            )
+        )
+    assert Slot.PAIN not in asked
+    assert Slot.THINKING in asked  # the first step is a key moment
+
+
+def test_thinking_is_asked_only_at_key_moments(guide: Guide) -> None:
+    def slots_of_step(chat: Chat, story: str, feeling: str) -> list[str]:
+        chat.say(story)
+        asked = []
+        while chat.slot != Slot.NEXT_STEP:
+            asked.append(chat.slot)
+            chat.say({"feeling": feeling, "channel": "phone"}.get(chat.slot, "skip"))
+        return asked
+
+    chat = consented(guide)
+    assert Slot.THINKING in slots_of_step(chat, "called them about the bill", "3")
+    assert Slot.THINKING not in slots_of_step(chat, "they said to wait a day", "3")
+    assert Slot.THINKING in slots_of_step(chat, "called again and got shouted at", "1")
+    every = guide.model_copy(update={"ask_thinking": "every_step"})
+    chat = consented(every)
+    slots_of_step(chat, "called them about the bill", "3")
+    assert Slot.THINKING in slots_of_step(chat, "they said to wait a day", "3")
+
+
+def _two_steps_then_playback(guide: Guide) -> Chat:
+    chat = consented(guide)
+    chat.say("called the helpline about the refund")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.say("went into the store with the receipt")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.click("last")
+    assert chat.slot == Slot.PLAYBACK
+    return chat
+
+
+def test_the_playback_asks_for_the_moment_and_a_description_answers_both(guide: Guide) -> None:
+    chat = _two_steps_then_playback(guide)
+    assert chat.result.replies[-1].text.endswith(guide.say("playback_moment"))
+    chat.say("Definitely when the store manager looked at my receipt and agreed")
+    assert chat.state.playback_confirmed
+    assert chat.state.moment_of_truth_step == 2
+    assert chat.slot == Slot.RESOLVED
+
+
+def test_the_playback_moment_buttons_and_a_plain_yes(guide: Guide) -> None:
+    chat = _two_steps_then_playback(guide)
+    chat.click("step:1")
+    assert (chat.state.moment_of_truth_step, chat.slot) == (1, Slot.RESOLVED)
+    chat = _two_steps_then_playback(guide)
+    chat.say("yes")  # confirms only: the moment is asked on its own
+    assert chat.state.playback_confirmed and chat.slot == Slot.MOMENT_OF_TRUTH
+
+
+@pytest.mark.parametrize("fix", ["no, step 2 was in the shop not online", "2: I went to the shop"])
+def test_a_no_or_a_step_rewrite_at_the_playback_still_fixes_a_step(guide: Guide, fix: str) -> None:
+    chat = _two_steps_then_playback(guide)
+    chat.say(fix)
+    assert not chat.state.playback_confirmed
+    assert Slot.MOMENT_OF_TRUTH not in chat.state.settled

@@ -28,6 +28,21 @@ ENDINGS = [
     "I think that's everything really",
     "It ended there, I didn't bother chasing.",
     "After this nothing more. The fix arrived later by itself.",
+    # Set D's kinds (blind first run): "all done", "your lot", "as far as it's got", a
+    # non-native "this is last thing", a bare "finish", an emoji between the ending and a
+    # comment, "there's nothing more".
+    "all done 🙂",
+    "ok all done now, thanks",
+    "Yep, that's your lot. Very happy with the new one.",
+    "That's as far as it's got. Still chasing the manager.",
+    "This is last step, now I wait for the parcel.",
+    "No more, finish.",
+    "thats it 🎯 the part arrived and the thing works",
+    "thats where it finished 🤷 never followed up",
+    "That's the saga. The end.",
+    "There's nothing more after that.",
+    "There is nothing else, I chose not to complain.",
+    "That's all of it, and the dog says thanks!",
 ]
 
 STEPS = [
@@ -41,6 +56,10 @@ STEPS = [
     "She said that was all she could do and transferred me to billing.",
     "I ended up filling in the online form instead.",
     "Next I tried the chat, which asked me everything again.",
+    "There was nothing more I could do online, so I rang them.",
+    "This is the last time I trust their chat: it told me to email instead.",
+    "All done online, I thought, until the confirmation email never came.",
+    "I finished the form 🙄 and then waited for a reply.",
 ]
 
 

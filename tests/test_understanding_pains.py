@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation.vocabulary import Pain
-from bot.understanding import understand
+from bot.understanding import normalize, understand
+from bot.understanding.waits import wait_named_as_pain
 
 
 @pytest.mark.parametrize(
@@ -129,6 +130,31 @@ def test_a_wait_that_hurt_is_a_long_wait(text: str) -> None:
         ("the parcel was a week late", Pain.SLOW_DELIVERY),
         ("the replacement never arrived", Pain.SLOW_DELIVERY),
         ("delivery delayed twice", Pain.SLOW_DELIVERY),
+        # Set D's kinds (its first run missed these phrasings; written as new sentences)
+        ("I had to explain the late-night drop-outs twice", Pain.REPEAT_EXPLANATION),
+        ("had to tell him the whole saga again", Pain.REPEAT_EXPLANATION),
+        ("it wanted all the same details I'd already typed in", Pain.REPEAT_EXPLANATION),
+        ("he passed my case on to the claims people", Pain.TRANSFERRED),
+        ("then I got sent to another department", Pain.TRANSFERRED),
+        ("They promised a reply within a day. Nobody did.", Pain.NO_FOLLOW_UP),
+        ("she promised a callback, but nothing", Pain.NO_FOLLOW_UP),
+        ("the confirmation that never came", Pain.NO_FOLLOW_UP),
+        ("nothing's come in the post yet", Pain.NO_FOLLOW_UP),
+        ("the agent couldn't tell me when the engineer would come", Pain.UNCLEAR_INFO),
+        ("no idea where my money was", Pain.UNCLEAR_INFO),
+        ("one article said two days and another said a month", Pain.UNCLEAR_INFO),
+        ("The email said my data would be kept. It wasn't.", Pain.UNCLEAR_INFO),
+        ("the advice was completely wrong", Pain.UNCLEAR_INFO),
+        ("a chatbot that couldn't cope with a simple question", Pain.UNRESOLVED),
+        ("they wouldn't refund the delivery fee", Pain.UNRESOLVED),
+        ("a total waste of an afternoon", Pain.UNRESOLVED),
+        ("It should have been fixed that day and it wasn't", Pain.UNRESOLVED),
+        ("a template answer that didn't read my complaint", Pain.UNEMPATHETIC_AGENT),
+        ("he was a bit offhand about it", Pain.UNEMPATHETIC_AGENT),
+        ("the receptionist was not polite at all", Pain.UNEMPATHETIC_AGENT),
+        ("she basically said tough luck", Pain.UNEMPATHETIC_AGENT),
+        ("the reply said contact support via our website", Pain.FORCED_CHANNEL_SWITCH),
+        ("the driver said I must call the store", Pain.FORCED_CHANNEL_SWITCH),
         # wrong_item
         ("they sent me the wrong size", Pain.WRONG_ITEM),
         ("not what I ordered", Pain.WRONG_ITEM),
@@ -169,3 +195,25 @@ def test_all_pains_in_an_answer_are_kept() -> None:
 )
 def test_feared_pains_are_not_pains(text: str) -> None:
     assert understand(text).pains == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "More waiting.",
+        "slowww 🐢",
+        "Apart from the queue, no.",
+        "the hold, mainly",
+        "A week for a reply to a simple email.",
+        "Three weeks is long time for this.",
+    ],
+)
+def test_naming_the_wait_when_asked_what_got_in_the_way_is_a_long_wait(text: str) -> None:
+    assert wait_named_as_pain(normalize(text)) is not None
+
+
+@pytest.mark.parametrize(
+    "text", ["The wait was fine, honestly.", "no", "Nothing, the agent was great."]
+)
+def test_a_shrugged_off_or_absent_wait_is_no_pain_when_asked(text: str) -> None:
+    assert wait_named_as_pain(normalize(text)) is None

@@ -33,6 +33,7 @@ from bot.conversation.vocabulary import (
     FEELING_LABELS,
     Channel,
     InterviewStatus,
+    Pain,
     Provenance,
     Slot,
 )
@@ -40,6 +41,7 @@ from bot.understanding import (
     Understanding,
     continues_contact,
     declines_to_answer,
+    normalize,
     parse_channel,
     parse_duration_minutes,
     parse_feeling,
@@ -51,6 +53,7 @@ from bot.understanding import (
     says_unknown,
     understand,
 )
+from bot.understanding.waits import wait_named_as_pain
 
 _STEP_REFERENCE = re.compile(r"(?:\bstep|#|\bno\.?)\s*(\d{1,2})\b")
 _LEADING_NUMBER = re.compile(r"^(\d{1,2})\b")
@@ -284,6 +287,11 @@ _PLAIN_NO = re.compile(
     r"^(?:no|nope|nah|not quite|not really|not exactly|wrong)(?:\W*$|\s*[,.!:;\u2014-])",
     re.IGNORECASE,
 )
+# "No single moment", "no particular point really": the moment question answered.
+_NO_MOMENT = re.compile(
+    r"^(?:no|none|not) (?:(?:a|one|single|particular|real|specific|really a) )?(?:moment|point)\b",
+    re.IGNORECASE,
+)
 # "2: ...", "step 2: ...": the playback's way to rewrite a step in one message.
 _STEP_REWRITE = re.compile(r"^(?:step\s*)?\d+\s*:", re.IGNORECASE)
 # Up to this many words, "yes"/"ok"/"looks right" is a reply to the playback question.
@@ -339,11 +347,10 @@ def _names_the_moment(state: InterviewState, answer: Answer, agreed: bool | None
         return False
     if _STEP_REWRITE.match(text):  # "2: I emailed them" rewrites step 2
         return False
-    if _PLAIN_NO.match(text):
-        none_named = resolve_step_reference(
-            text, [step.doing for step in state.steps], channels=None
-        ).none_given
-        return none_named or _passes(text)
+    if _NO_MOMENT.match(text) or _passes(text):  # "no single moment", "not sure"
+        return True
+    if _PLAIN_NO.match(text):  # "no", "nope, step 2 was email": a fix
+        return False
     # Yes/no readings of a longer answer are its words ("never", "definitely"), not a
     # reply to "did I get that right?": a description of the moment.
     return agreed is None or len(text.split()) > _PLAIN_REPLY_WORDS
@@ -554,9 +561,14 @@ def _answer_pain(
     elif answer.choice is None and not _is_nothing(answer.text):
         step.pain_text = answer.text
         found = _understand_answer(answer, guide)
-        if found.pains:
-            _extend(step.pains, found.pains)
-            ours = _understand(answer.text, guide).pains
+        pains = list(found.pains)
+        # Asked what got in the way, naming the wait is saying it hurt.
+        waited = wait_named_as_pain(normalize(answer.text)) is not None
+        if waited and Pain.LONG_WAIT.value not in pains:
+            pains.append(Pain.LONG_WAIT.value)
+        if pains:
+            _extend(step.pains, pains)
+            ours = _understand(answer.text, guide).pains or pains != list(found.pains)
             step.known("pains", Provenance.SAID if ours else Provenance.INFERRED)
     return _settled(step, Slot.PAIN, guide, answer)
 

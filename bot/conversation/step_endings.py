@@ -25,21 +25,25 @@ import unicodedata
 _ENDING_PHRASE = (
     r"(?:(?:that|this|it)(?:'?s| was| is| were)? "
     r"(?:really |genuinely |basically |pretty much |just )?"
-    r"(?:it|all|everything|the lot|the whole (?:thing|story)|the end(?: of (?:it|that|the story))?"
+    r"(?:it|all(?: of it)?|everything|the lot|your lot|the whole (?:thing|story)|the saga"
+    r"|the end(?: of (?:it|that|the story))?"
     r"|the (?:last|final) (?:step|one|thing|bit|part))"
-    r"|(?:nothing|no more|not(?:hing)? much)(?: else| more| further)?(?: happened| really)?"
+    r"|(?:there(?:'?s| is| was) )?(?:nothing|no more|not(?:hing)? much)(?: else| more| further)?"
+    r"(?: happened| really)?"
     r"(?: after(?: that| this(?: call)?)?| since| then)?"
     r"|(?:i'?m |still )+waiting(?: still)?|never heard back|no(?:body|one) got back(?: to me)?"
     r"|(?:it )?(?:ended|ends|stopped|finished) (?:there|here)"
     r"|(?:it )?(?:is )?finish(?:ed)? (?:there|here)"
-    r"|the end|end of (?:the )?story|done|finished|no further steps?|no more steps?"
+    r"|the end|end of (?:the )?story|(?:all )?done(?: now)?|finish(?:ed)?(?: now)?"
+    r"|no further steps?|no more steps?"
     r"|(?:last|final) step|(?:a+nd )?scene|for now|so far|fin|the end|end"
     r"|(?:that|this|it)(?:'?s| was| is)? the (?:last|final)(?: (?:thing|one|bit|part))?(?: of it)?"
     r"(?: (?:that )?(?:happened|i (?:did|heard(?: from them)?)))?(?: so far)?"
     r"|(?:that|this|it)(?:'?s| was| is) all(?: folks)?|(?:that|this)(?:'?s| was| is) the whole"
     r" (?:saga|thing|story)(?: really)?|(?:that|this)(?:'?s| is) where (?:it|we|things) "
-    r"(?:ended|ends|stand|stands|are|is|'?s at)(?: (?:now|rn|today))?"
-    r"|(?:it )?is (?:the )?last|(?:it )?is finish(?:ed)?"
+    r"(?:ended|ends|finished|stand|stands|are|is|'?s at)(?: (?:now|rn|today))?"
+    r"|(?:that|this)(?:'?s| is) as far as (?:it|things)(?:'?s| has| have) got(?:ten)?(?: so far)?"
+    r"|(?:(?:it|this|that) )?is (?:the )?last(?: (?:thing|step|one))?|(?:it )?is finish(?:ed)?"
     r"|thanks?|thank you|really|tbh|lol)"
 )
 # Filler that may close any ending clause ("that was it really, thanks").
@@ -145,11 +149,18 @@ def every_clause(text: str, pattern: re.Pattern[str]) -> bool:
 
 def clauses(text: str) -> list[str]:
     """`text` lower-cased in clauses (split at punctuation, "and", "then")."""
-    # Emoji and other symbols ("that was it 🙌") carry no words; drop them before matching.
+    # Emoji and other symbols carry no words but end a thought ("thats it 🏁 the update
+    # came"): each stands for a full stop.
     words = "".join(
-        ch for ch in text.lower().replace("’", "'") if ch in "'.,;!?" or is_word_char(ch)
+        ch if ch in "'.,;!?" or is_word_char(ch) else "." if _is_symbol(ch) else ""
+        for ch in text.lower().replace("’", "'")
     )
     return [c for c in _CLAUSE_SPLIT.split(" ".join(words.split())) if c]
+
+
+def _is_symbol(ch: str) -> bool:
+    """An emoji or other pictograph (not a joiner or a variation selector)."""
+    return unicodedata.category(ch) == "So"
 
 
 def is_word_char(ch: str) -> bool:

@@ -96,3 +96,34 @@ def _clause_around(text: str, position: int) -> str:
         elif brk.start() > position:
             return text[start : brk.start()].strip()
     return text[start:].strip()
+
+
+# "slow", "slowwww", "so slow": in an answer about what got in the way, a complaint.
+# "a week for a reply", "one week is long time": the time it took, named as the problem.
+_SLOW_RE = re.compile(
+    r"\bslo+w+\w*\b|\blong time\b|\b(?:\d+|a|one|two|three|four|five|six|several) "
+    r"(?:days?|weeks?|months?|hours?) (?:for|to get|before) (?:a|an|the|any|my) "
+    r"(?:reply|answer|response|call ?back|call|refund|decision|update)\b"
+)
+
+
+def wait_named_as_pain(norm: str) -> int | None:
+    """Where an answer to "did anything get in the way?" names waiting, or None.
+
+    Asked what got in the way, a customer who names the wait ("More waiting.", "Apart
+    from the queue, no.", "slowwww") says it hurt: the length need not be given again.
+    A clause that shrugs it off ("the wait was fine") does not count."""
+    found = hurt_wait(norm)
+    if found is not None:
+        return found
+    for clause in _CLAUSE_SPLIT_RE.finditer(norm):
+        text = clause.group()
+        if _FINE_RE.search(text):
+            continue
+        named = _WAIT_RE.search(text) or _SLOW_RE.search(text)
+        if named is not None:
+            return clause.start() + named.start()
+    return None
+
+
+_CLAUSE_SPLIT_RE = re.compile(r"[^.!?\n,;]+")
