@@ -598,3 +598,25 @@ def test_a_no_or_a_step_rewrite_at_the_playback_still_fixes_a_step(guide: Guide,
     chat.say(fix)
     assert not chat.state.playback_confirmed
     assert Slot.MOMENT_OF_TRUTH not in chat.state.settled
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Some minutes.",
+        "just a glance",
+        "for a bit",
+        "It doesn't really have a length",
+        "a few secs",
+    ],
+)
+def test_a_short_or_lengthless_duration_is_an_answer_not_asked_again(
+    guide: Guide, answer: str
+) -> None:
+    chat = consented(guide)
+    chat.say("noticed the heating had gone off")
+    while chat.slot != Slot.DURATION:
+        chat.say("skip")
+    chat.say(answer)
+    assert chat.slot != Slot.DURATION
+    assert chat.state.steps[0].duration_text == answer

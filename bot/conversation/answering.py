@@ -83,7 +83,11 @@ _NOTHING_CLAUSE = re.compile(
 _VAGUE_DURATION = re.compile(
     r"\b(?:ages|forever|while|long|eternity|hours|days|weeks|months|ongoing|still going|"
     r"so far|not over|not sure|unsure|no idea|don'?t know|dunno|can'?t remember|"
-    r"don'?t remember|hard to say|not long|quick|quickly)\b"
+    r"don'?t remember|hard to say|not long|quick|quickly|"
+    # Short or lengthless: "some minutes", "a glance", "for a bit", "no length to it".
+    r"some (?:minutes|mins|time)|a (?:bit|moment|second|sec|glance|minute or two)|"
+    r"a few (?:minutes|mins|moments|seconds|secs)|length|instant(?:ly)?|no time|"
+    r"not at all|didn'?t (?:take|have to do) (?:any|anything|long))\b"
 )
 # The facts each step question settles (a probable reading of them is dropped then).
 _SLOT_FACTS: dict[str, tuple[str, ...]] = {
