@@ -477,6 +477,9 @@ class SimulatedCustomer:
             self._playback = "corrected"
             return Inbound(text=fix[1])
         self._playback = "confirmed"
+        if any(choice.value.startswith("step:") for choice in question.choices):
+            # The playback also asks for the make-or-break moment: name it right away.
+            return self._answer(Slot.MOMENT_OF_TRUTH, question)
         return self._say(question, self._phrase("confirm"), value="yes", casual=True)
 
     def _reanswer(self, slot: str, question: Reply) -> Inbound:
