@@ -11,6 +11,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from tests.browser_support import (
     CSP_WATCH,
     PHONE,
     ChatDriver,
+    Shots,
     Watched,
     WebServer,
     api_get_interview,
@@ -486,7 +488,7 @@ def test_basic_accessibility(watched: Watched, server: WebServer, link: str) -> 
 
 
 def test_editing_a_step_from_the_playback_list(
-    watched: Watched, server: WebServer, link: str
+    watched: Watched, server: WebServer, link: str, tmp_path: Path
 ) -> None:
     page = watched.page
     open_link(watched, link)
@@ -496,6 +498,9 @@ def test_editing_a_step_from_the_playback_list(
             break
         driver.answer_once(click=False)
     assert driver.active_slot() == "playback"
+    # The playback also asks for the make-or-break moment: a button per step.
+    expect(page.locator("#log .msg--active")).to_contain_text("make-or-break moment")
+    Shots(tmp_path, "chat").take(page, "playback")
     driver.click_choice("fix:1")  # the "Edit" button next to step 1
     driver.type_answer("I went into their shop with the receipt")
     assert driver.active_slot() == "playback"
