@@ -50,6 +50,8 @@ from storage.types import utcnow
 
 # The fields that stay as they are once a campaign has interviews.
 LOCKED_ONCE_STARTED = ("guide", "company", "consent_text")
+# Console pages next to /app/campaigns/SLUG.
+RESERVED_SLUGS = frozenset({"new", "preview", "draft"})
 LOCKED_MESSAGE = (
     "Fixed once interviews have started, so that every interview asks the same "
     "questions. Create a new campaign for a different one."
@@ -116,6 +118,8 @@ class CampaignAdmin:
         problems: dict[str, str] = {}
         if not SLUG.match(slug):
             problems["slug"] = str(InvalidSlug(slug)).capitalize() + "."
+        elif slug in RESERVED_SLUGS:
+            problems["slug"] = f"{slug!r} names a console page; choose another slug."
         try:
             settings = read_settings(form, now=now)
         except InvalidSettings as invalid:
