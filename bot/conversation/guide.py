@@ -232,8 +232,8 @@ def customised_guide(
     base_ref = data.pop("extends", base)
     if not isinstance(base_ref, str) or not _ID_PATTERN.match(base_ref):
         raise GuideError(source, ["extends: must name a built-in guide such as 'support_journey'"])
-    base, _ = _resolve(builtin_guide_path(base_ref), seen=())
-    return guide_from_mapping(_merge(base, data), source=source)
+    base_data, _ = _resolve(builtin_guide_path(base_ref), seen=())
+    return guide_from_mapping(_merge(base_data, data), source=source)
 
 
 def guide_from_mapping(data: Mapping[str, Any], *, source: str) -> Guide:

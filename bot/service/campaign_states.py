@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from bot.service.errors import StudyClosed, StudyNotOpenYet
 from storage import jobs
 from storage.models import Campaign
 
@@ -57,6 +58,23 @@ def availability_at(
     if starts_at is not None and starts_at > now:
         return Availability.NOT_STARTED
     return Availability.OPEN
+
+
+def refuse_unless_open(
+    slug: str,
+    *,
+    status: str,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    now: datetime,
+) -> None:
+    """Raise :class:`StudyClosed` or :class:`StudyNotOpenYet` unless the campaign takes
+    new interviews at ``now``."""
+    state = availability_at(status=status, starts_at=starts_at, ends_at=ends_at, now=now)
+    if state is Availability.CLOSED:
+        raise StudyClosed(slug)
+    if state is Availability.NOT_STARTED and starts_at is not None:
+        raise StudyNotOpenYet(slug, starts_at)
 
 
 def close_in(

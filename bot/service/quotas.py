@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.service.errors import QuotaFull
 from storage.campaign_quotas import completed_by_attribute
 from storage.models import Campaign
 
@@ -46,6 +47,26 @@ def quota_cells(session: Session, campaign: Campaign) -> list[QuotaCell]:
         for attribute, cells in quotas.items()
         for value, target in cells.items()
     ]
+
+
+def quota_attributes(campaign: Campaign, given: Mapping[str, Any]) -> dict[str, str]:
+    """Of attributes a visitor's link names (``/c/SLUG?plan=pro``), those that pick a
+    quota cell of the campaign: nothing else a visitor types is stored about them."""
+    quotas = campaign.quotas or {}
+    return {
+        name: str(value)
+        for name, value in given.items()
+        if name in quotas and str(value) in quotas[name]
+    }
+
+
+def refuse_full_cell(
+    session: Session, campaign: Campaign, attributes: Mapping[str, Any] | None
+) -> None:
+    """Raise :class:`QuotaFull` when someone with ``attributes`` belongs to a full cell."""
+    cell = full_cell_for(session, campaign, attributes)
+    if cell is not None:
+        raise QuotaFull(campaign.slug, cell.label)
 
 
 def full_cell_for(
