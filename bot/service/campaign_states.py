@@ -179,5 +179,5 @@ def schedule_stop_check(
         key=f"campaign-stop:{campaign.id}:{chain}:{run_at.isoformat()}",
         run_at=run_at,
         now=now,
-        payload={"campaign": campaign.id, "generation": chain},
+        payload={"campaign": campaign.id, "generation": chain, "due": run_at.isoformat()},
     )
