@@ -13,7 +13,6 @@ older chain ends when it sees a newer generation, so edits never multiply the ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -101,14 +100,8 @@ def close_in(
     return True
 
 
-@dataclass(frozen=True)
-class ReopenRefused(Exception):
-    """Reopening would close the campaign again at once: ``reason`` says what to change."""
-
-    reason: str
-
-    def __str__(self) -> str:
-        return self.reason
+class ReopenRefused(RuntimeError):
+    """Reopening would close the campaign again at once: the message says what to change."""
 
 
 def reopen_in(
