@@ -116,10 +116,11 @@ def reopen_in(
     open. Raises :class:`ReopenRefused` when its end date has passed or its target is
     reached, since the next check would close it again. A campaign that saturation
     closed reopens with that rule off (the same interviews would close it again)."""
-    if campaign.status != "closed":
-        return False
+    # Checked first: past its end date a campaign is closed whatever its status says.
     if campaign.ends_at is not None and campaign.ends_at <= now:
         raise ReopenRefused("Its end date has passed: move the end date first (Edit).")
+    if campaign.status != "closed":
+        return False
     if campaign.target_completes is not None and completed >= campaign.target_completes:
         raise ReopenRefused(
             f"It has reached its target of {campaign.target_completes} completed interviews: "
