@@ -83,6 +83,9 @@ def test_a_researcher_creates_edits_closes_and_reopens_a_campaign(app: ConsoleAp
     assert "24 Dec 2030, 18:00 Europe/Berlin" in shown
     assert "0 of 20" in shown and "0 of 1" in shown
     assert "http://testserver/c/q4" in shown
+    # Every form of the page carries the session's CSRF token (the preview's too).
+    forms = re.findall(r"<form method=\"post\".*?</form>", shown, flags=re.S)
+    assert len(forms) == 3 and all(f'value="{csrf}"' in form for form in forms)
     listed = client.get("/app/campaigns").text
     assert "Support &lt;i&gt;Q4&lt;/i&gt;" in listed and ">open</span>" in listed
 

@@ -200,7 +200,7 @@ class CampaignAdmin:
             name=campaign.name,
             guide=f"{campaign.guide_name} v{campaign.guide_version}",
             company=guide.company,
-            consent_text=guide.texts.consent,
+            consent_text=guide.say("consent"),
             languages=tuple(campaign.languages or ("en",)),
             open_link=campaign.open_link,
             availability=availability(campaign, self._clock()),

@@ -44,9 +44,13 @@ def _notice(
     context: WebContext, request: Request, *, title: str, message: str, status_code: int = 410
 ) -> HTMLResponse:
     """A closed invitation's page (410 Gone): polite, and no advice to try again."""
-    return context.templates.TemplateResponse(
+    response = context.templates.TemplateResponse(
         request, "notice.html", {"title": title, "message": message}, status_code=status_code
     )
+    # A 410 may be cached by browsers on their own; a study that reopens must not go on
+    # looking closed.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _not_taking_part(context: WebContext, request: Request, refusal: CampaignClosed) -> Response:
