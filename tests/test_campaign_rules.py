@@ -155,7 +155,7 @@ def test_create_edit_close_and_reopen(session_factory: sessionmaker[Session]) ->
     admin.create("q1", _form(ends_at="2026-12-20 12:00", target_completes="2", open_link=True))
     with pytest.raises(InvalidSettings) as raised:
         admin.create("q1", _form())
-    assert "exists already" in raised.value.problems["slug"]
+    assert "already exists" in raised.value.problems["slug"]
     with pytest.raises(InvalidSettings) as raised:
         admin.create("New", _form(name=""))
     assert set(raised.value.problems) == {"slug", "name"}

@@ -225,11 +225,16 @@ def customised_guide(
     text: str, *, base: str = DEFAULT_GUIDE, source: str = "<customisation>"
 ) -> Guide:
     """A guide from a researcher's customisation typed in the console: YAML whose
-    ``extends:`` names a built-in guide (default: ``base``), merged as :func:`load_guide`
-    merges a file. File paths are refused: text from a web form must not read files on
-    the server. An empty text is the built-in guide itself."""
-    data = _parse_yaml(text, source) if text.strip() else {}
-    base_ref = data.pop("extends", base)
+    ``extends:`` names a built-in guide, merged as :func:`load_guide` merges a file; text
+    without ``extends:`` is a whole guide of its own (such as the resolved guide a
+    campaign stores). File paths are refused: text from a web form must not read files
+    on the server. An empty text is the built-in guide ``base``."""
+    if not text.strip():
+        return load_guide(base)
+    data = _parse_yaml(text, source)
+    if "extends" not in data:
+        return guide_from_mapping(data, source=source)
+    base_ref = data.pop("extends")
     if not isinstance(base_ref, str) or not _ID_PATTERN.match(base_ref):
         raise GuideError(source, ["extends: must name a built-in guide such as 'support_journey'"])
     base_data, _ = _resolve(builtin_guide_path(base_ref), seen=())

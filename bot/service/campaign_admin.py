@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.guide import (
+    Guide,
     GuideError,
     customised_guide,
     load_guide_text,
@@ -111,9 +112,10 @@ class CampaignAdmin:
             campaign = _campaign(session, slug)
             return self._detail(session, campaign)
 
-    def create(self, slug: str, form: SettingsForm) -> str:
+    def create(self, slug: str, form: SettingsForm, *, guide: Guide | None = None) -> str:
         """A new campaign from ``form``; its slug. Raises :class:`InvalidSettings` (the
-        slug's problem under ``slug``, with any other field's)."""
+        slug's problem under ``slug``, with any other field's). ``guide``: one loaded
+        already (the CLI's guide file), instead of the form's text."""
         now = self._clock()
         problems: dict[str, str] = {}
         if not SLUG.match(slug):
@@ -121,7 +123,7 @@ class CampaignAdmin:
         elif slug in RESERVED_SLUGS:
             problems["slug"] = f"{slug!r} names a console page; choose another slug."
         try:
-            settings = read_settings(form, now=now)
+            settings = read_settings(form, now=now, guide=guide)
         except InvalidSettings as invalid:
             raise InvalidSettings({**problems, **invalid.problems}) from None
         if problems:
@@ -140,10 +142,13 @@ class CampaignAdmin:
                 )
             except queries.DuplicateSlug:
                 raise InvalidSettings(
-                    {"slug": f"A campaign with the slug {slug!r} exists already."}
+                    {"slug": f"A campaign with the slug {slug!r} already exists."}
                 ) from None
             campaign.created_at = now
             _apply(campaign, settings, now=now, guide=True)
+            if guide is not None:
+                # A guide file: the form shows (and an edit reads) the resolved guide.
+                campaign.guide_customisation = None
             session.flush()
             schedule_stop_check(session, campaign, now=now, every=self._every)
         return slug

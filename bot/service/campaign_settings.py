@@ -80,8 +80,12 @@ class CampaignSettings:
     saturation_n: int | None = None
 
 
-def read_settings(form: SettingsForm, *, now: datetime) -> CampaignSettings:
-    """``form`` checked: every problem found, by field, in :class:`InvalidSettings`."""
+def read_settings(
+    form: SettingsForm, *, now: datetime, guide: Guide | None = None
+) -> CampaignSettings:
+    """``form`` checked: every problem found, by field, in :class:`InvalidSettings`.
+    ``guide``: a guide loaded already (the CLI's ``--guide FILE``), taken instead of the
+    form's guide text (the company still overrides its own)."""
     problems: dict[str, str] = {}
     name = " ".join(form.name.split())
     if not name:
@@ -91,7 +95,10 @@ def read_settings(form: SettingsForm, *, now: datetime) -> CampaignSettings:
     company = " ".join(form.company.split()) or None
     if company is not None and len(company) > MAX_COMPANY:
         problems["company"] = f"At most {MAX_COMPANY} characters."
-    guide = _guide(form.guide, company, problems)
+    if guide is None:
+        guide = _guide(form.guide, company, problems)
+    elif company:
+        guide = guide.model_copy(update={"company": company})
     consent = form.consent_text.strip() or None
     if consent is not None and len(consent) > MAX_CONSENT:
         problems["consent_text"] = f"At most {MAX_CONSENT} characters."
