@@ -312,7 +312,9 @@ class Starts:
         """Start the Slack user's interview in the campaign, or continue the one under
         way. One interview per person and campaign: a finished one is not started again
         (the replies say so). ``opened_by``: the message that asked for it, if any (see
-        `open_in`). Raises `CampaignNotFound`."""
+        `open_in`). Raises `CampaignNotFound`; for a new interview `StudyClosed`,
+        `StudyNotOpenYet` or `QuotaFull` when the campaign turns the person away (nothing
+        is stored then)."""
         with write_session(self._sessions) as session:
             campaign = queries.get_campaign_by_slug(session, campaign_slug)
             if campaign is None:
@@ -331,6 +333,14 @@ class Starts:
                 state = InterviewState.model_validate(latest.engine_state)
                 pending = engine.current_question(state, guide)
                 return Opening(latest.public_id, (resumed, *pending), created=False)
+            refuse_unless_open(
+                campaign.slug,
+                status=campaign.status,
+                starts_at=campaign.starts_at,
+                ends_at=campaign.ends_at,
+                now=self._clock(),
+            )
+            refuse_full_cell(session, campaign, participant.attributes)
             interview, replies = self.open_in(
                 session,
                 campaign=campaign,
