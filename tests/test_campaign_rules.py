@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.conversation.guide import load_guide_text
 from bot.service.campaign_admin import CampaignAdmin
 from bot.service.campaign_settings import (
     InvalidSettings,
@@ -23,6 +24,7 @@ from bot.service.campaign_settings import (
     read_settings,
 )
 from bot.service.campaign_states import CLOSED_NOTICE, STOP_CHECK, ReopenRefused
+from bot.service.campaigns import create_campaign
 from bot.service.errors import QuotaFull, StudyClosed
 from bot.service.interview_preview import said_choice, said_text, try_interview
 from campaigns.closed_notices import ClosedNotices
@@ -460,3 +462,31 @@ def test_an_edit_starts_a_new_chain_and_the_old_one_ends(
             )
         )
         assert len(list(queued)) == 1  # four chains were started; only the newest goes on
+
+
+def test_a_campaign_made_from_a_guide_file_saves_back_unchanged(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    guide_file = tmp_path / "acme.yaml"
+    guide_file.write_text(
+        "extends: support_journey\nid: acme\nversion: '2'\ncompany: Acme\n"
+        "map:\n  stages:\n    after: null\n",
+        encoding="utf-8",
+    )
+    with session_factory.begin() as session:
+        create_campaign(session, slug="filed", name="From a file", guide=guide_file)
+    admin = CampaignAdmin(session_factory, clock=Clock())
+    with session_factory() as session:
+        before = queries.get_campaign_by_slug(session, "filed")
+        assert before is not None
+        source = before.guide_source
+    form = admin.detail("filed").form
+    assert form.guide == source and form.company == "" and form.consent_text == ""
+    # A browser posts the textarea back with CRLF line ends.
+    admin.update("filed", SettingsForm(**{**vars(form), "guide": form.guide.replace("\n", "\r\n")}))
+    with session_factory() as session:
+        after = queries.get_campaign_by_slug(session, "filed")
+        assert after is not None
+        stored = load_guide_text(after.guide_source)
+    assert stored.id == "acme" and stored.company == "Acme"
+    assert stored.map is not None and "after" not in {s.id for s in stored.map.stages}

@@ -27,7 +27,9 @@ from bot.service.schedule_terms import local_time, time_zone
 MAX_NAME = 200
 MAX_COMPANY = 120
 MAX_CONSENT = 2000
-MAX_GUIDE_CHARS = 20_000
+# A whole resolved guide (a campaign made from a file) is about 16,000 characters; the
+# request body limit (64 KB by default) bounds what a form can post anyway.
+MAX_GUIDE_CHARS = 50_000
 # One quota cell per line: ``plan=basic: 20`` (attribute, value, completed interviews).
 _QUOTA = re.compile(r"^\s*([A-Za-z0-9_. -]{1,60}?)\s*=\s*(.{1,200}?)\s*:\s*(\d{1,6})\s*$")
 MAX_QUOTA_CELLS = 100
