@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from bot.service.campaign_states import CLOSED_NOTICE, STOP_CHECK
+from campaigns.closed_notices import ClosedNotices
 from campaigns.scheduler import Claim, Handler
 from campaigns.sends import SEND, Sends
+from campaigns.stop_rules import StopRules
 from campaigns.waves import START, WaveStarts
 
 
-def handlers(*, sends: Sends, waves: WaveStarts) -> dict[str, Handler]:
-    """The scheduler's job kinds: ``wave.start`` and ``invitation.send``."""
+def handlers(
+    *,
+    sends: Sends,
+    waves: WaveStarts,
+    stop_rules: StopRules | None = None,
+    notices: ClosedNotices | None = None,
+) -> dict[str, Handler]:
+    """The scheduler's job kinds: ``wave.start`` and ``invitation.send``; with
+    ``stop_rules`` and ``notices``, ``campaign.stop_check`` and ``campaign.closed_notice``."""
 
     def start_wave(claim: Claim) -> None:
         waves.start(int(claim.job.payload["wave"]), claim=claim)
@@ -22,4 +34,29 @@ def handlers(*, sends: Sends, waves: WaveStarts) -> dict[str, Handler]:
             claim=claim,
         )
 
-    return {START: start_wave, SEND: send}
+    found: dict[str, Handler] = {START: start_wave, SEND: send}
+    if stop_rules is not None:
+
+        def check(claim: Claim) -> None:
+            payload = claim.job.payload
+            stop_rules.check(
+                int(payload["campaign"]),
+                chain=str(payload["generation"]),
+                due=datetime.fromisoformat(str(payload["due"])),
+                claim=claim,
+            )
+
+        found[STOP_CHECK] = check
+    if notices is not None:
+
+        def notify(claim: Claim) -> None:
+            payload = claim.job.payload
+            notices.send(
+                int(payload["campaign"]),
+                closed_at=str(payload["closed_at"]),
+                redrive=claim.job.attempts > 1,
+                claim=claim,
+            )
+
+        found[CLOSED_NOTICE] = notify
+    return found

@@ -3,7 +3,8 @@
 Three short transactions around the one thing that leaves the building:
 
 1. With the invitation's row locked: decide whether the message is still wanted (not
-   revoked, not suppressed, not started, not expired), record it in the ledger as
+   revoked, not suppressed, not started, not expired, the campaign not closed, the
+   person's quota cell not full: then it is held back), record it in the ledger as
    ``sending`` with its Message-ID fixed, and reserve a moment under the wave's rate.
 2. Outside any transaction: wait for that moment, then send (SMTP, outbox or Slack).
 3. Record it ``sent``, and in the same commit queue the next reminder (a job with a
@@ -31,8 +32,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.conversation.vocabulary import FINISHED_STATUSES
 from bot.service.access_tokens import hash_token
 from bot.service.campaign_guides import guide_for
+from bot.service.campaign_states import Availability, availability
 from bot.service.email_templates import Wording, default_wording, render
 from bot.service.link_tokens import LINK, LinkSecretChanged, LinkTokens
+from bot.service.quotas import full_cell_for
 from campaigns.delivery_errors import NotSent, PermanentFailure
 from campaigns.email_message import Sender, compose, message_id
 from campaigns.scheduler import Claim
@@ -47,6 +50,7 @@ log = logging.getLogger(__name__)
 
 SEND = "invitation.send"
 STARTED = "already started"
+STUDY_CLOSED = "the study has closed"
 # A template changed mid-wave reaches every worker's messages within this many seconds.
 TEMPLATE_SECONDS = 30.0
 
@@ -254,6 +258,13 @@ class Sends:
             return "suppressed"
         if store.has_started(session, participant_id=person.id, finished=FINISHED_STATUSES):
             return STARTED
+        campaign = wave.campaign
+        if availability(campaign, now) is Availability.CLOSED:
+            return STUDY_CLOSED
+        cell = full_cell_for(session, campaign, person.attributes)
+        if cell is not None:
+            # Held back: the cell has all the completed interviews it wanted.
+            return f"held: the quota {cell.label} is full ({cell.completed} of {cell.target})"
         if number > 0:
             if invitation.status != store.SENT:
                 return f"the invitation was not sent ({invitation.status})"

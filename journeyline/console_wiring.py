@@ -33,6 +33,7 @@ def console_config(settings: Settings) -> ConsoleConfig:
         failure_window=timedelta(minutes=settings.console_failed_sign_in_window_minutes),
         reset_link_lifetime=timedelta(hours=settings.console_reset_link_hours),
         sso=sso_config(settings),
+        stop_check_every=timedelta(minutes=settings.stop_rules_check_minutes),
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.service.link_tokens import LinkTokens
 from bot.service.triggers import Triggers
 from bot.web.helpdesk import HelpdeskHooks
+from campaigns.closed_notices import ClosedNotices
 from campaigns.email_message import Sender
 from campaigns.handlers import handlers
 from campaigns.outbox import OutboxTransport
@@ -18,9 +19,11 @@ from campaigns.scheduler import Worker, WorkerThreads
 from campaigns.sends import EmailTransport, Sends
 from campaigns.slack_invitations import SlackInvitations
 from campaigns.smtp import SmtpSettings, SmtpTransport
+from campaigns.stop_rules import StopRules
 from campaigns.waves import WaveStarts
 from journeyline.runtime import Runtime
 from journeyline.settings import Settings
+from journeyline.stop_rules_wiring import saturation_probe
 
 SECRET_FILE = "link-secret"
 OUTBOX = "outbox"
@@ -84,16 +87,31 @@ def build_worker(runtime: Runtime) -> Worker:
     """One worker with channels of its own (an SMTP connection is not shared)."""
     settings = runtime.settings
     tokens = link_tokens(settings)
+    sender = Sender(settings.email_from_address, settings.email_from_name)
+    email = email_transport(settings)
     sends = Sends(
         runtime.sessions,
         tokens=tokens,
-        sender=Sender(settings.email_from_address, settings.email_from_name),
-        email=email_transport(settings),
+        sender=sender,
+        email=email,
         slack=slack_invitations(settings),
+    )
+    stop_rules = StopRules(
+        runtime.sessions,
+        saturation=saturation_probe(runtime.sessions),
+        every=timedelta(minutes=settings.stop_rules_check_minutes),
+    )
+    notices = ClosedNotices(
+        runtime.sessions, email=email, sender=sender, console_url=settings.link_base()
     )
     return Worker(
         runtime.sessions,
-        handlers(sends=sends, waves=WaveStarts(runtime.sessions, tokens=tokens)),
+        handlers(
+            sends=sends,
+            waves=WaveStarts(runtime.sessions, tokens=tokens),
+            stop_rules=stop_rules,
+            notices=notices,
+        ),
         lease=timedelta(seconds=settings.scheduler_lease_seconds),
         poll_seconds=settings.scheduler_poll_seconds,
         on_stop=sends.close,

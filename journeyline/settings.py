@@ -210,6 +210,13 @@ class Settings(BaseSettings):
     scheduler_threads: int = Field(
         default=2, ge=1, le=32, description="Scheduler workers per process."
     )
+    stop_rules_check_minutes: float = Field(
+        default=10,
+        gt=0,
+        le=1440,
+        description="How often the scheduler checks each open campaign's stop rules "
+        "(target, saturation); an end date is checked at its moment.",
+    )
     scheduler_poll_seconds: float = Field(
         default=1.0, gt=0, le=60, description="How often an idle worker looks for due jobs."
     )

@@ -25,6 +25,13 @@ class CampaignCounts:
     guide_version: str
     open_link: bool
     created_at: datetime
+    # Migration 0016: open or closed, the dates, and the target of completed interviews.
+    status: str = "open"
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    time_zone: str = "UTC"
+    target_completes: int | None = None
+    closed_reason: str | None = None
     participants: int = 0
     # Interview status -> count ("in_progress", "completed", "declined", ...).
     statuses: dict[str, int] = field(default_factory=dict)
@@ -46,6 +53,12 @@ def campaign_counts(session: Session) -> list[CampaignCounts]:
             guide_version=row.guide_version,
             open_link=row.open_link,
             created_at=row.created_at,
+            status=row.status,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            time_zone=row.time_zone,
+            target_completes=row.target_completes,
+            closed_reason=row.closed_reason,
         )
         for row in session.scalars(select(Campaign).order_by(Campaign.id.desc()))
     }

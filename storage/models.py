@@ -76,6 +76,30 @@ class Campaign(Base):
     consent_text: Mapped[str] = mapped_column(Text)
     open_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Migration 0016: the schedule, targets and stop rules researchers edit in the
+    # console (``bot.service.campaign_settings``). ``status`` is "open" or "closed";
+    # a closed campaign starts no interview and sends no invitation.
+    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "manual", "end_date", "target" or "saturation"; ``closed_note`` says it in words.
+    closed_reason: Mapped[str | None] = mapped_column(String(20))
+    closed_note: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The IANA zone the dates were typed in (they are stored in UTC).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    target_completes: Mapped[int | None] = mapped_column(Integer)
+    # Participant attribute -> value -> completed interviews wanted, e.g.
+    # {"plan": {"basic": 20, "pro": 10}}. NULL: no quotas.
+    quotas: Mapped[dict[str, dict[str, int]] | None] = mapped_column(json_type())
+    # Close when the last N completed interviews added no new pain point. NULL: never.
+    saturation_n: Mapped[int | None] = mapped_column(Integer)
+    languages: Mapped[list[str] | None] = mapped_column(json_type())
+    # The ``extends:`` YAML the researcher typed; ``guide_source`` is its resolution.
+    guide_customisation: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="status"),)
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="campaign", order_by="Participant.id"

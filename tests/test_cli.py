@@ -180,3 +180,27 @@ def test_serve_warns_that_sqlite_takes_no_second_process(
     single = invoke("serve", "--workers", "1", "--port", "8765")
     assert "one writer" not in single
     assert "serving on http://127.0.0.1:8765 (1 process)" in single
+
+
+def test_campaign_schedule_flags_close_and_reopen(tmp_path: Path) -> None:
+    wrong = runner.invoke(
+        app,
+        ["campaigns", "create", "--slug", "q5", "--name", "Q5", "--tz", "Mars/Base",
+         "--quota", "plan basic 20", "--target", "none"],
+    )  # fmt: skip
+    assert wrong.exit_code == 1
+    for flag in ("--tz: ", "--quota: ", "--target: "):
+        assert flag in wrong.output
+    out = invoke(
+        "campaigns", "create", "--slug", "q5", "--name", "Q5", "--company", "Acme",
+        "--ends", "2030-12-24 18:00", "--tz", "Europe/Berlin", "--target", "30",
+        "--quota", "plan=basic:20", "--quota", "plan=pro:10", "--saturation", "8",
+    )  # fmt: skip
+    assert "Created campaign q5" in out
+    assert "open" in invoke("campaigns", "list")
+    assert "Closed q5." in invoke("campaigns", "close", "q5")
+    assert "q5 was closed already." in invoke("campaigns", "close", "q5")
+    assert "closed" in invoke("campaigns", "list")
+    assert "Reopened q5." in invoke("campaigns", "reopen", "q5")
+    unknown = runner.invoke(app, ["campaigns", "close", "nope"])
+    assert unknown.exit_code == 1 and "no campaign with slug 'nope'" in unknown.output

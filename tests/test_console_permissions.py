@@ -18,6 +18,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.testclient import TestClient
 
+from bot.service.campaign_settings import SettingsForm
 from bot.service.console.permissions import Action, Role, allowed, key_scopes_for
 from bot.service.console.sessions import csrf_token
 from bot.service.review.layer import Editor
@@ -49,6 +50,16 @@ EXPECTED_RULES: dict[tuple[str, str], str] = {
     ("GET", "/app/sso/start"): PUBLIC,
     ("GET", "/app/sso/callback"): PUBLIC,
     ("GET", "/app"): Action.CAMPAIGNS_READ.value,
+    ("GET", "/app/campaigns"): Action.CAMPAIGNS_READ.value,
+    ("GET", "/app/campaigns/{slug}"): Action.CAMPAIGNS_READ.value,
+    ("GET", "/app/campaigns/new"): Action.CAMPAIGNS_WRITE.value,
+    ("POST", "/app/campaigns"): Action.CAMPAIGNS_WRITE.value,
+    ("GET", "/app/campaigns/{slug}/edit"): Action.CAMPAIGNS_WRITE.value,
+    ("POST", "/app/campaigns/{slug}/edit"): Action.CAMPAIGNS_WRITE.value,
+    ("POST", "/app/campaigns/{slug}/close"): Action.CAMPAIGNS_WRITE.value,
+    ("POST", "/app/campaigns/{slug}/reopen"): Action.CAMPAIGNS_WRITE.value,
+    ("POST", "/app/campaigns/preview"): Action.CAMPAIGNS_WRITE.value,
+    ("POST", "/app/campaigns/draft"): Action.CAMPAIGNS_WRITE.value,
     ("GET", "/app/account"): SIGNED_IN,
     ("POST", "/app/account/password"): SIGNED_IN,
     ("POST", "/app/account/sign-out-everywhere"): SIGNED_IN,
@@ -96,6 +107,25 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/app/users/{user_id}/password"): {},
     ("POST", "/app/users/{user_id}/reset-link"): {},
     ("POST", "/app/users/{user_id}/sign-out"): {},
+    ("POST", "/app/campaigns"): {
+        "slug": "walk-new-{n}",
+        "name": "Walk {n}",
+        "guide": "extends: support_journey",
+        "languages": "en",
+        "time_zone": "UTC",
+        "quotas": "plan=basic: 2",
+    },
+    ("POST", "/app/campaigns/{slug}/edit"): {
+        "name": "Walk {n}, renamed",
+        "guide": "extends: support_journey",
+        "languages": "en",
+        "time_zone": "Europe/Berlin",
+        "target_completes": "5",
+    },
+    ("POST", "/app/campaigns/{slug}/close"): {},
+    ("POST", "/app/campaigns/{slug}/reopen"): {},
+    ("POST", "/app/campaigns/preview"): {"guide": "extends: support_journey", "choice": "yes"},
+    ("POST", "/app/campaigns/draft"): {"name": "Draft {n}", "guide": "extends: support_journey"},
     # A reviewer renames a stage of the walk's map, on the layer version of the moment.
     ("POST", "/app/maps/{run_id}/edits"): {
         "version": "{version}",
@@ -208,6 +238,7 @@ def _call(walk: Walk, method: str, path: str, role: Role | None) -> tuple[int, s
         "key_id": 0,
         **walk.map_values,
         **_fresh_edit(walk, n),
+        "slug": _fresh_campaign(walk, n),
     }
     if role is None:
         csrf = csrf_of(client.get("/app/sign-in").text)  # the pre-session token
@@ -248,6 +279,13 @@ def _filled(body: dict[str, Any], **values: Any) -> dict[str, Any]:
         else value
         for name, value in body.items()
     }
+
+
+def _fresh_campaign(walk: Walk, n: int) -> str:
+    """A campaign of its own for each call (one call may close what the next reads)."""
+    return walk.app.service.campaign_admin.create(
+        f"walk-{n}", SettingsForm(name=f"Walk {n}", quotas="plan=pro: 1")
+    )
 
 
 def _fresh_edit(walk: Walk, n: int) -> dict[str, Any]:
@@ -302,7 +340,9 @@ def test_every_unsafe_route_refuses_a_missing_wrong_or_foreign_csrf_token(walk: 
         session = service.sessions.start(
             admin, method="password", client_address="", user_agent=None
         ).token
-        url = path.format(user_id=other, key_id=1, token="t", edit_id=1, **walk.map_values)
+        url = path.format(
+            user_id=other, key_id=1, token="t", edit_id=1, slug="nowhere", **walk.map_values
+        )
         for token in (None, "", "0" * 64, foreign):
             client.cookies.clear()
             client.cookies.set(cookies.SESSION, session)

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from bot.conversation.vocabulary import Slot
 from bot.slack.blocks import START_ACTION
+from bot.slack.conversation import STUDY_CLOSED
 from fakes.slack import (
     BOT_TOKEN,
     CAMPAIGN,
@@ -126,3 +127,17 @@ def test_an_invited_user_can_start_by_just_writing(world: SlackWorld, fake: Fake
     world.driver.click(invitation, CAMPAIGN, user="U2")
     assert fake.calls_to("chat.update")[-1]["text"] == "✅ Continued"
     assert START_ACTION == "jl_start"
+
+
+def test_a_closed_campaign_thanks_the_person_and_starts_nothing(
+    world: SlackWorld, fake: FakeSlack
+) -> None:
+    assert invite("--user", "U1")[0] == 0
+    invitation = world.driver.last_post("DU1")
+    assert runner.invoke(app, ["campaigns", "close", CAMPAIGN]).exit_code == 0
+    world.driver.click(invitation, CAMPAIGN)
+    assert fake.calls_to("chat.update")[-1]["text"] == STUDY_CLOSED
+    world.driver.say("hello?")  # writing instead of pressing Start: the same kind answer
+    assert world.driver.last_post("DU1")["text"] == STUDY_CLOSED
+    with world.sessions() as session:
+        assert session.scalars(select(Interview)).all() == []

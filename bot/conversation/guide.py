@@ -232,6 +232,26 @@ def load_guide(name_or_path: str | Path = DEFAULT_GUIDE) -> Guide:
     return guide_from_mapping(data, source=source)
 
 
+def customised_guide(
+    text: str, *, base: str = DEFAULT_GUIDE, source: str = "<customisation>"
+) -> Guide:
+    """A guide from a researcher's customisation typed in the console: YAML whose
+    ``extends:`` names a built-in guide, merged as :func:`load_guide` merges a file; text
+    without ``extends:`` is a whole guide of its own (such as the resolved guide a
+    campaign stores). File paths are refused: text from a web form must not read files
+    on the server. An empty text is the built-in guide ``base``."""
+    if not text.strip():
+        return load_guide(base)
+    data = _parse_yaml(text, source)
+    if "extends" not in data:
+        return guide_from_mapping(data, source=source)
+    base_ref = data.pop("extends")
+    if not isinstance(base_ref, str) or not _ID_PATTERN.match(base_ref):
+        raise GuideError(source, ["extends: must name a built-in guide such as 'support_journey'"])
+    base_data, _ = _resolve(builtin_guide_path(base_ref), seen=())
+    return guide_from_mapping(_merge(base_data, data), source=source)
+
+
 def guide_from_mapping(data: Mapping[str, Any], *, source: str) -> Guide:
     """Validate an already-merged guide mapping (e.g. a campaign's stored guide)."""
     try:

@@ -11,7 +11,7 @@ from bot.conversation.guide import DEFAULT_GUIDE, load_guide, resolved_guide_yam
 from storage import queries
 from storage.models import Campaign
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$")
 
 
 class InvalidSlug(ValueError):
@@ -39,7 +39,7 @@ def create_campaign(
     `consent_text` overrides its consent question. Raises `GuideError`, `InvalidSlug` or
     `storage.queries.DuplicateSlug`.
     """
-    if not _SLUG.match(slug):
+    if not SLUG.match(slug):
         raise InvalidSlug(slug)
     loaded = load_guide(guide)
     if company:

@@ -5,6 +5,8 @@ Channel adapters handle these and nothing below them: no adapter imports storage
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class InterviewNotFound(LookupError):
     def __init__(self, interview_id: str) -> None:
@@ -28,6 +30,31 @@ class CampaignNotFound(LookupError):
 class CampaignClosed(PermissionError):
     def __init__(self, slug: str) -> None:
         super().__init__(f"campaign {slug!r} does not accept interviews from an open link")
+
+
+class StudyClosed(CampaignClosed):
+    """The campaign is closed (by a researcher, its end date, target or saturation):
+    no new interview starts, from any link."""
+
+    def __init__(self, slug: str) -> None:
+        PermissionError.__init__(self, f"campaign {slug!r} has closed")
+
+
+class StudyNotOpenYet(CampaignClosed):
+    """The campaign's start date has not come yet."""
+
+    def __init__(self, slug: str, starts_at: datetime) -> None:
+        self.starts_at = starts_at
+        PermissionError.__init__(self, f"campaign {slug!r} opens at {starts_at.isoformat()}")
+
+
+class QuotaFull(CampaignClosed):
+    """The quota cell the person belongs to (``label``, e.g. ``plan=basic``) has all the
+    completed interviews it wanted."""
+
+    def __init__(self, slug: str, label: str) -> None:
+        self.label = label
+        PermissionError.__init__(self, f"campaign {slug!r}: the quota {label} is full")
 
 
 class TurnBusy(RuntimeError):

@@ -140,11 +140,12 @@ class InterviewService:
         access_token_hash: str | None,
         wait: bool = True,
         client: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
     ) -> InterviewSnapshot:
         """Start an anonymous interview from a campaign's open link (see
         `Starts.anonymous`: ``client`` is the address its budget counts, `StartRefused`
-        when a budget is used up); with `wait=False`, `TurnBusy` unless it can start at
-        once."""
+        when a budget is used up, ``attributes`` pick a quota cell); with `wait=False`,
+        `TurnBusy` unless it can start at once."""
         if not wait and not self.answers_without_waiting:
             raise TurnBusy("this service's starts may wait: run them in a thread")
         return self.starts.anonymous(
@@ -153,6 +154,7 @@ class InterviewService:
             access_token_hash=access_token_hash,
             wait=wait,
             client=client,
+            attributes=attributes,
         )
 
     def open_interview(

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.vocabulary import InterviewStatus
 from bot.service.access_tokens import hash_token, new_token, token_matches
+from bot.service.campaign_states import refuse_unless_open
 from bot.service.errors import InterviewNotFound
 from bot.service.interviews import InterviewService
+from bot.service.quotas import refuse_full_cell
 from bot.service.results import TurnResult
 from bot.service.starts import campaign_and_participant
 from bot.service.transcripts import InterviewSnapshot
@@ -89,7 +91,9 @@ class Links:
         return token
 
     def open(self, token: str) -> OpenedInterview:
-        """The interview behind `token`, started on the invite's first use."""
+        """The interview behind `token`, started on the invite's first use. A first use
+        raises `LinkExpired`, `LinkRevoked`, `StudyClosed`, `StudyNotOpenYet` or
+        `QuotaFull` instead when so; an interview already opened always goes on."""
         digest = hash_token(token)
         with self._service.read_sessions() as session:
             # Every visit after the first only reads: no need to queue for the writer.
@@ -106,8 +110,21 @@ class Links:
             # Only a first visit is refused: an interview already opened goes on.
             if invite.revoked_at is not None:
                 raise LinkRevoked
-            if invite.expires_at is not None and invite.expires_at <= utcnow():
+            now = utcnow()
+            if invite.expires_at is not None and invite.expires_at <= now:
                 raise LinkExpired
+            # A closed (or not yet open) campaign and a full quota cell turn a first
+            # visit away too, politely: `StudyClosed`, `StudyNotOpenYet`, `QuotaFull`.
+            campaign = invite.campaign
+            refuse_unless_open(
+                campaign.slug,
+                status=campaign.status,
+                starts_at=campaign.starts_at,
+                ends_at=campaign.ends_at,
+                now=now,
+            )
+            if invite.participant is not None:
+                refuse_full_cell(session, campaign, invite.participant.attributes)
             if invite.interview is not None:  # pragma: no cover - hash lookup found it above
                 return OpenedInterview(token, _as_turn(invite.interview), created=False)
             interview, replies = self._service.open_interview(
@@ -122,7 +139,12 @@ class Links:
             return OpenedInterview(token, turn, created=True)
 
     def start_open_snapshot(
-        self, campaign_slug: str, *, wait: bool = True, client: str | None = None
+        self,
+        campaign_slug: str,
+        *,
+        wait: bool = True,
+        client: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
     ) -> tuple[str, InterviewSnapshot]:
         """Like `start_open`, but the token and the new interview's snapshot, in one write
         transaction (the web API's start). With `wait=False`, `TurnBusy` when the
@@ -134,14 +156,24 @@ class Links:
             access_token_hash=hash_token(token),
             wait=wait,
             client=client,
+            attributes=attributes,
         )
         return token, snapshot
 
-    def start_open(self, campaign_slug: str, *, client: str | None = None) -> OpenedInterview:
+    def start_open(
+        self,
+        campaign_slug: str,
+        *,
+        client: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> OpenedInterview:
         """A new anonymous interview from a campaign's open link (the start page's form):
-        the same start, and the same budgets, as the API's. Raises `CampaignNotFound`,
-        `CampaignClosed` or `StartRefused`."""
-        token, snapshot = self.start_open_snapshot(campaign_slug, client=client)
+        the same start, and the same budgets, as the API's. ``attributes``: what the link
+        named of the person (quota cells). Raises `CampaignNotFound`, `CampaignClosed`
+        (`StudyClosed`, `StudyNotOpenYet`, `QuotaFull`) or `StartRefused`."""
+        token, snapshot = self.start_open_snapshot(
+            campaign_slug, client=client, attributes=attributes
+        )
         turn = TurnResult(snapshot.interview_id, snapshot.status, ())
         return OpenedInterview(token, turn, created=True)
 

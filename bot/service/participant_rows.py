@@ -38,7 +38,7 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{1,20}$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 MAX_NAME = 200
 MAX_ATTRIBUTE = 500
 
@@ -170,7 +170,7 @@ def _row(
         except ValueError:
             problems.append(Problem(line, "time_zone", f"unknown time zone {zone!r}"))
     language = known["language"]
-    if language is not None and not _LANGUAGE.match(language):
+    if language is not None and not LANGUAGE_TAG.match(language):
         problems.append(
             Problem(line, "language", f"not a language tag (like en or pt-BR): {language!r}")
         )

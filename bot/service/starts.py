@@ -20,9 +20,11 @@ from bot.conversation.progress import progress
 from bot.conversation.state import InterviewState
 from bot.conversation.vocabulary import FINISHED_STATUSES, InterviewStatus, Slot
 from bot.service.campaign_guides import guide_for, guide_from_source
+from bot.service.campaign_states import refuse_unless_open
 from bot.service.errors import CampaignClosed, CampaignNotFound, StartRefused, TurnBusy
 from bot.service.interview_cache import CachedInterview, InterviewCache
 from bot.service.limits import StartLimits
+from bot.service.quotas import quota_attributes, refuse_full_cell
 from bot.service.results import TurnResult, reply_row
 from bot.service.transcripts import InterviewSnapshot, StoredMessage
 from storage import queries
@@ -101,11 +103,16 @@ class Starts:
         access_token_hash: str | None,
         wait: bool,
         client: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
     ) -> InterviewSnapshot:
         """An anonymous interview from a campaign's open link; its snapshot (the opening
         just stored: nothing is read back). The interview is cached for its first turn.
+        ``attributes`` the link named (``/c/SLUG?plan=pro``) that pick a quota cell are
+        stored with a participant of the interview's own, so the quota counts it.
 
-        Raises `CampaignNotFound`, or `CampaignClosed` when the campaign has no open link;
+        Raises `CampaignNotFound`, or `CampaignClosed` when the campaign has no open link
+        (`StudyClosed`, `StudyNotOpenYet` when it is closed or not open yet, `QuotaFull`
+        when the attributes' cell is full);
         `StartRefused` when a start budget (of the ``client`` address, the campaign or
         all open links) is used up; with `wait=False`, `TurnBusy` (nothing done) when
         another writer holds the database or when the store never answers without
@@ -118,10 +125,19 @@ class Starts:
             raise CampaignNotFound(campaign_slug)
         if not campaign.open_link:
             raise CampaignClosed(campaign_slug)
+        refuse_unless_open(
+            campaign_slug,
+            status=campaign.status,
+            starts_at=campaign.starts_at,
+            ends_at=campaign.ends_at,
+            now=self._clock(),
+        )
+        participant_id = self._quota_participant(campaign_slug, attributes) if attributes else None
         guide = guide_from_source(campaign.guide_source, campaign.consent_text)
         result = engine.start(guide)
         state, now = result.state, self._clock()
         new = NewInterview(
+            participant_id=participant_id,
             campaign_id=campaign.id,
             channel=channel,
             status=state.status,
@@ -134,8 +150,10 @@ class Starts:
         try:
             started = self._store.start(new, wait=wait)
         except StoreBusy:
+            self._forget_participant(participant_id)
             raise TurnBusy("the database is busy with another writer") from None
         except OverBudget as over:
+            self._forget_participant(participant_id)
             scope = over.key.split(":", 1)[0]
             raise StartRefused(scope, math.ceil(over.retry_after)) from None
         status = InterviewStatus(state.status)
@@ -171,6 +189,32 @@ class Starts:
             pending=tuple(engine.current_question(state, guide)),
             progress=progress(state, guide),
         )
+
+    def _quota_participant(self, slug: str, given: Mapping[str, Any]) -> int | None:
+        """A participant for an open-link visitor whose link names a quota cell (None
+        when it names none); `QuotaFull` when that cell is full."""
+        with write_session(self._sessions) as session:
+            campaign = queries.get_campaign_by_slug(session, slug)
+            if campaign is None:
+                raise CampaignNotFound(slug)
+            attributes = quota_attributes(campaign, given)
+            if not attributes:
+                return None
+            refuse_full_cell(session, campaign, attributes)
+            person = Participant(campaign=campaign, attributes=attributes)
+            session.add(person)
+            session.flush()
+            return person.id
+
+    def _forget_participant(self, participant_id: int | None) -> None:
+        # The start was refused: a participant with no interview and no way to reach
+        # them would only be counted (and found by the next wave) for nothing.
+        if participant_id is None:
+            return
+        with write_session(self._sessions) as session:
+            person = session.get(Participant, participant_id)
+            if person is not None:
+                session.delete(person)
 
     def for_participant(
         self,
@@ -268,7 +312,9 @@ class Starts:
         """Start the Slack user's interview in the campaign, or continue the one under
         way. One interview per person and campaign: a finished one is not started again
         (the replies say so). ``opened_by``: the message that asked for it, if any (see
-        `open_in`). Raises `CampaignNotFound`."""
+        `open_in`). Raises `CampaignNotFound`; for a new interview `StudyClosed`,
+        `StudyNotOpenYet` or `QuotaFull` when the campaign turns the person away (nothing
+        is stored then)."""
         with write_session(self._sessions) as session:
             campaign = queries.get_campaign_by_slug(session, campaign_slug)
             if campaign is None:
@@ -287,6 +333,14 @@ class Starts:
                 state = InterviewState.model_validate(latest.engine_state)
                 pending = engine.current_question(state, guide)
                 return Opening(latest.public_id, (resumed, *pending), created=False)
+            refuse_unless_open(
+                campaign.slug,
+                status=campaign.status,
+                starts_at=campaign.starts_at,
+                ends_at=campaign.ends_at,
+                now=self._clock(),
+            )
+            refuse_full_cell(session, campaign, participant.attributes)
             interview, replies = self.open_in(
                 session,
                 campaign=campaign,

@@ -3,8 +3,10 @@ question, progress) and the question to resume at."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,10 +16,13 @@ from bot.conversation.progress import Progress, progress
 from bot.conversation.state import InterviewState
 from bot.conversation.vocabulary import InterviewStatus
 from bot.service.campaign_guides import guide_for
-from bot.service.errors import InterviewNotFound
+from bot.service.campaign_states import refuse_unless_open
+from bot.service.errors import CampaignClosed, InterviewNotFound
+from bot.service.quotas import quota_attributes, refuse_full_cell
 from bot.service.results import TurnResult
 from storage import queries
 from storage.models import Campaign, Interview
+from storage.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -111,19 +116,45 @@ def campaign_face(campaign: Campaign) -> CampaignFace:
     return CampaignFace(campaign.slug, campaign.name, guide.company, guide.say("consent"))
 
 
+@dataclass(frozen=True)
+class OpenLinkEntry:
+    """An open link as a visitor arrives at it: the campaign's face, the quota
+    attributes their link named, and why they are turned away (None: welcome)."""
+
+    face: CampaignFace
+    attributes: dict[str, str]
+    refusal: CampaignClosed | None
+
+
 class CampaignFaces:
     """Reads what pages show of campaigns (through ``read_sessions``)."""
 
     def __init__(self, read_sessions: sessionmaker[Session]) -> None:
         self._sessions = read_sessions
 
-    def open_link(self, slug: str) -> CampaignFace | None:
-        """The campaign behind the open link ``slug``; None unless it takes open starts."""
+    def open_link(self, slug: str, given: Mapping[str, Any] | None = None) -> OpenLinkEntry | None:
+        """The campaign behind the open link ``slug``; None unless it has an open link.
+        ``given``: what the link's address names of the visitor (``?plan=pro``), of which
+        the attributes that pick a quota cell are kept. The entry says why it turns the
+        visitor away, if it does (closed, not open yet, their quota cell full)."""
         with self._sessions() as session:
             campaign = queries.get_campaign_by_slug(session, slug)
             if campaign is None or not campaign.open_link:
                 return None
-            return campaign_face(campaign)
+            attributes = quota_attributes(campaign, given or {})
+            refusal: CampaignClosed | None = None
+            try:
+                refuse_unless_open(
+                    slug,
+                    status=campaign.status,
+                    starts_at=campaign.starts_at,
+                    ends_at=campaign.ends_at,
+                    now=utcnow(),
+                )
+                refuse_full_cell(session, campaign, attributes)
+            except CampaignClosed as refused:
+                refusal = refused
+            return OpenLinkEntry(campaign_face(campaign), attributes, refusal)
 
     def of_interview(self, interview_id: str) -> CampaignFace:
         """The campaign of interview ``interview_id`` (or `InterviewNotFound`)."""

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC
 
 from slack_sdk import WebClient
 
 from bot.conversation.messages import Reply
-from bot.service.errors import CampaignNotFound
+from bot.service.errors import CampaignClosed, CampaignNotFound, QuotaFull, StudyNotOpenYet
 from bot.service.interviews import InterviewService
 from bot.service.slack_directory import OpenInterview, SlackDirectory
 from bot.service.starts import OpeningMessage
@@ -53,6 +54,27 @@ EDIT_NOTE = (
 )
 STALE_NOTE = "This question was answered already."
 INVITATION_GONE = "This invitation is no longer valid."
+STUDY_CLOSED = (
+    "Thank you for wanting to take part. This study has closed, so there is nothing more "
+    "to do here."
+)
+HEARD_ENOUGH = (
+    "Thank you for wanting to take part. We have already heard from as many people like "
+    "you as this study needs, so we will not take up your time."
+)
+
+
+def turned_away(refusal: CampaignClosed) -> str:
+    """Why a study does not start an interview with this person, kindly."""
+    if isinstance(refusal, QuotaFull):
+        return HEARD_ENOUGH
+    if isinstance(refusal, StudyNotOpenYet):
+        when = refusal.starts_at.astimezone(UTC)
+        return (
+            "Thank you for wanting to take part. This study opens on "
+            f"{when.day} {when:%B %Y at %H:%M} UTC; press *Start* again then."
+        )
+    return STUDY_CLOSED
 
 
 class SlackInterviews:
@@ -187,6 +209,10 @@ class SlackInterviews:
             self._settle(click, INVITATION_GONE)
             self._done(customer, event_id)
             return
+        except CampaignClosed as refusal:
+            self._settle(click, turned_away(refusal))
+            self._done(customer, event_id)
+            return
         self._settle(click, "✅ Started" if opening.created else "✅ Continued")
         self._post(customer, opening.interview_id, opening.replies, event_id=event_id, redo=redo)
 
@@ -195,12 +221,17 @@ class SlackInterviews:
     ) -> None:
         # The message is stored with the opening as its replies: a redo after a crash
         # finds it a redelivery, and posts the opening if it never reached Slack.
-        opening = self._directory.start_from_dm(
-            customer.team_id,
-            customer.user_id,
-            default_campaign=self._default_campaign,
-            opened_by=opened_by,
-        )
+        try:
+            opening = self._directory.start_from_dm(
+                customer.team_id,
+                customer.user_id,
+                default_campaign=self._default_campaign,
+                opened_by=opened_by,
+            )
+        except CampaignClosed as refusal:
+            self._post_note(customer, turned_away(refusal), event_id=event_id, redo=redo)
+            self._done(customer, event_id)
+            return
         if opening is None:
             self._post_note(customer, NO_INTERVIEW, event_id=event_id, redo=redo)
             self._done(customer, event_id)

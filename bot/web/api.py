@@ -17,7 +17,10 @@ from bot.service.errors import (
     InterviewFinished,
     InterviewFull,
     InterviewNotFound,
+    QuotaFull,
     StartRefused,
+    StudyClosed,
+    StudyNotOpenYet,
     TurnBusy,
 )
 from bot.service.links import LinkExpired, LinkNotFound, LinkRevoked
@@ -144,6 +147,8 @@ def start_json(
         raise start_refused(refused) from None
     except (LinkExpired, LinkRevoked) as gone:
         raise ApiError(410, "link_closed", f"{str(gone).capitalize()}.") from None
+    except (StudyClosed, StudyNotOpenYet, QuotaFull) as refused:
+        raise ApiError(410, "study_closed", f"{str(refused).capitalize()}.") from None
     except (LinkNotFound, CampaignNotFound):
         raise _not_found("This link is not valid. Check that it was copied completely.") from None
     except CampaignClosed:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from bot.service.errors import CampaignClosed, CampaignNotFound, StartRefused
+from bot.service.errors import (
+    CampaignClosed,
+    CampaignNotFound,
+    QuotaFull,
+    StartRefused,
+    StudyClosed,
+    StudyNotOpenYet,
+)
 from bot.service.links import LinkExpired, LinkNotFound, LinkRevoked
 from bot.web.context import WebContext, client_address, web_context
 from bot.web.ratelimit import RateLimited
@@ -31,10 +40,46 @@ def error_page(
     )
 
 
-def _notice(context: WebContext, request: Request, *, title: str, message: str) -> HTMLResponse:
+def _notice(
+    context: WebContext, request: Request, *, title: str, message: str, status_code: int = 410
+) -> HTMLResponse:
     """A closed invitation's page (410 Gone): polite, and no advice to try again."""
-    return context.templates.TemplateResponse(
-        request, "notice.html", {"title": title, "message": message}, status_code=410
+    response = context.templates.TemplateResponse(
+        request, "notice.html", {"title": title, "message": message}, status_code=status_code
+    )
+    # A 410 may be cached by browsers on their own; a study that reopens must not go on
+    # looking closed.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _not_taking_part(context: WebContext, request: Request, refusal: CampaignClosed) -> Response:
+    """Why a study turns a newcomer away, kindly: closed, not open yet, or their group
+    has been heard enough (a full quota cell). None of it is the visitor's fault."""
+    if isinstance(refusal, StudyNotOpenYet):
+        when = refusal.starts_at.astimezone(UTC)
+        return _notice(
+            context,
+            request,
+            title="This study has not started yet",
+            message="Thank you for wanting to take part. The study opens on "
+            f"{when.day} {when:%B %Y at %H:%M} UTC; please come back then.",
+            status_code=403,
+        )
+    if isinstance(refusal, QuotaFull):
+        return _notice(
+            context,
+            request,
+            title="Thank you, we have heard enough",
+            message="Thank you for wanting to take part. We have already heard from as many "
+            "people like you as this study needs, so we will not take up your time.",
+        )
+    return _notice(
+        context,
+        request,
+        title="This study has closed",
+        message="Thank you for wanting to take part. This study has closed, so there is "
+        "nothing more to do here.",
     )
 
 
@@ -95,6 +140,8 @@ def chat_page(token: str, request: Request, context: Context) -> Response:
         return error_page(
             context, request, status_code=404, title="Link not found", message=NOT_FOUND_MESSAGE
         )
+    except CampaignClosed as refusal:
+        return _not_taking_part(context, request, refusal)
     snapshot = context.service.snapshot(opened.turn.interview_id)
     view = interview_view(snapshot, max_chars=context.max_chars)
     campaign_name, company = _campaign_names(context, snapshot.interview_id)
@@ -119,8 +166,8 @@ def start_page(slug: str, request: Request, context: Context) -> Response:
     limited = _rate_limited(context, request)
     if limited is not None:
         return limited
-    face = context.service.campaigns.open_link(slug)
-    if face is None:
+    entry = context.service.campaigns.open_link(slug, dict(request.query_params))
+    if entry is None:
         return error_page(
             context,
             request,
@@ -129,23 +176,33 @@ def start_page(slug: str, request: Request, context: Context) -> Response:
             message="This interview link is not open. Check the address, or ask for a "
             "personal link.",
         )
+    if entry.refusal is not None:
+        return _not_taking_part(context, request, entry.refusal)
+    face = entry.face
     values = {
         "campaign_name": face.name,
         "company": face.company,
         "slug": slug,
         "consent_text": face.consent_text,
+        # Carried to the start: they pick the visitor's quota cell.
+        "attributes": entry.attributes,
     }
     return context.templates.TemplateResponse(request, "start.html", values)
 
 
 @router.post("/c/{slug}")
-def start_open_interview(slug: str, request: Request, context: Context) -> Response:
+async def start_open_interview(slug: str, request: Request, context: Context) -> Response:
     """Start an anonymous interview and send the browser to its own resumable link."""
-    limited = _rate_limited(context, request)
+    # In a thread, as every step of this route: the limiter may ask Redis.
+    limited = await run_in_threadpool(_rate_limited, context, request)
     if limited is not None:
         return limited
+    form = await request.form()
+    given = {name: str(value) for name, value in form.items() if isinstance(value, str)}
     try:
-        opened = context.links.start_open(slug, client=client_address(request))
+        opened = await run_in_threadpool(
+            context.links.start_open, slug, client=client_address(request), attributes=given
+        )
     except StartRefused as refused:
         minutes = max(1, round(refused.retry_after / 60))
         response = error_page(
@@ -158,6 +215,8 @@ def start_open_interview(slug: str, request: Request, context: Context) -> Respo
         )
         response.headers["Retry-After"] = str(refused.retry_after)
         return response
+    except (StudyClosed, StudyNotOpenYet, QuotaFull) as refusal:
+        return _not_taking_part(context, request, refusal)
     except (CampaignNotFound, CampaignClosed):
         return error_page(
             context,

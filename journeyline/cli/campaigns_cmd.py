@@ -1,18 +1,44 @@
-"""`journeyline campaigns ...`: create and list interview campaigns."""
+"""`journeyline campaigns ...`: create, list, close and reopen interview campaigns."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import typer
 from rich.table import Table
 
-from bot.service.campaign_guides import guide_for
-from bot.service.campaigns import InvalidSlug, create_campaign
+from bot.conversation.guide import GuideError, load_guide
+from bot.service.campaign_admin import CampaignAdmin
+from bot.service.campaign_settings import InvalidSettings, SettingsForm
+from bot.service.campaign_states import ReopenRefused
+from bot.service.console.overview import campaign_summaries
+from bot.service.errors import CampaignNotFound
 from journeyline.cli.common import abort, console, errors, runtime
-from storage import queries
+from journeyline.runtime import Runtime
+from storage.types import utcnow
 
 app = typer.Typer(help="Interview campaigns.", no_args_is_help=True)
 # The built-in guides' stand-in when a campaign names no company.
 DEFAULT_COMPANY = "the company"
+# The form's fields as this command's flags, for its error messages.
+FLAGS = {
+    "slug": "--slug",
+    "name": "--name",
+    "company": "--company",
+    "guide": "--guide",
+    "consent_text": "--consent-text",
+    "languages": "--languages",
+    "time_zone": "--tz",
+    "starts_at": "--starts",
+    "ends_at": "--ends",
+    "target_completes": "--target",
+    "quotas": "--quota",
+    "saturation_n": "--saturation",
+}
+
+
+def _admin(rt: Runtime) -> CampaignAdmin:
+    return CampaignAdmin(rt.sessions, every=timedelta(minutes=rt.settings.stop_rules_check_minutes))
 
 
 @app.command("create")
@@ -27,30 +53,57 @@ def create(
     open_link: bool = typer.Option(
         False, "--open-link/--invite-only", help="May an open link start anonymous interviews?"
     ),
+    languages: str = typer.Option("en", help="Language tags, comma-separated: 'en, pt-BR'."),
+    starts: str = typer.Option(
+        "", "--starts", help="When it opens, '2026-12-10 09:00' in --tz (default: at once)."
+    ),
+    ends: str = typer.Option(
+        "", "--ends", help="When it closes, '2026-12-24 18:00' in --tz (default: never)."
+    ),
+    tz: str = typer.Option("UTC", "--tz", help="IANA time zone of --starts and --ends."),
+    target: str = typer.Option(
+        "", "--target", help="Close at this many completed interviews (default: no target)."
+    ),
+    quota: list[str] = typer.Option(
+        [],
+        "--quota",
+        help="A quota cell, 'plan=basic:20' (attribute=value:completed interviews); repeatable.",
+    ),
+    saturation: str = typer.Option(
+        "",
+        "--saturation",
+        help="Close when this many completed interviews in a row added no new pain point.",
+    ),
 ) -> None:
     """Create a campaign with a validated guide."""
+    form = SettingsForm(
+        name=name,
+        company=company,
+        consent_text=consent_text,
+        languages=languages,
+        open_link=open_link,
+        time_zone=tz,
+        starts_at=starts,
+        ends_at=ends,
+        target_completes=target,
+        quotas="\n".join(quota),
+        saturation_n=saturation,
+    )
     with runtime() as rt:
         try:
-            with rt.sessions.begin() as session:
-                campaign = create_campaign(
-                    session,
-                    slug=slug,
-                    name=name,
-                    guide=guide or rt.settings.default_guide,
-                    consent_text=consent_text or None,
-                    open_link=open_link,
-                    company=company or None,
-                )
-                summary = (
-                    f"Created campaign [bold]{campaign.slug}[/] ({campaign.name}) with guide "
-                    f"{campaign.guide_name} v{campaign.guide_version}"
-                    f"{', open link allowed' if campaign.open_link else ''}."
-                )
-                named = guide_for(campaign).company
-        except (InvalidSlug, queries.DuplicateSlug) as error:
+            loaded = load_guide(guide or rt.settings.default_guide)
+        except GuideError as error:
             raise abort(str(error)) from None
-    console.print(summary)
-    if named == DEFAULT_COMPANY:
+        try:
+            _admin(rt).create(slug, form, guide=loaded)
+        except InvalidSettings as invalid:
+            raise abort(_problems(invalid)) from None
+        made = _admin(rt).detail(slug)
+    console.print(
+        f"Created campaign [bold]{made.slug}[/] ({made.name}) with guide {made.guide}"
+        f"{', open link allowed' if made.open_link else ''}."
+    )
+    if made.company == DEFAULT_COMPANY:
         errors.print(
             f'[yellow]Note:[/] no company name, so the bot will say "{DEFAULT_COMPANY}" '
             '("what did you need from the company?"). Create the campaign with '
@@ -60,21 +113,50 @@ def create(
 
 @app.command("list")
 def list_campaigns() -> None:
-    """List campaigns with their interview counts."""
-    with runtime() as rt, rt.sessions.begin() as session:
-        rows = queries.list_campaigns(session)
-        table = Table("slug", "name", "guide", "open link", "interviews", "completed")
-        for campaign in rows:
-            done = sum(1 for i in campaign.interviews if i.status == "completed")
-            table.add_row(
-                campaign.slug,
-                campaign.name,
-                f"{campaign.guide_name} v{campaign.guide_version}",
-                "yes" if campaign.open_link else "no",
-                str(len(campaign.interviews)),
-                str(done),
-            )
+    """List campaigns with their status and interview counts."""
+    with runtime() as rt:
+        rows = campaign_summaries(rt.sessions, now=utcnow())
     if not rows:
         console.print("No campaigns yet. Create one with `journeyline campaigns create`.")
         return
+    table = Table("slug", "name", "guide", "status", "interviews", "completed")
+    for campaign in reversed(rows):  # oldest first, as before
+        target = f" of {campaign.target_completes}" if campaign.target_completes else ""
+        status = campaign.status.replace("_", " ")
+        table.add_row(
+            campaign.slug,
+            campaign.name,
+            campaign.guide,
+            f"{status}, open link" if campaign.open_link else status,
+            str(campaign.interviews),
+            f"{campaign.completed}{target}",
+        )
     console.print(table)
+
+
+@app.command("close")
+def close(slug: str = typer.Argument(..., help="The campaign's slug.")) -> None:
+    """Close a campaign: its links say the study has closed; nothing more is sent."""
+    with runtime() as rt:
+        try:
+            changed = _admin(rt).close(slug)
+        except CampaignNotFound as error:
+            raise abort(str(error)) from None
+    console.print(f"Closed {slug}." if changed else f"{slug} was closed already.")
+
+
+@app.command("reopen")
+def reopen(slug: str = typer.Argument(..., help="The campaign's slug.")) -> None:
+    """Reopen a closed campaign (refused while a stop rule would close it again)."""
+    with runtime() as rt:
+        try:
+            changed = _admin(rt).reopen(slug)
+        except (CampaignNotFound, ReopenRefused) as error:
+            raise abort(str(error)) from None
+    console.print(f"Reopened {slug}." if changed else f"{slug} was open already.")
+
+
+def _problems(invalid: InvalidSettings) -> str:
+    return "; ".join(
+        f"{FLAGS.get(name, name)}: {problem}" for name, problem in invalid.problems.items()
+    )

@@ -121,8 +121,10 @@ class PostgresTurnStore:
             rows = self._run(batches, [self._bound("campaign", {"slug": slug})])[0]
         if not rows:
             return None
-        campaign_id, open_link, guide_source, consent_text = rows[0]
-        return CampaignRow(campaign_id, bool(open_link), guide_source, consent_text)
+        campaign_id, open_link, guide_source, consent_text, status, starts_at, ends_at = rows[0]
+        return CampaignRow(
+            campaign_id, bool(open_link), guide_source, consent_text, status, starts_at, ends_at
+        )
 
     def earlier_replies(self, interview_id: int, channel_message_id: str) -> list[ReplyRow] | None:
         with self._batches() as batches:

@@ -47,6 +47,10 @@ class CampaignRow:
     open_link: bool
     guide_source: str
     consent_text: str
+    # Whether it takes interviews now (``bot.service.campaign_states.availability_at``).
+    status: str = "open"
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 @dataclass(frozen=True)

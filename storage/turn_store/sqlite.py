@@ -84,8 +84,10 @@ class SqliteTurnStore:
             row = self._one(cursor, "campaign", {"slug": slug})
         if row is None:
             return None
-        campaign_id, open_link, guide_source, consent_text = row
-        return CampaignRow(campaign_id, bool(open_link), guide_source, consent_text)
+        campaign_id, open_link, guide_source, consent_text, status, starts_at, ends_at = row
+        return CampaignRow(
+            campaign_id, bool(open_link), guide_source, consent_text, status, starts_at, ends_at
+        )
 
     def earlier_replies(self, interview_id: int, channel_message_id: str) -> list[ReplyRow] | None:
         with self._cursor() as cursor:

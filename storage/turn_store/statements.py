@@ -136,7 +136,13 @@ def build_statements(insert: Callable[..., Any]) -> dict[str, Statement]:
         ),
         "campaign": Statement(
             select(
-                Campaign.id, Campaign.open_link, Campaign.guide_source, Campaign.consent_text
+                Campaign.id,
+                Campaign.open_link,
+                Campaign.guide_source,
+                Campaign.consent_text,
+                Campaign.status,
+                Campaign.starts_at,
+                Campaign.ends_at,
             ).where(Campaign.slug == bindparam("slug")),
             ("slug",),
         ),

@@ -44,3 +44,6 @@ class ConsoleConfig:
     touch_every: timedelta = timedelta(minutes=1)
     sso_attempt_lifetime: timedelta = timedelta(minutes=10)
     sso: SsoConfig | None = None
+    # How often the scheduler checks a campaign's stop rules (end date, target,
+    # saturation); an end date is also checked at its very moment.
+    stop_check_every: timedelta = timedelta(minutes=10)

@@ -9,6 +9,7 @@ from datetime import datetime
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.service.campaign_admin import CampaignAdmin
 from bot.service.console.accounts import Accounts
 from bot.service.console.api_keys import ApiKeys
 from bot.service.console.config import ConsoleConfig
@@ -42,6 +43,7 @@ class ConsoleService:
         oidc_http: httpx.Client | None = None,
     ) -> None:
         self.config = config or ConsoleConfig()
+        self._clock = clock
         self._read_sessions = read_sessions or sessions
         passwords = passwords or Passwords()
         self.accounts = Accounts(sessions, passwords=passwords, config=self.config, clock=clock)
@@ -55,6 +57,13 @@ class ConsoleService:
         self.api_keys = ApiKeys(
             sessions, config=self.config, clock=clock, read_sessions=self._read_sessions
         )
+        # Campaign settings: create, edit, close, reopen (the console's campaign pages).
+        self.campaign_admin = CampaignAdmin(
+            sessions,
+            read_sessions=self._read_sessions,
+            clock=clock,
+            every=self.config.stop_check_every,
+        )
         self.sso: SingleSignOn | None = None
         if self.config.sso is not None:
             self.sso = SingleSignOn(
@@ -67,7 +76,7 @@ class ConsoleService:
             )
 
     def campaigns(self) -> list[CampaignSummary]:
-        return campaign_summaries(self._read_sessions)
+        return campaign_summaries(self._read_sessions, now=self._clock())
 
     def change_password(
         self,

@@ -96,6 +96,13 @@ class CampaignSummary:
     in_progress: int
     declined: int
     last_activity_at: datetime | None
+    # "open", "not_started" (before its start date) or "closed".
+    status: str = "open"
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    time_zone: str = "UTC"
+    target_completes: int | None = None
+    closed_reason: str | None = None
 
     @property
     def completion_rate(self) -> float | None:

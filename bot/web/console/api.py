@@ -45,6 +45,12 @@ class CampaignItem(BaseModel):
     last_activity_at: datetime | None = Field(
         description="When an interview of the campaign last moved."
     )
+    status: str = Field(description="'open', 'not_started' (before its start date) or 'closed'.")
+    starts_at: datetime | None = Field(description="When it opens (UTC); null: at once.")
+    ends_at: datetime | None = Field(description="When it closes (UTC); null: no end date.")
+    target_completes: int | None = Field(
+        description="Completed interviews after which it closes; null: no target."
+    )
 
 
 class CampaignList(BaseModel):
@@ -76,6 +82,10 @@ def list_campaigns(context: Context) -> CampaignList:
                     declined=c.declined,
                 ),
                 last_activity_at=c.last_activity_at,
+                status=c.status,
+                starts_at=c.starts_at,
+                ends_at=c.ends_at,
+                target_completes=c.target_completes,
             )
             for c in context.service.campaigns()
         ]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -21,6 +22,7 @@ from bot.web.context import TEMPLATES_DIR
 from bot.web.http_errors import error_response
 
 HOME = "/app"
+CAMPAIGN_PAGES = "/app/campaigns"
 # Messages shown after a form's redirect (?done=CODE). Only these fixed words are ever
 # shown: nothing from the address bar reaches the page.
 DONE_MESSAGES: dict[str, str] = {
@@ -37,6 +39,11 @@ DONE_MESSAGES: dict[str, str] = {
     "edit-saved": "Your edit is saved and applied to the map. It applies to every later run "
     "of this map too; undo it from the cell's review page or the map's history.",
     "edit-undone": "The edit is undone. It stays in the map's history.",
+    "campaign-created": "The campaign is created. Share its open link or invite participants.",
+    "campaign-saved": "The campaign's settings are saved.",
+    "campaign-closed": "The campaign is closed: its links show that the study has closed, and "
+    "no invitation is sent.",
+    "campaign-reopened": "The campaign is open again.",
 }
 
 # Of those, the ones that ask something of the person rather than confirm.
@@ -63,6 +70,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.finalize = show_controls
     templates.env.filters["when"] = format_when
     templates.env.filters["ago"] = format_ago
+    templates.env.filters["in_zone"] = format_in_zone
     templates.env.filters["browser"] = describe_browser
     templates.env.filters.update(formatting.FILTERS)
     templates.env.tests.update(formatting.TESTS)
@@ -75,6 +83,15 @@ def format_when(value: datetime | None) -> str:
         return "–"
     moment = value.astimezone(UTC)
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def format_in_zone(value: datetime | None, zone: str) -> str:
+    """``10 Dec 2026, 09:00 Europe/Berlin``: a campaign's date in the zone it was set in
+    (an en dash for none)."""
+    if value is None:
+        return "–"
+    moment = value.astimezone(ZoneInfo(zone))
+    return f"{moment.day} {moment:%b %Y, %H:%M} {zone}"
 
 
 def format_ago(value: datetime | None, now: datetime | None = None) -> str:
@@ -176,8 +193,11 @@ def _nav(request: Request, role: Role | None) -> list[dict[str, Any]]:
         {
             "label": label,
             "href": href,
-            # The home is /app itself; the others own their sub-pages (/app/account/...).
-            "current": path == href or (href != HOME and path.startswith(href + "/")),
+            # The home is /app itself (its campaigns live under /app/campaigns); the
+            # others own their sub-pages (/app/account/...).
+            "current": path == href
+            or path.startswith((CAMPAIGN_PAGES if href == HOME else href) + "/")
+            or (href == HOME and path == CAMPAIGN_PAGES),
         }
         for label, href, action in items
         if allowed(role, action)

@@ -8,6 +8,7 @@ from bot.web.console import (
     account_pages,
     api,
     auth_pages,
+    campaign_pages,
     home,
     maps_api,
     maps_pages,
@@ -21,6 +22,7 @@ from bot.web.console.rendering import refusal_handler
 ROUTERS = (
     auth_pages.router,
     home.router,
+    campaign_pages.router,
     maps_pages.router,
     review_pages.router,
     account_pages.router,
