@@ -104,5 +104,5 @@ def test_maps_errors_are_one_clear_line() -> None:
     assert lone.exit_code == 1 and "has 1 stored run(s); a diff needs two" in lone.output
     first = runner.invoke(app, ["maps", "diff", "1"])
     assert first.exit_code == 1 and "first of its series" in first.output
-    bad = runner.invoke(app, ["maps", "export", "1", "--format", "pdf", "--out", "z"])
-    assert bad.exit_code == 1 and "unknown format 'pdf'" in bad.output
+    bad = runner.invoke(app, ["maps", "export", "1", "--format", "docx", "--out", "z"])
+    assert bad.exit_code == 1 and "unknown format 'docx'" in bad.output
