@@ -130,8 +130,9 @@ def test_format_choice(session_factory: sessionmaker[Session], tmp_path: Path) -
     assert check_formats(None) == list(DEFAULT_FORMATS)
     assert set(FORMATS) - set(DEFAULT_FORMATS) == {"pdf", "map-png", "whiteboard-csv"}
     assert check_formats(["HTML", "json"]) == ["json", "html"]
-    with pytest.raises(UnknownFormat, match="'pdf'"):
-        check_formats(["pdf"])
+    assert check_formats(["whiteboard-csv", "pdf"]) == ["pdf", "whiteboard-csv"]
+    with pytest.raises(UnknownFormat, match="'docx'"):
+        check_formats(["docx"])
 
 
 @pytest.mark.slow

@@ -37,6 +37,7 @@ DONE_MESSAGES: dict[str, str] = {
     "edit-saved": "Your edit is saved and applied to the map. It applies to every later run "
     "of this map too; undo it from the cell's review page or the map's history.",
     "edit-undone": "The edit is undone. It stays in the map's history.",
+    "share-revoked": "The share link is revoked: it no longer opens the map.",
 }
 
 # Of those, the ones that ask something of the person rather than confirm.

@@ -12,6 +12,7 @@ from bot.web.console import (
     maps_api,
     maps_pages,
     review_pages,
+    share_pages,
     users_pages,
 )
 from bot.web.console.context import ConsoleContext
@@ -23,6 +24,7 @@ ROUTERS = (
     home.router,
     maps_pages.router,
     review_pages.router,
+    share_pages.router,
     account_pages.router,
     users_pages.router,
     api.router,
