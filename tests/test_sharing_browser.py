@@ -73,7 +73,9 @@ def _sign_in_and_open_the_map(page: Page) -> None:
     expect(page.get_by_role("heading", name="Campaigns", exact=True)).to_be_visible()
     page.get_by_role("link", name="Maps", exact=True).click()
     page.get_by_role("link", name=re.compile(r"^Open map")).first.click()
-    expect(page.get_by_role("heading", name=re.compile(r"^Journey map: Support Q4"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Journey map: Support Q4"))
+    ).to_be_visible()
 
 
 def _first_page_as_png(pdf: bytes, path: Path) -> None:
