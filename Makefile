@@ -5,18 +5,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test quick lint typecheck unit install install-dev browser clean
+.PHONY: demo test quick lint typecheck unit install install-dev browser system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	# pip 23 backtracks for ages on this dependency set; a current pip resolves it in seconds.
 	$(BIN)/python -m pip install -q -U pip
 
-$(STAMP): $(BIN)/python pyproject.toml
+$(STAMP): $(BIN)/python pyproject.toml | system-packages
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(DEV_STAMP): $(BIN)/python pyproject.toml
+$(DEV_STAMP): $(BIN)/python pyproject.toml | system-packages
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@ $(STAMP)
 
@@ -42,6 +42,20 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		echo "Note: /usr/bin/chromium is missing and cannot be installed here; browser tests will skip."; \
+	fi
+
+# The PDF and map-image exports (WeasyPrint) need Pango and HarfBuzz's libraries and a
+# font; Debian's are installed here when missing (as root), the pattern of `browser`.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing$$missing for the PDF exports..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+		echo "Note:$$missing missing and cannot be installed here; PDF and map-png exports will fail."; \
 	fi
 
 unit: $(DEV_STAMP) browser

@@ -16,6 +16,7 @@ from storage.engines import make_read_session_factory
 
 if TYPE_CHECKING:
     from bot.service.review.service import ReviewService
+    from bot.web.share import Sharing
 
 SSO_CALLBACK_PATH = "/app/sso/callback"
 
@@ -86,3 +87,22 @@ def make_review_service(*, sessions: sessionmaker[Session], engine: Engine) -> R
     from bot.service.review.service import ReviewService
 
     return ReviewService(sessions, read_sessions=make_read_session_factory(engine))
+
+
+def make_sharing(
+    settings: Settings, *, sessions: sessionmaker[Session], review: ReviewService
+) -> Sharing:
+    """Share links and downloads of the curated maps of ``review``."""
+    from bot.service.review.exports import MapExports
+    from bot.service.review.sharing import ShareConfig, ShareLinks
+    from bot.web.share import Sharing
+
+    config = ShareConfig(
+        default_days=min(settings.share_link_days, settings.share_link_max_days),
+        max_days=settings.share_link_max_days,
+    )
+    return Sharing(
+        links=ShareLinks(sessions, review=review, config=config),
+        exports=MapExports(review),
+        public_url=settings.link_base(),
+    )

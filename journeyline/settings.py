@@ -344,6 +344,17 @@ class Settings(BaseSettings):
     console_reset_link_hours: int = Field(
         default=24, ge=1, le=24 * 14, description="How long a password reset link works."
     )
+    share_link_days: int = Field(
+        default=30,
+        ge=1,
+        description="How long a read-only share link of a map works unless its maker "
+        "chooses otherwise, in days.",
+    )
+    share_link_max_days: int = Field(
+        default=90,
+        ge=1,
+        description="The longest a share link may be made to work, in days.",
+    )
     console_secure_cookies: bool = Field(
         default=False,
         description="Mark the console's cookies Secure even when requests arrive over plain "

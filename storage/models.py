@@ -501,3 +501,4 @@ from storage import review_models as _review_models  # noqa: E402, F401
 # their own but on this metadata, so migrations and `Base.metadata` see them wherever
 # the models are imported.
 from storage import scheduler_models  # noqa: E402, F401
+from storage import share_models as _share_models  # noqa: E402, F401

@@ -50,6 +50,9 @@ class OutputFormat:
     description: str
     files: tuple[str, ...]
     render: Callable[[JourneyMap, PageLinks], Files]
+    # Written only when asked for by name: a laid-out document takes a second or more,
+    # and needs WeasyPrint's system libraries.
+    on_request: bool = False
 
 
 def _text(name: str, render: Callable[[JourneyMap], str]) -> Callable[..., Files]:
@@ -79,6 +82,24 @@ def _png(m: JourneyMap, _links: PageLinks) -> Files:
     }
 
 
+def _pdf(m: JourneyMap, _links: PageLinks) -> Files:
+    from synthesis.render_pdf import render_pdf
+
+    return {"map.pdf": render_pdf(m)}
+
+
+def _map_png(m: JourneyMap, _links: PageLinks) -> Files:
+    from synthesis.render_map_image import render_map_png
+
+    return {"map.png": render_map_png(m)}
+
+
+def _whiteboard(m: JourneyMap, _links: PageLinks) -> Files:
+    from synthesis.render_whiteboard import render_whiteboard_csv
+
+    return {"whiteboard.csv": render_whiteboard_csv(m).encode("utf-8")}
+
+
 OUTPUTS: Mapping[str, OutputFormat] = {
     f.name: f
     for f in (
@@ -100,9 +121,22 @@ OUTPUTS: Mapping[str, OutputFormat] = {
         ),
         OutputFormat("html", "self-contained HTML page", ("map.html",), _html),
         OutputFormat("png", "PNG charts", ("emotion_curve.png", "channel_mix.png"), _png),
+        OutputFormat("pdf", "the whole map as a PDF", ("map.pdf",), _pdf, on_request=True),
+        OutputFormat(
+            "map-png", "the whole map as one PNG image", ("map.png",), _map_png, on_request=True
+        ),
+        OutputFormat(
+            "whiteboard-csv",
+            "CSV grid for Miro or FigJam: stages as columns, lanes as rows",
+            ("whiteboard.csv",),
+            _whiteboard,
+            on_request=True,
+        ),
     )
 }
 FORMATS: tuple[str, ...] = tuple(OUTPUTS)
+# What is written when no format is named.
+DEFAULT_FORMATS: tuple[str, ...] = tuple(f.name for f in OUTPUTS.values() if not f.on_request)
 
 
 class UnknownFormat(ValueError):
@@ -110,9 +144,10 @@ class UnknownFormat(ValueError):
 
 
 def check_formats(formats: Iterable[str] | None) -> list[str]:
-    """The formats to write, in registry order (None: all); raises :class:`UnknownFormat`."""
+    """The formats to write, in registry order (None: the default ones, every format but
+    those written on request); raises :class:`UnknownFormat`."""
     if formats is None:
-        return list(FORMATS)
+        return list(DEFAULT_FORMATS)
     wanted = [f.strip().lower() for f in formats if f.strip()]
     unknown = sorted(set(wanted) - set(OUTPUTS))
     if unknown:
@@ -131,7 +166,7 @@ def write_outputs(
     on_format: Callable[[str], None] | None = None,
     include_personal_data: bool = False,
 ) -> list[Path]:
-    """Write ``formats`` (default: all of ``FORMATS``) of the published map (personal data
+    """Write ``formats`` (default: ``DEFAULT_FORMATS``) of the published map (personal data
     redacted unless ``include_personal_data``) into ``out_dir`` (created if missing) and
     return the written paths in registry order. ``links`` are the HTML page's links to
     segment pages and back; ``on_format`` is called with each format's name once it is

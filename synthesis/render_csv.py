@@ -76,7 +76,7 @@ def render_stages_csv(journey_map: JourneyMap) -> str:
         ]
         for order, s in enumerate(journey_map.stages, start=1)
     ]
-    return _table(header, rows)
+    return csv_table(header, rows)
 
 
 def render_pain_points_csv(journey_map: JourneyMap) -> str:
@@ -111,7 +111,7 @@ def render_pain_points_csv(journey_map: JourneyMap) -> str:
         ]
         for p in journey_map.pain_points
     ]
-    return _table(header, rows)
+    return csv_table(header, rows)
 
 
 def render_opportunities_csv(journey_map: JourneyMap) -> str:
@@ -136,7 +136,7 @@ def render_opportunities_csv(journey_map: JourneyMap) -> str:
         ]
         for o in journey_map.opportunities
     ]
-    return _table(header, rows)
+    return csv_table(header, rows)
 
 
 def render_step_assignments_csv(journey_map: JourneyMap) -> str:
@@ -155,7 +155,9 @@ def render_step_assignments_csv(journey_map: JourneyMap) -> str:
         ),
         key=lambda row: (order.get(str(row[0]), len(order)), str(row[0]), int(str(row[1]))),
     )
-    return _table(["interview_id", "step_ordinal", "stage_id", "stage_name", "pain_points"], rows)
+    return csv_table(
+        ["interview_id", "step_ordinal", "stage_id", "stage_name", "pain_points"], rows
+    )
 
 
 def _quote_header() -> list[str]:
@@ -187,7 +189,7 @@ def _cell(value: object) -> str:
     return spreadsheet_text(value) if isinstance(value, str) else str(value)
 
 
-def _table(header: list[str], rows: Iterable[Sequence[object]]) -> str:
+def csv_table(header: list[str], rows: Iterable[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)

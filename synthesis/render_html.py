@@ -163,6 +163,7 @@ def _environment() -> Environment:
     env.filters["minutes"] = human_minutes
     env.filters["pct"] = lambda x: "-" if x is None else f"{x:.0%}"
     env.filters["num"] = lambda x, digits=1: "-" if x is None else f"{x:.{digits}f}"
+    env.filters["clip"] = clip
     env.filters["humanise"] = lambda t: t.replace("_", " ")[:1].upper() + t.replace("_", " ")[1:]
     env.tests["explains"] = explains
     env.tests["phrase_of"] = phrase_of
@@ -174,6 +175,16 @@ def _visible(value: object) -> object:
     if isinstance(value, str) and not isinstance(value, Markup):
         return visible_text(value)
     return value
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word if it is longer, with an ellipsis
+    (the printed map keeps each cell readable; the page and the JSON keep every word)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
 def phrase_of(phrase: str, text: str) -> bool:
@@ -201,14 +212,46 @@ def _stylesheet(columns: int) -> str:
     return css.replace("STAGE_COLUMNS", str(max(1, columns))) + channels
 
 
+@dataclass(frozen=True)
+class SharedBanner:
+    """What a share link's page says above the map: who shared it, until when, their
+    note, and where its PDF is."""
+
+    shared_by: str
+    until: str
+    note: str
+    pdf_href: str
+
+
+def style_hash(stage_count: int) -> str:
+    """The CSP source (``'sha256-...'``) of the page's inline stylesheet for a map of
+    ``stage_count`` stages."""
+    stylesheet = _stylesheet(stage_count)
+    digest = base64.b64encode(hashlib.sha256(stylesheet.encode("utf-8")).digest()).decode()
+    return f"sha256-{digest}"
+
+
+def content_security_policy(stage_count: int) -> str:
+    """The page's Content-Security-Policy: nothing but its own inline stylesheet (a
+    server sends it as a header too, with ``frame-ancestors``)."""
+    return (
+        f"default-src 'none'; style-src '{style_hash(stage_count)}'; img-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
 def render_html(
-    journey_map: JourneyMap, *, links: dict[str, str] | None = None, parent: str | None = None
+    journey_map: JourneyMap,
+    *,
+    links: dict[str, str] | None = None,
+    parent: str | None = None,
+    shared: SharedBanner | None = None,
 ) -> str:
     """The page as HTML text (same map -> same bytes). ``links`` maps a segment value to
     a relative URL of its page (the comparison table links them when given); ``parent``
-    is the URL of the whole campaign's page, for a segment's page."""
+    is the URL of the whole campaign's page, for a segment's page; ``shared`` makes it a
+    share link's page (a banner, and kept out of search engines)."""
     stylesheet = _stylesheet(len(journey_map.stages))
-    digest = base64.b64encode(hashlib.sha256(stylesheet.encode("utf-8")).digest()).decode()
     parts, dots = feeling_curve(journey_map.stages)
     points_by_stage: dict[str, list[str]] = {s.id: [] for s in journey_map.stages}
     for point in journey_map.pain_points:
@@ -218,7 +261,8 @@ def render_html(
     return template.render(
         m=journey_map,
         stylesheet=stylesheet,
-        style_hash=f"sha256-{digest}",
+        policy=content_security_policy(len(journey_map.stages)),
+        shared=shared,
         curve_parts=parts,
         curve_dots=dots,
         curve_width=max(1, len(journey_map.stages)) * COLUMN,

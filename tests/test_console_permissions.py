@@ -23,6 +23,7 @@ from bot.service.console.permissions import Action, Role, allowed, key_scopes_fo
 from bot.service.console.sessions import csrf_token
 from bot.service.review.layer import Editor
 from bot.service.review.service import ReviewService
+from bot.service.review.sharing import ShareLinks, fresh_token
 from bot.web.console import cookies
 from bot.web.console.guard import PUBLIC, route_rule
 from fakes.oidc import running_provider
@@ -86,6 +87,10 @@ EXPECTED_RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/maps"): Action.MAPS_READ.value,
     ("GET", "/api/v1/maps/{run_id}"): Action.MAPS_READ.value,
     ("POST", "/api/v1/maps/{run_id}/edits"): Action.MAPS_REVIEW.value,
+    ("GET", "/app/maps/{run_id}/export/{name}"): Action.MAPS_READ.value,
+    ("GET", "/app/maps/{run_id}/shares"): Action.MAPS_SHARE.value,
+    ("POST", "/app/maps/{run_id}/shares"): Action.MAPS_SHARE.value,
+    ("POST", "/app/maps/{run_id}/shares/{share_id}/revoke"): Action.MAPS_SHARE.value,
 }
 # What each unsafe route is sent: a request its permitted callers would really make.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -136,6 +141,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "reason": "the walk",
     },
     ("POST", "/app/maps/{run_id}/edits/{edit_id}/undo"): {"version": "{version}"},
+    # A share link of the walk's map, made with the token a fresh form carries.
+    ("POST", "/app/maps/{run_id}/shares"): {"token": "{share_token}", "days": "7", "note": "walk"},
+    ("POST", "/app/maps/{run_id}/shares/{share_id}/revoke"): {},
     ("POST", "/api/v1/maps/{run_id}/edits"): {
         "version": "{version}",
         "kind": "rename",
@@ -200,6 +208,7 @@ def walk(db_url: str) -> Iterator[Walk]:
                 counter=itertools.count(1),
                 map_values={
                     "run_id": saved.id,
+                    "name": "whiteboard-csv",
                     "kind": "stage",
                     "item_id": saved.journey_map.stages[0].id,
                     "interview_id": saved.journey_map.interview_ids[0],
@@ -239,6 +248,7 @@ def _call(walk: Walk, method: str, path: str, role: Role | None) -> tuple[int, s
         **walk.map_values,
         **_fresh_edit(walk, n),
         "slug": _fresh_campaign(walk, n),
+        **_fresh_share(walk),
     }
     if role is None:
         csrf = csrf_of(client.get("/app/sign-in").text)  # the pre-session token
@@ -306,6 +316,15 @@ def _fresh_edit(walk: Walk, n: int) -> dict[str, Any]:
     return {"edit_id": made.id, "version": made.version}
 
 
+def _fresh_share(walk: Walk) -> dict[str, Any]:
+    """A share link of the walk's map to revoke, and a token for a new one."""
+    review = ReviewService(walk.app.runtime.sessions)
+    made = ShareLinks(walk.app.runtime.sessions, review=review).create(
+        walk.map_values["run_id"], token=fresh_token(), editor=Editor(user_id=None, name="walk")
+    )
+    return {"share_id": made.link.id, "share_token": fresh_token()}
+
+
 @pytest.mark.parametrize("role", PRINCIPALS, ids=lambda r: r.value if r else "anonymous")
 def test_each_role_may_call_exactly_what_the_table_allows(walk: Walk, role: Role | None) -> None:
     wrong: list[str] = []
@@ -341,13 +360,26 @@ def test_every_unsafe_route_refuses_a_missing_wrong_or_foreign_csrf_token(walk: 
             admin, method="password", client_address="", user_agent=None
         ).token
         url = path.format(
-            user_id=other, key_id=1, token="t", edit_id=1, slug="nowhere", **walk.map_values
+            user_id=other,
+            key_id=1,
+            token="t",
+            edit_id=1,
+            slug="nowhere",
+            share_id=1,
+            **walk.map_values,
         )
         for token in (None, "", "0" * 64, foreign):
             client.cookies.clear()
             client.cookies.set(cookies.SESSION, session)
             data = {} if token is None else {"csrf_token": token}
-            body = _filled(BODIES[(method, path)], n=0, version=0, email="x", **walk.map_values)
+            body = _filled(
+                BODIES[(method, path)],
+                n=0,
+                version=0,
+                email="x",
+                share_token=fresh_token(),
+                **walk.map_values,
+            )
             response = client.request(method, url, data={**body, **data})
             assert response.status_code == 403, f"{method} {path} with {token!r}"
             assert "This form has expired" in response.text

@@ -104,5 +104,51 @@ def test_maps_errors_are_one_clear_line() -> None:
     assert lone.exit_code == 1 and "has 1 stored run(s); a diff needs two" in lone.output
     first = runner.invoke(app, ["maps", "diff", "1"])
     assert first.exit_code == 1 and "first of its series" in first.output
-    bad = runner.invoke(app, ["maps", "export", "1", "--format", "pdf", "--out", "z"])
-    assert bad.exit_code == 1 and "unknown format 'pdf'" in bad.output
+    bad = runner.invoke(app, ["maps", "export", "1", "--format", "docx", "--out", "z"])
+    assert bad.exit_code == 1 and "unknown format 'docx'" in bad.output
+
+
+def test_export_writes_the_curated_map_as_pdf_png_and_whiteboard_csv(tmp_path: Path) -> None:
+    from bot.service.review.layer import Editor
+    from bot.service.review.service import ReviewService
+    from tests.test_map_documents import pdf_text
+
+    _seed()
+    _synthesize(tmp_path / "one")
+    rt = open_runtime(load_settings())
+    try:
+        review = ReviewService(rt.sessions)
+        stage = review.journey_map(1, personal=True).stages[0]
+        review.edit(
+            1,
+            editor=Editor(user_id=None, name="rae"),
+            expected=0,
+            kind="rename",
+            target_kind="stage",
+            target_id=stage.id,
+            payload={"name": "Spotting the double charge"},
+            reason="customers say so",
+        )
+    finally:
+        rt.close()
+    formats = ["--format", "pdf", "--format", "map-png", "--format", "whiteboard-csv"]
+    curated = runner.invoke(app, ["maps", "export", "1", *formats, "--out", str(tmp_path / "c")])
+    assert curated.exit_code == 0, curated.output
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
+        "map.pdf",
+        "map.png",
+        "whiteboard.csv",
+    ]
+    assert "Spotting the double charge" in " ".join(
+        pdf_text((tmp_path / "c" / "map.pdf").read_bytes()).split()
+    )
+    board = (tmp_path / "c" / "whiteboard.csv").read_text(encoding="utf-8")
+    assert board.startswith("Lane,1. Spotting the double charge,")
+    raw = runner.invoke(
+        app,
+        ["maps", "export", "1", "--format", "whiteboard-csv", "--as-synthesized",
+         "--out", str(tmp_path / "r")],
+    )  # fmt: skip
+    assert raw.exit_code == 0, raw.output
+    first = (tmp_path / "r" / "whiteboard.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith(f"Lane,1. {stage.name},")

@@ -20,6 +20,7 @@ from storage.models import Message
 from synthesis.map_schema import map_json_schema
 from synthesis.model import SCHEMA_VERSION, JourneyMap
 from synthesis.outputs import (
+    DEFAULT_FORMATS,
     FORMATS,
     OUTPUTS,
     UnknownFormat,
@@ -96,7 +97,7 @@ def test_every_format_is_written_and_identical_twice(
     files = sorted(
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
     )
-    expected = {name for f in OUTPUTS.values() for name in f.files}
+    expected = {name for f in OUTPUTS.values() if not f.on_request for name in f.files}
     assert {p.name for p in files if len(p.parts) == 1} == expected
     assert {p.parts[1] for p in files if len(p.parts) > 1} == {"plan=business", "plan=consumer"}
     for rel in files:
@@ -126,10 +127,12 @@ def test_format_choice(session_factory: sessionmaker[Session], tmp_path: Path) -
         "step_assignments.csv",
         "map.mmd",
     ]
-    assert check_formats(None) == list(FORMATS)
+    assert check_formats(None) == list(DEFAULT_FORMATS)
+    assert set(FORMATS) - set(DEFAULT_FORMATS) == {"pdf", "map-png", "whiteboard-csv"}
     assert check_formats(["HTML", "json"]) == ["json", "html"]
-    with pytest.raises(UnknownFormat, match="'pdf'"):
-        check_formats(["pdf"])
+    assert check_formats(["whiteboard-csv", "pdf"]) == ["pdf", "whiteboard-csv"]
+    with pytest.raises(UnknownFormat, match="'docx'"):
+        check_formats(["docx"])
 
 
 @pytest.mark.slow

@@ -11,10 +11,18 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from journeyline.cli.common import abort, console, count, runtime
+from journeyline.runtime import Runtime
 from storage.files import OutputError, prepare_folder
 from synthesis.diff import ORDER, Change, MapDiff, diff_maps
+from synthesis.model import JourneyMap
 from synthesis.observations import SynthesisInputError
-from synthesis.outputs import OUTPUTS, UnknownFormat, check_formats, write_segmented_outputs
+from synthesis.outputs import (
+    DEFAULT_FORMATS,
+    OUTPUTS,
+    UnknownFormat,
+    check_formats,
+    write_segmented_outputs,
+)
 from synthesis.published import published_map
 from synthesis.runs import (
     RunInfo,
@@ -29,7 +37,10 @@ from synthesis.runs import (
 app = typer.Typer(help="Stored journey maps (one per `journeyline synthesize`).")
 app.info.no_args_is_help = True
 
-FORMATS_HELP = f"Repeatable: {', '.join(OUTPUTS)} (default: all)."
+FORMATS_HELP = (
+    f"Repeatable: {', '.join(OUTPUTS)} (default: {', '.join(DEFAULT_FORMATS)}; pdf, map-png "
+    "and whiteboard-csv when named)."
+)
 PERSONAL_DATA_HELP = (
     "Show customers' emails, phone numbers, card numbers, IBANs and the names they gave as "
     "they said them. Default: replaced by [email], [phone], [card], [iban], [name]."
@@ -186,10 +197,16 @@ def export_command(
     include_personal_data: bool = typer.Option(
         False, "--include-personal-data", help=PERSONAL_DATA_HELP
     ),
+    as_synthesized: bool = typer.Option(
+        False,
+        "--as-synthesized",
+        help="Write the map as `synthesize` made it, without the reviewers' edits. "
+        "Default: the curated map (the console's edits applied).",
+    ),
 ) -> None:
-    """Write a stored run's files again, exactly as `synthesize` wrote them (segment maps
-    and the pages' links included): personal data redacted unless
-    --include-personal-data."""
+    """Write a stored run's files: the curated map (the reviewers' edits from the console
+    applied; with none, exactly what `synthesize` wrote), segment maps and the pages'
+    links included; personal data redacted unless --include-personal-data."""
     try:
         chosen = check_formats(formats or None)
         folder = prepare_folder(Path(out)) if out.strip() else None
@@ -197,17 +214,37 @@ def export_command(
         raise abort(str(error)) from None
     if folder is None:
         raise abort("--out needs a folder name")
+    from synthesis.render_pdf import DocumentUnavailable
     from synthesis.segments import SegmentedMaps  # the pipeline: only when writing
 
-    with runtime() as rt, rt.sessions() as session:
-        stored = _load(session, run_id)
-    maps = SegmentedMaps(overall=stored.journey_map, segments=list(stored.segment_maps))
-    paths = write_segmented_outputs(
-        maps, folder, chosen, include_personal_data=include_personal_data
-    )
+    with runtime() as rt:
+        with rt.sessions() as session:
+            stored = _load(session, run_id)
+        overall = stored.journey_map if as_synthesized else _curated(rt, run_id)
+    maps = SegmentedMaps(overall=overall, segments=list(stored.segment_maps))
+    try:
+        paths = write_segmented_outputs(
+            maps, folder, chosen, include_personal_data=include_personal_data
+        )
+    except DocumentUnavailable as error:
+        raise abort(str(error)) from None
     shown = [str(p) for p in paths if p.parent == folder]
     segments = f" and {count(len(maps.segments), 'segment map')}" if maps.segments else ""
     console.print(f"Wrote run {run_id}: {', '.join(shown)}{segments}")
+
+
+def _curated(rt: Runtime, run_id: int) -> JourneyMap:
+    """The run's map with its series' curation layer applied (personal data as stored:
+    the outputs redact it unless asked not to)."""
+    from bot.service.review.errors import ReviewError
+    from journeyline.console_wiring import make_review_service
+
+    try:
+        return make_review_service(sessions=rt.sessions, engine=rt.engine).journey_map(
+            run_id, personal=True
+        )
+    except ReviewError as error:
+        raise abort(str(error)) from None
 
 
 EVIDENCE_LINES = 8

@@ -29,6 +29,7 @@ from synthesis.analyst import Analyst
 from synthesis.formatting import human_minutes, provenance_shares
 from synthesis.observations import FINISHED_ONLY, Selection, SynthesisInputError
 from synthesis.outputs import (
+    DEFAULT_FORMATS,
     FORMATS,
     UnknownFormat,
     check_formats,
@@ -51,7 +52,10 @@ if TYPE_CHECKING:
 EMBEDDER_NAMES = ("openai", "sentence-transformers", "tfidf")
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-FORMAT_HELP = f"Output format, repeatable or comma-separated: {', '.join(FORMATS)} (default: all)."
+FORMAT_HELP = (
+    f"Output format, repeatable or comma-separated: {', '.join(FORMATS)} (default: "
+    f"{', '.join(DEFAULT_FORMATS)})."
+)
 PERSONAL_DATA_HELP = (
     "Write customers' emails, phone numbers, card numbers, IBANs and the names they gave "
     "as they said them. Default: replaced by [email], [phone], [card], [iban], [name]."

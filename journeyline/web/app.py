@@ -22,7 +22,7 @@ from bot.service.invitations import Invitations
 from bot.service.links import Links
 from bot.service.review.service import ReviewService
 from bot.understanding import warm_up
-from bot.web import api, helpdesk, optout, pages
+from bot.web import api, helpdesk, optout, pages, share
 from bot.web.console.context import ConsoleContext
 from bot.web.console.rendering import make_templates
 from bot.web.console.routes import mount_console
@@ -30,7 +30,7 @@ from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
 from bot.web.fast_turns import FastTurns
 from bot.web.http_errors import ApiError, api_error_handler, validation_error_handler
 from bot.web.ratelimit import RateLimiter
-from journeyline.console_wiring import make_console_service, make_review_service
+from journeyline.console_wiring import make_console_service, make_review_service, make_sharing
 from journeyline.logs import configure_from_settings
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.scheduler_wiring import helpdesk_hooks
@@ -141,7 +141,10 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(optout.router)
+    app.include_router(share.router)
     app.include_router(helpdesk.router)
+    review = review or make_review_service(sessions=runtime.sessions, engine=runtime.engine)
+    app.state.sharing = make_sharing(settings, sessions=runtime.sessions, review=review)
     mount_console(
         app,
         ConsoleContext(
@@ -149,7 +152,7 @@ def create_app(
             or make_console_service(settings, sessions=runtime.sessions, engine=runtime.engine),
             templates=make_templates(),
             public_url=settings.link_base(),
-            review=review or make_review_service(sessions=runtime.sessions, engine=runtime.engine),
+            review=review,
             secure_cookies=settings.console_secure_cookies,
         ),
     )

@@ -26,6 +26,8 @@ class Action(StrEnum):
     CAMPAIGNS_WRITE = "campaigns:write"
     MAPS_READ = "maps:read"
     MAPS_REVIEW = "maps:review"
+    # Read-only links to a map that work without signing in (always redacted).
+    MAPS_SHARE = "maps:share"
     # Customers' personal data in maps and transcripts (names, emails, phone and card
     # numbers in their words). Without it they are masked.
     PERSONAL_DATA_READ = "personal-data:read"
@@ -54,8 +56,8 @@ _READ = frozenset({Action.OWN_ACCOUNT, Action.CAMPAIGNS_READ, Action.MAPS_READ})
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.RESEARCHER: _READ
-    | {Action.CAMPAIGNS_WRITE, Action.MAPS_REVIEW, Action.PERSONAL_DATA_READ},
-    Role.REVIEWER: _READ | {Action.MAPS_REVIEW, Action.PERSONAL_DATA_READ},
+    | {Action.CAMPAIGNS_WRITE, Action.MAPS_REVIEW, Action.MAPS_SHARE, Action.PERSONAL_DATA_READ},
+    Role.REVIEWER: _READ | {Action.MAPS_REVIEW, Action.MAPS_SHARE, Action.PERSONAL_DATA_READ},
     Role.VIEWER: _READ,
 }
 
@@ -65,14 +67,18 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CAMPAIGNS_WRITE: "create and change campaigns",
     Action.MAPS_READ: "read journey maps",
     Action.MAPS_REVIEW: "edit and approve journey maps",
+    Action.MAPS_SHARE: "share journey maps by read-only links",
     Action.PERSONAL_DATA_READ: "see customers' personal data",
     Action.USERS_MANAGE: "manage accounts",
     Action.SETTINGS_MANAGE: "change settings",
 }
 
 # What an API key may be given: the actions about the product's data. Managing one's
-# own account (passwords, sessions, keys) stays with a signed-in person.
-KEY_SCOPES: tuple[Action, ...] = tuple(a for a in Action if a is not Action.OWN_ACCOUNT)
+# own account (passwords, sessions, keys) stays with a signed-in person, and so does
+# sharing a map with people outside (the console's share pages have no API).
+KEY_SCOPES: tuple[Action, ...] = tuple(
+    a for a in Action if a not in (Action.OWN_ACCOUNT, Action.MAPS_SHARE)
+)
 
 
 def allowed(role: Role | str, action: Action) -> bool:

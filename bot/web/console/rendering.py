@@ -44,6 +44,7 @@ DONE_MESSAGES: dict[str, str] = {
     "campaign-closed": "The campaign is closed: its links show that the study has closed, and "
     "no invitation is sent.",
     "campaign-reopened": "The campaign is open again.",
+    "share-revoked": "The share link is revoked: it no longer opens the map.",
 }
 
 # Of those, the ones that ask something of the person rather than confirm.

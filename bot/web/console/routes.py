@@ -13,6 +13,7 @@ from bot.web.console import (
     maps_api,
     maps_pages,
     review_pages,
+    share_pages,
     users_pages,
 )
 from bot.web.console.context import ConsoleContext
@@ -25,6 +26,7 @@ ROUTERS = (
     campaign_pages.router,
     maps_pages.router,
     review_pages.router,
+    share_pages.router,
     account_pages.router,
     users_pages.router,
     api.router,
