@@ -76,6 +76,9 @@ class Campaign(Base):
     consent_text: Mapped[str] = mapped_column(Text)
     open_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Transcripts (messages, the free text of steps and answers, the engine state) are
+    # deleted this many days after an interview ended; None keeps them (migration 0015).
+    retention_days: Mapped[int | None] = mapped_column(Integer)
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="campaign", order_by="Participant.id"
@@ -389,6 +392,11 @@ class SynthesisRun(Base):
     # The maps of a `--segment-by` run, one per segment value (JSON as ``journey_map``,
     # pain points included), so `maps export` writes exactly what `synthesize` wrote.
     segment_maps: Mapped[list[dict[str, Any]] | None] = mapped_column(json_type())
+    # Set when an erasure removed someone this run quoted: the map, pain points, segment
+    # maps and interview ids are emptied, the counts and id counters kept (migration
+    # 0015). ``retired_by`` is the erasure's id (``erasures.erasure_id``).
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_by: Mapped[str | None] = mapped_column(String(32))
 
     campaign: Mapped[Campaign] = relationship()
 
@@ -471,6 +479,7 @@ class StartCounter(Base):
 # layers, edits) live in their own modules; importing them here puts them on
 # Base.metadata wherever the models are loaded (migrations, tests).
 from storage import console_models as _console_models  # noqa: E402, F401
+from storage import privacy_models as _privacy_models  # noqa: E402, F401
 from storage import review_models as _review_models  # noqa: E402, F401
 
 # The scheduler's tables (jobs, waves, invitations, suppressions) live in a module of
