@@ -163,6 +163,9 @@ class Interview(Base):
     # SHA-256 of the secret that opens this interview on the web (the invite or open-link
     # token); the secret itself is never stored.
     access_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # When the campaign's retention deleted the transcript (messages, free text, engine
+    # state), keeping the anonymous step facts (migration 0015).
+    transcript_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     campaign: Mapped[Campaign] = relationship(back_populates="interviews")
     participant: Mapped[Participant | None] = relationship(back_populates="interviews")

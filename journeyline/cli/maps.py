@@ -11,7 +11,9 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from journeyline.cli.common import abort, console, count, runtime
+from storage import synthesis_runs as synthesis_store
 from storage.files import OutputError, prepare_folder
+from storage.types import utcnow
 from synthesis.diff import ORDER, Change, MapDiff, diff_maps
 from synthesis.observations import SynthesisInputError
 from synthesis.outputs import OUTPUTS, UnknownFormat, check_formats, write_segmented_outputs
@@ -199,12 +201,18 @@ def export_command(
         raise abort("--out needs a folder name")
     from synthesis.segments import SegmentedMaps  # the pipeline: only when writing
 
-    with runtime() as rt, rt.sessions() as session:
-        stored = _load(session, run_id)
-    maps = SegmentedMaps(overall=stored.journey_map, segments=list(stored.segment_maps))
-    paths = write_segmented_outputs(
-        maps, folder, chosen, include_personal_data=include_personal_data
-    )
+    with runtime() as rt:
+        with rt.sessions() as session:
+            stored = _load(session, run_id)
+        maps = SegmentedMaps(overall=stored.journey_map, segments=list(stored.segment_maps))
+        paths = write_segmented_outputs(
+            maps, folder, chosen, include_personal_data=include_personal_data
+        )
+        # Recorded, so an erasure that retires the run finds these files too.
+        with rt.sessions.begin() as session:
+            synthesis_store.record_output(
+                session, run_id=run_id, folder=folder, files=paths, now=utcnow()
+            )
     shown = [str(p) for p in paths if p.parent == folder]
     segments = f" and {count(len(maps.segments), 'segment map')}" if maps.segments else ""
     console.print(f"Wrote run {run_id}: {', '.join(shown)}{segments}")

@@ -9,7 +9,7 @@ table) and nothing about whom. ``synthesis_outputs`` records each writing of a r
 files (folder and file names), so an erasure finds the files that quote the person.
 ``synthesis_runs.retired_at`` / ``retired_by`` mark a run whose map an erasure emptied.
 ``campaigns.retention_days`` deletes transcripts that many days after an interview ended
-(NULL: kept).
+(NULL: kept); ``interviews.transcript_deleted_at`` says when it did.
 
 Self-contained like 0001: no imports from the models.
 """
@@ -59,9 +59,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("retired_by", sa.String(32), nullable=True))
     with op.batch_alter_table("campaigns") as batch:
         batch.add_column(sa.Column("retention_days", sa.Integer(), nullable=True))
+    with op.batch_alter_table("interviews") as batch:
+        batch.add_column(
+            sa.Column("transcript_deleted_at", sa.DateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("interviews") as batch:
+        batch.drop_column("transcript_deleted_at")
     with op.batch_alter_table("campaigns") as batch:
         batch.drop_column("retention_days")
     with op.batch_alter_table("synthesis_runs") as batch:
