@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from campaigns.retention_job import RETENTION, RetentionJobs
 from campaigns.scheduler import Claim, Handler
 from campaigns.sends import SEND, Sends
 from campaigns.waves import START, WaveStarts
 
 
-def handlers(*, sends: Sends, waves: WaveStarts) -> dict[str, Handler]:
-    """The scheduler's job kinds: ``wave.start`` and ``invitation.send``."""
+def handlers(
+    *, sends: Sends, waves: WaveStarts, retention: RetentionJobs | None = None
+) -> dict[str, Handler]:
+    """The scheduler's job kinds: ``wave.start``, ``invitation.send`` and, with
+    ``retention``, ``retention.daily``."""
 
     def start_wave(claim: Claim) -> None:
         waves.start(int(claim.job.payload["wave"]), claim=claim)
@@ -22,4 +26,7 @@ def handlers(*, sends: Sends, waves: WaveStarts) -> dict[str, Handler]:
             claim=claim,
         )
 
-    return {START: start_wave, SEND: send}
+    kinds: dict[str, Handler] = {START: start_wave, SEND: send}
+    if retention is not None:
+        kinds[RETENTION] = retention.handler()
+    return kinds

@@ -25,6 +25,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, Select, and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from storage.erasure import slack_events_of
 from storage.models import Campaign, Interview, Message, Participant, SlackEvent, StepRecord
 
 # Interview statuses that end an interview (``bot.conversation.vocabulary``'s
@@ -87,7 +88,7 @@ def apply_retention(session: Session, *, now: datetime, dry_run: bool = False) -
                 )
             )
         )
-        slack = _slack_deliveries(campaign.id, cutoff)
+        slack = _slack_deliveries(session, campaign.id, cutoff)
         messages = _count(session, select(func.count()).where(Message.interview_id.in_(due)))
         steps = _count(session, select(func.count()).where(StepRecord.interview_id.in_(due)))
         events = _count(session, select(func.count()).select_from(SlackEvent).where(slack))
@@ -147,16 +148,17 @@ def _delete_transcripts(session: Session, interview_ids: list[int], *, now: date
     )
 
 
-def _slack_deliveries(campaign_id: int, cutoff: datetime) -> ColumnElement[bool]:
-    """Done Slack deliveries older than the cutoff of the campaign's Slack participants
-    (``slack_events.customer`` is ``TEAM:USER``)."""
-    customers = select(
-        func.coalesce(Participant.slack_team_id, "") + ":" + Participant.slack_user_id
-    ).where(Participant.campaign_id == campaign_id, Participant.slack_user_id.is_not(None))
+def _slack_deliveries(session: Session, campaign_id: int, cutoff: datetime) -> ColumnElement[bool]:
+    """Done Slack deliveries older than the cutoff of the campaign's Slack participants."""
+    users = session.execute(
+        select(Participant.slack_team_id, Participant.slack_user_id).where(
+            Participant.campaign_id == campaign_id, Participant.slack_user_id.is_not(None)
+        )
+    ).all()
     return and_(
         SlackEvent.created_at <= cutoff,
         SlackEvent.done_at.is_not(None),
-        SlackEvent.customer.in_(customers),
+        slack_events_of((team or "", user) for team, user in users if user),
     )
 
 

@@ -24,6 +24,9 @@ from starlette.testclient import TestClient
 
 from bot.service.links import Links
 from bot.service.privacy import PersonalData
+from bot.service.review.evidence import Filters
+from bot.service.review.layer import Editor
+from bot.service.review.service import ReviewService
 from campaigns.outbox import file_name
 from journeyline.cli.synthesize import Written, synthesize_to
 from journeyline.runtime import Runtime
@@ -210,6 +213,7 @@ def build_world(runtime: Runtime, *, data_dir: Path, out: Path) -> World:
             now=datetime.now(UTC),
         )
         assert claimed is not None
+        store.finish(claimed.id, now=datetime.now(UTC))  # handled, as the Slack worker does
     with sessions.begin() as session:
         for person in (ERIN, OTTO):
             for public_id in interviews[person.key]:
@@ -225,6 +229,7 @@ def build_world(runtime: Runtime, *, data_dir: Path, out: Path) -> World:
                     interview_id=interview.id,
                 )
     written = synthesize_to(sessions, campaign=ALPHA, out=out, include_personal_data=True)
+    _pin_a_quote_of(sessions, written, interviews[ERIN.key][0])
     return World(
         runtime=runtime,
         data_dir=data_dir,
@@ -233,6 +238,38 @@ def build_world(runtime: Runtime, *, data_dir: Path, out: Path) -> World:
         written=written,
         interviews=interviews,
     )
+
+
+def _pin_a_quote_of(sessions: sessionmaker[Session], written: Written, interview: str) -> None:
+    """A reviewer pins one of the person's quotes as a stage's key quote."""
+    assert written.saved is not None
+    run_id = written.saved.id
+    review = ReviewService(sessions)
+    for stage in written.saved.journey_map.stages:
+        page = review.evidence(
+            run_id, kind="stage", item_id=stage.id, filters=Filters(), page=1, personal=True
+        )
+        quote = next(
+            (i.quote for i in page.items if i.quote and i.quote.interview_id == interview), None
+        )
+        if quote is None:
+            continue
+        review.edit(
+            run_id,
+            editor=Editor(user_id=None, name="Rae Reviewer"),
+            expected=review.layers.read(review.library.run(run_id).info).version,
+            kind="pin",
+            target_kind="stage",
+            target_id=stage.id,
+            payload={
+                "message_id": quote.message_id,
+                "interview_id": quote.interview_id,
+                "step": quote.step_ordinal,
+            },
+            reason="her words say it best",
+        )
+        return
+    raise AssertionError("no stage quotes the person")
 
 
 def _plain_lines(email: Path) -> list[str]:

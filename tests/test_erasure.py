@@ -104,7 +104,7 @@ def test_erasing_a_person_leaves_no_trace_and_everyone_else_in_place(world: Worl
     for table in (
         "participants", "interviews", "messages", "step_records", "invites", "invitations",
         "invitation_messages", "scheduled_jobs", "slack_events", "llm_calls", "synthesis_runs",
-        "synthesis_outputs",
+        "synthesis_outputs", "review_edits",
     ):  # fmt: skip
         assert counts.get(table, 0) > 0, table
     assert counts["participants"] == 2 and counts["interviews"] == 2

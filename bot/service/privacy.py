@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,13 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.engines import process_write_lock, write_session
+from storage.engines import write_session
 from storage.erasure import TABLE_RULES, Fate, OutputFiles, erase_person
-from storage.people import Match, Person, Who, find_person
+from storage.people import Match, NoOneAsked, Person, Who, find_person
 from storage.personal_export import export_person
 from storage.privacy_models import ErasureRecord
 from storage.scheduler_models import Suppression
+from storage.secure_delete import compact, secure_deletes
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,9 @@ class ErasureReport:
     retired_runs: list[int]
     files_deleted: list[str]
     kept_suppressions: int
-    sqlite_compacted: bool = False
-    notes: list[str] = field(default_factory=list)
+    # SQLite: whether the write-ahead log was emptied after the rebuild (a reader can
+    # keep it from being); None on PostgreSQL.
+    log_emptied: bool | None = None
 
 
 def account_actor(user_id: int) -> str:
@@ -100,29 +102,22 @@ class PersonalData:
         which is also what a retried erasure gets: nothing is done twice."""
         erasure_id = secrets.token_hex(16)
         now = self._clock()
+        with write_session(self._sessions) as session, secure_deletes(session):
+            person = find_person(session, who)
+            if not person.found:
+                raise NobodyFound(f"no participant matches {who.describe()}")
+            erased = erase_person(session, person, erasure_id=erasure_id, now=now)
+            # Files first, inside the transaction: if deleting them fails the rows
+            # stay, and a retry finds the person and the files again.
+            files = self._delete_files(erased.output_files, erased.email_message_ids)
+            counts = {name: n for name, n in sorted(erased.counts.items()) if n}
+            counts["files_deleted"] = len(files)
+            session.add(
+                ErasureRecord(erasure_id=erasure_id, erased_at=now, actor=actor, counts=counts)
+            )
+            kept = _suppressions_of(session, person)
         engine = self._engine()
-        sqlite = engine is not None and engine.dialect.name == "sqlite"
-        with write_session(self._sessions) as session:
-            if sqlite:
-                session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
-            try:
-                person = find_person(session, who)
-                if not person.found:
-                    raise NobodyFound(f"no participant matches {who.describe()}")
-                erased = erase_person(session, person, erasure_id=erasure_id, now=now)
-                # Files first, inside the transaction: if deleting them fails the rows
-                # stay, and a retry finds the person and the files again.
-                files = self._delete_files(erased.output_files, erased.email_message_ids)
-                counts = {name: n for name, n in sorted(erased.counts.items()) if n}
-                counts["files_deleted"] = len(files)
-                session.add(
-                    ErasureRecord(erasure_id=erasure_id, erased_at=now, actor=actor, counts=counts)
-                )
-                kept = _suppressions_of(session, person)
-            finally:
-                if sqlite:
-                    session.connection().exec_driver_sql("PRAGMA secure_delete = OFF")
-        compacted = _compact_sqlite(engine) if sqlite and engine is not None else False
+        emptied = compact(engine) if engine is not None else None
         log.info("erasure %s by %s: %s", erasure_id, actor, counts)
         return ErasureReport(
             erasure_id=erasure_id,
@@ -133,7 +128,7 @@ class PersonalData:
             retired_runs=erased.retired_runs,
             files_deleted=files,
             kept_suppressions=kept,
-            sqlite_compacted=compacted,
+            log_emptied=emptied,
         )
 
     def _engine(self) -> Engine | None:
@@ -175,28 +170,10 @@ def _suppressions_of(session: Session, person: Person) -> int:
     return rows.count()
 
 
-def _compact_sqlite(engine: Engine) -> bool:
-    """Rebuild the SQLite file and empty its write-ahead log, so freed pages and older
-    row versions no longer hold the erased bytes. False when a reader kept the log
-    from being emptied (the bytes there are overwritten by later writes)."""
-    lock = process_write_lock(engine)  # this process's other writers wait their turn
-    lock.acquire()
-    try:
-        with engine.connect() as connection:
-            # The driver connection runs in autocommit (storage.engines), and VACUUM
-            # cannot run inside a transaction: bypass SQLAlchemy's BEGIN.
-            driver = connection.connection.driver_connection
-            assert driver is not None
-            driver.execute("VACUUM")
-            busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    finally:
-        lock.release()
-    return bool(busy == 0)
-
-
 __all__ = [
     "CLI_ACTOR",
     "ErasureReport",
+    "NoOneAsked",
     "NobodyFound",
     "PersonalData",
     "Who",

@@ -29,6 +29,9 @@ class Action(StrEnum):
     # Customers' personal data in maps and transcripts (names, emails, phone and card
     # numbers in their words). Without it they are masked.
     PERSONAL_DATA_READ = "personal-data:read"
+    # Export everything stored about one customer, or erase it (access and erasure
+    # requests). Admins only: an erasure cannot be undone.
+    PERSONAL_DATA_MANAGE = "personal-data:manage"
     USERS_MANAGE = "users:manage"
     SETTINGS_MANAGE = "settings:manage"
 
@@ -66,6 +69,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.MAPS_READ: "read journey maps",
     Action.MAPS_REVIEW: "edit and approve journey maps",
     Action.PERSONAL_DATA_READ: "see customers' personal data",
+    Action.PERSONAL_DATA_MANAGE: "export or erase a customer's data",
     Action.USERS_MANAGE: "manage accounts",
     Action.SETTINGS_MANAGE: "change settings",
 }

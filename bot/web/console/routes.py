@@ -11,6 +11,7 @@ from bot.web.console import (
     home,
     maps_api,
     maps_pages,
+    privacy_api,
     review_pages,
     users_pages,
 )
@@ -27,6 +28,7 @@ ROUTERS = (
     users_pages.router,
     api.router,
     maps_api.router,
+    privacy_api.router,
 )
 
 
