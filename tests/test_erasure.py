@@ -17,7 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.service.privacy import NobodyFound
+from journeyline.cli.synthesize import synthesize_to
 from journeyline.runtime import Runtime, open_runtime
+from storage.invitations import suppress
+from storage.types import utcnow
 from journeyline.settings import Settings
 from storage.erasure import TABLE_RULES, Fate
 from storage.models import Base, SynthesisRun
@@ -156,3 +159,33 @@ def test_nobody_and_no_one_are_clear_errors(world: World) -> None:
     with pytest.raises(NoOneAsked):
         Who()
     assert Fate.KEPT.value == "kept"
+
+
+def test_files_a_later_run_wrote_again_are_left_alone(world: World) -> None:
+    # A map of Otto alone (his segment), written later into the same folder: the files
+    # on disk are then his run's, and erasing Erin must not delete them.
+    later = synthesize_to(
+        world.sessions,
+        campaign=ALPHA,
+        out=world.out,
+        segment=("phone", OTTO.phone),
+        include_personal_data=True,
+        formats=["json", "markdown"],
+    )
+    assert later.saved is not None
+    report = world.privacy().erase(Who(email=ERIN.email), actor="cli")
+    assert later.saved.id not in report.retired_runs
+    assert sorted(p.name for p in world.out.iterdir() if p.is_file()) == ["map.json", "map.md"]
+    assert needles_in_files(world.out, ERIN) == []
+    assert needles_in_files(world.out, OTTO) != []
+    with world.sessions() as session:
+        assert [r.id for r in list_run_infos(session)] == [later.saved.id]
+
+
+def test_an_address_on_the_suppression_list_stays_there(world: World) -> None:
+    with world.sessions.begin() as session:
+        suppress(session, kind="email", value=OTTO.email, reason="opt_out", now=utcnow())
+    report = world.privacy().erase(Who(email=OTTO.email), actor="cli")
+    assert report.kept_suppressions == 1
+    left = needles_in_database(world.sessions, OTTO)
+    assert left == [f"suppressions.value: {OTTO.email}"]

@@ -60,10 +60,16 @@ def test_export_to_a_file_then_erase_after_confirming(data_dir: Path, tmp_path: 
     assert "2 participant rows match email" in refused and "alpha" in refused
     assert "nothing erased" in refused and _participants() == 4
 
+    exported = tmp_path / "exported-map"
+    invoke("maps", "export", "1", "--out", str(exported), "--include-personal-data")
+    assert needles_in_files(exported, ERIN) != []
+
     out = invoke("participants", "erase", "--email", ERIN.email, input="y\n")
     assert "Erased" in out and "erasure id" in out and "participants 2" in out
     assert "retired map runs 1" in out and "deleted " in out
     assert _participants() == 2
+    assert needles_in_files(exported, ERIN) == []  # `maps export` recorded its files too
+    assert "retired" in invoke("maps", "show", "1", code=1)
     assert needles_in_files(data_dir, ERIN) == []
     assert needles_in_files(data_dir, OTTO) != []
     again = invoke("participants", "erase", "--email", ERIN.email, "--yes", code=1)
