@@ -19,13 +19,13 @@ from sqlalchemy import select
 from bot.service.privacy import NobodyFound
 from journeyline.cli.synthesize import synthesize_to
 from journeyline.runtime import Runtime, open_runtime
-from storage.invitations import suppress
-from storage.types import utcnow
 from journeyline.settings import Settings
 from storage.erasure import TABLE_RULES, Fate
+from storage.invitations import suppress
 from storage.models import Base, SynthesisRun
 from storage.people import NoOneAsked, Who
 from storage.privacy_models import ErasureRecord, SynthesisOutput
+from storage.types import utcnow
 from synthesis.runs import RunRetired, list_run_infos, load_run
 from tests.privacy_support import (
     ALPHA,
