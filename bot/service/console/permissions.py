@@ -44,7 +44,7 @@ ROLE_LABELS: dict[Role, str] = {
 }
 
 ROLE_SUMMARIES: dict[Role, str] = {
-    Role.ADMIN: "Everything, plus accounts and settings.",
+    Role.ADMIN: "Everything, plus accounts, settings and customers' data requests.",
     Role.RESEARCHER: "Plans and runs campaigns; reads and curates maps.",
     Role.REVIEWER: "Reads campaigns; reviews and approves journey maps.",
     Role.VIEWER: "Reads campaigns and maps, customers' personal data masked; changes nothing.",
