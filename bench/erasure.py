@@ -68,9 +68,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("interviews  database MB  erasure s  of which VACUUM s (alone)")
     for size in args.sizes:
         row = one_size(size)
-        print(
-            f"{row['size']:>10}  {row['mb']:>11.1f}  {row['erase']:>9.2f}  {row['vacuum']:>8.2f}"
-        )
+        print(f"{row['size']:>10}  {row['mb']:>11.1f}  {row['erase']:>9.2f}  {row['vacuum']:>8.2f}")
 
 
 if __name__ == "__main__":
