@@ -1,8 +1,10 @@
 """A realistic data set about two people for the privacy tests: two campaigns, each
 person a participant of both (same email), interviews answered through the real web
 JSON API with their email, phone number and words of their own, an email invitation
-written to the outbox by the scheduler, a Slack delivery, model-call records, and a
-synthesis run written to an output folder in every format with personal data.
+written to the outbox by the scheduler, a helpdesk case that invites Erin again (a
+third participant row, a queued send job), a Slack delivery, model-call records, a
+synthesis run written to an output folder in every format with personal data, and a
+reviewer's pin of one of Erin's quotes.
 
 ``build_world`` returns where everything is; ``needles_in_*`` search every column of
 every table (from the metadata), and every file under a folder, for a person's marks.
@@ -27,6 +29,7 @@ from bot.service.privacy import PersonalData
 from bot.service.review.evidence import Filters
 from bot.service.review.layer import Editor
 from bot.service.review.service import ReviewService
+from bot.service.triggers import ClosedCase, Triggers
 from campaigns.outbox import file_name
 from journeyline.cli.synthesize import Written, synthesize_to
 from journeyline.runtime import Runtime
@@ -35,7 +38,7 @@ from storage import llm_calls as llm_storage
 from storage.llm_calls import CallRow
 from storage.models import Base, Interview, Participant
 from storage.slack_deliveries import SlackDeliveryStore
-from tests.scheduler_support import make_campaign, scheduling, token_of
+from tests.scheduler_support import TOKENS, make_campaign, scheduling, token_of
 
 ALPHA, BETA = "alpha", "beta"
 
@@ -204,6 +207,12 @@ def build_world(runtime: Runtime, *, data_dir: Path, out: Path) -> World:
         interviews[person.key].append(interview_by_api(client, token_of(link.strip()), person))
         token = links.create_invite(campaign_slug=BETA, participant_external_id=person.key)
         interviews[person.key].append(interview_by_api(client, token, person))
+    # A helpdesk case of Erin's in beta: a participant row of its own (same email) and an
+    # invitation whose send job waits an hour.
+    triggers = Triggers(sessions, tokens=TOKENS)
+    triggers.configure(campaign_slug=BETA, cooldown_days=0)
+    case = ClosedCase(case_id="CASE-4711", closed_at=datetime.now(UTC), email=ERIN.email)
+    assert triggers.case_closed(campaign_slug=BETA, case=case).outcome == "scheduled"
     store = SlackDeliveryStore(runtime.engine)
     for person in (ERIN, OTTO):
         claimed = store.claim(

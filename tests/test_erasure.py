@@ -107,10 +107,10 @@ def test_erasing_a_person_leaves_no_trace_and_everyone_else_in_place(world: Worl
     for table in (
         "participants", "interviews", "messages", "step_records", "invites", "invitations",
         "invitation_messages", "scheduled_jobs", "slack_events", "llm_calls", "synthesis_runs",
-        "synthesis_outputs", "review_edits",
+        "synthesis_outputs", "review_edits", "triggered_cases",
     ):  # fmt: skip
         assert counts.get(table, 0) > 0, table
-    assert counts["participants"] == 2 and counts["interviews"] == 2
+    assert counts["participants"] == 3 and counts["interviews"] == 2  # 3: the case's row
     assert counts["files_deleted"] == len(report.files_deleted) > 1
     with world.sessions() as session:
         (audit,) = session.scalars(select(ErasureRecord)).all()
@@ -137,7 +137,7 @@ def test_the_export_holds_everything_stored_about_the_person(world: World) -> No
         assert needle in text
     for needle in OTTO.marks:
         assert needle not in text
-    assert {p["campaign"] for p in document["participants"]} == {ALPHA, "beta"}
+    assert [p["campaign"] for p in document["participants"]] == [ALPHA, "beta", "beta"]
     assert len(document["interviews"]) == 2
     interview = document["interviews"][0]
     assert interview["messages"] and interview["steps"] and interview["model_calls"]
@@ -146,7 +146,8 @@ def test_the_export_holds_everything_stored_about_the_person(world: World) -> No
     assert [c["consent"] for c in document["consent"]] == [True, True]
     assert document["invitations"][0]["messages"][0]["state"] == "sent"
     assert "link_salt" not in document["invitations"][0]
-    assert len(document["slack_events"]) == 1 and len(document["invites"]) == 2
+    assert len(document["slack_events"]) == 1 and len(document["invites"]) == 3
+    assert [i["status"] for i in document["invitations"]] == ["sent", "pending"]
     # By participant id: widened to the same person in the other campaign.
     first = document["participants"][0]["id"]
     again = world.privacy().export(Who(participant_id=first))

@@ -57,15 +57,15 @@ def test_export_to_a_file_then_erase_after_confirming(data_dir: Path, tmp_path: 
     assert json.loads(out)["participants"][0]["slack_user_id"] == ERIN.slack_user
 
     refused = invoke("participants", "erase", "--email", ERIN.email, input="n\n", code=1)
-    assert "2 participant rows match email" in refused and "alpha" in refused
-    assert "nothing erased" in refused and _participants() == 4
+    assert "3 participant rows match email" in refused and "alpha" in refused
+    assert "nothing erased" in refused and _participants() == 5
 
     exported = tmp_path / "exported-map"
     invoke("maps", "export", "1", "--out", str(exported), "--include-personal-data")
     assert needles_in_files(exported, ERIN) != []
 
     out = invoke("participants", "erase", "--email", ERIN.email, input="y\n")
-    assert "Erased" in out and "erasure id" in out and "participants 2" in out
+    assert "Erased" in out and "erasure id" in out and "participants 3" in out
     assert "retired map runs 1" in out and "deleted " in out
     assert _participants() == 2
     assert needles_in_files(exported, ERIN) == []  # `maps export` recorded its files too
@@ -82,7 +82,7 @@ def test_erase_by_participant_id_without_asking_and_clear_errors(data_dir: Path)
     first = json.loads(out)["participants"][0]["id"]
     erased = invoke("participants", "erase", "--id", str(first), "--yes")
     assert "participants 2" in erased  # the same person in the other campaign too
-    assert _participants() == 2
+    assert _participants() == 3
 
 
 def test_retention_is_set_per_campaign_and_run_with_a_dry_run(data_dir: Path) -> None:
