@@ -26,6 +26,7 @@ __all__ = [
     "list_runs",
     "record_output",
     "run_interview_ids",
+    "run_is_live",
 ]
 
 _LARGE = (
@@ -109,6 +110,14 @@ def run_interview_ids(session: Session, run_id: int) -> list[str] | None:
         select(SynthesisRun.interview_ids).where(SynthesisRun.id == run_id)
     ).first()
     return None if found is None else list(found[0])
+
+
+def run_is_live(session: Session, run_id: int) -> bool:
+    """Whether run ``run_id`` exists and no erasure retired it."""
+    found = session.execute(
+        select(SynthesisRun.retired_at).where(SynthesisRun.id == run_id)
+    ).first()
+    return found is not None and found[0] is None
 
 
 def list_runs(

@@ -64,12 +64,19 @@ def test_only_an_admin_may_export_or_erase(app: ConsoleApp) -> None:
     assert exported.status_code == 200
     assert {p["campaign"] for p in exported.json()["participants"]} == {"alpha", "beta"}
 
+    # The console has the map in its cache, her words in it.
+    shown = client.get("/api/v1/maps/1", headers=admin)
+    assert shown.status_code == 200 and ERIN.words[0] in shown.text
+
     erased = client.post("/api/v1/participants/erase", json=query, headers=admin)
     assert erased.status_code == 200, erased.text
     body = erased.json()
     assert body["counts"]["participants"] == 3 and body["retired_runs"] == [1]
     assert [m["email"] for m in body["matched"]] == [ERIN.email] * 3
     assert needles_in_database(app.runtime.sessions, ERIN) == []
+    # The retired map is gone from the console too, cache and all.
+    assert client.get("/api/v1/maps/1", headers=admin).status_code == 404
+    assert client.get("/api/v1/maps", headers=admin).json() == {"series": []}
     with app.runtime.sessions() as session:
         audit = session.scalar(select(ErasureRecord))
         assert audit is not None and audit.erasure_id == body["erasure_id"]
