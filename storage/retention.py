@@ -4,11 +4,12 @@
 What goes: every message of the interview, the free text of its steps (what they did,
 thought, the words around channel, duration, people and pains) and of its answers
 (problem, moment of truth, improvement, anything else, extra answers), the engine state
-(which holds the same words), the steps' links to messages, and the customer's Slack
-deliveries of that time. What stays: per step the channel, feeling, duration in minutes,
-people and tools (vocabulary values), pains (vocabulary values) and provenance; per
-interview its status, consent, resolution, effort and dates. ``doing`` is NOT NULL, so
-it becomes the empty string.
+(which holds the same words) but for its few word-free fields (``KEPT_STATE_KEYS``),
+the steps' links to messages, and the customer's Slack deliveries of that time. What
+stays: per step the channel, feeling, duration in minutes, people and tools
+(vocabulary values), pains (vocabulary values) and provenance; per interview its
+status, consent, resolution, effort and dates. ``doing`` is NOT NULL, so it becomes the
+empty string.
 
 An interview has ended when it is completed or declined, at ``completed_at`` (or its
 last change when that is missing). One still open is left alone: erase it by person.
@@ -28,6 +29,23 @@ from sqlalchemy.orm import Session
 from storage.erasure import slack_events_of
 from storage.models import Campaign, Interview, Message, Participant, SlackEvent, StepRecord
 
+# What of the engine state (``bot.conversation.state.InterviewState``) retention keeps:
+# the fields a finished interview is read back with, none of them customer text.
+KEPT_STATE_KEYS = frozenset(
+    {
+        "guide_id",
+        "guide_version",
+        "status",
+        "consent",
+        "resolved",
+        "effort",
+        "moment_of_truth_step",
+        "steps_closed",
+        "playback_confirmed",
+        "language",
+        "turns",
+    }
+)
 # Interview statuses that end an interview (``bot.conversation.vocabulary``'s
 # FINISHED_STATUSES; storage does not import the vocabulary).
 ENDED = ("completed", "declined")
@@ -130,13 +148,22 @@ def _delete_transcripts(session: Session, interview_ids: list[int], *, now: date
             source_message_ids=[],
         )
     )
+    # The engine state keeps what reading a finished interview needs and no words.
+    states = session.execute(
+        select(Interview.id, Interview.engine_state).where(Interview.id.in_(interview_ids))
+    ).all()
+    for interview_id, state in states:
+        kept = {k: v for k, v in (state or {}).items() if k in KEPT_STATE_KEYS}
+        session.execute(
+            update(Interview).where(Interview.id == interview_id).values(engine_state=kept)
+        )
     # A Core UPDATE: the mapper's revision counter guards turns, and no turn runs on an
-    # ended interview; bumping it anyway tells a stale reader its copy is old.
+    # ended interview; bumping it anyway tells a stale reader (a process's cache of
+    # interviews) that its copy is old.
     session.execute(
         update(Interview)
         .where(Interview.id.in_(interview_ids))
         .values(
-            engine_state={},
             problem=None,
             moment_of_truth=None,
             improvement=None,

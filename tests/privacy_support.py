@@ -118,9 +118,9 @@ def csv_of(*people: Someone) -> str:
     return "\n".join(lines) + "\n"
 
 
-def interview_by_api(client: TestClient, token: str, person: Someone) -> str:
+def interview_by_api(client: TestClient, token: str, person: Someone) -> tuple[str, str]:
     """Answer a whole interview through the JSON API (as the web chat does); the
-    interview's public id."""
+    interview's public id and the secret that opens it."""
     started = client.post("/api/v1/interviews", json={"invite_token": token})
     assert started.status_code in (200, 201), started.text
     body: dict[str, Any] = started.json()
@@ -152,7 +152,7 @@ def interview_by_api(client: TestClient, token: str, person: Someone) -> str:
         replies = body["replies"]
         pending = replies[-1] if replies and replies[-1].get("slot") else None
     assert body["status"] == "completed", body
-    return str(interview_id)
+    return str(interview_id), str(secret)
 
 
 @dataclass
@@ -163,6 +163,8 @@ class World:
     out: Path
     written: Written
     interviews: dict[str, list[str]]  # person key -> interview public ids
+    secrets: dict[str, str]  # interview public id -> the secret that opens it
+    client: TestClient
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -200,13 +202,18 @@ def build_world(runtime: Runtime, *, data_dir: Path, out: Path) -> World:
     assert len(emails) == 2
     client = TestClient(create_app(runtime))
     interviews: dict[str, list[str]] = {ERIN.key: [], OTTO.key: []}
+    secrets: dict[str, str] = {}
     links = Links(sessions, runtime.service)
     for person in (ERIN, OTTO):
         (email,) = [e for e in emails if person.email in e.read_text(errors="replace")]
         link = next(line for line in _plain_lines(email) if "/i/" in line)
-        interviews[person.key].append(interview_by_api(client, token_of(link.strip()), person))
-        token = links.create_invite(campaign_slug=BETA, participant_external_id=person.key)
-        interviews[person.key].append(interview_by_api(client, token, person))
+        for token in (
+            token_of(link.strip()),
+            links.create_invite(campaign_slug=BETA, participant_external_id=person.key),
+        ):
+            public_id, secret = interview_by_api(client, token, person)
+            interviews[person.key].append(public_id)
+            secrets[public_id] = secret
     # A helpdesk case of Erin's in beta: a participant row of its own (same email) and an
     # invitation whose send job waits an hour.
     triggers = Triggers(sessions, tokens=TOKENS)
@@ -246,6 +253,8 @@ def build_world(runtime: Runtime, *, data_dir: Path, out: Path) -> World:
         out=out,
         written=written,
         interviews=interviews,
+        secrets=secrets,
+        client=client,
     )
 
 

@@ -22,7 +22,7 @@ from journeyline.runtime import Runtime, open_runtime
 from journeyline.settings import Settings
 from storage.models import Campaign, Interview, Message, SlackEvent, StepRecord
 from storage.scheduler_models import ScheduledJob
-from tests.privacy_support import ALPHA, BETA, ERIN, World, build_world
+from tests.privacy_support import ALPHA, BETA, ERIN, OTTO, World, build_world
 
 FACTS = ("ordinal", "channel", "feeling", "duration_minutes", "people", "tools", "pains")
 
@@ -108,7 +108,12 @@ def test_transcripts_go_after_the_retention_and_the_step_facts_stay(
     assert after["messages"] == 0
     assert after["facts"] == alpha["facts"]  # channel, feeling, duration, pains, provenance
     assert set(after["texts"]) == {("", None, None, None)}
-    assert set(map(str, after["answers"])) == {str((None, None, {}))}
+    assert {(problem, improvement) for problem, improvement, _ in after["answers"]} == {
+        (None, None)
+    }
+    words = [*ERIN.marks, *OTTO.marks]
+    assert not [w for *_, state in after["answers"] for w in words if w in str(state)]
+    assert {state["status"] for *_, state in after["answers"]} == {"completed"}
     assert all(at == clock.now for at in after["deleted_at"])
     assert _slack_events(world.sessions) == 0
     # Beta keeps its transcripts (no retention), Erin's words in them included.
@@ -116,6 +121,14 @@ def test_transcripts_go_after_the_retention_and_the_step_facts_stay(
     assert any(ERIN.words[0] in str(a) for a in beta["answers"])
     # Nothing is done twice.
     assert retention.run().campaigns == []
+    # The customer's link still opens the finished interview: no transcript, no error.
+    public_id = world.interviews[ERIN.key][0]
+    opened = world.client.get(
+        f"/api/v1/interviews/{public_id}",
+        headers={"Authorization": f"Bearer {world.secrets[public_id]}"},
+    )
+    assert opened.status_code == 200, opened.text
+    assert opened.json()["status"] == "completed" and opened.json()["messages"] == []
     # A new map still counts every step of the campaign.
     again = synthesize_to(world.sessions, campaign=ALPHA, out=tmp_path / "again", formats=["json"])
     assert again.maps.overall.step_count == len(alpha["facts"])
