@@ -1,7 +1,8 @@
 """Everything stored about one person (found by ``storage.people``) as plain data, for
 an access request: their participant rows, interviews with messages, steps (with
 provenance) and model calls, personal links, invitations with the messages sent,
-Slack deliveries, consent choices, and the suppression entries of their addresses.
+Slack deliveries, consent choices, the suppression entries of their addresses, and the
+stored maps that read their interviews.
 
 Rows are exported column by column from the table's metadata, so a column added later
 is exported too. Secrets are left out: hashes of link tokens and the salts links are
@@ -26,6 +27,7 @@ from storage.models import (
     Participant,
     SlackEvent,
     StepRecord,
+    SynthesisRun,
 )
 from storage.people import Person
 from storage.scheduler_models import Invitation, InvitationMessage, Suppression
@@ -99,7 +101,28 @@ def export_person(session: Session, person: Person, *, now: datetime) -> dict[st
         "invitations": invitations,
         "slack_events": slack,
         "suppressions": suppressions,
+        "maps_quoting_them": _runs_reading(session, person, slugs),
     }
+
+
+def _runs_reading(session: Session, person: Person, slugs: dict[int, str]) -> list[dict[str, Any]]:
+    """The stored maps (runs) that read the person's interviews: they may quote them."""
+    theirs = set(person.interview_public_ids)
+    rows = session.execute(
+        select(SynthesisRun.id, SynthesisRun.campaign_id, SynthesisRun.created_at)
+        .add_columns(SynthesisRun.interview_ids)
+        .where(SynthesisRun.campaign_id.in_(person.campaign_ids), SynthesisRun.retired_at.is_(None))
+        .order_by(SynthesisRun.id)
+    ).all()
+    return [
+        {
+            "run_id": r.id,
+            "campaign": slugs.get(r.campaign_id),
+            "created_at": r.created_at.isoformat(),
+        }
+        for r in rows
+        if theirs & set(r.interview_ids or ())
+    ]
 
 
 def _rows(session: Session, table: Any, key: str, ids: tuple[int, ...]) -> list[dict[str, Any]]:

@@ -147,6 +147,9 @@ def test_the_export_holds_everything_stored_about_the_person(world: World) -> No
     assert document["invitations"][0]["messages"][0]["state"] == "sent"
     assert "link_salt" not in document["invitations"][0]
     assert len(document["slack_events"]) == 1 and len(document["invites"]) == 3
+    saved = world.written.saved
+    assert saved is not None
+    assert [m["run_id"] for m in document["maps_quoting_them"]] == [saved.id]
     assert [i["status"] for i in document["invitations"]] == ["sent", "pending"]
     # By participant id: widened to the same person in the other campaign.
     first = document["participants"][0]["id"]
