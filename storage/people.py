@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Campaign, Interview, Invite, Participant
-from storage.scheduler_models import Invitation
+from storage.scheduler_models import Invitation, Suppression
 
 
 class NoOneAsked(ValueError):
@@ -165,3 +165,12 @@ def _by_slack_user(users: set[str]) -> ColumnElement[bool]:
     if not users:
         return false()
     return Participant.slack_user_id.in_(users)
+
+
+def on_suppression_list(person: Person) -> ColumnElement[bool]:
+    """The suppression entries that name one of the person's addresses."""
+    users = {user for _, user in person.slack_users}
+    return or_(
+        (Suppression.kind == "email") & Suppression.value.in_(person.emails),
+        (Suppression.kind == "slack") & Suppression.value.in_(users),
+    )

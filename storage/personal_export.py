@@ -29,7 +29,7 @@ from storage.models import (
     StepRecord,
     SynthesisRun,
 )
-from storage.people import Person
+from storage.people import Person, on_suppression_list
 from storage.scheduler_models import Invitation, InvitationMessage, Suppression
 
 SECRET_COLUMNS = frozenset({"access_token_hash", "token_hash", "optout_token_hash", "link_salt"})
@@ -70,15 +70,7 @@ def export_person(session: Session, person: Person, *, now: datetime) -> dict[st
     ]
     suppressions = [
         _plain(Suppression.__table__, dict(r._mapping))
-        for r in session.execute(
-            select(Suppression.__table__).where(
-                ((Suppression.kind == "email") & Suppression.value.in_(person.emails))
-                | (
-                    (Suppression.kind == "slack")
-                    & Suppression.value.in_({user for _, user in person.slack_users})
-                )
-            )
-        )
+        for r in session.execute(select(Suppression.__table__).where(on_suppression_list(person)))
     ]
     return {
         "format": EXPORT_FORMAT,

@@ -22,12 +22,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.engines import write_session
-from storage.erasure import TABLE_RULES, Fate, OutputFiles, erase_person
-from storage.people import Match, NoOneAsked, Person, Who, find_person
+from storage.erasure import OutputFiles, erase_person
+from storage.people import Match, NoOneAsked, Person, Who, find_person, on_suppression_list
 from storage.personal_export import export_person
 from storage.privacy_models import ErasureRecord
 from storage.scheduler_models import Suppression
@@ -108,14 +108,20 @@ class PersonalData:
                 raise NobodyFound(f"no participant matches {who.describe()}")
             erased = erase_person(session, person, erasure_id=erasure_id, now=now)
             # Files first, inside the transaction: if deleting them fails the rows
-            # stay, and a retry finds the person and the files again.
+            # stay, and a retry finds the person and the files again. Suppression
+            # entries are kept (an opt-out outlives the erasure) and reported.
             files = self._delete_files(erased.output_files, erased.email_message_ids)
             counts = {name: n for name, n in sorted(erased.counts.items()) if n}
             counts["files_deleted"] = len(files)
             session.add(
                 ErasureRecord(erasure_id=erasure_id, erased_at=now, actor=actor, counts=counts)
             )
-            kept = _suppressions_of(session, person)
+            kept = int(
+                session.scalar(
+                    select(func.count()).select_from(Suppression).where(on_suppression_list(person))
+                )
+                or 0
+            )
         engine = self._engine()
         emptied = compact(engine) if engine is not None else None
         log.info("erasure %s by %s: %s", erasure_id, actor, counts)
@@ -147,27 +153,11 @@ class PersonalData:
         return deleted
 
 
-def erased_tables() -> list[str]:
-    """The tables an erasure deletes or retires rows in, for documentation and tests."""
-    return sorted(name for name, rule in TABLE_RULES.items() if rule.fate is not Fate.KEPT)
-
-
 def _unlink(path: Path) -> list[str]:
     if path.is_symlink() or path.is_file():
         path.unlink()
         return [str(path)]
     return []
-
-
-def _suppressions_of(session: Session, person: Person) -> int:
-    """How many suppression entries name the person's addresses (kept: see
-    ``storage.erasure.TABLE_RULES``)."""
-    users = {user for _, user in person.slack_users}
-    rows = session.query(Suppression).filter(
-        ((Suppression.kind == "email") & Suppression.value.in_(person.emails))
-        | ((Suppression.kind == "slack") & Suppression.value.in_(users))
-    )
-    return rows.count()
 
 
 __all__ = [
@@ -178,5 +168,4 @@ __all__ = [
     "PersonalData",
     "Who",
     "account_actor",
-    "erased_tables",
 ]
