@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.service.campaign_states import CLOSED_NOTICE, STOP_CHECK
 from campaigns.closed_notices import ClosedNotices
+from campaigns.retention_job import RETENTION, RetentionJobs
 from campaigns.scheduler import Claim, Handler
 from campaigns.sends import SEND, Sends
 from campaigns.stop_rules import StopRules
@@ -18,9 +19,11 @@ def handlers(
     waves: WaveStarts,
     stop_rules: StopRules | None = None,
     notices: ClosedNotices | None = None,
+    retention: RetentionJobs | None = None,
 ) -> dict[str, Handler]:
     """The scheduler's job kinds: ``wave.start`` and ``invitation.send``; with
-    ``stop_rules`` and ``notices``, ``campaign.stop_check`` and ``campaign.closed_notice``."""
+    ``stop_rules`` and ``notices``, ``campaign.stop_check`` and ``campaign.closed_notice``;
+    with ``retention``, ``retention.daily``."""
 
     def start_wave(claim: Claim) -> None:
         waves.start(int(claim.job.payload["wave"]), claim=claim)
@@ -59,4 +62,6 @@ def handlers(
             )
 
         found[CLOSED_NOTICE] = notify
+    if retention is not None:
+        found[RETENTION] = retention.handler()
     return found

@@ -15,6 +15,7 @@ from campaigns.closed_notices import ClosedNotices
 from campaigns.email_message import Sender
 from campaigns.handlers import handlers
 from campaigns.outbox import OutboxTransport
+from campaigns.retention_job import RetentionJobs
 from campaigns.scheduler import Worker, WorkerThreads
 from campaigns.sends import EmailTransport, Sends
 from campaigns.slack_invitations import SlackInvitations
@@ -111,6 +112,7 @@ def build_worker(runtime: Runtime) -> Worker:
             waves=WaveStarts(runtime.sessions, tokens=tokens),
             stop_rules=stop_rules,
             notices=notices,
+            retention=RetentionJobs(runtime.sessions),
         ),
         lease=timedelta(seconds=settings.scheduler_lease_seconds),
         poll_seconds=settings.scheduler_poll_seconds,
@@ -119,7 +121,9 @@ def build_worker(runtime: Runtime) -> Worker:
 
 
 def build_scheduler(runtime: Runtime, *, threads: int | None = None) -> WorkerThreads:
-    """``threads`` workers (default: the setting), not started."""
+    """``threads`` workers (default: the setting), not started; the daily retention run
+    enqueued if it is not yet."""
+    RetentionJobs(runtime.sessions).ensure_scheduled()
     count = threads or runtime.settings.scheduler_threads
     return WorkerThreads([build_worker(runtime) for _ in range(count)])
 

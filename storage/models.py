@@ -99,6 +99,10 @@ class Campaign(Base):
     guide_customisation: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    # Transcripts (messages, the free text of steps and answers, the engine state) are
+    # deleted this many days after an interview ended; None keeps them (migration 0015).
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+
     __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="status"),)
 
     participants: Mapped[list[Participant]] = relationship(
@@ -184,6 +188,9 @@ class Interview(Base):
     # SHA-256 of the secret that opens this interview on the web (the invite or open-link
     # token); the secret itself is never stored.
     access_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # When the campaign's retention deleted the transcript (messages, free text, engine
+    # state), keeping the anonymous step facts (migration 0015).
+    transcript_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     campaign: Mapped[Campaign] = relationship(back_populates="interviews")
     participant: Mapped[Participant | None] = relationship(back_populates="interviews")
@@ -413,6 +420,11 @@ class SynthesisRun(Base):
     # The maps of a `--segment-by` run, one per segment value (JSON as ``journey_map``,
     # pain points included), so `maps export` writes exactly what `synthesize` wrote.
     segment_maps: Mapped[list[dict[str, Any]] | None] = mapped_column(json_type())
+    # Set when an erasure removed someone this run quoted: the map, pain points, segment
+    # maps and interview ids are emptied, the counts and id counters kept (migration
+    # 0015). ``retired_by`` is the erasure's id (``erasures.erasure_id``).
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_by: Mapped[str | None] = mapped_column(String(32))
 
     campaign: Mapped[Campaign] = relationship()
 
@@ -495,6 +507,7 @@ class StartCounter(Base):
 # layers, edits) live in their own modules; importing them here puts them on
 # Base.metadata wherever the models are loaded (migrations, tests).
 from storage import console_models as _console_models  # noqa: E402, F401
+from storage import privacy_models as _privacy_models  # noqa: E402, F401
 from storage import review_models as _review_models  # noqa: E402, F401
 
 # The scheduler's tables (jobs, waves, invitations, suppressions) live in a module of

@@ -9,15 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from storage.models import Campaign, SynthesisRun
+from storage.privacy_models import SynthesisOutput
 from storage.types import utcnow
 
-__all__ = ["add_run", "get_run", "latest_runs", "list_runs", "run_interview_ids"]
+__all__ = [
+    "add_run",
+    "get_run",
+    "latest_runs",
+    "list_runs",
+    "record_output",
+    "run_interview_ids",
+    "run_is_live",
+]
 
 _LARGE = (
     SynthesisRun.journey_map,
@@ -102,12 +112,22 @@ def run_interview_ids(session: Session, run_id: int) -> list[str] | None:
     return None if found is None else list(found[0])
 
 
+def run_is_live(session: Session, run_id: int) -> bool:
+    """Whether run ``run_id`` exists and no erasure retired it."""
+    found = session.execute(
+        select(SynthesisRun.retired_at).where(SynthesisRun.id == run_id)
+    ).first()
+    return found is not None and found[0] is None
+
+
 def list_runs(
     session: Session, *, campaign_slug: str | None = None, limit: int | None = None
 ) -> list[SynthesisRun]:
-    """Runs newest first (optionally one campaign's), without their large JSON columns."""
+    """Runs newest first (optionally one campaign's), without their large JSON columns;
+    runs an erasure retired are left out (their maps are gone)."""
     statement = (
         select(SynthesisRun)
+        .where(SynthesisRun.retired_at.is_(None))
         .options(*(defer(column) for column in _LARGE), joinedload(SynthesisRun.campaign))
         .order_by(SynthesisRun.id.desc())
     )
@@ -128,3 +148,16 @@ def delete_campaign_runs(session: Session, *, campaign_id: int) -> int:
         session.delete(run)
     session.flush()
     return len(runs)
+
+
+def record_output(
+    session: Session, *, run_id: int, folder: Path, files: Sequence[Path], now: datetime
+) -> SynthesisOutput:
+    """Record that run ``run_id``'s files were written into ``folder`` (an erasure that
+    retires the run deletes them). ``files`` may be absolute or relative to ``folder``."""
+    base = folder.resolve()
+    names = [str(path.resolve().relative_to(base)) for path in files]
+    output = SynthesisOutput(run_id=run_id, folder=str(base), files=names, written_at=now)
+    session.add(output)
+    session.flush()
+    return output

@@ -68,6 +68,10 @@ class RunNotFound(LookupError):
     """No stored run with this id (or none for this campaign)."""
 
 
+class RunRetired(RunNotFound):
+    """The run was retired by an erasure: its map is gone."""
+
+
 class RunUnreadable(ValueError):
     """A stored map this version cannot read (stored by another map schema version)."""
 
@@ -106,12 +110,12 @@ def match_series(session: Session, journey_map: JourneyMap) -> SeriesMatch:
     latest = store.latest_runs(session, campaign_id=campaign.id, segment=segment, count=1)
     previous = latest[0] if latest else None
     previous_map = None
-    if previous is not None:
+    if previous is not None and previous.retired_at is None:
         try:
             previous_map = _map_of(previous)
         except RunUnreadable:
-            # Nothing to match against: every id is fresh, but the series' counters go on,
-            # so no id of the unreadable run is handed out again.
+            # Nothing to match against (as for a run an erasure retired): every id is
+            # fresh, but the series' counters go on, so no id of it is handed out again.
             previous_map = None
     stable, next_ids, match = stabilise_ids(
         journey_map,
@@ -179,6 +183,12 @@ def load_run(session: Session, run_id: int) -> StoredRun:
     run = store.get_run(session, run_id)
     if run is None:
         raise RunNotFound(f"no synthesis run {run_id} (see `journeyline maps list`)")
+    if run.retired_at is not None:
+        raise RunRetired(
+            f"run {run_id} was retired on {run.retired_at:%Y-%m-%d} by erasure "
+            f"{run.retired_by}: it quoted someone whose data was erased, so its map was "
+            "removed. Run `journeyline synthesize` again for a map without them."
+        )
     segments = tuple(_segment_map(run, data) for data in run.segment_maps or ())
     return StoredRun(_info(run), _map_of(run), segments)
 

@@ -91,6 +91,8 @@ EXPECTED_RULES: dict[tuple[str, str], str] = {
     ("GET", "/app/maps/{run_id}/shares"): Action.MAPS_SHARE.value,
     ("POST", "/app/maps/{run_id}/shares"): Action.MAPS_SHARE.value,
     ("POST", "/app/maps/{run_id}/shares/{share_id}/revoke"): Action.MAPS_SHARE.value,
+    ("GET", "/api/v1/participants/export"): Action.PERSONAL_DATA_MANAGE.value,
+    ("POST", "/api/v1/participants/erase"): Action.PERSONAL_DATA_MANAGE.value,
 }
 # What each unsafe route is sent: a request its permitted callers would really make.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -152,6 +154,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "payload": {"name": "walk {n}"},
         "reason": "the walk",
     },
+    # Nobody by this address: an admin's call gets as far as the lookup (404).
+    ("POST", "/api/v1/participants/erase"): {"email": "nobody-{n}@example.com"},
 }
 # What an allowed call answers (default 200, 201 or 303). The SSO callback without a
 # sign-in begun in this browser is refused by the flow itself, not by the guard; a
@@ -159,6 +163,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 ALLOWED_STATUSES: dict[tuple[str, str], set[int]] = {
     ("GET", "/app/sso/callback"): {400},
     ("POST", "/app/sign-in"): {303, 400},
+    # Called without saying whom (400), or for nobody (404): past the guard either way.
+    ("GET", "/api/v1/participants/export"): {400},
+    ("POST", "/api/v1/participants/erase"): {404},
 }
 DEFAULT_ALLOWED = {200, 201, 303}
 PRINCIPALS: list[Role | None] = [None, *Role]
@@ -271,7 +278,8 @@ def _call(walk: Walk, method: str, path: str, role: Role | None) -> tuple[int, s
         response = client.request(method, url, headers=headers)
     elif path.startswith("/api/"):
         body = _filled(BODIES[(method, path)], email=actor_email, n=n, **values)
-        body["version"] = int(body["version"])
+        if "version" in body:
+            body["version"] = int(body["version"])
         response = client.request(method, url, json=body, headers=headers)
     else:
         body = _filled(BODIES[(method, path)], email=actor_email, n=n, **values)

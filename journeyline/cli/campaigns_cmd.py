@@ -13,6 +13,9 @@ from bot.service.campaign_settings import InvalidSettings, SettingsForm
 from bot.service.campaign_states import ReopenRefused
 from bot.service.console.overview import campaign_summaries
 from bot.service.errors import CampaignNotFound
+from bot.service.campaign_guides import guide_for
+from bot.service.campaigns import InvalidSlug, create_campaign
+from bot.service.retention import Retention
 from journeyline.cli.common import abort, console, errors, runtime
 from journeyline.runtime import Runtime
 from storage.types import utcnow
@@ -160,3 +163,27 @@ def _problems(invalid: InvalidSettings) -> str:
     return "; ".join(
         f"{FLAGS.get(name, name)}: {problem}" for name, problem in invalid.problems.items()
     )
+
+
+@app.command("retention")
+def retention(
+    slug: str = typer.Argument(..., help="Campaign slug."),
+    days: int | None = typer.Option(
+        None, "--days", min=1, help="Delete transcripts this many days after an interview ended."
+    ),
+    keep: bool = typer.Option(False, "--keep", help="Keep transcripts (no retention)."),
+) -> None:
+    """Set how long a campaign keeps transcripts: messages, the free text of steps and
+    answers, and the engine state go DAYS after an interview ended (`journeyline retention
+    run`, and daily in the scheduler); anonymous step facts stay for the maps."""
+    if (days is None) == (not keep):
+        raise abort("give --days N or --keep")
+    with runtime() as rt:
+        try:
+            Retention(rt.sessions).set_days(slug, None if keep else days)
+        except ValueError as error:
+            raise abort(str(error)) from None
+    if keep:
+        console.print(f"Campaign {slug} keeps its transcripts.")
+    else:
+        console.print(f"Campaign {slug} deletes transcripts {days} days after an interview ended.")

@@ -71,7 +71,12 @@ COMMANDS: dict[str, Entry] = {
     "llm": Entry("journeyline.cli.llm_cmd:app", "The optional language model: usage and spend."),
     "participants": Entry(
         "journeyline.cli.participants_cmd:app",
-        "A campaign's participants: import a list, see where each stands.",
+        "A campaign's participants: import a list, see where each stands, export or erase "
+        "a person's data.",
+    ),
+    "retention": Entry(
+        "journeyline.cli.retention_cmd:app",
+        "Transcript retention: delete transcripts once their campaign's retention ends.",
     ),
     "suppressions": Entry(
         "journeyline.cli.suppressions_cmd:app",

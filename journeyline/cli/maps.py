@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from journeyline.cli.common import abort, console, count, runtime
 from journeyline.runtime import Runtime
+from storage import synthesis_runs as synthesis_store
 from storage.files import OutputError, prepare_folder
+from storage.types import utcnow
 from synthesis.diff import ORDER, Change, MapDiff, diff_maps
 from synthesis.model import JourneyMap
 from synthesis.observations import SynthesisInputError
@@ -221,13 +223,18 @@ def export_command(
         with rt.sessions() as session:
             stored = _load(session, run_id)
         overall = stored.journey_map if as_synthesized else _curated(rt, run_id)
-    maps = SegmentedMaps(overall=overall, segments=list(stored.segment_maps))
-    try:
-        paths = write_segmented_outputs(
-            maps, folder, chosen, include_personal_data=include_personal_data
-        )
-    except DocumentUnavailable as error:
-        raise abort(str(error)) from None
+        maps = SegmentedMaps(overall=overall, segments=list(stored.segment_maps))
+        try:
+            paths = write_segmented_outputs(
+                maps, folder, chosen, include_personal_data=include_personal_data
+            )
+        except DocumentUnavailable as error:
+            raise abort(str(error)) from None
+        # Recorded, so an erasure that retires the run finds these files too.
+        with rt.sessions.begin() as session:
+            synthesis_store.record_output(
+                session, run_id=run_id, folder=folder, files=paths, now=utcnow()
+            )
     shown = [str(p) for p in paths if p.parent == folder]
     segments = f" and {count(len(maps.segments), 'segment map')}" if maps.segments else ""
     console.print(f"Wrote run {run_id}: {', '.join(shown)}{segments}")

@@ -22,9 +22,11 @@ from journeyline.cli.common import abort, console, count, runtime
 from journeyline.settings import Settings
 from storage import llm_calls as llm_storage
 from storage import queries
+from storage import synthesis_runs as synthesis_store
 from storage.files import OutputError, prepare_folder
 from storage.llm_calls import CallRow
 from storage.synthesis_inputs import customer_texts
+from storage.types import utcnow
 from synthesis.analyst import Analyst
 from synthesis.formatting import human_minutes, provenance_shares
 from synthesis.observations import FINISHED_ONLY, Selection, SynthesisInputError
@@ -321,6 +323,10 @@ def synthesize_to(
             on_format=lambda f: advance(f),
             include_personal_data=include_personal_data,
         )
+        with sessions.begin() as session:
+            synthesis_store.record_output(
+                session, run_id=saved.id, folder=out, files=paths, now=utcnow()
+            )
     return Written(
         maps=maps,
         out=out,

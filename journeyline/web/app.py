@@ -32,6 +32,7 @@ from bot.web.http_errors import ApiError, api_error_handler, validation_error_ha
 from bot.web.ratelimit import RateLimiter
 from journeyline.console_wiring import make_console_service, make_review_service, make_sharing
 from journeyline.logs import configure_from_settings
+from journeyline.privacy_wiring import make_personal_data
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.scheduler_wiring import helpdesk_hooks
 from journeyline.settings import Settings, load_settings
@@ -154,6 +155,7 @@ def create_app(
             public_url=settings.link_base(),
             review=review,
             secure_cookies=settings.console_secure_cookies,
+            privacy=make_personal_data(runtime),
         ),
     )
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

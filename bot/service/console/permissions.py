@@ -31,6 +31,9 @@ class Action(StrEnum):
     # Customers' personal data in maps and transcripts (names, emails, phone and card
     # numbers in their words). Without it they are masked.
     PERSONAL_DATA_READ = "personal-data:read"
+    # Export everything stored about one customer, or erase it (access and erasure
+    # requests). Admins only: an erasure cannot be undone.
+    PERSONAL_DATA_MANAGE = "personal-data:manage"
     USERS_MANAGE = "users:manage"
     SETTINGS_MANAGE = "settings:manage"
 
@@ -43,7 +46,7 @@ ROLE_LABELS: dict[Role, str] = {
 }
 
 ROLE_SUMMARIES: dict[Role, str] = {
-    Role.ADMIN: "Everything, plus accounts and settings.",
+    Role.ADMIN: "Everything, plus accounts, settings and customers' data requests.",
     Role.RESEARCHER: "Plans and runs campaigns; reads and curates maps.",
     Role.REVIEWER: "Reads campaigns; reviews and approves journey maps.",
     Role.VIEWER: "Reads campaigns and maps, customers' personal data masked; changes nothing.",
@@ -69,6 +72,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.MAPS_REVIEW: "edit and approve journey maps",
     Action.MAPS_SHARE: "share journey maps by read-only links",
     Action.PERSONAL_DATA_READ: "see customers' personal data",
+    Action.PERSONAL_DATA_MANAGE: "export or erase a customer's data",
     Action.USERS_MANAGE: "manage accounts",
     Action.SETTINGS_MANAGE: "change settings",
 }

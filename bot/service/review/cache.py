@@ -35,6 +35,11 @@ class Lru(Generic[K, V]):
                 self._items.popitem(last=False)
         return value
 
+    def discard(self, key: K) -> None:
+        """Forget ``key`` (a value that turned out to be gone)."""
+        with self._lock:
+            self._items.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

@@ -3,7 +3,9 @@ its steps, and which of its interviews are new since the previous run of its ser
 
 Runs are written once and never changed, so what is read of them is cached (a few runs,
 least recently used first out): a map of ten thousand interviews is parsed once, not on
-every click.
+every click. The one change a run sees is its retirement by an erasure (in any process):
+each read asks the database whether the run is still there (a primary-key lookup), so a
+retired run's cached map, which quotes the erased person, is never shown again.
 """
 
 from __future__ import annotations
@@ -90,6 +92,12 @@ class RunLibrary:
 
     def run(self, run_id: int) -> LoadedRun:
         """Run ``run_id`` (:class:`MapNotFound`, :class:`MapUnreadable`)."""
+        with self._sessions() as session:
+            live = run_store.run_is_live(session, run_id)
+        if not live:
+            self._runs.discard(run_id)
+            self._indexes.discard(run_id)
+            raise MapNotFound(run_id)
         return self._runs.get(run_id, lambda: self._load(run_id))
 
     def step_index(self, run: LoadedRun) -> StepIndex:

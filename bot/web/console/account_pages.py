@@ -25,6 +25,7 @@ SCOPE_HELP: dict[Action, str] = {
     Action.MAPS_READ: "read journey maps",
     Action.MAPS_REVIEW: "edit and approve journey maps",
     Action.PERSONAL_DATA_READ: "see customers' personal data in maps and transcripts",
+    Action.PERSONAL_DATA_MANAGE: "export or erase one customer's data",
     Action.USERS_MANAGE: "manage accounts",
     Action.SETTINGS_MANAGE: "change settings",
 }

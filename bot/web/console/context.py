@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from bot.service.console.service import ConsoleService
+from bot.service.privacy import PersonalData
 from bot.service.review.service import ReviewService
 
 
@@ -22,6 +23,8 @@ class ConsoleContext:
     # Secure cookies even over plain HTTP: behind a proxy that terminates TLS, the app
     # sees http but browsers see https. Requests that arrive over https always get them.
     secure_cookies: bool = False
+    # Export and erasure of one customer's data (the admins' privacy API).
+    privacy: PersonalData | None = None
 
 
 async def console_context(request: Request) -> ConsoleContext:

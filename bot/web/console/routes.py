@@ -12,6 +12,7 @@ from bot.web.console import (
     home,
     maps_api,
     maps_pages,
+    privacy_api,
     review_pages,
     share_pages,
     users_pages,
@@ -31,6 +32,7 @@ ROUTERS = (
     users_pages.router,
     api.router,
     maps_api.router,
+    privacy_api.router,
 )
 
 
