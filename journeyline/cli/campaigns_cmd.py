@@ -13,8 +13,6 @@ from bot.service.campaign_settings import InvalidSettings, SettingsForm
 from bot.service.campaign_states import ReopenRefused
 from bot.service.console.overview import campaign_summaries
 from bot.service.errors import CampaignNotFound
-from bot.service.campaign_guides import guide_for
-from bot.service.campaigns import InvalidSlug, create_campaign
 from bot.service.retention import Retention
 from journeyline.cli.common import abort, console, errors, runtime
 from journeyline.runtime import Runtime
