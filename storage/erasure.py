@@ -89,6 +89,9 @@ TABLE_RULES: dict[str, Rule] = {
     "invitation_waves": Rule(Fate.KEPT, "schedules, no person in them"),
     "message_templates": Rule(Fate.KEPT, "the campaign's own email wording"),
     "review_layers": Rule(Fate.KEPT, "a series' version counter"),
+    "share_links": Rule(
+        Fate.KEPT, "staff's read-only links to a run; a retired run's link shows no map"
+    ),
     "erasures": Rule(Fate.KEPT, "the audit of erasures, which holds no personal data"),
     "console_users": Rule(Fate.KEPT, "staff accounts, not customers"),
     "console_sessions": Rule(Fate.KEPT, "staff sign-ins"),
