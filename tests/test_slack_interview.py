@@ -78,7 +78,11 @@ def test_a_whole_interview_with_typed_answers_and_clicks(world: SlackWorld) -> N
     opening = fake.posted()
     assert [p["channel"] for p in opening] == ["DU1", "DU1"]
     assert "last time you needed help" in opening[0]["text"]
-    assert buttons(opening[1]) == [("yes", "Yes, that's fine"), ("no", "No thanks")]
+    assert buttons(opening[1]) == [
+        ("yes", "Yes, that's fine"),
+        ("yes-hear-back", "Yes, and tell me what you change"),
+        ("no", "No thanks"),
+    ]
 
     clicks = typed_over_buttons = 0
     for _ in range(40):
