@@ -13,6 +13,8 @@ from bot.service.triggers import Triggers
 from bot.web.helpdesk import HelpdeskHooks
 from campaigns.email_message import Sender
 from campaigns.handlers import handlers
+from campaigns.loop_sends import LoopSends
+from campaigns.mention_emails import MentionEmails
 from campaigns.outbox import OutboxTransport
 from campaigns.scheduler import Worker, WorkerThreads
 from campaigns.sends import EmailTransport, Sends
@@ -84,16 +86,23 @@ def build_worker(runtime: Runtime) -> Worker:
     """One worker with channels of its own (an SMTP connection is not shared)."""
     settings = runtime.settings
     tokens = link_tokens(settings)
-    sends = Sends(
-        runtime.sessions,
-        tokens=tokens,
-        sender=Sender(settings.email_from_address, settings.email_from_name),
-        email=email_transport(settings),
-        slack=slack_invitations(settings),
+    sender = Sender(settings.email_from_address, settings.email_from_name)
+    email = email_transport(settings)
+    slack = slack_invitations(settings)
+    sends = Sends(runtime.sessions, tokens=tokens, sender=sender, email=email, slack=slack)
+    # Closing the loop and mention emails share the worker's channels.
+    loops = LoopSends(runtime.sessions, sender=sender, email=email, tokens=tokens, slack=slack)
+    mentions = MentionEmails(
+        runtime.sessions, sender=sender, email=email, link_base=settings.link_base()
     )
     return Worker(
         runtime.sessions,
-        handlers(sends=sends, waves=WaveStarts(runtime.sessions, tokens=tokens)),
+        handlers(
+            sends=sends,
+            waves=WaveStarts(runtime.sessions, tokens=tokens),
+            loops=loops,
+            mentions=mentions,
+        ),
         lease=timedelta(seconds=settings.scheduler_lease_seconds),
         poll_seconds=settings.scheduler_poll_seconds,
         on_stop=sends.close,

@@ -26,6 +26,9 @@ class Action(StrEnum):
     CAMPAIGNS_WRITE = "campaigns:write"
     MAPS_READ = "maps:read"
     MAPS_REVIEW = "maps:review"
+    # Approve a map version, and reopen an approved one (curation of an approved version
+    # waits until it is reopened).
+    MAPS_APPROVE = "maps:approve"
     # Customers' personal data in maps and transcripts (names, emails, phone and card
     # numbers in their words). Without it they are masked.
     PERSONAL_DATA_READ = "personal-data:read"
@@ -55,7 +58,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.RESEARCHER: _READ
     | {Action.CAMPAIGNS_WRITE, Action.MAPS_REVIEW, Action.PERSONAL_DATA_READ},
-    Role.REVIEWER: _READ | {Action.MAPS_REVIEW, Action.PERSONAL_DATA_READ},
+    Role.REVIEWER: _READ | {Action.MAPS_REVIEW, Action.MAPS_APPROVE, Action.PERSONAL_DATA_READ},
     Role.VIEWER: _READ,
 }
 
@@ -64,7 +67,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CAMPAIGNS_READ: "read campaigns and their progress",
     Action.CAMPAIGNS_WRITE: "create and change campaigns",
     Action.MAPS_READ: "read journey maps",
-    Action.MAPS_REVIEW: "edit and approve journey maps",
+    Action.MAPS_REVIEW: "edit and discuss journey maps, and put them in review",
+    Action.MAPS_APPROVE: "approve journey maps and reopen approved ones",
     Action.PERSONAL_DATA_READ: "see customers' personal data",
     Action.USERS_MANAGE: "manage accounts",
     Action.SETTINGS_MANAGE: "change settings",

@@ -37,6 +37,13 @@ DONE_MESSAGES: dict[str, str] = {
     "edit-saved": "Your edit is saved and applied to the map. It applies to every later run "
     "of this map too; undo it from the cell's review page or the map's history.",
     "edit-undone": "The edit is undone. It stays in the map's history.",
+    "comment-posted": "Your comment is posted. Anyone you mentioned finds it under Mentions.",
+    "thread-resolved": "The discussion is resolved. Reopen it any time.",
+    "thread-reopened": "The discussion is open again.",
+    "status-changed": "The map's review status is changed; the history keeps who and why.",
+    "action-saved": "The action is saved.",
+    "loop-saved": "The message is saved. Nothing is sent until you press Send.",
+    "loop-queued": "The message is queued: each person gets it once, as the scheduler runs.",
 }
 
 # Of those, the ones that ask something of the person rather than confirm.
@@ -169,6 +176,7 @@ def _nav(request: Request, role: Role | None) -> list[dict[str, Any]]:
     if role is None:
         return []
     items = [("Campaigns", "/app", Action.CAMPAIGNS_READ), ("Maps", "/app/maps", Action.MAPS_READ)]
+    items.append(("Mentions", "/app/mentions", Action.MAPS_READ))
     items.append(("Users", "/app/users", Action.USERS_MANAGE))
     items.append(("Account", "/app/account", Action.OWN_ACCOUNT))
     path = request.url.path.rstrip("/") or "/"

@@ -6,8 +6,11 @@ from fastapi import FastAPI
 
 from bot.web.console import (
     account_pages,
+    action_pages,
     api,
+    approval_pages,
     auth_pages,
+    discussion_pages,
     home,
     maps_api,
     maps_pages,
@@ -23,6 +26,9 @@ ROUTERS = (
     home.router,
     maps_pages.router,
     review_pages.router,
+    discussion_pages.router,
+    approval_pages.router,
+    action_pages.router,
     account_pages.router,
     users_pages.router,
     api.router,
