@@ -224,7 +224,7 @@ def test_approval_makes_the_version_read_only_until_reopened(mapped: Mapped) -> 
     assert "approved" in history and "put in review" in history
 
 
-VIEWER_POSTS = (
+VIEWER_POSTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("threads", {"cell_kind": "stage", "cell_id": "wait", "body": "hi"}),
     ("threads/1/comments", {"body": "hi"}),
     ("threads/1/status", {"status": "resolved"}),
