@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.questions import CONSENT_CHOICES, HEAR_BACK
+from bot.importer import import_lines
 from bot.service.campaigns import create_campaign
 from bot.service.interviews import InterviewService
 from bot.slack.blocks import reply_blocks
@@ -91,3 +92,24 @@ def test_typing_the_label_in_the_terminal_picks_hearing_back(
         write=written.append,
     )
     assert _stored(session_factory, public_id) == (True, True)
+
+
+def test_an_imported_interview_carries_its_hear_back(
+    service: InterviewService, session_factory: sessionmaker[Session]
+) -> None:
+    """Transcripts from elsewhere say whether the customer asked to hear back."""
+    lines = [
+        json.dumps(
+            {
+                "external_id": f"imp-{n}",
+                "participant": {"id": f"p{n}", "email": f"p{n}@example.org"},
+                "steps": [{"doing": "I called the bank", "channel": "phone", "feeling": 2}],
+                **({"hear_back": True} if n else {}),
+            }
+        )
+        for n in range(2)
+    ]
+    report = import_lines(session_factory, lines, campaign_slug=CAMPAIGN)
+    assert report.problems == [] and len(report.imported) == 2
+    stored = [_stored(session_factory, public_id) for public_id in report.imported]
+    assert stored == [(True, False), (True, True)]
