@@ -78,9 +78,9 @@ def test_a_thread_on_a_lane_with_a_mention_a_reply_resolve_and_reopen(mapped: Ma
     page = client.get(f"/app/maps/{run}/cells/stage/wait")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; **bold**" in page.text
     assert "<script>alert(1)" not in page.text
-    assert (
-        "On the stage wait, Feeling lane" in page.text and "mentions rae@example.com" in page.text
-    )
+    wait = next(s.name for s in mapped.run.journey_map.stages if s.id == "wait")
+    assert f"On the stage “{wait}”, Feeling lane" in unescape(page.text)
+    assert "mentions rae@example.com" in page.text
     thread_id = int(re.search(r'id="thread-(\d+)"', page.text).group(1))  # type: ignore[union-attr]
     reply = _post(
         client, f"/app/maps/{run}/threads/{thread_id}/comments", csrf,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,6 +78,8 @@ class ThreadView:
     resolved_at: datetime | None
     resolved_by: str | None
     comments: tuple[CommentView, ...]
+    # The cell's name on the map the thread is read with ("" when not known there).
+    cell_name: str = ""
 
     @property
     def open(self) -> bool:
@@ -85,9 +87,11 @@ class ThreadView:
 
     @property
     def where(self) -> str:
-        """ "stage wait, Feeling lane" and the like."""
+        """``stage “Waiting”, Feeling lane`` and the like (the id when the name is not
+        known: a cell no longer on this run's map)."""
         lane = f", {LANES.get(self.lane, self.lane)} lane" if self.lane else ""
-        return f"{CELL_WORDS.get(self.cell_kind, self.cell_kind)} {self.cell_id}{lane}"
+        name = f"“{self.cell_name}”" if self.cell_name else self.cell_id
+        return f"{CELL_WORDS.get(self.cell_kind, self.cell_kind)} {name}{lane}"
 
 
 @dataclass(frozen=True)
@@ -181,12 +185,15 @@ class Discussion:
         self._clock = clock
 
     def threads(self, run_id: int) -> list[ThreadView]:
-        """Every thread of the run's series, oldest first."""
-        info = self._review.library.run(run_id).info
+        """Every thread of the run's series, oldest first, named as the run's map names
+        their cells."""
+        reviewed = self._review.reviewed(run_id, personal=True)
+        names = cell_names(reviewed)
         with self._sessions() as session:
-            ref = series_ref(session, info)
+            ref = series_ref(session, reviewed.run.info)
             rows = store.series_threads(session, campaign_id=ref.campaign_id, segment=ref.segment)
-            return _views(session, rows)
+            views = _views(session, rows)
+        return [replace(t, cell_name=names.get((t.cell_kind, t.cell_id), "")) for t in views]
 
     def start(
         self,
