@@ -169,6 +169,7 @@ def test_discuss_approve_act_and_close_the_loop(
     _sign_in(rae.page, REVIEWER)
     rae.page.get_by_role("link", name="Mentions", exact=True).click()
     expect(rae.page.locator(".comment-body").first).to_have_text(COMMENT)
+    Shots(tmp_path, "workspace-flow").take(rae.page, "mentions-rae")
     rae.page.get_by_role("link", name=re.compile(r"reply$")).first.click()
     expect(rae.page.locator("article.thread").first).to_be_visible()
     assert watched.problems == [] and watched.dialogs == []
