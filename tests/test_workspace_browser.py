@@ -20,16 +20,21 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, select
 
+from storage.engines import sqlite_url_for_dir
+from storage.models import Interview
 from tests.browser_support import (
     LAPTOP,
     PHONE,
     Shots,
     Watched,
     WebServer,
+    api_get_interview,
     open_chromium,
     require_browser,
     run_server,
+    token_of,
     watch_console_page,
 )
 from tests.review_data import import_records
@@ -46,6 +51,7 @@ ADMIN = "ada@example.com"
 REVIEWER = "rae@example.com"
 COMMENT = "@rae is <b>this</b> the hold music again?"
 SUBJECT = "We call you back now"
+CHAT = "hear-back-chat"
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     env = {"JOURNEYLINE_RATE_LIMIT_PER_CLIENT": "0", "JOURNEYLINE_SCHEDULER_IN_SERVE": "false"}
     with run_server(data_dir, extra_env=env) as running:
         running.cli("campaigns", "create", "--slug", CAMPAIGN, "--name", "Support Q4")
+        running.cli(*("campaigns", "create", "--slug", CHAT, "--name", "Chat"), "--open-link")
         records = import_records(count=12, start=0, evil=True)
         for n, record in enumerate(records):
             record["hear_back"] = n % 4 != 0  # three in four asked to hear back
@@ -190,9 +197,11 @@ def test_every_workspace_page_at_laptop_and_phone_width(
     page.goto("/app/maps")
     page.get_by_role("link", name=re.compile(r"^Open map")).first.click()
     run = page.url.rstrip("/").rsplit("/", 1)[1]
+    stage_cell = page.locator("a.cell-review").first.get_attribute("href")
+    assert stage_cell is not None
     pages = {
         "map": f"/app/maps/{run}",
-        "stage-cell": f"/app/maps/{run}/cells/stage/{page.locator('a.cell-review').first.get_attribute('href').rsplit('/', 1)[1]}",  # noqa: E501
+        "stage-cell": stage_cell,
         "actions": f"/app/maps/{run}/actions",
         "history": f"/app/maps/{run}/history",
         "mentions": "/app/mentions",
@@ -214,4 +223,41 @@ def test_every_workspace_page_at_laptop_and_phone_width(
             assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at {viewport}"
         shots.take(page, name)
     assert watched.problems == [] and watched.dialogs == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", ["laptop", "phone"])
+def test_the_web_chat_offers_the_second_yes_and_stores_it(
+    browser: Browser, server: WebServer, tmp_path: Path, viewport: str
+) -> None:
+    """Three consent buttons that fit the screen; the second keeps the wish to hear back
+    and the interview goes on to the same next question."""
+    watched = watch_console_page(browser, server, LAPTOP if viewport == "laptop" else PHONE)
+    page, shots = watched.page, Shots(tmp_path, "workspace-chat")
+    page.goto(f"/c/{CHAT}")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(re.compile(r"/i/[^/]+$"))
+    second = page.get_by_role("button", name="Yes, and tell me what you change")
+    expect(second).to_be_visible()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1
+    shots.take(page, "consent")
+    second.click()
+    expect(page.locator("#log .msg--me").first).to_contain_text("Yes, and tell me what you change")
+    interview_id = page.locator("#app").get_attribute("data-interview-id") or ""
+    view = api_get_interview(server.base_url, interview_id=interview_id, token=token_of(page.url))
+    assert view["status"] == "active"
+    # Stored with the consent, in the server's own database.
+    engine = create_engine(sqlite_url_for_dir(Path(server.env["JOURNEYLINE_DATA_DIR"])))
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(Interview.consent, Interview.hear_back).where(
+                Interview.public_id == interview_id
+            )
+        ).one()
+    engine.dispose()
+    assert tuple(row) == (True, True)
+    assert watched.problems == []
     page.context.close()

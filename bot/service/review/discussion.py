@@ -104,6 +104,7 @@ class MentionView:
     run_id: int | None
     campaign_id: int
     seen: bool
+    cell_name: str = ""
 
 
 class UnknownMentions(EditRefused):
@@ -286,7 +287,17 @@ class Discussion:
             ]
             if mark_seen:
                 store.mark_seen(session, user_id, now=self._clock())
-            return views
+        return [replace(v, cell_name=self._name(v)) for v in views]
+
+    def _name(self, mention: MentionView) -> str:
+        """The cell's name on the map the thread was started on ("" if that run is gone)."""
+        if mention.run_id is None:
+            return ""
+        try:
+            names = cell_names(self._review.reviewed(mention.run_id, personal=True))
+        except ReviewError:
+            return ""
+        return names.get((mention.cell_kind, mention.cell_id), "")
 
     def unseen(self, user_id: int) -> int:
         with self._sessions() as session:
