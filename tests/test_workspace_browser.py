@@ -174,7 +174,8 @@ def test_discuss_approve_act_and_close_the_loop(
     # Rae finds the mention.
     rae = watch_console_page(browser, server, LAPTOP)
     _sign_in(rae.page, REVIEWER)
-    rae.page.get_by_role("link", name="Mentions", exact=True).click()
+    rae.page.get_by_role("link", name="Mentions (1)", exact=True).click()
+    expect(rae.page.get_by_role("link", name="Mentions", exact=True)).to_be_visible()
     expect(rae.page.locator(".comment-body").first).to_have_text(COMMENT)
     Shots(tmp_path, "workspace-flow").take(rae.page, "mentions-rae")
     rae.page.get_by_role("link", name=re.compile(r"reply$")).first.click()

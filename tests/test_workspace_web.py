@@ -95,10 +95,12 @@ def test_a_thread_on_a_lane_with_a_mention_a_reply_resolve_and_reopen(mapped: Ma
     map_page = client.get(f"/app/maps/{run}")
     assert "1 open discussion" in map_page.text
     # The mentioned reviewer finds it under Mentions (new, then seen).
+    assert "Mentions (1)" in rae.get("/app/maps").text  # the menu counts unseen ones
     mentions = rae.get("/app/mentions")
     assert mentions.status_code == 200 and ">new<" in mentions.text
     assert "&lt;script&gt;" in mentions.text and f"#thread-{thread_id}" in mentions.text
-    assert ">new<" not in rae.get("/app/mentions").text
+    seen = rae.get("/app/mentions").text
+    assert ">new<" not in seen and "Mentions (" not in seen
 
 
 def test_an_unknown_mention_is_refused_and_nothing_is_stored(mapped: Mapped) -> None:

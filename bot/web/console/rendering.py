@@ -153,7 +153,11 @@ def render(
         "csrf": found.csrf,
         "done": done,
         "done_kind": "warn" if code in WARNINGS else "ok",
-        "nav": _nav(request, principal.user.role if principal else None),
+        "nav": _nav(
+            request,
+            principal.user.role if principal else None,
+            unseen=_unseen_mentions(context, principal.user.id) if principal else 0,
+        ),
         "sso_label": context.service.sso.sso.label if context.service.sso else None,
         **(values or {}),
     }
@@ -172,11 +176,18 @@ def render(
     return response
 
 
-def _nav(request: Request, role: Role | None) -> list[dict[str, Any]]:
+def _unseen_mentions(context: ConsoleContext, user_id: int) -> int:
+    """Mentions of the user not yet seen on the Mentions page (one COUNT per page)."""
+    return context.workspace.discussion.unseen(user_id)
+
+
+def _nav(request: Request, role: Role | None, *, unseen: int = 0) -> list[dict[str, Any]]:
     if role is None:
         return []
     items = [("Campaigns", "/app", Action.CAMPAIGNS_READ), ("Maps", "/app/maps", Action.MAPS_READ)]
-    items.append(("Mentions", "/app/mentions", Action.MAPS_READ))
+    items.append(
+        (f"Mentions ({unseen})" if unseen else "Mentions", "/app/mentions", Action.MAPS_READ)
+    )
     items.append(("Users", "/app/users", Action.USERS_MANAGE))
     items.append(("Account", "/app/account", Action.OWN_ACCOUNT))
     path = request.url.path.rstrip("/") or "/"
