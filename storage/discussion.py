@@ -83,15 +83,24 @@ def get_thread(session: Session, thread_id: int, *, for_update: bool = False) ->
     return session.scalar(statement)
 
 
-def series_threads(session: Session, *, campaign_id: int, segment: str) -> list[MapThread]:
-    """Every thread of a map series, oldest first."""
-    return list(
-        session.scalars(
-            select(MapThread)
-            .where(MapThread.campaign_id == campaign_id, MapThread.segment == segment)
-            .order_by(MapThread.id)
-        )
+def series_threads(
+    session: Session,
+    *,
+    campaign_id: int,
+    segment: str,
+    cell: tuple[str, str] | None = None,
+    open_only: bool = False,
+) -> list[MapThread]:
+    """Every thread of a map series (or of its ``cell``: kind and id; or only the open
+    ones), oldest first."""
+    statement = select(MapThread).where(
+        MapThread.campaign_id == campaign_id, MapThread.segment == segment
     )
+    if open_only:
+        statement = statement.where(MapThread.status == OPEN)
+    if cell is not None:
+        statement = statement.where(MapThread.cell_kind == cell[0], MapThread.cell_id == cell[1])
+    return list(session.scalars(statement.order_by(MapThread.id)))
 
 
 def comments_of(session: Session, thread_ids: Collection[int]) -> list[MapComment]:

@@ -185,15 +185,24 @@ class Discussion:
         self._email = email_mentions
         self._clock = clock
 
-    def threads(self, run_id: int) -> list[ThreadView]:
-        """Every thread of the run's series, oldest first, named as the run's map names
-        their cells."""
+    def threads(
+        self, run_id: int, *, cell: tuple[str, str] | None = None, open_only: bool = False
+    ) -> list[ThreadView]:
+        """Every thread of the run's series (or of one ``cell``: kind and id), oldest
+        first, named as the run's map names their cells. ``open_only``: the open ones,
+        without their comments (what the map page counts and lists)."""
         reviewed = self._review.reviewed(run_id, personal=True)
         names = cell_names(reviewed)
         with self._sessions() as session:
             ref = series_ref(session, reviewed.run.info)
-            rows = store.series_threads(session, campaign_id=ref.campaign_id, segment=ref.segment)
-            views = _views(session, rows)
+            rows = store.series_threads(
+                session,
+                campaign_id=ref.campaign_id,
+                segment=ref.segment,
+                cell=cell,
+                open_only=open_only,
+            )
+            views = _views(session, rows, comments=not open_only)
         return [replace(t, cell_name=names.get((t.cell_kind, t.cell_id), "")) for t in views]
 
     def start(
@@ -367,8 +376,16 @@ def _comment_view(row: MapComment, named: dict[int, list[str]]) -> CommentView:
     )
 
 
-def _views(session: Session, threads: Sequence[MapThread]) -> list[ThreadView]:
-    comments = store.comments_of(session, [t.id for t in threads])
+def _views(
+    session: Session, threads: Sequence[MapThread], *, comments: bool = True
+) -> list[ThreadView]:
+    rows = store.comments_of(session, [t.id for t in threads]) if comments else []
+    return _with_comments(session, threads, rows)
+
+
+def _with_comments(
+    session: Session, threads: Sequence[MapThread], comments: Sequence[MapComment]
+) -> list[ThreadView]:
     named = _mention_names(session, [c.id for c in comments])
     by_thread: dict[int, list[CommentView]] = {}
     for row in comments:

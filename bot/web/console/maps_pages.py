@@ -72,7 +72,7 @@ def map_page(run_id: int, request: Request, context: Context) -> Response:
     principal = principal_of(request)
     workspace = context.workspace
     approval = workspace.approvals.status(run_id)
-    threads = workspace.discussion.threads(run_id)
+    threads = workspace.discussion.threads(run_id, open_only=True)
     talk: dict[tuple[str, str], int] = {}
     for thread in threads:
         if thread.open:

@@ -66,11 +66,7 @@ def cell_page(run_id: int, kind: str, item_id: str, request: Request, context: C
     except ReviewError as error:
         return refused(request, error)
     workspace = context.workspace
-    threads = [
-        t
-        for t in workspace.discussion.threads(run_id)
-        if (t.cell_kind, t.cell_id) == (kind, item_id)
-    ]
+    threads = workspace.discussion.threads(run_id, cell=(kind, item_id))
     actions = [
         a
         for a in workspace.actions.list(run_id)
