@@ -209,6 +209,16 @@ def test_approval_makes_the_version_read_only_until_reopened(mapped: Mapped) -> 
     )  # fmt: skip
     assert edit.status_code == 400 and "approved, so it is read-only" in edit.text
     assert "Rename and describe" not in reviewer.get(f"/app/maps/{run}/cells/stage/wait").text
+    # The API for scripts refuses it too.
+    owner = mapped.app.user("script@example.com", "reviewer")
+    key = mapped.app.service.api_keys.create(owner, name="s", scopes=["maps:review"]).token
+    api = mapped.app.client().post(
+        f"/api/v1/maps/{run}/edits",
+        json={"version": 0, "kind": "rename", "target_kind": "stage", "target_id": "wait",
+              "payload": {"name": "On hold"}, "reason": "script"},
+        headers={"Authorization": f"Bearer {key}"},
+    )  # fmt: skip
+    assert api.status_code == 400 and "read-only" in api.json()["error"]["message"]
     # Twice from the same page: the second finds it moved on.
     stale = _post(reviewer, status, csrf, expected="in_review", to="approved")
     assert stale.status_code == 409
