@@ -219,8 +219,10 @@ def test_nothing_is_sent_for_an_action_that_is_not_done(loop: Loop) -> None:
         request_key="act-2",
     )  # fmt: skip
     loop.workspace.loop.draft(loop.run_id, action.id, editor=loop.admin)
-    with pytest.raises(EditRefused, match="the action is marked done"):
+    with pytest.raises(EditRefused, match="the action is marked done") as refused:
         loop.workspace.loop.send(loop.run_id, action.id, editor=loop.admin)
+    # Nobody in the seeded map asked to hear back: that is said too.
+    assert "nobody has yet" in str(refused.value)
     loop.worker.run_until_idle()
     assert loop.eml() == []
 

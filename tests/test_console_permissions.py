@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from starlette.testclient import TestClient
 
 from bot.service.console.permissions import Action, Role, allowed, key_scopes_for
@@ -28,6 +28,7 @@ from bot.web.console import cookies
 from bot.web.console.guard import PUBLIC, route_rule
 from fakes.oidc import running_provider
 from journeyline.web.app import create_app
+from storage.models import Interview
 from storage.workspace_models import MapApproval
 from tests.console_support import PASSWORD, ConsoleApp, console_app, csrf_of
 from tests.review_data import seeded
@@ -339,6 +340,9 @@ def _fresh_workspace(walk: Walk, n: int, path: str) -> dict[str, Any]:
         title="walk", owner_id=owner, due_on="", pains=[], request_key=f"walk-action-{n}",
     )  # fmt: skip
     if path.endswith("/loop/send"):
+        # Someone behind the action asked to hear back, so there is someone to send to.
+        with sessions.begin() as session:
+            session.execute(update(Interview).values(hear_back=True))
         action = workspace.actions.change(
             run_id, action.id, expected=action.version, title="walk", owner_id=owner,
             status="done", due_on="", pains=[],

@@ -91,6 +91,8 @@ class LoopPage:
             why.append("the latest version of the map is approved")
         if self.message is None:
             why.append("a message is drafted")
+        if not self.recipients:
+            why.append("someone behind the action asked to hear back (nobody has yet)")
         return why
 
 
