@@ -45,10 +45,6 @@ class Recipient:
     name: str
     channel: str | None
 
-    @property
-    def reachable(self) -> bool:
-        return self.channel is not None
-
 
 @dataclass(frozen=True)
 class SendView:
