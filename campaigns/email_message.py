@@ -45,18 +45,20 @@ def compose(
     to_address: str,
     to_name: str | None,
     message_id: str,
-    opt_out_link: str,
+    opt_out_link: str | None,
     now: datetime,
 ) -> EmailMessage:
-    """The email, ready for SMTP or the outbox."""
+    """The email, ready for SMTP or the outbox (``opt_out_link`` None: a message that
+    is not bulk mail, such as a console user's notification, has no unsubscribe)."""
     message = EmailMessage()
     message["From"] = formataddr((_one_line(sender.name), sender.address))
     message["To"] = formataddr((_one_line(to_name or ""), to_address))
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
-    message["List-Unsubscribe"] = f"<{opt_out_link}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if opt_out_link is not None:
+        message["List-Unsubscribe"] = f"<{opt_out_link}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text)
     if rendered.html is not None:
         message.add_alternative(rendered.html, subtype="html")

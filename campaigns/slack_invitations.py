@@ -20,6 +20,8 @@ from bot.slack.markup import escape
 from campaigns.delivery_errors import NotSent, PermanentFailure
 
 EVENT_TYPE = "journeyline_invitation"
+# Other DMs the scheduler sends (closing the loop), found again the same way.
+NOTE_EVENT_TYPE = "journeyline_note"
 HISTORY_LIMIT = 50
 # Slack's answers that no retry will change.
 PERMANENT_ERRORS = frozenset(
@@ -95,10 +97,31 @@ class SlackInvitations:
         )
         return f"posted in Slack ({posted['ts']})"
 
+    def post_note(self, *, user_id: str, text: str, key: str, redrive: bool) -> str:
+        """DM plain ``text`` (shown as typed: Slack markup is escaped), once per ``key``
+        as far as the DM's history tells after a crash; what happened."""
+        opened = self._call(self._client.conversations_open, users=user_id)
+        channel = str(opened["channel"]["id"])
+        if redrive:
+            found = self._find(channel, NOTE_EVENT_TYPE, {"key": key})
+            if found is not None:
+                return f"posted in Slack ({found}; found after a crash)"
+        posted = self._call(
+            self._client.chat_postMessage,
+            channel=channel,
+            text=escape(text),
+            metadata={"event_type": NOTE_EVENT_TYPE, "event_payload": {"key": key}},
+        )
+        return f"posted in Slack ({posted['ts']})"
+
     def close(self) -> None:
         """Nothing to close (the client opens a connection per call)."""
 
     def _posted_before(self, channel: str, invitation_id: int, number: int) -> str | None:
+        return self._find(channel, EVENT_TYPE, {"invitation": invitation_id, "n": number})
+
+    def _find(self, channel: str, event_type: str, wanted: dict[str, Any]) -> str | None:
+        """The ts of a recent DM message with this metadata, or None."""
         response = self._call(
             self._client.conversations_history,
             channel=channel,
@@ -108,10 +131,8 @@ class SlackInvitations:
         for message in response.get("messages") or ():
             metadata = message.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
-            if (
-                metadata.get("event_type") == EVENT_TYPE
-                and payload.get("invitation") == invitation_id
-                and payload.get("n") == number
+            if metadata.get("event_type") == event_type and all(
+                payload.get(k) == v for k, v in wanted.items()
             ):
                 return str(message.get("ts"))
         return None

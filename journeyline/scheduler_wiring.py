@@ -14,6 +14,8 @@ from bot.web.helpdesk import HelpdeskHooks
 from campaigns.closed_notices import ClosedNotices
 from campaigns.email_message import Sender
 from campaigns.handlers import handlers
+from campaigns.loop_sends import LoopSends
+from campaigns.mention_emails import MentionEmails
 from campaigns.outbox import OutboxTransport
 from campaigns.retention_job import RetentionJobs
 from campaigns.scheduler import Worker, WorkerThreads
@@ -90,12 +92,12 @@ def build_worker(runtime: Runtime) -> Worker:
     tokens = link_tokens(settings)
     sender = Sender(settings.email_from_address, settings.email_from_name)
     email = email_transport(settings)
-    sends = Sends(
-        runtime.sessions,
-        tokens=tokens,
-        sender=sender,
-        email=email,
-        slack=slack_invitations(settings),
+    slack = slack_invitations(settings)
+    sends = Sends(runtime.sessions, tokens=tokens, sender=sender, email=email, slack=slack)
+    # Closing the loop and mention emails share the worker's channels.
+    loops = LoopSends(runtime.sessions, sender=sender, email=email, tokens=tokens, slack=slack)
+    mentions = MentionEmails(
+        runtime.sessions, sender=sender, email=email, link_base=settings.link_base()
     )
     stop_rules = StopRules(
         runtime.sessions,
@@ -113,6 +115,8 @@ def build_worker(runtime: Runtime) -> Worker:
             stop_rules=stop_rules,
             notices=notices,
             retention=RetentionJobs(runtime.sessions),
+            loops=loops,
+            mentions=mentions,
         ),
         lease=timedelta(seconds=settings.scheduler_lease_seconds),
         poll_seconds=settings.scheduler_poll_seconds,

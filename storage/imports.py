@@ -56,6 +56,7 @@ class NewInterview:
     improvement: str | None = None
     anything_else: str | None = None
     extra_answers: Mapping[str, str] = field(default_factory=dict)
+    hear_back: bool = False
     started_at: datetime | None = None
     completed_at: datetime | None = None
 
@@ -100,6 +101,7 @@ def insert_interviews(
                 "engine_state": dict(item.engine_state),
                 "consent": True,
                 "consent_at": item.started_at or now,
+                "hear_back": item.hear_back,
                 "problem": item.problem,
                 "moment_of_truth": item.moment_of_truth,
                 "moment_of_truth_step": item.moment_of_truth_step,

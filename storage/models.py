@@ -173,6 +173,9 @@ class Interview(Base):
     engine_state: Mapped[dict[str, Any]] = mapped_column(document_json_type(), default=dict)
     consent: Mapped[bool | None] = mapped_column(Boolean)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Agreed, with the consent, to hear what the company changes (migration 0017): the
+    # only customers a "here is what we changed" message goes to.
+    hear_back: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     problem: Mapped[str | None] = mapped_column(Text)
     moment_of_truth: Mapped[str | None] = mapped_column(Text)
     moment_of_truth_step: Mapped[int | None] = mapped_column(Integer)
@@ -515,3 +518,4 @@ from storage import review_models as _review_models  # noqa: E402, F401
 # the models are imported.
 from storage import scheduler_models  # noqa: E402, F401
 from storage import share_models as _share_models  # noqa: E402, F401
+from storage import workspace_models as _workspace_models  # noqa: E402, F401

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy import delete, update
 from starlette.testclient import TestClient
 
 from bot.service.campaign_settings import SettingsForm
@@ -24,10 +25,13 @@ from bot.service.console.sessions import csrf_token
 from bot.service.review.layer import Editor
 from bot.service.review.service import ReviewService
 from bot.service.review.sharing import ShareLinks, fresh_token
+from bot.service.review.workspace import make_workspace
 from bot.web.console import cookies
 from bot.web.console.guard import PUBLIC, route_rule
 from fakes.oidc import running_provider
 from journeyline.web.app import create_app
+from storage.models import Interview
+from storage.workspace_models import MapApproval
 from tests.console_support import PASSWORD, ConsoleApp, console_app, csrf_of
 from tests.review_data import seeded
 
@@ -93,6 +97,19 @@ EXPECTED_RULES: dict[tuple[str, str], str] = {
     ("POST", "/app/maps/{run_id}/shares/{share_id}/revoke"): Action.MAPS_SHARE.value,
     ("GET", "/api/v1/participants/export"): Action.PERSONAL_DATA_MANAGE.value,
     ("POST", "/api/v1/participants/erase"): Action.PERSONAL_DATA_MANAGE.value,
+    # The review workspace (issue 18): discussion, review status, actions, the loop.
+    ("GET", "/app/mentions"): Action.MAPS_READ.value,
+    ("POST", "/app/maps/{run_id}/threads"): Action.MAPS_REVIEW.value,
+    ("POST", "/app/maps/{run_id}/threads/{thread_id}/comments"): Action.MAPS_REVIEW.value,
+    ("POST", "/app/maps/{run_id}/threads/{thread_id}/status"): Action.MAPS_REVIEW.value,
+    ("POST", "/app/maps/{run_id}/status"): Action.MAPS_REVIEW.value,
+    ("GET", "/app/maps/{run_id}/actions"): Action.MAPS_READ.value,
+    ("POST", "/app/maps/{run_id}/actions"): Action.MAPS_REVIEW.value,
+    ("GET", "/app/maps/{run_id}/actions/{action_id}"): Action.MAPS_READ.value,
+    ("POST", "/app/maps/{run_id}/actions/{action_id}"): Action.MAPS_REVIEW.value,
+    ("POST", "/app/maps/{run_id}/actions/{action_id}/loop"): Action.MAPS_REVIEW.value,
+    # Sending reaches customers through the campaign's channels: campaign work.
+    ("POST", "/app/maps/{run_id}/actions/{action_id}/loop/send"): Action.CAMPAIGNS_WRITE.value,
 }
 # What each unsafe route is sent: a request its permitted callers would really make.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -156,6 +173,36 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     # Nobody by this address: an admin's call gets as far as the lookup (404).
     ("POST", "/api/v1/participants/erase"): {"email": "nobody-{n}@example.com"},
+    ("POST", "/app/maps/{run_id}/threads"): {
+        "cell_kind": "stage",
+        "cell_id": "{item_id}",
+        "lane": "feeling",
+        "body": "walk {n}",
+        "request_key": "walk-{n}",
+    },
+    ("POST", "/app/maps/{run_id}/threads/{thread_id}/comments"): {
+        "body": "reply {n}",
+        "request_key": "reply-{n}",
+    },
+    ("POST", "/app/maps/{run_id}/threads/{thread_id}/status"): {"status": "resolved"},
+    # Every call finds the map a draft: putting it in review is open to maps:review.
+    ("POST", "/app/maps/{run_id}/status"): {"expected": "draft", "to": "in_review"},
+    ("POST", "/app/maps/{run_id}/actions"): {
+        "source_kind": "pain",
+        "source_id": "{pain_id}",
+        "title": "walk {n}",
+        "owner": "{user_id}",
+        "request_key": "action-{n}",
+    },
+    ("POST", "/app/maps/{run_id}/actions/{action_id}"): {
+        "version": "{action_version}",
+        "title": "walk {n}",
+        "status": "in_progress",
+        "owner": "{user_id}",
+    },
+    ("POST", "/app/maps/{run_id}/actions/{action_id}/loop"): {"draft": "1"},
+    # Its callers find the action done, the message drafted and the map approved.
+    ("POST", "/app/maps/{run_id}/actions/{action_id}/loop/send"): {},
 }
 # What an allowed call answers (default 200, 201 or 303). The SSO callback without a
 # sign-in begun in this browser is refused by the flow itself, not by the guard; a
@@ -219,6 +266,7 @@ def walk(db_url: str) -> Iterator[Walk]:
                     "kind": "stage",
                     "item_id": saved.journey_map.stages[0].id,
                     "interview_id": saved.journey_map.interview_ids[0],
+                    "pain_id": saved.journey_map.pain_points[0].id,
                 },
             )
 
@@ -248,6 +296,7 @@ def _call(walk: Walk, method: str, path: str, role: Role | None) -> tuple[int, s
     target = app.user(f"target-{n}@example.com", "researcher")
     actor_email = f"{role.value if role else 'nobody'}-{n}@example.com"
     headers: dict[str, str] = {}
+    _draft_again(walk)
     values = {
         "user_id": target,
         "token": service.accounts.make_reset_link(target, created_by=None),
@@ -256,6 +305,7 @@ def _call(walk: Walk, method: str, path: str, role: Role | None) -> tuple[int, s
         **_fresh_edit(walk, n),
         "slug": _fresh_campaign(walk, n),
         **_fresh_share(walk),
+        **_fresh_workspace(walk, n, path),
     }
     if role is None:
         csrf = csrf_of(client.get("/app/sign-in").text)  # the pre-session token
@@ -333,6 +383,43 @@ def _fresh_share(walk: Walk) -> dict[str, Any]:
     return {"share_id": made.link.id, "share_token": fresh_token()}
 
 
+def _draft_again(walk: Walk) -> None:
+    """The walk's map back to a draft (a call may have put it in review or approved it)."""
+    with walk.app.runtime.sessions.begin() as session:
+        session.execute(delete(MapApproval).where(MapApproval.run_id == walk.map_values["run_id"]))
+
+
+def _fresh_workspace(walk: Walk, n: int, path: str) -> dict[str, Any]:
+    """A thread and an action on the walk's map; for the send route, the action done, its
+    message drafted and the map approved (what its permitted callers find)."""
+    sessions = walk.app.runtime.sessions
+    workspace = make_workspace(sessions, review=ReviewService(sessions), email_mentions=False)
+    run_id, editor = walk.map_values["run_id"], Editor(user_id=None, name="the walk")
+    owner = walk.app.user(f"owner-{n}@example.com", "reviewer")
+    thread = workspace.discussion.start(
+        run_id, editor=editor, cell_kind="stage", cell_id=walk.map_values["item_id"], lane="",
+        body="walk", request_key=f"walk-thread-{n}",
+    )  # fmt: skip
+    action = workspace.actions.create(
+        run_id, editor=editor, source_kind="pain", source_id=walk.map_values["pain_id"],
+        title="walk", owner_id=owner, due_on="", pains=[], request_key=f"walk-action-{n}",
+    )  # fmt: skip
+    if path.endswith("/loop/send"):
+        # Someone behind the action asked to hear back, so there is someone to send to.
+        with sessions.begin() as session:
+            session.execute(update(Interview).values(hear_back=True))
+        action = workspace.actions.change(
+            run_id, action.id, expected=action.version, title="walk", owner_id=owner,
+            status="done", due_on="", pains=[],
+        )  # fmt: skip
+        workspace.loop.draft(run_id, action.id, editor=editor)
+        for frm, to in (("draft", "in_review"), ("in_review", "approved")):
+            workspace.approvals.move(
+                run_id, editor=editor, expected=frm, to=to, reason="", may=lambda _: True
+            )
+    return {"thread_id": thread.id, "action_id": action.id, "action_version": action.version}
+
+
 @pytest.mark.parametrize("role", PRINCIPALS, ids=lambda r: r.value if r else "anonymous")
 def test_each_role_may_call_exactly_what_the_table_allows(walk: Walk, role: Role | None) -> None:
     wrong: list[str] = []
@@ -368,26 +455,17 @@ def test_every_unsafe_route_refuses_a_missing_wrong_or_foreign_csrf_token(walk: 
             admin, method="password", client_address="", user_agent=None
         ).token
         url = path.format(
-            user_id=other,
-            key_id=1,
-            token="t",
-            edit_id=1,
-            slug="nowhere",
-            share_id=1,
-            **walk.map_values,
-        )
+            user_id=other, key_id=1, token="t", edit_id=1, slug="nowhere", share_id=1,
+            thread_id=1, action_id=1, **walk.map_values,
+        )  # fmt: skip
         for token in (None, "", "0" * 64, foreign):
             client.cookies.clear()
             client.cookies.set(cookies.SESSION, session)
             data = {} if token is None else {"csrf_token": token}
             body = _filled(
-                BODIES[(method, path)],
-                n=0,
-                version=0,
-                email="x",
-                share_token=fresh_token(),
-                **walk.map_values,
-            )
+                BODIES[(method, path)], n=0, version=0, email="x", user_id=other,
+                action_version=0, share_token=fresh_token(), **walk.map_values,
+            )  # fmt: skip
             response = client.request(method, url, data={**body, **data})
             assert response.status_code == 403, f"{method} {path} with {token!r}"
             assert "This form has expired" in response.text

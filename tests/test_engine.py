@@ -59,7 +59,8 @@ def consented(guide: Guide) -> Chat:
 def test_start_introduces_and_asks_consent(guide: Guide) -> None:
     result = engine.start(guide)
     assert [r.slot for r in result.replies] == [None, Slot.CONSENT]
-    assert {c.value for c in result.replies[-1].choices} == {"yes", "no"}
+    # The second yes also asks to hear what changes (closing the loop, issue 18).
+    assert {c.value for c in result.replies[-1].choices} == {"yes", "yes-hear-back", "no"}
     assert result.state.status == InterviewStatus.AWAITING_CONSENT
 
 

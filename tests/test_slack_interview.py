@@ -78,7 +78,11 @@ def test_a_whole_interview_with_typed_answers_and_clicks(world: SlackWorld) -> N
     opening = fake.posted()
     assert [p["channel"] for p in opening] == ["DU1", "DU1"]
     assert "last time you needed help" in opening[0]["text"]
-    assert buttons(opening[1]) == [("yes", "Yes, that's fine"), ("no", "No thanks")]
+    assert buttons(opening[1]) == [
+        ("yes", "Yes, that's fine"),
+        ("yes-hear-back", "Yes, and tell me what you change"),
+        ("no", "No thanks"),
+    ]
 
     clicks = typed_over_buttons = 0
     for _ in range(40):
@@ -335,3 +339,15 @@ def test_a_customer_who_comes_back_days_later_continues(world: SlackWorld) -> No
         assert inbound_texts(world)[-1] == "sorry, I was away. I rang them"
         assert interview.steps[0].channel == "phone"
         assert interview.updated_at > datetime.now(UTC) - timedelta(minutes=5)
+
+
+def test_the_second_yes_in_slack_keeps_the_wish_to_hear_back(world: SlackWorld) -> None:
+    """Closing the loop (issue 18): the consent's second button, clicked in a DM, is stored
+    with the consent, and the next question is the same as after a plain yes."""
+    driver = world.driver
+    assert driver.say("hi") == 200
+    question = driver.last_post()
+    assert driver.click(question, "yes-hear-back") == 200
+    interview = world.interview()
+    assert (interview.consent, interview.hear_back) == (True, True)
+    assert world.pending_slot() == Slot.PROBLEM

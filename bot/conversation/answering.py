@@ -18,6 +18,7 @@ from bot.conversation.certainty import sure_readings
 from bot.conversation.fact_words import describe_minutes
 from bot.conversation.guide import Guide
 from bot.conversation.messages import Hints, Understood
+from bot.conversation.questions import HEAR_BACK
 from bot.conversation.state import (
     InterviewState,
     PendingProbe,
@@ -55,6 +56,11 @@ from bot.understanding import (
 )
 from bot.understanding.waits import wait_named_as_pain
 
+_HEAR_BACK_WORDS = re.compile(
+    r"\b(?:tell me what (?:you|they) chang|let me know what (?:you|they) chang"
+    r"|keep me (?:posted|updated|in the loop))",
+    re.IGNORECASE,
+)
 _STEP_REFERENCE = re.compile(r"(?:\bstep|#|\bno\.?)\s*(\d{1,2})\b")
 _LEADING_NUMBER = re.compile(r"^(\d{1,2})\b")
 _ORDINAL_WORDS = {
@@ -186,10 +192,17 @@ def skip_question(state: InterviewState, guide: Guide, position: Position) -> bo
 def _answer_consent(
     state: InterviewState, guide: Guide, position: Position, answer: Answer
 ) -> Outcome:
-    agreed = _yes_no(answer)
+    if answer.choice == HEAR_BACK:
+        agreed: bool | None = True
+        hear_back = True
+    else:
+        agreed = _yes_no(answer)
+        # Typed: "yes, and keep me posted" (a typed "no ... keep me posted" stays a no).
+        hear_back = answer.choice is None and bool(_HEAR_BACK_WORDS.search(answer.text))
     if agreed is None:
         return Outcome(accepted=False)
     state.consent = agreed
+    state.hear_back = bool(agreed and hear_back)
     state.status = InterviewStatus.ACTIVE if agreed else InterviewStatus.DECLINED
     return Outcome()
 

@@ -22,8 +22,12 @@ from bot.conversation.vocabulary import (
 )
 
 YES_NO = (Choice(value="yes", label="Yes"), Choice(value="no", label="No"))
+# The second "yes" also asks to hear what the company changes because of the answers
+# (closing the loop): one more button, never one more question.
+HEAR_BACK = "yes-hear-back"
 CONSENT_CHOICES = (
     Choice(value="yes", label="Yes, that's fine"),
+    Choice(value=HEAR_BACK, label="Yes, and tell me what you change"),
     Choice(value="no", label="No thanks"),
 )
 CHANNEL_CHOICES = tuple(Choice(value=c.value, label=CHANNEL_LABELS[c]) for c in Channel)

@@ -153,6 +153,9 @@ class InterviewState(BaseModel):
     guide_version: str
     status: InterviewStatus = InterviewStatus.AWAITING_CONSENT
     consent: bool | None = None
+    # With the consent: "and tell me what you change" (a "here is what we changed"
+    # message may reach them later; nobody else gets one).
+    hear_back: bool = False
     problem: str | None = None
     steps: list[StepDraft] = Field(default_factory=list)
     # The customer said the journey ended (or the step cap was reached).

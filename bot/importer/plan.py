@@ -43,6 +43,7 @@ def plan_interview(
     else:
         state, messages = _state_from_steps(record.steps or [], guide)
     _apply_interview_fields(record, state, messages)
+    state.hear_back = record.hear_back
     # Message ids cited by the steps are still indexes into ``messages`` here.
     steps = [step_record(step) for step in state.steps]
     participant = record.participant
@@ -65,6 +66,7 @@ def plan_interview(
         improvement=state.improvement,
         anything_else=state.anything_else,
         extra_answers=dict(state.extra_answers),
+        hear_back=record.hear_back,
         started_at=record.started_at,
         completed_at=record.completed_at,
     )

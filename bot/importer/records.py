@@ -75,6 +75,8 @@ class ImportRecord(_Strict):
     effort: Annotated[int, Field(ge=EFFORT_MIN, le=EFFORT_MAX)] | None = None
     improvement: str | None = None
     anything_else: str | None = None
+    # The customer asked, with their consent, to hear what the company changes.
+    hear_back: bool = False
 
     @model_validator(mode="after")
     def _one_shape(self) -> ImportRecord:

@@ -303,6 +303,7 @@ class Turns:
             engine_state_json=state.model_dump_json(),
             status=state.status.value,
             consent=state.consent,
+            hear_back=state.hear_back,
             problem=state.problem,
             moment_of_truth=state.moment_of_truth,
             moment_of_truth_step=state.moment_of_truth_step,

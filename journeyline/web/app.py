@@ -21,6 +21,7 @@ from bot.service.console.service import ConsoleService
 from bot.service.invitations import Invitations
 from bot.service.links import Links
 from bot.service.review.service import ReviewService
+from bot.service.review.workspace import make_workspace
 from bot.understanding import warm_up
 from bot.web import api, helpdesk, optout, pages, share
 from bot.web.console.context import ConsoleContext
@@ -146,6 +147,7 @@ def create_app(
     app.include_router(helpdesk.router)
     review = review or make_review_service(sessions=runtime.sessions, engine=runtime.engine)
     app.state.sharing = make_sharing(settings, sessions=runtime.sessions, review=review)
+    maps = review
     mount_console(
         app,
         ConsoleContext(
@@ -153,7 +155,11 @@ def create_app(
             or make_console_service(settings, sessions=runtime.sessions, engine=runtime.engine),
             templates=make_templates(),
             public_url=settings.link_base(),
-            review=review,
+            review=maps,
+            # Mentions are emailed when an SMTP server is configured (not to the outbox).
+            workspace=make_workspace(
+                runtime.sessions, review=maps, email_mentions=bool(settings.smtp_host)
+            ),
             secure_cookies=settings.console_secure_cookies,
             privacy=make_personal_data(runtime),
         ),

@@ -141,6 +141,8 @@ class InterviewUpdate:
     extra_answers: Mapping[str, str]
     consent_at: datetime | None
     completed_at: datetime | None
+    # Asked, with the consent, to hear what the company changes.
+    hear_back: bool = False
 
 
 # One language-model call made for the turn: the ``llm_calls`` audit row, as the LLM

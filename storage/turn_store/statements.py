@@ -67,6 +67,7 @@ STEP_COLUMNS = (
 INTERVIEW_COLUMNS = (
     "status",
     "consent",
+    "hear_back",
     "problem",
     "moment_of_truth",
     "moment_of_truth_step",
@@ -176,6 +177,7 @@ def build_statements(insert: Callable[..., Any]) -> dict[str, Statement]:
             .values(
                 engine_state=bindparam("engine_state", type_=JsonText()),
                 extra_answers=literal({}, Interview.extra_answers.type),
+                hear_back=literal(False),
                 revision=0,
                 **_params(
                     "public_id",

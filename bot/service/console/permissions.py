@@ -28,6 +28,9 @@ class Action(StrEnum):
     MAPS_REVIEW = "maps:review"
     # Read-only links to a map that work without signing in (always redacted).
     MAPS_SHARE = "maps:share"
+    # Approve a map version, and reopen an approved one (curation of an approved version
+    # waits until it is reopened).
+    MAPS_APPROVE = "maps:approve"
     # Customers' personal data in maps and transcripts (names, emails, phone and card
     # numbers in their words). Without it they are masked.
     PERSONAL_DATA_READ = "personal-data:read"
@@ -59,8 +62,14 @@ _READ = frozenset({Action.OWN_ACCOUNT, Action.CAMPAIGNS_READ, Action.MAPS_READ})
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.RESEARCHER: _READ
-    | {Action.CAMPAIGNS_WRITE, Action.MAPS_REVIEW, Action.MAPS_SHARE, Action.PERSONAL_DATA_READ},
-    Role.REVIEWER: _READ | {Action.MAPS_REVIEW, Action.MAPS_SHARE, Action.PERSONAL_DATA_READ},
+    | {
+        Action.CAMPAIGNS_WRITE,
+        Action.MAPS_REVIEW,
+        Action.MAPS_SHARE,
+        Action.PERSONAL_DATA_READ,
+    },
+    Role.REVIEWER: _READ
+    | {Action.MAPS_REVIEW, Action.MAPS_APPROVE, Action.MAPS_SHARE, Action.PERSONAL_DATA_READ},
     Role.VIEWER: _READ,
 }
 
@@ -69,7 +78,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CAMPAIGNS_READ: "read campaigns and their progress",
     Action.CAMPAIGNS_WRITE: "create and change campaigns",
     Action.MAPS_READ: "read journey maps",
-    Action.MAPS_REVIEW: "edit and approve journey maps",
+    Action.MAPS_REVIEW: "edit and discuss journey maps, and put them in review",
+    Action.MAPS_APPROVE: "approve journey maps and reopen approved ones",
     Action.MAPS_SHARE: "share journey maps by read-only links",
     Action.PERSONAL_DATA_READ: "see customers' personal data",
     Action.PERSONAL_DATA_MANAGE: "export or erase a customer's data",

@@ -53,3 +53,12 @@ class EditConflict(ReviewError):
             f"{expected} became {current}). Your edit was not saved, so nothing of theirs "
             "or yours is lost: check their changes, then save yours again."
         )
+
+
+class ChangedMeanwhile(ReviewError):
+    """A status or an action changed since the page the form came from: nothing was
+    stored (the message says what it is now)."""
+
+
+class NotPermitted(ReviewError):
+    """The caller's role may not do this (the permission table says so)."""

@@ -138,9 +138,11 @@ def map_page(
     application: ApplicationView | None,
     *,
     new_steps: dict[str, int],
+    approved: bool = False,
 ) -> MapPage:
     """The page of a run's curated map (masked as the ``reviewed`` map is);
-    ``new_steps``: steps from new interviews per cell."""
+    ``new_steps``: steps from new interviews per cell; ``approved``: the run is an
+    approved version (read-only to curation)."""
     run, journey_map = reviewed.run, reviewed.curated.journey_map
     points_by_stage: dict[str, list[str]] = {s.id: [] for s in journey_map.stages}
     for point in journey_map.pain_points:
@@ -152,7 +154,9 @@ def map_page(
         series=series,
         journey_map=journey_map,
         masked=reviewed.masked,
-        review=review_state(reviewed, application, editable=series.latest.id == run.id),
+        review=review_state(
+            reviewed, application, editable=series.latest.id == run.id and not approved
+        ),
         curve=curve_of(journey_map),
         points_by_stage=points_by_stage,
         pain_labels={p.id: p.label for p in journey_map.pain_points},

@@ -27,6 +27,7 @@ from bot.service.review.map_page import MapPage, ReviewState, map_page, review_s
 from bot.service.review.reviewed import Curator, Reviewed
 from bot.service.review.transcripts import TranscriptView, transcript_view
 from bot.service.review.words import describe
+from storage import approvals as approval_store
 from storage import review as store
 from storage.types import utcnow
 from synthesis.curation.apply import edit_outcomes
@@ -117,6 +118,7 @@ class ReviewService:
             self.library.series_of(reviewed.run.info),
             self.application(run_id),
             new_steps=self._curator.new_steps(reviewed),
+            approved=self.approved(run_id),
         )
 
     def history(self, run_id: int) -> HistoryPage:
@@ -127,7 +129,9 @@ class ReviewService:
             info=reviewed.run.info,
             series=series,
             applications=found,
-            review=review_state(reviewed, found.get(run_id), editable=series.latest.id == run_id),
+            review=review_state(
+                reviewed, found.get(run_id), editable=self._editable(run_id, series.latest.id)
+            ),
         )
 
     def diff(
@@ -155,7 +159,7 @@ class ReviewService:
         latest = self.library.series_of(reviewed.run.info).latest.id
         return Controls(
             version=reviewed.layer.version,
-            editable=latest == run_id,
+            editable=self._editable(run_id, latest),
             latest_run_id=latest,
             stages=[(s.id, s.name) for s in reviewed.curated.journey_map.stages],
             pinned=dict(reviewed.curated.pinned),
@@ -166,7 +170,7 @@ class ReviewService:
         reviewed = self.reviewed(run_id, personal=personal)
         series = self.library.series_of(reviewed.run.info)
         state = review_state(
-            reviewed, self.application(run_id), editable=series.latest.id == run_id
+            reviewed, self.application(run_id), editable=self._editable(run_id, series.latest.id)
         )
         c, m = reviewed.curated, reviewed.curated.journey_map
         pools: dict[str, list[Any]] = {
@@ -302,6 +306,21 @@ class ReviewService:
                 f"This is an earlier run of the map: edits are made on the latest, run "
                 f"{latest}, and apply to every run of the series."
             )
+        if self.approved(run.id):
+            raise EditRefused(
+                "This version of the map is approved, so it is read-only: someone who may "
+                "approve maps reopens it (back to draft, with a reason) before it is edited."
+            )
+
+    def approved(self, run_id: int) -> bool:
+        """Whether run ``run_id`` is an approved version (read-only to curation; see
+        ``bot.service.review.approval``)."""
+        with self._read_sessions() as session:
+            row = approval_store.statuses(session, [run_id]).get(run_id)
+            return row is not None and row.status == "approved"
+
+    def _editable(self, run_id: int, latest_id: int) -> bool:
+        return latest_id == run_id and not self.approved(run_id)
 
     def _check_fits(self, run: LoadedRun, layer: LayerView, candidate: Edit) -> None:
         """Refuse an edit that would not apply to this run as the reviewer means it.

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from bot.service.console.service import ConsoleService
 from bot.service.privacy import PersonalData
 from bot.service.review.service import ReviewService
+from bot.service.review.workspace import Workspace
 
 
 @dataclass
@@ -20,6 +21,8 @@ class ConsoleContext:
     public_url: str
     # Stored journey maps and their review.
     review: ReviewService
+    # Discussion, review status, actions and closing the loop around the maps.
+    workspace: Workspace
     # Secure cookies even over plain HTTP: behind a proxy that terminates TLS, the app
     # sees http but browsers see https. Requests that arrive over https always get them.
     secure_cookies: bool = False

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from bot.service.console.permissions import Action
+from bot.service.review.approval import STATUS_LABELS, moves_from
 from bot.service.review.errors import MapUnreadable, ReviewError
 from bot.service.review.evidence import CELL_KINDS, Filters
 from bot.web.console.context import ConsoleContext, console_context
@@ -68,10 +69,25 @@ def map_page(run_id: int, request: Request, context: Context) -> Response:
         page = context.review.map_page(run_id, personal=personal(request))
     except ReviewError as error:
         return refused(request, error)
+    principal = principal_of(request)
+    workspace = context.workspace
+    approval = workspace.approvals.status(run_id)
+    threads = workspace.discussion.threads(run_id, open_only=True)
+    talk: dict[tuple[str, str], int] = {}
+    for thread in threads:
+        if thread.open:
+            key = (thread.cell_kind, thread.cell_id)
+            talk[key] = talk.get(key, 0) + 1
     values = {
         "p": page,
         "m": page.journey_map,
-        "can_review": principal_of(request).may(Action.MAPS_REVIEW),
+        "can_review": principal.may(Action.MAPS_REVIEW),
+        "approval": approval,
+        "moves": moves_from(approval.status, principal.may) if page.is_latest else [],
+        "status_labels": STATUS_LABELS,
+        "talk": talk,
+        "open_threads": [t for t in threads if t.open],
+        "actions": workspace.actions.list(run_id),
     }
     return render(request, "console/map.html", values)
 

@@ -45,6 +45,13 @@ DONE_MESSAGES: dict[str, str] = {
     "no invitation is sent.",
     "campaign-reopened": "The campaign is open again.",
     "share-revoked": "The share link is revoked: it no longer opens the map.",
+    "comment-posted": "Your comment is posted. Anyone you mentioned finds it under Mentions.",
+    "thread-resolved": "The discussion is resolved. Reopen it any time.",
+    "thread-reopened": "The discussion is open again.",
+    "status-changed": "The map's review status is changed; the history keeps who and why.",
+    "action-saved": "The action is saved.",
+    "loop-saved": "The message is saved. Nothing is sent until you press Send.",
+    "loop-queued": "The message is queued: each person gets it once, as the scheduler runs.",
 }
 
 # Of those, the ones that ask something of the person rather than confirm.
@@ -164,7 +171,11 @@ def render(
         "csrf": found.csrf,
         "done": done,
         "done_kind": "warn" if code in WARNINGS else "ok",
-        "nav": _nav(request, principal.user.role if principal else None),
+        "nav": _nav(
+            request,
+            principal.user.role if principal else None,
+            unseen=_unseen_mentions(context, principal.user.id) if principal else 0,
+        ),
         "sso_label": context.service.sso.sso.label if context.service.sso else None,
         **(values or {}),
     }
@@ -183,10 +194,18 @@ def render(
     return response
 
 
-def _nav(request: Request, role: Role | None) -> list[dict[str, Any]]:
+def _unseen_mentions(context: ConsoleContext, user_id: int) -> int:
+    """Mentions of the user not yet seen on the Mentions page (one COUNT per page)."""
+    return context.workspace.discussion.unseen(user_id)
+
+
+def _nav(request: Request, role: Role | None, *, unseen: int = 0) -> list[dict[str, Any]]:
     if role is None:
         return []
     items = [("Campaigns", "/app", Action.CAMPAIGNS_READ), ("Maps", "/app/maps", Action.MAPS_READ)]
+    items.append(
+        (f"Mentions ({unseen})" if unseen else "Mentions", "/app/mentions", Action.MAPS_READ)
+    )
     items.append(("Users", "/app/users", Action.USERS_MANAGE))
     items.append(("Account", "/app/account", Action.OWN_ACCOUNT))
     path = request.url.path.rstrip("/") or "/"

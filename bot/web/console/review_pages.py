@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.service.console.permissions import Action
+from bot.service.review.discussion import LANES, new_request_key
 from bot.service.review.errors import EditConflict, EditRefused, ReviewError
 from bot.service.review.layer import Editor
 from bot.web.console.context import ConsoleContext, console_context
@@ -64,11 +65,25 @@ def cell_page(run_id: int, kind: str, item_id: str, request: Request, context: C
         return refused(request, ReviewError(str(error)))
     except ReviewError as error:
         return refused(request, error)
+    workspace = context.workspace
+    threads = workspace.discussion.threads(run_id, cell=(kind, item_id))
+    actions = [
+        a
+        for a in workspace.actions.list(run_id)
+        if (a.source_kind, a.source_id) == (kind, item_id)
+        or (kind == "pain" and item_id in a.pains)
+    ]
     values = {
         "c": page,
         "info": info,
         "can_review": principal_of(request).may(Action.MAPS_REVIEW),
         "here": request.url.path,
+        "threads": threads,
+        "lanes": LANES,
+        "request_key": new_request_key(),
+        "actions": actions,
+        "owners": workspace.actions.owners() if kind in ("pain", "opportunity") else [],
+        "approval": workspace.approvals.status(run_id),
     }
     return render(request, "console/cell.html", values)
 
@@ -79,10 +94,13 @@ def history(run_id: int, request: Request, context: Context) -> Response:
         page = context.review.history(run_id)
     except ReviewError as error:
         return refused(request, error)
+    run_ids = [r.id for r in page.series.runs]
     values = {
         "h": page,
         "can_review": principal_of(request).may(Action.MAPS_REVIEW),
         "here": request.url.path,
+        "statuses": context.workspace.approvals.statuses(run_ids),
+        "status_events": context.workspace.approvals.events(run_ids),
     }
     return render(request, "console/history.html", values)
 

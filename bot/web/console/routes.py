@@ -6,9 +6,12 @@ from fastapi import FastAPI
 
 from bot.web.console import (
     account_pages,
+    action_pages,
     api,
+    approval_pages,
     auth_pages,
     campaign_pages,
+    discussion_pages,
     home,
     maps_api,
     maps_pages,
@@ -28,6 +31,9 @@ ROUTERS = (
     maps_pages.router,
     review_pages.router,
     share_pages.router,
+    discussion_pages.router,
+    approval_pages.router,
+    action_pages.router,
     account_pages.router,
     users_pages.router,
     api.router,
