@@ -229,12 +229,13 @@ def store_rows(
     rows: Sequence[ParticipantRow],
     report: ImportReport,
     now: datetime,
-) -> dict[int, Participant]:
+) -> dict[int, tuple[Participant, bool]]:
     """Store checked rows in the campaign (the caller's transaction): someone already
     in it (same external id, email, Slack user id or Slack email) is updated, someone
     suppressed is left out, a row naming two different participants is a problem; all
-    counted in ``report``. Returns the stored participant of each row, by its line."""
-    stored: dict[int, Participant] = {}
+    counted in ``report``. Returns each stored row's participant and whether it is
+    new, by the row's line."""
+    stored: dict[int, tuple[Participant, bool]] = {}
     index = _Index(store.participants_of(session, campaign_id=campaign.id))
     blocked = store.suppressed(
         session, kind="email", values=[r.email or "" for r in rows]
@@ -257,7 +258,7 @@ def store_rows(
         if matches:
             _update(matches[0], row)
             report.updated += 1
-            stored[row.line] = matches[0]
+            stored[row.line] = (matches[0], False)
             continue
         participant = store.add_participant(
             session,
@@ -274,7 +275,7 @@ def store_rows(
         )
         index.add(participant)
         report.added += 1
-        stored[row.line] = participant
+        stored[row.line] = (participant, True)
     return stored
 
 
