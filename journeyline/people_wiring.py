@@ -23,10 +23,9 @@ def make_people_services(runtime: Runtime) -> PeopleServices:
         return link_tokens(settings)
 
     return PeopleServices(
-        sessions=runtime.sessions,
         participants=Participants(runtime.sessions),
         invitations=Invitations(runtime.sessions),
         progress=Progress(runtime.sessions),
         intake=ParticipantIntake(runtime.sessions, tokens=tokens),
-        link_tokens=tokens,
+        invitations_with_links=lambda: Invitations(runtime.sessions, tokens=tokens()),
     )

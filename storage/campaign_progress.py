@@ -68,7 +68,9 @@ class ParticipantLine:
     last_sent_at: datetime | None
 
 
-def _status_select(campaign_id: int, *, now: datetime) -> Select[Any]:
+def _status_select(
+    campaign_id: int, *, now: datetime
+) -> Select[int, str, int, str, int, datetime | None]:
     """Participant, status, wave, channel, reminders of the campaign (not yet filtered
     or grouped)."""
     newest_invitation = (
@@ -254,7 +256,7 @@ def stopped_at(session: Session, *, campaign_id: int) -> dict[str, int]:
     return {str(slot): int(count) for slot, count in rows}
 
 
-def _duration_seconds(session: Session) -> ColumnElement[float]:
+def _duration_seconds(session: Session) -> ColumnElement[Any]:
     if session.get_bind().dialect.name == "sqlite":
         return (func.julianday(Interview.completed_at) - func.julianday(Interview.started_at)) * (
             86400.0

@@ -5,7 +5,7 @@ counts, revoke a wave, and download the personal links (CSV) for a link wave."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated, Any
 from zoneinfo import available_timezones
@@ -28,7 +28,6 @@ from bot.web.console.people import (
     people_services,
 )
 from bot.web.console.rendering import render
-from storage.types import utcnow
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(page_guard)])
 Services = Annotated[PeopleServices, Depends(people_services)]
@@ -76,7 +75,7 @@ def _page(
         "zones": time_zones(),
         "error": error,
         "may_write": may_write(request),
-        "now": utcnow(),
+        "now": datetime.now(UTC),
         **notice(request),
     }
     return render(request, "console/invitations.html", values, status_code=status_code)
@@ -127,7 +126,7 @@ def schedule(
     try:
         if not at.strip():
             raise InvalidSchedule("Choose the date and time the wave starts.")
-        start = schedule_terms.local_time(at, time_zone, now=utcnow())
+        start = schedule_terms.local_time(at, time_zone, now=datetime.now(UTC))
         per_second = schedule_terms.rate(rate)
         remind_after = _days(remind_after_days, "Remind after") if channel != "link" else None
         try:

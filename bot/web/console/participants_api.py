@@ -146,10 +146,10 @@ def add_participants(slug: str, body: AddParticipants, services: Services) -> Ad
         items=[
             ItemResultView(
                 index=item.index,
-                outcome=item.outcome,  # type: ignore[arg-type]
+                outcome=item.outcome,
                 participant_id=item.participant_id,
                 external_id=item.external_id,
-                invitation=item.invitation,  # type: ignore[arg-type]
+                invitation=item.invitation,
                 send_at=item.send_at,
                 link=item.link,
                 errors=[ItemProblem(field=p.column, message=p.message) for p in item.problems],

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service.console.permissions import Action
 from bot.service.invitations import Invitations, masked_address
-from bot.service.link_tokens import LinkTokens
 from bot.service.participant_intake import ParticipantIntake
 from bot.service.participants import Participants
 from bot.service.progress import Progress
@@ -23,18 +21,14 @@ from bot.web.console.guard import ConsoleRefusal, principal_of
 
 @dataclass
 class PeopleServices:
-    sessions: sessionmaker[Session]
     participants: Participants
     invitations: Invitations
     progress: Progress
     intake: ParticipantIntake
-    # Made on first use: the link secret may be a file the server makes in its data
-    # folder, which a console that never exports links should not create.
-    link_tokens: Callable[[], LinkTokens]
-
-    def invitations_with_links(self) -> Invitations:
-        """The invitations service able to write the personal links out."""
-        return Invitations(self.sessions, tokens=self.link_tokens())
+    # The invitations service able to write personal links out, made on first use: the
+    # link secret may be a file the server makes in its data folder, which a console
+    # that never exports links should not create.
+    invitations_with_links: Callable[[], Invitations]
 
 
 # Request bodies larger than the server's default limit (64 KiB): a participant list
