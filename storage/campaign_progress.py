@@ -27,8 +27,9 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import Interview, Invite, Message, Participant
 from storage.scheduler_models import Invitation, InvitationWave, Suppression
@@ -85,12 +86,11 @@ def _status_select(
         .group_by(Interview.participant_id)
         .subquery()
     )
-    suppressed = or_(
-        exists().where(
-            Suppression.kind == "email", Suppression.value == func.lower(Participant.email)
-        ),
-        exists().where(Suppression.kind == "slack", Suppression.value == Participant.slack_user_id),
-    )
+    # Joined rather than tested with EXISTS per row: a per-row subplan made PostgreSQL
+    # estimate a cost high enough to JIT-compile the query, 0.8 s of a 0.9 s answer.
+    blocked_email = aliased(Suppression)
+    blocked_user = aliased(Suppression)
+    suppressed = or_(blocked_email.id.is_not(None), blocked_user.id.is_not(None))
     wave_waiting = exists().where(
         InvitationWave.campaign_id == campaign_id,
         InvitationWave.kind == "wave",
@@ -136,6 +136,17 @@ def _status_select(
         .outerjoin(Invite, Invite.id == Invitation.invite_id)
         .outerjoin(newest_interview, newest_interview.c.participant_id == Participant.id)
         .outerjoin(Interview, Interview.id == newest_interview.c.interview_id)
+        .outerjoin(
+            blocked_email,
+            and_(
+                blocked_email.kind == "email",
+                blocked_email.value == func.lower(Participant.email),
+            ),
+        )
+        .outerjoin(
+            blocked_user,
+            and_(blocked_user.kind == "slack", blocked_user.value == Participant.slack_user_id),
+        )
         .where(Participant.campaign_id == campaign_id)
     )
 
@@ -283,3 +294,19 @@ def median_completion_seconds(session: Session, *, campaign_id: int) -> float | 
         if v is not None
     ]
     return sum(middle) / len(middle) if middle else None
+
+
+# A bulk write this large changes a table's statistics enough to matter to the planner.
+BULK_ROWS = 500
+
+
+def refresh_statistics(session: Session, *, tables: tuple[str, ...], rows: int) -> None:
+    """After a bulk insert of ``rows`` rows into ``tables``, let PostgreSQL's planner see
+    them (``ANALYZE``) instead of waiting for autovacuum: with the old statistics (a few
+    rows per campaign) the progress query joined 10,000 participants to 10,000
+    invitations in a nested loop, 9 s instead of 0.13 s. SQLite's plans do not depend on
+    statistics here; nothing to do there."""
+    if rows < BULK_ROWS or session.get_bind().dialect.name != "postgresql":
+        return
+    # ANALYZE takes a lock that blocks neither reads nor writes, only other ANALYZEs.
+    session.execute(text(f"ANALYZE {', '.join(tables)}"))

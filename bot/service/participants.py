@@ -276,6 +276,7 @@ def store_rows(
         index.add(participant)
         report.added += 1
         stored[row.line] = (participant, True)
+    counting.refresh_statistics(session, tables=("participants",), rows=report.added)
     return stored
 
 

@@ -51,6 +51,18 @@ def _cell(cell: FunnelCell) -> dict[str, Any]:
     }
 
 
+def duration_text(seconds: float | None) -> str:
+    """``45 s``, ``12 min``, ``1 h 05 min`` (an en dash for none)."""
+    if seconds is None:
+        return "–"
+    if seconds < 90:
+        return f"{round(seconds)} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
 def progress_view(progress: CampaignProgress) -> dict[str, Any]:
     """The progress as the page's tables need it (the JSON the script polls)."""
     tables = [
@@ -69,7 +81,8 @@ def progress_view(progress: CampaignProgress) -> dict[str, Any]:
             {"slot": s.slot, "label": s.label, "interviews": s.interviews}
             for s in progress.stopped_at
         ],
-        "median_completion_minutes": None if median is None else round(median / 60, 1),
+        "median_completion_seconds": None if median is None else round(median, 1),
+        "median_completion": duration_text(median),
     }
 
 

@@ -74,8 +74,7 @@
     }
     const median = root.querySelector("#median");
     if (median) {
-      median.textContent = data.median_completion_minutes === null
-        ? "–" : `${data.median_completion_minutes} min`;
+      median.textContent = data.median_completion;
     }
     const at = root.querySelector("#progress-at");
     at.setAttribute("datetime", data.at);
