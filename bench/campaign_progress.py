@@ -4,10 +4,10 @@ Run: ``.venv/bin/python -m bench.campaign_progress [--participants 10000] [--rep
 [--database-url postgresql+psycopg://127.0.0.1:5432/bench_progress]``
 
 A database (SQLite in a temporary folder by default, or an empty PostgreSQL database
-made for it: ``createdb bench_progress``) gets one campaign with ``--participants`` people (two attributes), an
-email wave started by the scheduler's own wave start (one invitation each), most of
-them sent, 40% opened, and their interviews in every state with the question each
-unfinished one was asked last. Then, ``--repeat`` times each:
+made for it: ``createdb bench_progress``) gets one campaign with ``--participants``
+people (two attributes), an email wave started by the scheduler's own wave start (one
+invitation each), most of them sent, 40% opened, and their interviews in every state
+with the question each unfinished one was asked last. Then, ``--repeat`` times each:
 
 - ``Progress.progress`` (what the progress page and its JSON poll ask: the funnel per
   wave, channel and attribute value, drop-off per question, median time to complete),
