@@ -36,10 +36,14 @@
     tr.append(cell("th", row.label, { scope: "row" }));
     tr.append(cell("td", String(row.participants), { class: "num", "data-label": "People" }));
     for (const step of STEPS) {
-      const td = cell("td", String(row.steps[step]), { class: "num", "data-label": LABELS[step] });
+      // One span inside the cell, as the page's own rows have (a phone shows the cell
+      // as "label ... value").
+      const td = cell("td", undefined, { class: "num", "data-label": LABELS[step] });
+      const value = cell("span", String(row.steps[step]));
       if (step !== "invited") {
-        td.append(" ", cell("span", `(${pct(row.shares[step])})`, { class: "share" }));
+        value.append(" ", cell("span", `(${pct(row.shares[step])})`, { class: "share" }));
       }
+      td.append(value);
       tr.append(td);
     }
     return tr;
