@@ -242,9 +242,10 @@ def test_upload_schedule_send_remind_and_watch_the_funnel_move(
         expect(page.get_by_role("heading", name="20 participants")).to_be_visible()
         shots.take(page, "participants-report")
 
-        # Schedule a wave with one reminder, starting in ten minutes, Berlin time.
+        # Schedule a wave with one reminder, Berlin time, at this minute (so the
+        # customers below, on the server's real clock, answer after it was sent).
         page.get_by_role("link", name="Invitations").click()
-        start = (datetime.now(UTC) + timedelta(minutes=10)).replace(second=0, microsecond=0)
+        start = datetime.now(UTC).replace(second=0, microsecond=0)
         local = start.astimezone(ZoneInfo(ZONE))
         page.get_by_label("Email", exact=True).check()
         page.get_by_label("Starts at").fill(local.strftime("%Y-%m-%dT%H:%M"))
@@ -259,6 +260,7 @@ def test_upload_schedule_send_remind_and_watch_the_funnel_move(
         wave_row = page.get_by_role("row").filter(has_text="Wave 1")
         expect(wave_row).to_contain_text("Scheduled")
         expect(wave_row).to_contain_text("1 after 3 days")
+        expect(wave_row).to_contain_text(f"{local.day} {local:%b %Y, %H:%M} Europe/Berlin")
 
         # Nothing before the start; at the start, one invitation each into the outbox.
         assert scheduler.run_at(start - timedelta(minutes=1)) == 0

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated, Any
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -46,6 +46,15 @@ DEFAULT_FORM = {
 }
 
 
+def local_start_text(at: datetime, zone: str) -> str:
+    """``10 Dec 2026, 09:00`` in ``zone`` (the wall-clock time the researcher chose)."""
+    try:
+        local = at.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local = at.astimezone(UTC)
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
 @cache
 def time_zones() -> tuple[str, ...]:
     return tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))
@@ -69,6 +78,7 @@ def _page(
         "base": campaign_base(slug),
         "tab": "invitations",
         "waves": list(reversed(waves)),
+        "local_starts": {w.id: local_start_text(w.scheduled_at, w.time_zone) for w in waves},
         "channels": CHANNEL_LABELS,
         "states": WAVE_STATES,
         "form": form or DEFAULT_FORM,
