@@ -22,6 +22,8 @@ from campaigns.waves import WaveStarts
 from journeyline.scheduler_wiring import link_tokens
 from storage.scheduler_models import Invitation, InvitationWave, ScheduledJob
 from tests.console_support import ConsoleApp, console_app, sign_in
+from tests.review_data import SLUG as REVIEW_SLUG
+from tests.review_data import seeded
 
 SLUG = "q4"
 BASE = f"/app/campaigns/{SLUG}"
@@ -282,3 +284,12 @@ def test_the_api_is_in_the_openapi_schema(site: Site) -> None:
     assert operation["summary"] == "Add participants, optionally inviting them"
     assert {"401", "403", "404", "422"} <= set(operation["responses"])
     assert "idempotent" in operation["description"].lower() or "again" in operation["description"]
+
+
+def test_the_saturation_curve_of_the_newest_map(site: Site) -> None:
+    saved = seeded(site.app.runtime.sessions, count=3, evil=False)
+    page = site.client.get(f"/app/campaigns/{REVIEW_SLUG}/progress").text
+    assert f"run {saved.id}" in page
+    assert '<polyline class="step" points="' in page
+    assert saved.journey_map.saturation is not None
+    assert saved.journey_map.saturation.statement in page
