@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -45,7 +46,7 @@ from tests.browser_support import (
 
 require_browser()
 
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, Locator, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -143,16 +144,13 @@ def _to(message: email.message.EmailMessage) -> str:
     return address
 
 
-def _replies(raw: list[dict[str, object]]) -> list[Reply]:
+def _replies(raw: list[dict[str, Any]]) -> list[Reply]:
     return [
         Reply(
             text=str(r["text"]),
-            slot=r.get("slot"),  # type: ignore[arg-type]
-            choices=tuple(
-                Choice(value=c["value"], label=c["label"])
-                for c in r["choices"]  # type: ignore[attr-defined]
-            ),
-            items=tuple(r.get("items") or ()),  # type: ignore[arg-type]
+            slot=r.get("slot"),
+            choices=tuple(Choice(value=c["value"], label=c["label"]) for c in r["choices"]),
+            items=tuple(r.get("items") or ()),
         )
         for r in raw
     ]
@@ -209,7 +207,7 @@ def _sign_in(page: Page) -> None:
     expect(page.get_by_role("heading", name="Campaigns", exact=True)).to_be_visible()
 
 
-def _step(page: Page, step: str) -> object:
+def _step(page: Page, step: str) -> Locator:
     return page.locator(f'#funnel-total [data-step="{step}"] [data-field="count"]')
 
 
@@ -276,8 +274,8 @@ def test_upload_schedule_send_remind_and_watch_the_funnel_move(
 
         # The progress page, then customers answer while it stays open.
         page.get_by_role("link", name="Progress").click()
-        expect(_step(page, "invited")).to_have_text("20")  # type: ignore[arg-type]
-        expect(_step(page, "delivered")).to_have_text("20")  # type: ignore[arg-type]
+        expect(_step(page, "invited")).to_have_text("20")
+        expect(_step(page, "delivered")).to_have_text("20")
         expect(page.locator("#progress-state")).to_have_text("Live; counts as of")
         page.get_by_label("Split by").select_option("plan")
         page.get_by_role("button", name="Show").click()
@@ -306,9 +304,9 @@ def test_upload_schedule_send_remind_and_watch_the_funnel_move(
             assert looked.status_code == 201
 
         # The funnel moves without a reload (the page polls its JSON every 5 s).
-        expect(_step(page, "completed")).to_have_text("5", timeout=30_000)  # type: ignore[arg-type]
-        expect(_step(page, "opened")).to_have_text("9")  # type: ignore[arg-type]
-        expect(_step(page, "consented")).to_have_text("7")  # type: ignore[arg-type]
+        expect(_step(page, "completed")).to_have_text("5", timeout=30_000)
+        expect(_step(page, "opened")).to_have_text("9")
+        expect(_step(page, "consented")).to_have_text("7")
         assert page.evaluate("performance.timeOrigin") == loaded_at, "the page was reloaded"
         stopped = page.locator("#table-stopped")
         expect(stopped).not_to_contain_text("No unfinished interviews")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from bot.service.console.permissions import Action
@@ -90,7 +90,7 @@ def _page(
             "id": line.id,
             "name": shown(line.name, personal=personal, kind="name"),
             "email": shown(line.email, personal=personal),
-            "slack": line.slack_user_id,
+            "slack": shown(line.slack_user_id, personal=personal),
             "attributes": line.attributes,
             "status": line.status,
             "wave_id": line.wave_id,
@@ -131,7 +131,7 @@ async def upload(
     slug: str,
     request: Request,
     services: Services,
-    file: Annotated[UploadFile | None, Form()] = None,
+    file: Annotated[UploadFile | None, File()] = None,
     text: Annotated[str, Form()] = "",
 ) -> Response:
     """Import the uploaded CSV (or the pasted text): good rows stored, bad ones
@@ -185,6 +185,7 @@ def participant(slug: str, participant_id: int, request: Request, services: Serv
             "person": person,
             "name": shown(person.name, personal=personal, kind="name"),
             "email": shown(person.email, personal=personal),
+            "slack": shown(person.slack_user_id, personal=personal),
             "detail": detail,
             # History lines can quote a mail server's reply, which may name the address.
             "history": [
