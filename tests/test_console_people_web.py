@@ -293,3 +293,22 @@ def test_the_saturation_curve_of_the_newest_map(site: Site) -> None:
     assert '<polyline class="step" points="' in page
     assert saved.journey_map.saturation is not None
     assert saved.journey_map.saturation.statement in page
+
+
+def test_the_home_links_each_campaign_to_its_pages(site: Site) -> None:
+    home = site.client.get("/app").text
+    for tab in ("participants", "invitations", "progress"):
+        assert f'href="{BASE}/{tab}"' in home
+
+
+def test_a_wave_in_each_participants_own_time(site: Site) -> None:
+    form = {
+        "csrf_token": site.csrf, "channel": "email", "at": "2030-05-06T09:00",
+        "time_zone": "America/New_York", "rate": "5/s", "participant_time": "1",
+    }  # fmt: skip
+    assert site.client.post(f"{BASE}/invitations", data=form).status_code == 303
+    (wave,) = Invitations(site.app.runtime.sessions).waves(campaign_slug=SLUG)
+    assert wave.participant_time and wave.max_reminders == 0 and wave.expire_after is None
+    page = site.client.get(f"{BASE}/invitations").text
+    assert "in each participant's time" in page and "6 May 2030, 09:00" in page
+    assert "America/New_York" in page and "no reminders" in page and "never expire" in page
