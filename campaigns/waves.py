@@ -19,6 +19,7 @@ from campaigns.scheduler import Claim
 from campaigns.sends import SEND, send_job_key
 from storage import invitations as store
 from storage import jobs
+from storage.campaign_progress import refresh_statistics
 from storage.engines import write_session
 from storage.types import utcnow
 
@@ -74,6 +75,7 @@ class WaveStarts:
                 status=store.SENT if link_wave else store.PENDING,
                 expires_at=expires,
             )
+            refresh_statistics(session, tables=("invites", "invitations"), rows=len(ids))
             wanted = [
                 invitation_id
                 for invitation_id, person in zip(ids, people, strict=True)

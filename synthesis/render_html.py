@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from synthesis.formatting import human_minutes
-from synthesis.model import JourneyMap, Stage
+from synthesis.model import JourneyMap, Saturation, Stage
 from synthesis.palette import CHANNEL_COLOURS
 from synthesis.plain_text import visible_text
 
@@ -124,7 +124,12 @@ SAT_LEFT, SAT_RIGHT, SAT_TOP, SAT_BOTTOM = 36, 12, 14, 26
 def saturation_curve(journey_map: JourneyMap) -> str:
     """Polyline points of cumulative pain points over interviews (a step line) in a
     ``SATURATION_WIDTH`` x ``SATURATION_HEIGHT`` box with room for axis labels."""
-    sat = journey_map.saturation
+    return saturation_polyline(journey_map.saturation)
+
+
+def saturation_polyline(sat: Saturation | None) -> str:
+    """:func:`saturation_curve` of a map's ``Saturation`` alone (the console's progress
+    page draws it without loading the whole map)."""
     if sat is None or not sat.points:
         return ""
     top = max(1, sat.pain_points)

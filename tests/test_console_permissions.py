@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,8 +21,11 @@ from sqlalchemy import delete, update
 from starlette.testclient import TestClient
 
 from bot.service.campaign_settings import SettingsForm
+from bot.service.campaigns import create_campaign
 from bot.service.console.permissions import Action, Role, allowed, key_scopes_for
 from bot.service.console.sessions import csrf_token
+from bot.service.invitations import Invitations
+from bot.service.participants import Participants
 from bot.service.review.layer import Editor
 from bot.service.review.service import ReviewService
 from bot.service.review.sharing import ShareLinks, fresh_token
@@ -110,6 +114,21 @@ EXPECTED_RULES: dict[tuple[str, str], str] = {
     ("POST", "/app/maps/{run_id}/actions/{action_id}/loop"): Action.MAPS_REVIEW.value,
     # Sending reaches customers through the campaign's channels: campaign work.
     ("POST", "/app/maps/{run_id}/actions/{action_id}/loop/send"): Action.CAMPAIGNS_WRITE.value,
+    ("GET", "/app/campaigns/{slug}/participants"): Action.CAMPAIGNS_READ.value,
+    ("POST", "/app/campaigns/{slug}/participants"): Action.CAMPAIGNS_WRITE.value,
+    ("GET", "/app/campaigns/{slug}/participants/{participant_id}"): Action.CAMPAIGNS_READ.value,
+    ("POST", "/app/campaigns/{slug}/participants/{participant_id}/revoke"): (
+        Action.CAMPAIGNS_WRITE.value
+    ),
+    ("GET", "/app/campaigns/{slug}/invitations"): Action.CAMPAIGNS_READ.value,
+    ("POST", "/app/campaigns/{slug}/invitations"): Action.CAMPAIGNS_WRITE.value,
+    ("POST", "/app/campaigns/{slug}/invitations/{wave_id}/revoke"): Action.CAMPAIGNS_WRITE.value,
+    # The links open interviews in the participants' names.
+    ("GET", "/app/campaigns/{slug}/invitations/links.csv"): Action.CAMPAIGNS_WRITE.value,
+    ("GET", "/app/campaigns/{slug}/progress"): Action.CAMPAIGNS_READ.value,
+    ("GET", "/app/campaigns/{slug}/progress.json"): Action.CAMPAIGNS_READ.value,
+    ("GET", "/app/campaigns/{slug}/progress.csv"): Action.CAMPAIGNS_READ.value,
+    ("POST", "/api/v1/campaigns/{slug}/participants"): Action.CAMPAIGNS_WRITE.value,
 }
 # What each unsafe route is sent: a request its permitted callers would really make.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -203,6 +222,23 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/app/maps/{run_id}/actions/{action_id}/loop"): {"draft": "1"},
     # Its callers find the action done, the message drafted and the map approved.
     ("POST", "/app/maps/{run_id}/actions/{action_id}/loop/send"): {},
+    ("POST", "/app/campaigns/{slug}/participants"): {
+        "text": "email,plan\nwalk-{n}@example.com,pro\n"
+    },
+    ("POST", "/app/campaigns/{slug}/participants/{participant_id}/revoke"): {},
+    ("POST", "/app/campaigns/{slug}/invitations"): {
+        "channel": "email",
+        "at": "2030-01-01T09:00",
+        "time_zone": "Europe/Berlin",
+        "rate": "10/s",
+        "remind_after_days": "3",
+        "max_reminders": "1",
+    },
+    ("POST", "/app/campaigns/{slug}/invitations/{wave_id}/revoke"): {},
+    ("POST", "/api/v1/campaigns/{slug}/participants"): {
+        "participants": [{"email": "api-walk@example.com", "attributes": {"plan": "pro"}}],
+        "invitation": {"channel": "email", "delay_minutes": 30},
+    },
 }
 # What an allowed call answers (default 200, 201 or 303). The SSO callback without a
 # sign-in begun in this browser is refused by the flow itself, not by the guard; a
@@ -246,6 +282,8 @@ class Walk:
 def walk(db_url: str) -> Iterator[Walk]:
     with running_provider() as provider:
         settings = {
+            # The links CSV needs the link secret (else a file in the data folder).
+            "link_secret": "walk-link-secret",
             "oidc_issuer": provider.issuer,
             "oidc_client_id": provider.client_id,
             "oidc_client_secret": provider.client_secret,
@@ -253,6 +291,7 @@ def walk(db_url: str) -> Iterator[Walk]:
         with console_app(db_url, settings=settings) as app:
             app.user("root@example.com", "admin")  # so no change ever hits "the last admin"
             saved = seeded(app.runtime.sessions, count=3, evil=False)
+            people = _campaign_with_a_wave(app)
             web = create_app(app.runtime, console=app.service)
             client = TestClient(web, follow_redirects=False)
             yield Walk(
@@ -267,8 +306,23 @@ def walk(db_url: str) -> Iterator[Walk]:
                     "item_id": saved.journey_map.stages[0].id,
                     "interview_id": saved.journey_map.interview_ids[0],
                     "pain_id": saved.journey_map.pain_points[0].id,
+                    **people,
                 },
             )
+
+
+def _campaign_with_a_wave(app: ConsoleApp) -> dict[str, Any]:
+    """A campaign with a participant and a wave, for the participants, invitations and
+    progress routes."""
+    sessions = app.runtime.sessions
+    with sessions.begin() as session:
+        create_campaign(session, slug="walk", name="The walk", company="Northwind")
+    Participants(sessions).import_csv(campaign_slug="walk", text="email\nana@example.com\n")
+    wave = Invitations(sessions).schedule_wave(
+        campaign_slug="walk", channel="link", at=datetime(2030, 1, 1, tzinfo=UTC)
+    )
+    (person,) = Participants(sessions).statuses(campaign_slug="walk")
+    return {"slug": "walk", "participant_id": person.id, "wave_id": wave.id}
 
 
 pytestmark = pytest.mark.parametrize("blank_db_url", ["sqlite"], indirect=True)

@@ -8,7 +8,7 @@ so the console and the CLI can call it from a request or a command.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -57,6 +57,10 @@ class WaveSummary:
     state: str
     counts: dict[str, int]
     participant_time: bool = False
+    # Scheduled before with the same terms: this call added nothing.
+    already: bool = False
+    started_at: datetime | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,20 @@ class Invitations:
         now = self._clock()
         with write_session(self._sessions) as session:
             campaign = _campaign(session, campaign_slug)
+            terms = {
+                "channel": channel,
+                "scheduled_at": at,
+                "time_zone": time_zone,
+                "rate_per_second": rate_per_second,
+                "remind_after_seconds": _seconds(remind_after) if reminders else None,
+                "max_reminders": reminders,
+                "expire_after_seconds": _seconds(expire_after),
+                "local_time": participant_time,
+            }
+            twin = _same_wave(session, campaign.id, terms)
+            if twin is not None:
+                # A form sent twice (a double click, a retry): the wave it already made.
+                return replace(wave_summary(session, twin, campaign_slug), already=True)
             wave = store.create_wave(
                 session,
                 campaign=campaign,
@@ -268,7 +286,7 @@ class Invitations:
             invitation = store.invitation_by_optout_hash(session, hash_token(token))
             if invitation is None:
                 raise LinkNotFound
-            return _masked(
+            return masked_address(
                 invitation.participant.email or invitation.participant.slack_user_id or ""
             )
 
@@ -292,7 +310,9 @@ class Invitations:
                     added |= store.suppress(
                         session, kind=kind, value=value, reason="opt_out", now=now
                     )
-            return OptedOut(_masked(person.email or person.slack_user_id or ""), already=not added)
+            return OptedOut(
+                masked_address(person.email or person.slack_user_id or ""), already=not added
+            )
 
     def suppress(self, *, kind: str, value: str, reason: str = "manual") -> bool:
         """Add an email address or Slack user id to the suppression list."""
@@ -370,6 +390,22 @@ def _campaign(session: Session, slug: str) -> Campaign:
     return campaign
 
 
+def _same_wave(
+    session: Session, campaign_id: int, terms: dict[str, object]
+) -> InvitationWave | None:
+    """A wave of the campaign still to start with exactly these terms."""
+    return next(
+        (
+            wave
+            for wave in store.list_waves(session, campaign_id=campaign_id)
+            if wave.kind == "wave"
+            and wave.state == "scheduled"
+            and all(getattr(wave, name) == value for name, value in terms.items())
+        ),
+        None,
+    )
+
+
 def wave_summary(session: Session, wave: InvitationWave, slug: str) -> WaveSummary:
     return WaveSummary(
         id=wave.id,
@@ -389,10 +425,12 @@ def wave_summary(session: Session, wave: InvitationWave, slug: str) -> WaveSumma
         state=wave.state,
         counts=store.count_invitations(session, wave_id=wave.id),
         participant_time=wave.local_time,
+        started_at=wave.started_at,
+        created_at=wave.created_at,
     )
 
 
-def _masked(address: str) -> str:
+def masked_address(address: str) -> str:
     """``ana@example.com`` -> ``a***@example.com``: enough to recognise, not to harvest."""
     local, at, domain = address.partition("@")
     if not at:

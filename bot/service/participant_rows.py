@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,30 +118,57 @@ def parse_participants(text: str) -> ParsedList:
         start, line = line + 1, reader.line_num
         if not any(v.strip() for v in values):
             continue
-        row, problems = _row(start, columns, values)
-        if row is not None:
-            for kind, value in (
-                ("email", row.email),
-                ("slack_user_id", row.slack_user_id),
-                ("slack_email", row.slack_email),
-            ):
-                if value is None:
-                    continue
-                first = seen.get((kind, value))
-                if first is not None:
-                    problems.append(Problem(start, kind, f"duplicate of line {first}"))
-        if problems or row is None:
-            parsed.problems.extend(problems)
-            continue
+        _collect(parsed, seen, _row(start, columns, values))
+    return parsed
+
+
+def parse_participant_items(items: Sequence[Mapping[str, Any]]) -> ParsedList:
+    """The API's participants (JSON objects with the CSV's column names; an
+    ``attributes`` object adds attributes) checked like a list's rows. A problem's
+    ``line`` is the item's index (from 0), a duplicate names the first item's index."""
+    parsed = ParsedList()
+    seen: dict[tuple[str, str], int] = {}
+    for index, item in enumerate(items):
+        flat = {k: v for k, v in item.items() if k != "attributes"}
+        flat.update(item.get("attributes") or {})
+        columns = [column_name(str(k)) for k in flat]
+        values = ["" if v is None else str(v) for v in flat.values()]
+        _collect(parsed, seen, _row(index, columns, values), what="item")
+    return parsed
+
+
+def _collect(
+    parsed: ParsedList,
+    seen: dict[tuple[str, str], int],
+    checked: tuple[ParticipantRow | None, list[Problem]],
+    *,
+    what: str = "line",
+) -> None:
+    """Keep a checked row, or its problems; a person already kept (same email, Slack
+    user id or Slack email) is reported as a duplicate of the first ``what``."""
+    row, problems = checked
+    if row is not None:
         for kind, value in (
             ("email", row.email),
             ("slack_user_id", row.slack_user_id),
             ("slack_email", row.slack_email),
         ):
-            if value is not None:
-                seen[(kind, value)] = start
-        parsed.rows.append(row)
-    return parsed
+            if value is None:
+                continue
+            first = seen.get((kind, value))
+            if first is not None:
+                problems.append(Problem(row.line, kind, f"duplicate of {what} {first}"))
+    if problems or row is None:
+        parsed.problems.extend(problems)
+        return
+    for kind, value in (
+        ("email", row.email),
+        ("slack_user_id", row.slack_user_id),
+        ("slack_email", row.slack_email),
+    ):
+        if value is not None:
+            seen[(kind, value)] = row.line
+    parsed.rows.append(row)
 
 
 def _row(

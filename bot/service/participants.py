@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.conversation.vocabulary import FINISHED_STATUSES, InterviewStatus
 from bot.service.errors import CampaignNotFound
 from bot.service.participant_rows import ParticipantRow, Problem, parse_participants
+from storage import campaign_progress as counting
 from storage import invitations as store
 from storage import queries
+from storage.campaign_progress import ParticipantLine
 from storage.engines import write_session
 from storage.models import Campaign, Interview, Invite, Participant
 from storage.scheduler_models import Invitation, InvitationMessage
@@ -62,7 +64,8 @@ class ParticipantStatus:
 
 # The funnel's steps, each counting everyone who got at least that far.
 FUNNEL = ("invited", "delivered", "opened", "consented", "completed")
-_REACHED = {
+# How many of the funnel's steps a participant in each status got through.
+REACHED = {
     "pending": 1,
     "failed": 1,
     "skipped": 1,
@@ -100,8 +103,23 @@ class ParticipantDetail:
     history: tuple[HistoryEntry, ...]
 
 
+@dataclass(frozen=True)
+class ParticipantPage:
+    """A page of participants, how many match its filter, how many are in each status,
+    and how many waves are still to start."""
+
+    lines: list[ParticipantLine]
+    matching: int
+    statuses: dict[str, int]
+    waiting_waves: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+
 class ParticipantNotFound(LookupError):
-    def __init__(self, who: str, campaign: str) -> None:
+    def __init__(self, who: str | int, campaign: str) -> None:
         super().__init__(f"no participant {who!r} in campaign {campaign!r}")
 
 
@@ -127,50 +145,7 @@ class Participants:
         now = self._clock()
         with write_session(self._sessions) as session:
             campaign = _campaign(session, campaign_slug)
-            index = _Index(store.participants_of(session, campaign_id=campaign.id))
-            blocked = store.suppressed(
-                session, kind="email", values=[r.email or "" for r in parsed.rows]
-            ) | store.suppressed(
-                session,
-                kind="email",
-                values=[r.slack_email or "" for r in parsed.rows],
-            )
-            blocked_users = store.suppressed(
-                session, kind="slack", values=[r.slack_user_id or "" for r in parsed.rows]
-            )
-            for row in parsed.rows:
-                address = next(
-                    (a for a in (row.email, row.slack_email) if a is not None and a in blocked),
-                    None,
-                ) or (row.slack_user_id if row.slack_user_id in blocked_users else None)
-                if address is not None:
-                    report.suppressed.append((row.line, address))
-                    continue
-                matches = index.matching(row)
-                if len(matches) > 1:
-                    report.problems.append(
-                        Problem(row.line, "email", "matches two different participants")
-                    )
-                    continue
-                if matches:
-                    _update(matches[0], row)
-                    report.updated += 1
-                    continue
-                participant = store.add_participant(
-                    session,
-                    campaign_id=campaign.id,
-                    external_id=row.key(),
-                    now=now,
-                    display_name=row.name,
-                    email=row.email,
-                    slack_user_id=row.slack_user_id,
-                    slack_email=row.slack_email,
-                    language=row.language,
-                    time_zone=row.time_zone,
-                    attributes=row.attributes,
-                )
-                index.add(participant)
-                report.added += 1
+            store_rows(session, campaign=campaign, rows=parsed.rows, report=report, now=now)
             report.problems.sort(key=lambda p: p.line)
             if dry_run:
                 session.rollback()
@@ -203,13 +178,40 @@ class Participants:
                     person.wave_id, person.channel, dict.fromkeys(FUNNEL, 0), {}
                 )
             row.statuses[person.status] = row.statuses.get(person.status, 0) + 1
-            for step in FUNNEL[: _REACHED.get(person.status, 0)]:
+            for step in FUNNEL[: REACHED.get(person.status, 0)]:
                 row.steps[step] += 1
         return sorted(rows.values(), key=lambda r: (r.wave_id is None, r.wave_id or 0))
 
-    def detail(self, *, campaign_slug: str, participant: str) -> ParticipantDetail:
-        """One participant (by external id, email or Slack user id) with their status
-        and history. Raises `ParticipantNotFound`."""
+    def page(
+        self,
+        *,
+        campaign_slug: str,
+        status: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> ParticipantPage:
+        """One page of the campaign's participants with their status (only ``status``
+        when given), the number in each status and in all: counted in SQL, so a page of
+        a campaign of 10,000 costs what a page of one of 100 does."""
+        now = self._clock()
+        with self._sessions() as session:
+            campaign = _campaign(session, campaign_slug)
+            lines, matching = counting.participant_page(
+                session, campaign_id=campaign.id, now=now, status=status,
+                offset=max(offset, 0), limit=limit,
+            )  # fmt: skip
+            totals: dict[str, int] = {}
+            for count in counting.status_counts(session, campaign_id=campaign.id, now=now):
+                totals[count.status] = totals.get(count.status, 0) + count.count
+            return ParticipantPage(
+                lines=lines, matching=matching, statuses=totals, waiting_waves=_waiting(
+                    session, campaign.id
+                ),
+            )  # fmt: skip
+
+    def detail(self, *, campaign_slug: str, participant: str | int) -> ParticipantDetail:
+        """One participant (by id, external id, email or Slack user id) with their
+        status and history. Raises `ParticipantNotFound`."""
         with self._sessions() as session:
             campaign = _campaign(session, campaign_slug)
             person = _find(session, campaign, participant)
@@ -220,6 +222,64 @@ class Participants:
             return ParticipantDetail(summary, person.language, person.time_zone, history)
 
 
+def store_rows(
+    session: Session,
+    *,
+    campaign: Campaign,
+    rows: Sequence[ParticipantRow],
+    report: ImportReport,
+    now: datetime,
+) -> dict[int, tuple[Participant, bool]]:
+    """Store checked rows in the campaign (the caller's transaction): someone already
+    in it (same external id, email, Slack user id or Slack email) is updated, someone
+    suppressed is left out, a row naming two different participants is a problem; all
+    counted in ``report``. Returns each stored row's participant and whether it is
+    new, by the row's line."""
+    stored: dict[int, tuple[Participant, bool]] = {}
+    index = _Index(store.participants_of(session, campaign_id=campaign.id))
+    blocked = store.suppressed(
+        session, kind="email", values=[r.email or "" for r in rows]
+    ) | store.suppressed(session, kind="email", values=[r.slack_email or "" for r in rows])
+    blocked_users = store.suppressed(
+        session, kind="slack", values=[r.slack_user_id or "" for r in rows]
+    )
+    for row in rows:
+        address = next(
+            (a for a in (row.email, row.slack_email) if a is not None and a in blocked),
+            None,
+        ) or (row.slack_user_id if row.slack_user_id in blocked_users else None)
+        if address is not None:
+            report.suppressed.append((row.line, address))
+            continue
+        matches = index.matching(row)
+        if len(matches) > 1:
+            report.problems.append(Problem(row.line, "email", "matches two different participants"))
+            continue
+        if matches:
+            _update(matches[0], row)
+            report.updated += 1
+            stored[row.line] = (matches[0], False)
+            continue
+        participant = store.add_participant(
+            session,
+            campaign_id=campaign.id,
+            external_id=row.key(),
+            now=now,
+            display_name=row.name,
+            email=row.email,
+            slack_user_id=row.slack_user_id,
+            slack_email=row.slack_email,
+            language=row.language,
+            time_zone=row.time_zone,
+            attributes=row.attributes,
+        )
+        index.add(participant)
+        report.added += 1
+        stored[row.line] = (participant, True)
+    counting.refresh_statistics(session, tables=("participants",), rows=report.added)
+    return stored
+
+
 def _campaign(session: Session, slug: str) -> Campaign:
     campaign = queries.get_campaign_by_slug(session, slug)
     if campaign is None:
@@ -227,7 +287,18 @@ def _campaign(session: Session, slug: str) -> Campaign:
     return campaign
 
 
-def _find(session: Session, campaign: Campaign, who: str) -> Participant | None:
+def _waiting(session: Session, campaign_id: int) -> int:
+    return sum(
+        1
+        for wave in store.list_waves(session, campaign_id=campaign_id)
+        if wave.state == "scheduled" and wave.kind == "wave"
+    )
+
+
+def _find(session: Session, campaign: Campaign, who: str | int) -> Participant | None:
+    if isinstance(who, int):
+        found_by_id = session.get(Participant, who)
+        return found_by_id if found_by_id and found_by_id.campaign_id == campaign.id else None
     found = store.get_participant(session, campaign_id=campaign.id, external_id=who)
     if found is not None:
         return found

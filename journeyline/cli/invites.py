@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import typer
 from rich.table import Table
 
 from bot.service import schedule_terms
+from bot.service.campaign_csv import links_csv
 from bot.service.email_templates import InvalidTemplate
 from bot.service.invitations import InvalidSchedule, Invitations, WaveNotFound
 from bot.service.links import Links
@@ -174,13 +174,7 @@ def export(
         rows = Invitations(rt.sessions, tokens=link_tokens(rt.settings)).export_links(
             campaign_slug=campaign, wave_id=wave
         )
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["participant", "name", "email", "link", "status"])
-        for row in rows:
-            writer.writerow(
-                [_cell(row.participant), _cell(row.name), _cell(row.email), row.link, row.status]
-            )
+    out.write_text(links_csv(rows), encoding="utf-8")
     console.print(f"wrote {len(rows)} link(s) to {out}")
 
 
@@ -205,11 +199,6 @@ def template(
         except InvalidTemplate as error:
             raise abort(str(error)) from None
     console.print(f"stored the {kind} template of {campaign}")
-
-
-def _cell(value: str) -> str:
-    # A spreadsheet runs a cell starting with = + - @ as a formula; names come from lists.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 @app.command("trigger")

@@ -25,6 +25,7 @@ from bot.service.review.workspace import make_workspace
 from bot.understanding import warm_up
 from bot.web import api, helpdesk, optout, pages, share
 from bot.web.console.context import ConsoleContext
+from bot.web.console.people import UPLOAD_LIMITS, mount_campaign_people
 from bot.web.console.rendering import make_templates
 from bot.web.console.routes import mount_console
 from bot.web.context import STATIC_DIR, TEMPLATES_DIR, WebContext
@@ -33,6 +34,7 @@ from bot.web.http_errors import ApiError, api_error_handler, validation_error_ha
 from bot.web.ratelimit import RateLimiter
 from journeyline.console_wiring import make_console_service, make_review_service, make_sharing
 from journeyline.logs import configure_from_settings
+from journeyline.people_wiring import make_people_services
 from journeyline.privacy_wiring import make_personal_data
 from journeyline.runtime import Runtime, open_runtime
 from journeyline.scheduler_wiring import helpdesk_hooks
@@ -164,6 +166,7 @@ def create_app(
             privacy=make_personal_data(runtime),
         ),
     )
+    mount_campaign_people(app, make_people_services(runtime))
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     if settings.api_docs:
         mount_api_docs(app)
@@ -181,6 +184,9 @@ def create_app(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,
         path_limits={EVENTS_PATH: max(settings.max_request_bytes, SLACK_MAX_REQUEST_BYTES)},
+        pattern_limits=[
+            (pattern, max(settings.max_request_bytes, limit)) for pattern, limit in UPLOAD_LIMITS
+        ],
     )
     app.add_middleware(SecurityHeaders)
     app.hot_path = FastTurns(

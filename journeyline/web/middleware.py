@@ -6,6 +6,9 @@ the hot path, and plain ASGI adds no extra task or body buffering.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.http_errors import declares_too_large, too_large_response
@@ -53,20 +56,36 @@ class SecurityHeaders:
 
 class BodySizeLimit:
     """Answer 413 (JSON) to request bodies over `max_bytes`, declared or streamed;
-    ``path_limits`` give some paths their own limit (Slack's interactivity payloads)."""
+    ``path_limits`` give some paths their own limit (Slack's interactivity payloads),
+    ``pattern_limits`` paths with parameters (a campaign's participant list upload)."""
 
     def __init__(
-        self, app: ASGIApp, *, max_bytes: int, path_limits: dict[str, int] | None = None
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        path_limits: dict[str, int] | None = None,
+        pattern_limits: Sequence[tuple[re.Pattern[str], int]] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.path_limits = dict(path_limits or {})
+        self.pattern_limits = tuple(pattern_limits)
+
+    def limit_for(self, path: str) -> int:
+        exact = self.path_limits.get(path)
+        if exact is not None:
+            return exact
+        return next(
+            (limit for pattern, limit in self.pattern_limits if pattern.fullmatch(path)),
+            self.max_bytes,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes = self.path_limits.get(scope["path"], self.max_bytes)
+        max_bytes = self.limit_for(scope["path"])
         if declares_too_large(scope.get("headers", []), max_bytes):
             await self._reject(scope, receive, send, max_bytes)
             return
