@@ -532,13 +532,10 @@ def test_fewer_questions_a_good_step_is_not_asked_what_got_in_the_way(guide: Gui
     chat = consented(guide)
     chat.say("popped into the shop with the receipt")
     asked: list[str] = []
+    answers = {"channel": "in person", "feeling": "5", "duration": "10 minutes"}
     while chat.slot != Slot.NEXT_STEP:
-        asked.append(chat.slot)
-        chat.say(
-            {"channel": "in person", "feeling": "5", "duration": "10 minutes"}.get(
-                chat.slot, "skip"
-            )
-        )
+        asked.append(str(chat.slot))
+        chat.say(answers.get(str(chat.slot), "skip"))
     assert Slot.PAIN not in asked
     assert Slot.THINKING in asked  # the first step is a key moment
 
@@ -546,10 +543,10 @@ def test_fewer_questions_a_good_step_is_not_asked_what_got_in_the_way(guide: Gui
 def test_thinking_is_asked_only_at_key_moments(guide: Guide) -> None:
     def slots_of_step(chat: Chat, story: str, feeling: str) -> list[str]:
         chat.say(story)
-        asked = []
+        asked: list[str] = []
         while chat.slot != Slot.NEXT_STEP:
-            asked.append(chat.slot)
-            chat.say({"feeling": feeling, "channel": "phone"}.get(chat.slot, "skip"))
+            asked.append(str(chat.slot))
+            chat.say({"feeling": feeling, "channel": "phone"}.get(str(chat.slot), "skip"))
         return asked
 
     chat = consented(guide)
