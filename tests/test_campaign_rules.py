@@ -27,6 +27,8 @@ from bot.service.campaign_states import CLOSED_NOTICE, STOP_CHECK, ReopenRefused
 from bot.service.campaigns import create_campaign
 from bot.service.errors import QuotaFull, StudyClosed
 from bot.service.interview_preview import said_choice, said_text, try_interview
+from bot.service.invitations import InvalidSchedule
+from bot.service.participant_intake import InvitationRequest, ParticipantIntake
 from campaigns.closed_notices import ClosedNotices
 from campaigns.handlers import handlers
 from campaigns.outbox import OutboxTransport
@@ -289,6 +291,28 @@ def test_a_closed_campaign_sends_nothing_and_its_links_say_so(
         links.open(links.create_invite(campaign_slug="q4"))
     # An interview opened before the close goes on.
     assert links.open(opened_before).turn.interview_id == started.turn.interview_id
+
+
+def test_a_closed_campaign_refuses_new_waves_and_api_invitations(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    admin = _quota_world(session_factory, tmp_path, "")
+    world = scheduling(session_factory, outbox=tmp_path)
+    admin.close("q4")
+    with pytest.raises(InvalidSchedule, match="closed"):
+        world.invitations.schedule_wave(
+            campaign_slug="q4", channel="email", at=datetime.now(UTC), rate_per_second=10
+        )
+    intake = ParticipantIntake(session_factory, tokens=lambda: TOKENS)
+    with pytest.raises(InvalidSchedule, match="closed"):
+        intake.add(
+            campaign_slug="q4",
+            items=[{"email": "late@example.com"}],
+            invitation=InvitationRequest(channel="email"),
+        )
+    # Adding people without inviting them still works (the campaign may be reopened).
+    report = intake.add(campaign_slug="q4", items=[{"email": "late@example.com"}])
+    assert report.count("added") == 1
 
 
 # --- stop rules on the scheduler ------------------------------------------------------

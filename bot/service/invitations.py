@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service.access_tokens import hash_token
+from bot.service.campaign_states import Availability, availability
 from bot.service.email_templates import KINDS, InvalidTemplate, Wording, check
 from bot.service.errors import CampaignNotFound
 from bot.service.link_tokens import LinkTokens
@@ -187,6 +188,11 @@ class Invitations:
             if twin is not None:
                 # A form sent twice (a double click, a retry): the wave it already made.
                 return replace(wave_summary(session, twin, campaign_slug), already=True)
+            if availability(campaign, now) is Availability.CLOSED:
+                # Its sends would be held anyway; say so now, not at the start time.
+                raise InvalidSchedule(
+                    f"the campaign {campaign_slug!r} is closed: reopen it to schedule a wave"
+                )
             wave = store.create_wave(
                 session,
                 campaign=campaign,

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.service.campaign_states import Availability, availability
 from bot.service.errors import CampaignNotFound
 from bot.service.invitations import CHANNELS, MAX_REMINDERS, InvalidSchedule
 from bot.service.link_tokens import LinkTokens, new_salt
@@ -119,6 +120,11 @@ class ParticipantIntake:
             campaign = queries.get_campaign_by_slug(session, campaign_slug)
             if campaign is None:
                 raise CampaignNotFound(campaign_slug)
+            if invitation is not None and availability(campaign, now) is Availability.CLOSED:
+                # Nothing stored: the caller can add the people without inviting them.
+                raise InvalidSchedule(
+                    f"the campaign {campaign_slug!r} is closed: reopen it to invite people"
+                )
             stored = store_rows(
                 session, campaign=campaign, rows=parsed.rows, report=report, now=now
             )
