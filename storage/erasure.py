@@ -46,6 +46,7 @@ from storage.scheduler_models import (
     ScheduledJob,
     TriggeredCase,
 )
+from storage.workspace_models import LoopSend
 
 
 class Fate(StrEnum):
@@ -93,6 +94,14 @@ TABLE_RULES: dict[str, Rule] = {
         Fate.KEPT, "staff's read-only links to a run; a retired run's link shows no map"
     ),
     "erasures": Rule(Fate.KEPT, "the audit of erasures, which holds no personal data"),
+    "loop_sends": Rule(Fate.ERASED, "their copies of close-the-loop messages"),
+    "loop_messages": Rule(Fate.KEPT, "the team's own 'here is what we changed' wording"),
+    "map_threads": Rule(Fate.KEPT, "discussion threads on map cells (staff's words)"),
+    "map_comments": Rule(Fate.KEPT, "staff's comments; a comment never carries a quote"),
+    "map_mentions": Rule(Fate.KEPT, "which staff member a comment mentions"),
+    "map_approvals": Rule(Fate.KEPT, "a map version's review status"),
+    "map_approval_events": Rule(Fate.KEPT, "who moved a map's review status, and why"),
+    "map_actions": Rule(Fate.KEPT, "the team's actions on pain points and opportunities"),
     "console_users": Rule(Fate.KEPT, "staff accounts, not customers"),
     "console_sessions": Rule(Fate.KEPT, "staff sign-ins"),
     "console_api_keys": Rule(Fate.KEPT, "staff API keys"),
@@ -134,6 +143,15 @@ def erase_person(session: Session, person: Person, *, erasure_id: str, now: date
             )
         )
     )
+    loop_sends = list(
+        session.execute(
+            select(LoopSend.id, LoopSend.message_id).where(
+                LoopSend.participant_id.in_(person.participant_ids)
+            )
+        )
+    )
+    # Close-the-loop emails are outbox files named by their Message-ID too.
+    done.email_message_ids += [message_id for _, message_id in loop_sends]
     _retire_runs(session, person, erasure_id=erasure_id, now=now, done=done)
     _drop_review_edits(session, person, done)
 
@@ -162,6 +180,13 @@ def erase_person(session: Session, person: Person, *, erasure_id: str, now: date
         delete(InvitationMessage).where(InvitationMessage.invitation_id.in_(invitations)),
     )
     run("invitations", delete(Invitation).where(Invitation.id.in_(invitations)))
+    run(
+        "scheduled_jobs",
+        delete(ScheduledJob).where(
+            ScheduledJob.idempotency_key.in_([f"loop:{send_id}" for send_id, _ in loop_sends])
+        ),
+    )
+    run("loop_sends", delete(LoopSend).where(LoopSend.id.in_([i for i, _ in loop_sends])))
     run("invites", delete(Invite).where(Invite.id.in_(person.invite_ids)))
     run("interviews", delete(Interview).where(Interview.id.in_(interviews)))
     run("participants", delete(Participant).where(Participant.id.in_(person.participant_ids)))

@@ -136,7 +136,7 @@ def test_trying_the_interview_runs_the_real_engine_and_stores_nothing() -> None:
     )
     start = try_interview(guide, [])
     assert start.lines[-1].text == "Happy to chat with Northwind?"
-    assert [c.value for c in start.choices] == ["yes", "no"]
+    assert [c.value for c in start.choices] == ["yes", "yes-hear-back", "no"]
     later = try_interview(
         guide, [said_choice("yes"), said_text("my router died"), said_choice("stale")]
     )

@@ -357,7 +357,7 @@ def _call(walk: Walk, method: str, path: str, role: Role | None) -> tuple[int, s
         "key_id": 0,
         **walk.map_values,
         **_fresh_edit(walk, n),
-        "slug": _fresh_campaign(walk, n),
+        **_fresh_campaign(walk, n),
         **_fresh_share(walk),
         **_fresh_workspace(walk, n, path),
     }
@@ -403,11 +403,19 @@ def _filled(body: dict[str, Any], **values: Any) -> dict[str, Any]:
     }
 
 
-def _fresh_campaign(walk: Walk, n: int) -> str:
-    """A campaign of its own for each call (one call may close what the next reads)."""
-    return walk.app.service.campaign_admin.create(
+def _fresh_campaign(walk: Walk, n: int) -> dict[str, Any]:
+    """A campaign of its own for each call (one call may close what the next reads), with
+    a participant and a wave for the participants and invitations routes."""
+    slug = walk.app.service.campaign_admin.create(
         f"walk-{n}", SettingsForm(name=f"Walk {n}", quotas="plan=pro: 1")
     )
+    sessions = walk.app.runtime.sessions
+    Participants(sessions).import_csv(campaign_slug=slug, text=f"email\nana-{n}@example.com\n")
+    wave = Invitations(sessions).schedule_wave(
+        campaign_slug=slug, channel="link", at=datetime(2030, 1, 1, tzinfo=UTC)
+    )
+    (person,) = Participants(sessions).statuses(campaign_slug=slug)
+    return {"slug": slug, "participant_id": person.id, "wave_id": wave.id}
 
 
 def _fresh_edit(walk: Walk, n: int) -> dict[str, Any]:
@@ -509,8 +517,8 @@ def test_every_unsafe_route_refuses_a_missing_wrong_or_foreign_csrf_token(walk: 
             admin, method="password", client_address="", user_agent=None
         ).token
         url = path.format(
-            user_id=other, key_id=1, token="t", edit_id=1, slug="nowhere", share_id=1,
-            thread_id=1, action_id=1, **walk.map_values,
+            **{**walk.map_values, "slug": "nowhere"},
+            user_id=other, key_id=1, token="t", edit_id=1, share_id=1, thread_id=1, action_id=1,
         )  # fmt: skip
         for token in (None, "", "0" * 64, foreign):
             client.cookies.clear()

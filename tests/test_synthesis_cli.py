@@ -66,8 +66,8 @@ def test_synthesize_writes_every_format_and_segments(tmp_path: Path) -> None:
         "stages.csv",
         "step_assignments.csv",
     ]
-    bad = runner.invoke(app, ["synthesize", "--campaign", "synth", "--out", "x", "--format", "pdf"])
-    assert bad.exit_code == 1 and "unknown format 'pdf'" in bad.output
+    bad = runner.invoke(app, ["synthesize", "--campaign", "synth", "--out", "x", "--format", "odt"])
+    assert bad.exit_code == 1 and "unknown format 'odt'" in bad.output
 
 
 def test_synthesize_writes_json_and_markdown(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ async def test_invite_starts_then_resumes_the_same_interview(
     assert first["status"] == "awaiting_consent"
     assert [m["direction"] for m in first["messages"]] == ["out", "out"]
     assert first["pending"][-1]["slot"] == "consent"
-    assert {c["value"] for c in first["pending"][-1]["choices"]} == {"yes", "no"}
+    assert {c["value"] for c in first["pending"][-1]["choices"]} == {"yes", "yes-hear-back", "no"}
     again = await _start(client, token)
     assert again["interview_id"] == first["interview_id"]
     assert len(again["messages"]) == 2  # nothing started twice
