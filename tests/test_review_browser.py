@@ -259,3 +259,62 @@ def test_rename_move_two_reviewers_resynthesize_and_compare(
         shots.take(phone.page, name)
     assert phone.problems == []
     phone.page.context.close()
+
+
+def test_merge_stages_reject_a_pain_and_compare_two_waves(
+    browser: Browser, server: WebServer, tmp_path: Path
+) -> None:
+    """The rest of the reviewing flow: merge one stage into another, reject a pain point,
+    and set this campaign beside an earlier wave (another campaign on the same frame)."""
+    shots = Shots(tmp_path, "review")
+    seen = watch_console_page(browser, server, LAPTOP)
+    page = seen.page
+    _sign_in(page, REVIEWER)
+    _open_map(page)
+    run = page.url.rstrip("/").split("/")[-1]
+
+    # Merge the map's last stage into another.
+    reviews = page.get_by_role("link", name=re.compile(r"^Review stage "))
+    merged_name = reviews.last.inner_text().removeprefix("Review").strip()
+    reviews.last.click()
+    into = page.locator("#into option").nth(1)
+    into_label = into.inner_text()
+    page.locator("#into").select_option(value=into.get_attribute("value"))
+    page.locator("#merge-reason").fill("the same moment for customers")
+    page.get_by_role("button", name="Merge", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Your edit is saved")
+    page.goto(f"/app/maps/{run}")
+    expect(page.get_by_role("link", name=f"Review {merged_name}")).to_have_count(0)
+    assert into_label.split(": ", 1)[1] in page.locator("table").first.inner_text()
+
+    # Reject the top pain point: it leaves the ranking and is listed as rejected.
+    pain = page.get_by_role("link", name=re.compile(r"on pain point ")).first
+    pain_label = pain.inner_text().split("on pain point", 1)[1].strip()
+    pain.click()
+    page.locator("#decide-reason").fill("a duplicate of another pain point")
+    page.get_by_role("button", name="Reject").click()
+    expect(page.get_by_role("status").filter(has_text="Your edit is saved")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Rejected")).to_be_visible()
+    page.goto(f"/app/maps/{run}")
+    expect(page.get_by_role("link", name=f"on pain point {pain_label}")).to_have_count(0)
+    shots.take(page, "map-merged-rejected")
+
+    # An earlier wave: another campaign on the same frame, then the two side by side.
+    server.cli("campaigns", "create", "--slug", "support-q3", "--name", "Support Q3")
+    lines = import_records(count=12, start=200, evil=False)
+    earlier = tmp_path / "q3.jsonl"
+    earlier.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    server.cli("import", str(earlier), "--campaign", "support-q3")
+    server.cli("synthesize", "--campaign", "support-q3", "--out", str(tmp_path / "q3"))
+    page.goto("/app/maps/diff")
+    before = page.locator("#before option").filter(has_text="Support Q3").first
+    page.locator("#before").select_option(value=before.get_attribute("value"))
+    page.locator("#after").select_option(value=run)
+    page.get_by_role("button", name="Compare").click()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Two waves: Support Q3 and Support Q4"))
+    ).to_be_visible()
+    expect(page.locator(".diff-cell").first).to_be_visible()
+    shots.take(page, "waves")
+    assert seen.problems == []
+    page.context.close()
