@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.service.review.errors import EvidenceNotFound, MapNotFound, TranscriptNotFound
 from bot.service.review.evidence import Filters
 from bot.service.review.service import ReviewService
+from storage import queries
+from storage.models import Message
 from tests.review_data import (
     EVIL_EMAIL,
     EVIL_PHONE,
@@ -214,3 +216,27 @@ def test_a_later_run_marks_the_interviews_and_steps_new_since_the_run_before(
     assert all(i.is_new for i in new_only.items)
     earlier = service.map_page(first.id, personal=True)
     assert not earlier.is_latest and earlier.series.latest.id == second.id
+
+
+def test_a_masked_transcript_hides_the_customers_name_wherever_it_appears(
+    session_factory: sessionmaker[Session], service: ReviewService
+) -> None:
+    saved = seeded(session_factory)
+    public_id = saved.journey_map.interview_ids[0]
+    with session_factory.begin() as session:
+        interview = queries.get_interview(session, public_id)
+        assert interview is not None
+        for direction, text in (
+            ("in", "Hello, my name is Zelda Quark and I rang about the boiler."),
+            ("out", "Thanks Zelda, that helps."),
+            ("in", "Zelda here again: still nothing from them."),
+        ):
+            session.add(Message(interview_id=interview.id, direction=direction, text=text))
+    masked = " ".join(
+        m.text for m in service.transcript(saved.id, public_id, personal=False).messages
+    )
+    assert "Zelda" not in masked and "Quark" not in masked and "[name]" in masked
+    shown = " ".join(
+        m.text for m in service.transcript(saved.id, public_id, personal=True).messages
+    )
+    assert "Zelda here again" in shown

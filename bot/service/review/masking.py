@@ -38,6 +38,12 @@ def mask_text(text: str) -> str:
     return redact(text).text
 
 
+def mask_text_of(text: str, names: frozenset[str]) -> str:
+    """``text`` masked, and the names of its writer (``given_names`` over all their
+    texts) wherever they appear, not only where the text introduces them."""
+    return redact(text, names=names).text if names else mask_text(text)
+
+
 def _optional(text: str | None) -> str | None:
     return None if text is None else mask_text(text)
 

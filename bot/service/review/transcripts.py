@@ -10,8 +10,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.service.review.errors import TranscriptNotFound
-from bot.service.review.masking import mask_text
+from bot.service.review.masking import mask_text_of
+from bot.understanding.personal_data import given_names
 from storage import queries
+from storage.models import Interview, Message
 from synthesis.model import JourneyMap
 from synthesis.step_index import StepIndex
 
@@ -68,16 +70,17 @@ def transcript_view(
         if owner == interview_id:
             for message_id in sources:
                 told.setdefault(message_id, []).append(ordinal)
+    stored = [m for m in queries.transcript(session, interview.id) if not m.redacted]
+    names = _their_names(interview, stored) if masked else frozenset()
     messages = [
         MessageView(
             id=m.id,
             direction=m.direction,
-            text=mask_text(m.text) if masked else m.text,
+            text=mask_text_of(m.text, names) if masked else m.text,
             created_at=m.created_at,
             steps=tuple(sorted(told.get(m.id, ()))) if m.direction == "in" else (),
         )
-        for m in queries.transcript(session, interview.id)
-        if not m.redacted
+        for m in stored
     ]
     stage_of = {(r.interview_id, r.ordinal): s for s in journey_map.stages for r in s.steps}
     steps = [
@@ -112,3 +115,14 @@ def transcript_view(
         steps=steps,
         masked=masked,
     )
+
+
+def _their_names(interview: Interview, messages: list[Message]) -> frozenset[str]:
+    """The customer's own names, to mask wherever they appear in the transcript ("Ana
+    here again", the bot's "Thanks, Ana"): the ones they gave in their messages ("my name
+    is Ana Lima") and the participant's name on the campaign's list."""
+    found = set(given_names(m.text for m in messages if m.direction == "in"))
+    person = interview.participant
+    if person is not None and person.display_name:
+        found.update(w for w in person.display_name.split() if len(w) > 1 and w[:1].isupper())
+    return frozenset(found)
