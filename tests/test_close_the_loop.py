@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.service.console.permissions import Role, allowed
+from bot.service.privacy import PersonalData
 from bot.service.review.errors import EditRefused
 from bot.service.review.layer import Editor
 from bot.service.review.service import ReviewService
@@ -26,7 +27,7 @@ from campaigns.email_message import Sender
 from campaigns.handlers import handlers
 from campaigns.loop_sends import LoopSends
 from campaigns.mention_emails import MentionEmails
-from campaigns.outbox import OutboxTransport
+from campaigns.outbox import OutboxTransport, file_name
 from campaigns.scheduler import Worker
 from campaigns.sends import Sends
 from campaigns.slack_invitations import SlackInvitations
@@ -36,6 +37,8 @@ from storage import invitations
 from storage import map_actions as loop_store
 from storage.engines import write_session
 from storage.models import Interview, Participant
+from storage.people import Who
+from storage.scheduler_models import ScheduledJob
 from storage.workspace_models import LoopSend
 from tests.console_support import ConsoleApp, console_app
 from tests.review_data import seeded
@@ -243,3 +246,41 @@ def test_a_mention_is_emailed_once(loop: Loop) -> None:
     assert len(files) == 2  # two comments mention her; the resubmitted one is not new
     text = files[0].read_text()
     assert "rae@example.com" in text and f"#thread-{thread.id}" in text
+
+
+def test_erasing_a_person_removes_their_close_the_loop_copy_and_its_email(loop: Loop) -> None:
+    behind = _people_behind(loop)
+    with write_session(loop.sessions) as session:
+        session.execute(
+            update(Interview).where(Interview.public_id.in_(behind)).values(hear_back=True)
+        )
+        erased, kept = (
+            session.scalars(
+                select(Participant)
+                .join(Interview, Interview.participant_id == Participant.id)
+                .where(Interview.public_id == public_id)
+            ).one()
+            for public_id in behind[:2]
+        )
+        erased_email, kept_email = erased.email or "", kept.email or ""
+    action_id = _done_action(loop)
+    _approve(loop)
+    loop.workspace.loop.draft(loop.run_id, action_id, editor=loop.admin)
+    loop.workspace.loop.send(loop.run_id, action_id, editor=loop.admin)
+    loop.worker.run_until_idle()
+
+    def holding(address: str) -> list[Path]:
+        return [f for f in loop.eml() if address in f.read_text(encoding="utf-8")]
+
+    assert holding(erased_email) and holding(kept_email)
+    privacy = PersonalData(loop.sessions, outbox_file=lambda mid: loop.outbox / file_name(mid))
+    report = privacy.erase(Who(email=erased_email), actor="cli")
+    assert report.counts["loop_sends"] == 1
+    assert holding(erased_email) == [] and holding(kept_email)  # their email file is gone
+    with loop.sessions() as session:
+        left = {s.participant_id for s in session.scalars(select(LoopSend))}
+        keys = set(session.scalars(select(ScheduledJob.idempotency_key)))
+    assert kept.id in left and erased.id not in left
+    assert not any(
+        key.startswith("loop:") and key not in {f"loop:{i}" for i in left} for key in keys
+    )

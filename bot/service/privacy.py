@@ -14,6 +14,7 @@ truncated, so the file on disk no longer holds their words.
 
 from __future__ import annotations
 
+import glob
 import logging
 import secrets
 from collections.abc import Callable
@@ -149,7 +150,15 @@ class PersonalData:
                 deleted += _unlink(folder / name)
         if self._outbox_file is not None:
             for message_id in message_ids:
-                deleted += _unlink(self._outbox_file(message_id))
+                if "@" in message_id:
+                    deleted += _unlink(self._outbox_file(message_id))
+                    continue
+                # A close-the-loop send keeps the Message-ID's left part only; the
+                # sender's domain was added when it was written ("jl.loop.3.7@acme.com").
+                named = self._outbox_file(f"{message_id}@domain")
+                stem = named.name.removesuffix("domain.eml")
+                for path in named.parent.glob(f"{glob.escape(stem)}*.eml"):
+                    deleted += _unlink(path)
         return deleted
 
 
