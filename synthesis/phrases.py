@@ -20,6 +20,10 @@ MIN_WORDS = 3
 # A first clause opening with one of these only sets the scene ("When you send a
 # reading, the bill must use it"): the point is in the clause after it.
 _SCENE_SETTERS = frozenset({"when", "if", "because", "as", "since", "although", "while", "after"})
+# A point that refers back to its scene ("the bill must use it") keeps the scene, up to
+# this many words in all.
+_POINTS_BACK = re.compile(r"\b(?:it|they|them|this|that|there|then)\b", re.I)
+MAX_WITH_SCENE = 12
 
 
 def representative_phrase(texts: Sequence[str], vectors: NDArray[np.float64]) -> str:
@@ -43,6 +47,11 @@ def short_phrase(text: str) -> str:
     clause = clauses[0] if clauses else ""
     first_word = clause.split()[0].casefold() if clause.split() else ""
     if first_word in _SCENE_SETTERS and len(clauses) > 1:
+        # The point, unless it only makes sense with its scene ("..., the bill must use
+        # it"): then both, when they are short together.
+        both = f"{clause}, {clauses[1]}"
+        if _POINTS_BACK.search(clauses[1]) and len(both.split()) <= MAX_WITH_SCENE:
+            return both[:1].upper() + both[1:]
         clause = clauses[1]
     if len(clause.split()) < MIN_WORDS - 1:  # "e.g." or "OK." is not a phrase
         clause = cleaned

@@ -14,7 +14,11 @@ from synthesis.phrases import representative_phrase, short_phrase
     [
         ("Why is this so slow?", "Why is this so slow"),
         ("Answer the phone faster, nobody wants to wait on hold.", "Answer the phone faster"),
-        ("When you send meter reading, the bill must use it. Simple.", "The bill must use it"),
+        (
+            "When you send meter reading, the bill must use it. Simple.",
+            "When you send meter reading, the bill must use it",
+        ),
+        ("When I finally called, nobody picked up the phone.", "Nobody picked up the phone"),
         ("I was on hold for 50 minutes and then got cut off", "I was on hold for 50 minutes"),
         ("@AcmeHelp my refund never arrived!! 😡 https://t.co/x", "My refund never arrived"),
         (
