@@ -247,6 +247,9 @@ def test_the_web_chat_offers_the_second_yes_and_stores_it(
     shots.take(page, "consent")
     second.click()
     expect(page.locator("#log .msg--me").first).to_contain_text("Yes, and tell me what you change")
+    # The customer's words show at once; the server's answer (the next question) shows
+    # once the turn is stored.
+    expect(page.locator("#log .msg--active")).to_contain_text("what did you need help with")
     interview_id = page.locator("#app").get_attribute("data-interview-id") or ""
     view = api_get_interview(server.base_url, interview_id=interview_id, token=token_of(page.url))
     assert view["status"] == "active"
