@@ -130,35 +130,15 @@ def load_observations(
             interview.improvement, sorted(by_interview.get(interview_id, ())), texts
         )
         for index, step in enumerate(ordered):
-            provenance = dict(step.provenance or {})
-            kept = kept_facts(step, provenance, selection)
-            doing = step.doing.strip()
-            text = f"{doing} {step.pain_text.strip()}" if step.pain_text else doing
-            is_mot = interview.moment_of_truth_step == step.ordinal
             observations.append(
-                StepObservation(
-                    interview_id=interview.public_id,
-                    ordinal=step.ordinal,
-                    doing=doing,
-                    text=text,
-                    channel=kept["channel"],
-                    feeling=kept["feeling"],
-                    duration_minutes=kept["duration"],
-                    pains=kept["pains"],
-                    pain_text=step.pain_text,
-                    people=tuple(step.people),
-                    tools=tuple(step.tools),
-                    position=0.5 if last == 0 else index / last,
-                    moment_of_truth=is_mot,
-                    moment_of_truth_text=interview.moment_of_truth if is_mot else None,
-                    resolved=interview.resolved,
-                    effort=interview.effort,
-                    segment=attributes,
-                    thinking=step.thinking,
-                    improvement=interview.improvement,
+                observation_of(
+                    step,
+                    interview,
+                    attributes=attributes,
+                    index=index,
+                    last=last,
+                    selection=selection,
                     improvement_message=improvement_message,
-                    completed=interview.status == COMPLETED,
-                    provenance=provenance,
                     messages=tuple(
                         (mid, texts[mid][1])
                         for mid in sorted(set(step.source_message_ids))
@@ -167,6 +147,50 @@ def load_observations(
                 )
             )
     return observations
+
+
+def observation_of(
+    step: Any,
+    interview: Any,
+    *,
+    attributes: dict[str, Any],
+    index: int,
+    last: int,
+    selection: Selection,
+    **more: Any,
+) -> StepObservation:
+    """One stored step as synthesis reads it. ``step`` and ``interview`` are rows of
+    ``storage.synthesis_inputs.step_rows`` and ``interview_rows``; ``index`` is the step's
+    place among the interview's ``last + 1`` steps; ``more`` fills what only some readers
+    need (the improvement's message, the step's messages)."""
+    provenance = dict(step.provenance or {})
+    kept = kept_facts(step, provenance, selection)
+    doing = step.doing.strip()
+    is_mot = interview.moment_of_truth_step == step.ordinal
+    return StepObservation(
+        interview_id=interview.public_id,
+        ordinal=int(step.ordinal),
+        doing=doing,
+        text=f"{doing} {step.pain_text.strip()}" if step.pain_text else doing,
+        channel=kept["channel"],
+        feeling=kept["feeling"],
+        duration_minutes=kept["duration"],
+        pains=kept["pains"],
+        pain_text=step.pain_text,
+        people=tuple(step.people),
+        tools=tuple(step.tools),
+        position=0.5 if last == 0 else index / last,
+        moment_of_truth=is_mot,
+        moment_of_truth_text=interview.moment_of_truth if is_mot else None,
+        resolved=interview.resolved,
+        effort=interview.effort,
+        segment=attributes,
+        thinking=step.thinking,
+        improvement=interview.improvement,
+        completed=interview.status == COMPLETED,
+        provenance=provenance,
+        **more,
+    )
 
 
 INFERRED = "inferred"

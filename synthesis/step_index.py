@@ -18,12 +18,11 @@ from sqlalchemy.orm import Session
 
 from storage import synthesis_inputs as inputs
 from synthesis.observations import (
-    COMPLETED,
     Selection,
     StepObservation,
     SynthesisInputError,
-    kept_facts,
     message_with,
+    observation_of,
 )
 
 StepKey = tuple[str, int]
@@ -129,33 +128,9 @@ def load_step_index(
         last = len(ordered) - 1
         attributes = dict(row.attributes or {})
         for index, step in enumerate(ordered):
-            provenance = dict(step.provenance or {})
-            kept = kept_facts(step, provenance, selection)
-            doing = step.doing.strip()
-            is_mot = row.moment_of_truth_step == step.ordinal
             key = (row.public_id, int(step.ordinal))
-            steps[key] = StepObservation(
-                interview_id=row.public_id,
-                ordinal=int(step.ordinal),
-                doing=doing,
-                text=f"{doing} {step.pain_text.strip()}" if step.pain_text else doing,
-                channel=kept["channel"],
-                feeling=kept["feeling"],
-                duration_minutes=kept["duration"],
-                pains=kept["pains"],
-                pain_text=step.pain_text,
-                people=tuple(step.people),
-                tools=tuple(step.tools),
-                position=0.5 if last == 0 else index / last,
-                moment_of_truth=is_mot,
-                moment_of_truth_text=row.moment_of_truth if is_mot else None,
-                resolved=row.resolved,
-                effort=row.effort,
-                segment=attributes,
-                thinking=step.thinking,
-                improvement=row.improvement,
-                completed=row.status == COMPLETED,
-                provenance=provenance,
+            steps[key] = observation_of(
+                step, row, attributes=attributes, index=index, last=last, selection=selection
             )
             sources[key] = tuple(int(m) for m in step.source_message_ids or ())
     return StepIndex(

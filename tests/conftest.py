@@ -25,7 +25,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import Engine, event
@@ -40,6 +40,11 @@ from storage.engines import (
 )
 from storage.migrate import upgrade
 from tests.postgres_schemas import fresh_schema
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+    from tests.browser_support import Watched, WebServer
 
 POSTGRES_URL_ENV = "JOURNEYLINE_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -161,3 +166,30 @@ def db_engine(db_url: str) -> Iterator[Engine]:
 def session_factory(db_engine: Engine) -> sessionmaker[Session]:
     """The production session factory on the migrated test database."""
     return make_session_factory(db_engine)
+
+
+# --- real Chromium (the browser tests) ---------------------------------------------
+# Each browser test module starts its own `server` (tests.browser_support.run_server);
+# these two fixtures are the same in all of them. playwright is imported only when a
+# browser test asks for them.
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium per test module."""
+    from tests.browser_support import open_chromium
+
+    yield from open_chromium()
+
+
+@pytest.fixture(params=["laptop", "phone"])
+def watched(
+    request: pytest.FixtureRequest, browser: Browser, server: WebServer
+) -> Iterator[Watched]:
+    """A console page of the module's server, at laptop and at phone width, watched for
+    CSP violations and console errors."""
+    from tests.browser_support import LAPTOP, PHONE, watch_console_page
+
+    seen = watch_console_page(browser, server, LAPTOP if request.param == "laptop" else PHONE)
+    yield seen
+    seen.page.context.close()

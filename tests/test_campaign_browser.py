@@ -15,20 +15,16 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import (
-    LAPTOP,
-    PHONE,
     Shots,
     Watched,
     WebServer,
-    open_chromium,
     require_browser,
     run_server,
-    watch_console_page,
 )
 
 require_browser()
 
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -46,20 +42,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             stdin=PASSWORD + "\n",
         )
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from open_chromium()
-
-
-@pytest.fixture(params=["laptop", "phone"])
-def watched(
-    request: pytest.FixtureRequest, browser: Browser, server: WebServer
-) -> Iterator[Watched]:
-    seen = watch_console_page(browser, server, LAPTOP if request.param == "laptop" else PHONE)
-    yield seen
-    seen.page.context.close()
 
 
 def _sign_in(page: Page) -> None:

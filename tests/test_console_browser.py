@@ -19,20 +19,16 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import (
-    LAPTOP,
-    PHONE,
     Shots,
     Watched,
     WebServer,
-    open_chromium,
     require_browser,
     run_server,
-    watch_console_page,
 )
 
 require_browser()
 
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -78,20 +74,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
         for answer in ("yes", "yes", "no", None):
             _start_interview(running.base_url, answer=answer)
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from open_chromium()
-
-
-@pytest.fixture(params=["laptop", "phone"])
-def watched(
-    request: pytest.FixtureRequest, browser: Browser, server: WebServer
-) -> Iterator[Watched]:
-    seen = watch_console_page(browser, server, LAPTOP if request.param == "laptop" else PHONE)
-    yield seen
-    seen.page.context.close()
 
 
 def _sign_in(page: Page, email: str, password: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import delete, update
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from bot.service.campaign_settings import SettingsForm
@@ -317,12 +318,19 @@ def _campaign_with_a_wave(app: ConsoleApp) -> dict[str, Any]:
     sessions = app.runtime.sessions
     with sessions.begin() as session:
         create_campaign(session, slug="walk", name="The walk", company="Northwind")
-    Participants(sessions).import_csv(campaign_slug="walk", text="email\nana@example.com\n")
+    return _one_person_and_a_wave(sessions, "walk", "ana@example.com")
+
+
+def _one_person_and_a_wave(
+    sessions: sessionmaker[Session], slug: str, email: str
+) -> dict[str, Any]:
+    """``slug`` with one participant and a link wave; the route values naming them."""
+    Participants(sessions).import_csv(campaign_slug=slug, text=f"email\n{email}\n")
     wave = Invitations(sessions).schedule_wave(
-        campaign_slug="walk", channel="link", at=datetime(2030, 1, 1, tzinfo=UTC)
+        campaign_slug=slug, channel="link", at=datetime(2030, 1, 1, tzinfo=UTC)
     )
-    (person,) = Participants(sessions).statuses(campaign_slug="walk")
-    return {"slug": "walk", "participant_id": person.id, "wave_id": wave.id}
+    (person,) = Participants(sessions).statuses(campaign_slug=slug)
+    return {"slug": slug, "participant_id": person.id, "wave_id": wave.id}
 
 
 pytestmark = pytest.mark.parametrize("blank_db_url", ["sqlite"], indirect=True)
@@ -409,13 +417,7 @@ def _fresh_campaign(walk: Walk, n: int) -> dict[str, Any]:
     slug = walk.app.service.campaign_admin.create(
         f"walk-{n}", SettingsForm(name=f"Walk {n}", quotas="plan=pro: 1")
     )
-    sessions = walk.app.runtime.sessions
-    Participants(sessions).import_csv(campaign_slug=slug, text=f"email\nana-{n}@example.com\n")
-    wave = Invitations(sessions).schedule_wave(
-        campaign_slug=slug, channel="link", at=datetime(2030, 1, 1, tzinfo=UTC)
-    )
-    (person,) = Participants(sessions).statuses(campaign_slug=slug)
-    return {"slug": slug, "participant_id": person.id, "wave_id": wave.id}
+    return _one_person_and_a_wave(walk.app.runtime.sessions, slug, f"ana-{n}@example.com")
 
 
 def _fresh_edit(walk: Walk, n: int) -> dict[str, Any]:

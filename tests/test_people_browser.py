@@ -38,7 +38,6 @@ from tests.browser_support import (
     Shots,
     Watched,
     WebServer,
-    open_chromium,
     require_browser,
     run_server,
     watch_console_page,
@@ -97,11 +96,6 @@ def server(data_dir: Path) -> Iterator[WebServer]:
             stdin=PASSWORD + "\n",
         )
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from open_chromium()
 
 
 class Scheduler:

@@ -25,7 +25,6 @@ from tests.browser_support import (
     Shots,
     Watched,
     WebServer,
-    open_chromium,
     require_browser,
     run_server,
     watch_console_page,
@@ -65,20 +64,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
                 stdin=PASSWORD + "\n",
             )
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from open_chromium()
-
-
-@pytest.fixture(params=["laptop", "phone"])
-def watched(
-    request: pytest.FixtureRequest, browser: Browser, server: WebServer
-) -> Iterator[Watched]:
-    seen = watch_console_page(browser, server, LAPTOP if request.param == "laptop" else PHONE)
-    yield seen
-    seen.page.context.close()
 
 
 def _sign_in(page: Page, email: str) -> None:

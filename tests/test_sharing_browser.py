@@ -24,7 +24,6 @@ from tests.browser_support import (
     PHONE,
     Shots,
     WebServer,
-    open_chromium,
     require_browser,
     run_server,
     watch_console_page,
@@ -58,11 +57,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             stdin=PASSWORD + "\n",
         )
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from open_chromium()
 
 
 def _sign_in_and_open_the_map(page: Page) -> None:

@@ -24,7 +24,6 @@ from tests.browser_support import (
     Watched,
     WebServer,
     api_get_interview,
-    open_chromium,
     reply_timeout_ms,
     require_browser,
     run_server,
@@ -62,11 +61,6 @@ def link_pool(server: WebServer) -> list[str]:
 def link(link_pool: list[str]) -> str:
     """A personal link nobody has opened yet."""
     return link_pool.pop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from open_chromium()
 
 
 @pytest.fixture

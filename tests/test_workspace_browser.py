@@ -31,7 +31,6 @@ from tests.browser_support import (
     Watched,
     WebServer,
     api_get_interview,
-    open_chromium,
     require_browser,
     run_server,
     token_of,
@@ -75,11 +74,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
                 stdin=PASSWORD + "\n",
             )
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from open_chromium()
 
 
 def _sign_in(page: Page, email: str) -> None:

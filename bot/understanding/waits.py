@@ -98,8 +98,10 @@ def _clause_around(text: str, position: int) -> str:
     return text[start:].strip()
 
 
-# "slow", "slowwww", "so slow": in an answer about what got in the way, a complaint.
-# "a week for a reply", "one week is long time": the time it took, named as the problem.
+# A clause: up to a sentence's end, a comma or a semicolon.
+_CLAUSE_SPLIT_RE = re.compile(r"[^.!?\n,;]+")
+# "slowwww", "a week for a reply", "one week is long time": in an answer about what got
+# in the way, the time it took named as the problem.
 _SLOW_RE = re.compile(
     r"\bslo+w+\w*\b|\blong time\b|\b(?:\d+|a|one|two|three|four|five|six|several) "
     r"(?:days?|weeks?|months?|hours?) (?:for|to get|before) (?:a|an|the|any|my) "
@@ -124,6 +126,3 @@ def wait_named_as_pain(norm: str) -> int | None:
         if named is not None:
             return clause.start() + named.start()
     return None
-
-
-_CLAUSE_SPLIT_RE = re.compile(r"[^.!?\n,;]+")
