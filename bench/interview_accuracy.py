@@ -55,6 +55,7 @@ MISS_KINDS = (
     "duration",
     "pains",
     "moment of truth",
+    "resolved",
     "step count",
     "step not stored",
 )
@@ -151,6 +152,7 @@ def _other_rows(scores: list[Scores]) -> list[str]:
             "  stored pains not in the labels' keys", [str(s.pains.unlabelled_keys) for s in scores]
         ),
         _row("moment-of-truth step", [_rate(s.moment_of_truth) for s in scores]),
+        _row("resolved (yes / partly / no)", [_rate(s.resolved) for s in scores]),
         _row("exact step count", [_rate(s.exact_step_count) for s in scores]),
         _row(
             "labelled steps / stored steps",

@@ -58,6 +58,7 @@ class StoredInterview:
     steps: tuple[StoredStep, ...]
     moment_of_truth: str | None
     moment_of_truth_step: int | None
+    resolved: str | None = None
 
 
 @dataclass
@@ -94,6 +95,7 @@ class InterviewApi:
                 steps=tuple(_stored_step(record) for record in interview.steps),
                 moment_of_truth=interview.moment_of_truth,
                 moment_of_truth_step=interview.moment_of_truth_step,
+                resolved=interview.resolved,
             )
 
 

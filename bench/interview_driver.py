@@ -202,6 +202,10 @@ class ScriptedCustomer:
             return Sent(question, self.scripted.steps[self.current].answers.step)
         self.told[ordinal] = None  # if the bot makes a step of the ending, it has no label
         if self.ending == "click":
+            # End buttons that also say how it ended: the customer taps the true one.
+            with_outcome = f"last:{self.scripted.resolved.label}"
+            if any(value == with_outcome for value, _ in question.choices):
+                return _click(question, with_outcome)
             return _click(question, "last")
         return Sent(question, self.scripted.ending)
 

@@ -125,6 +125,7 @@ class Scores:
     facts: dict[str, FactScore] = field(default_factory=lambda: {f: FactScore() for f in FACTS})
     pains: PainScore = field(default_factory=PainScore)
     moment_of_truth: Rate = field(default_factory=Rate)
+    resolved: Rate = field(default_factory=Rate)
     exact_step_count: Rate = field(default_factory=Rate)
     steps_not_stored: int = 0
     steps_from_no_label: int = 0
@@ -185,6 +186,7 @@ def score_interview(
     _score_unlabelled_steps(scores, stored, driven)
     _score_step_count(scores, scripted, driven, stored)
     _score_moment(scores, scripted, driven, stored)
+    _score_resolved(scores, scripted, driven, stored)
     _count_provenance(scores, stored)
 
 
@@ -326,6 +328,17 @@ def _score_moment(
         label_text = "none" if label is None else f"step {label}"
         answer = scripted.moment_of_truth.answer
         scores.misses.append(where.miss("moment of truth", stored_text, label_text, answer))
+
+
+def _score_resolved(
+    scores: Scores, scripted: ScriptedInterview, driven: DrivenInterview, stored: StoredInterview
+) -> None:
+    right = stored.resolved == scripted.resolved.label
+    scores.resolved.add(right)
+    if not right:
+        where = _Where(scripted.id, driven.ending)
+        label, answer = scripted.resolved.label, scripted.resolved.answer
+        scores.misses.append(where.miss("resolved", str(stored.resolved), label, answer))
 
 
 def _count_provenance(scores: Scores, stored: StoredInterview) -> None:

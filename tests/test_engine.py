@@ -559,6 +559,76 @@ def test_thinking_is_asked_only_at_key_moments(guide: Guide) -> None:
     assert Slot.THINKING in slots_of_step(chat, "they said to wait a day", "3")
 
 
+def test_thinking_is_asked_at_most_twice_an_interview(guide: Guide) -> None:
+    chat = consented(guide)
+    asked_thinking = []
+    for story in ("called them about the bill", "got cut off", "called again, shouted at"):
+        chat.say(story)
+        asked: list[str] = []
+        while chat.slot != Slot.NEXT_STEP:
+            asked.append(str(chat.slot))
+            chat.say({"feeling": "1", "channel": "phone"}.get(str(chat.slot), "skip"))
+        asked_thinking.append(Slot.THINKING in asked)
+    # Every step was a key moment (first, then 1/5 each); the third is over the limit.
+    assert asked_thinking == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "rang them and sat on hold with the music",  # waiting: nobody to name
+        "same call, she then read my account back to me",  # the same call goes on
+    ],
+)
+def test_who_was_involved_is_not_asked_on_hold_or_on_the_same_call(
+    guide: Guide, story: str
+) -> None:
+    chat = consented(guide)
+    chat.say("called the helpline about my bill")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say({"channel": "phone"}.get(str(chat.slot), "skip"))
+    chat.say(story)
+    asked: list[str] = []
+    while chat.slot != Slot.NEXT_STEP:
+        asked.append(str(chat.slot))
+        chat.say({"channel": "phone"}.get(str(chat.slot), "skip"))
+    assert Slot.PEOPLE_TOOLS not in asked
+    assert Slot.FEELING in asked and Slot.DURATION in asked
+
+
+@pytest.mark.parametrize("outcome", ["yes", "partly", "no"])
+def test_an_end_button_closes_the_steps_and_says_how_it_ended(guide: Guide, outcome: str) -> None:
+    chat = consented(guide)
+    chat.say("called the helpline about the refund")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    values = [c.value for c in chat.result.replies[-1].choices]
+    assert values == ["last:yes", "last:partly", "last:no"]
+    chat.click(f"last:{outcome}")
+    state = chat.state
+    assert state.steps_closed and len(state.steps) == 1
+    assert state.resolved == outcome and Slot.RESOLVED in state.settled
+    chat.click("step:1")  # the playback, with the make-or-break moment
+    assert chat.slot == Slot.EFFORT  # "was it resolved?" is not asked again
+
+
+def test_a_typed_end_or_an_old_end_button_still_asks_whether_it_was_resolved(
+    guide: Guide,
+) -> None:
+    for end in ("That was it, it ended there.", None):
+        chat = consented(guide)
+        chat.say("called the helpline about the refund")
+        while chat.slot != Slot.NEXT_STEP:
+            chat.say("skip")
+        if end is None:
+            chat.click("last")  # a button posted before the end buttons said how it ended
+        else:
+            chat.say(end)
+        assert chat.state.steps_closed and chat.state.resolved is None
+        chat.click("step:1")
+        assert chat.slot == Slot.RESOLVED
+
+
 def _two_steps_then_playback(guide: Guide) -> Chat:
     chat = consented(guide)
     chat.say("called the helpline about the refund")

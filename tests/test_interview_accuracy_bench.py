@@ -86,8 +86,11 @@ def test_clicking_the_ending_stores_the_labelled_steps_in_line(api: InterviewApi
     assert driven.told == {1: 0, 2: 1, 3: None}
     assert driven.messages_sent == len(driven.questions) >= driven.distinct_questions
     clicked = [m for m in driven.sent if m.question.slot == Slot.NEXT_STEP and m.choice]
-    assert [m.choice for m in clicked] == ["last"]
+    # The end button that says how it ended: the script's "resolved" label, in one tap.
+    assert [m.choice for m in clicked] == [f"last:{scripted.resolved.label}"]
+    assert "resolved" not in driven.slots_asked
     stored = api.stored(driven.interview_id)
+    assert stored.resolved == scripted.resolved.label
     assert [s.ordinal for s in stored.steps] == [1, 2]
     scores = Scores()
     score_interview(scores, scripted, driven, stored)
@@ -175,6 +178,7 @@ def test_scoring_counts_first_answers_asked_guessed_pains_and_lost_steps() -> No
         ),
         moment_of_truth="the second one",
         moment_of_truth_step=2,
+        resolved="partly",
     )
     scores = Scores()
     score_interview(scores, scripted, driven, stored)
@@ -191,6 +195,7 @@ def test_scoring_counts_first_answers_asked_guessed_pains_and_lost_steps() -> No
     assert pains.unlabelled_keys == 1  # bot_loop: not in the labels' keys, not scored
     assert pains.f1 == pytest.approx(0.4)
     assert (scores.moment_of_truth.hits, scores.exact_step_count.hits) == (1, 0)
+    assert (scores.resolved.hits, scores.resolved.total) == (0, 1)  # "partly" for "yes"
     assert (scores.steps_not_stored, scores.steps_from_no_label) == (1, 0)
     assert (scores.asked_twice, scores.messages, scores.questions) == (1, [10], [9])
     assert not scores.provenance_stored
@@ -200,6 +205,7 @@ def test_scoring_counts_first_answers_asked_guessed_pains_and_lost_steps() -> No
         "pains",
         "step count",
         "step not stored",
+        "resolved",
     }
 
 

@@ -62,10 +62,10 @@ SCRIPT: dict[str, tuple[str, str]] = {
     Slot.DURATION: ("click", "60"),
     Slot.PEOPLE_TOOLS: ("type", "an agent called Sam"),
     Slot.PAIN: ("click", "long_wait"),
-    Slot.NEXT_STEP: ("click", "last"),
+    Slot.NEXT_STEP: ("click", "last:partly"),  # the end, and how it ended, in one tap
     Slot.PLAYBACK: ("click", "yes"),
     Slot.MOMENT_OF_TRUTH: ("click", "step:1"),
-    Slot.RESOLVED: ("click", "partly"),
+    Slot.RESOLVED: ("click", "partly"),  # not asked: the end button said so
     Slot.EFFORT: ("click", "5"),
     Slot.IMPROVEMENT: ("type", "Call me back instead of the hold music"),
     Slot.ANYTHING_ELSE: ("click", "no"),

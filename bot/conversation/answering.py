@@ -18,7 +18,7 @@ from bot.conversation.certainty import sure_readings
 from bot.conversation.fact_words import describe_minutes
 from bot.conversation.guide import Guide
 from bot.conversation.messages import Hints, Understood
-from bot.conversation.questions import HEAR_BACK
+from bot.conversation.questions import HEAR_BACK, LAST_STEP, ending_outcome
 from bot.conversation.state import (
     InterviewState,
     PendingProbe,
@@ -229,13 +229,19 @@ def _answer_first_step(
 def _answer_next_step(
     state: InterviewState, guide: Guide, position: Position, answer: Answer
 ) -> Outcome:
-    if answer.choice != "last" and _is_nothing(answer.text) and _was_waiting(state):
+    ending = answer.choice is not None and answer.choice.partition(":")[0] == LAST_STEP
+    if not ending and _is_nothing(answer.text) and _was_waiting(state):
         # "Nothing." after a step spent waiting may mean nothing happened for a while
         # (more to tell) or that it ended there: ask, rather than close the journey.
         state.clarifying_nothing = True
         return Outcome()
-    if answer.choice == "last" or _is_nothing(answer.text) or ends_the_steps(answer.text):
+    if ending or _is_nothing(answer.text) or ends_the_steps(answer.text):
         state.steps_closed = True
+        outcome = ending_outcome(answer.choice)
+        if outcome is not None:
+            # The button said how it ended: that answers "was it resolved?" in the same tap.
+            state.resolved = outcome
+            state.settle(Slot.RESOLVED, answer.message_id)
         return Outcome()
     hints = answer.hints
     if hints is not None and hints.ended and not hints.has_step_facts:
@@ -244,7 +250,7 @@ def _answer_next_step(
         return Outcome()
     # Anything with content is the next step, even when it sounds final ("swapped it there"):
     # closing the journey on a guess would lose the steps the customer had yet to tell, and
-    # asking "what happened next?" once more costs one click on "That was the last step".
+    # asking "what happened next?" once more costs one click on an end button.
     step = StepDraft(ordinal=len(state.steps) + 1, doing=answer.text)
     state.steps.append(step)
     return Outcome(acknowledged=_describe_step(step, guide, answer, previous=state.steps[-2]))
@@ -265,7 +271,7 @@ def _answer_clarify_nothing(
     if answer.choice == "wait":
         step = StepDraft(ordinal=len(state.steps) + 1, doing=guide.say("nothing_for_a_while"))
         step.channel = Channel.NONE
-        step.known("channel", Provenance.SAID)
+        step.known("channel", Provenance.INFERRED)
         step.settle(Slot.CHANNEL)
         step.cite(answer.message_id)
         state.steps.append(step)

@@ -18,7 +18,7 @@ from bot.conversation.answering import Answer, apply_answer, apply_probe_answer,
 from bot.conversation.commands import Command, is_resume_greeting, parse_command
 from bot.conversation.guide import Guide
 from bot.conversation.messages import Choice, Hints, Inbound, Reply
-from bot.conversation.questions import question_choices, question_replies
+from bot.conversation.questions import offered, question_choices, question_replies
 from bot.conversation.state import (
     STEP_SLOTS,
     InterviewState,
@@ -158,7 +158,7 @@ def _turn(state: InterviewState, inbound: Inbound, guide: Guide) -> list[Reply]:
     choices = question_choices(position, state, guide)
     if choice is None:
         choice = match_choice(text, choices)
-    elif choice not in {c.value for c in choices}:
+    elif not offered(choice, choices):
         # An old button (Slack message, a second browser tab): never apply it to this question.
         return [*preface, Reply(text=guide.say("stale_choice")), *current_question(state, guide)]
     answer = Answer(text, choice, inbound.message_id, hints)

@@ -6,6 +6,7 @@ from bot.conversation.fact_words import describe_minutes, describe_understood, s
 from bot.conversation.guide import Guide
 from bot.conversation.messages import Choice, Reply, Understood
 from bot.conversation.state import (
+    RESOLVED_VALUES,
     InterviewState,
     Position,
     StepDraft,
@@ -57,7 +58,14 @@ PAIN_CHOICES = (
         )
     ),
 )
-LAST_STEP_CHOICE = Choice(value="last", label="That was the last step")
+# The steps end with how it ended: one tap closes the story and answers "was it resolved?"
+# (asked only when the customer types the ending instead).
+LAST_STEP = "last"
+LAST_STEP_CHOICES = (
+    Choice(value="last:yes", label="✅ Ended: sorted"),
+    Choice(value="last:partly", label="➖ Ended: partly sorted"),
+    Choice(value="last:no", label="❌ Ended: not sorted"),
+)
 RESOLVED_CHOICES = (
     Choice(value="yes", label="Yes"),
     Choice(value="partly", label="Partly"),
@@ -100,6 +108,22 @@ def question_replies(
     return [Reply(text=text, slot=slot, choices=choices)]
 
 
+def offered(choice: str, choices: tuple[Choice, ...]) -> bool:
+    """Whether the button value `choice` answers a question offering `choices`. A plain
+    "last" (a button sent before the end buttons named how it ended) still ends the steps.
+    """
+    values = {c.value for c in choices}
+    return choice in values or (choice == LAST_STEP and LAST_STEP_CHOICES[0].value in values)
+
+
+def ending_outcome(choice: str | None) -> str | None:
+    """How it ended, from an end button ("last:partly" -> "partly"); None for any other."""
+    if choice is None or not choice.startswith(f"{LAST_STEP}:"):
+        return None
+    outcome = choice.partition(":")[2]
+    return outcome if outcome in RESOLVED_VALUES else None
+
+
 def question_choices(position: Position, state: InterviewState, guide: Guide) -> tuple[Choice, ...]:
     """The quick replies offered at `position` (also the set of valid `Inbound.choice`s)."""
     slot = position.slot
@@ -110,7 +134,7 @@ def question_choices(position: Position, state: InterviewState, guide: Guide) ->
         Slot.DURATION: DURATION_CHOICES,
         Slot.PEOPLE_TOOLS: (NOBODY_CHOICE,),
         Slot.PAIN: PAIN_CHOICES,
-        Slot.NEXT_STEP: (LAST_STEP_CHOICE,),
+        Slot.NEXT_STEP: LAST_STEP_CHOICES,
         Slot.RESOLVED: RESOLVED_CHOICES,
         Slot.EFFORT: EFFORT_CHOICES,
         Slot.ANYTHING_ELSE: (NOTHING_ELSE_CHOICE,),

@@ -26,6 +26,9 @@ from bot.conversation.vocabulary import (
     Provenance,
     Slot,
 )
+from bot.understanding.continuations import continues_contact
+from bot.understanding.normalize import normalize
+from bot.understanding.waits import names_wait
 
 # The questions asked for every step, in order; the step's own description comes from the
 # `step` (first step) or `next_step` (later steps) answer.
@@ -55,6 +58,9 @@ CONFIRM_AT_LEAST = 2
 # they would mostly cost a "Fix it" and the questions anyway, so they are only offered
 # first among their own question's quick replies.
 CARD_GUESSES = frozenset({"channel", "pains"})
+# "What was going through your mind?" at most this often per interview (key moments):
+# a map's thinking lane fills from many interviews, not from every step of each.
+THINKING_PER_INTERVIEW = 2
 # A step the customer rated this well (4 or 5) is not asked what got in the way.
 GOOD_FEELING = 4
 # A feeling this far from the step before marks a moment worth asking "what was going
@@ -344,10 +350,17 @@ def worth_asking(slot: Slot, step: StepDraft, state: InterviewState, guide: Guid
     the channel and the feeling are known, or skipped, when this is decided). Fewer
     questions is the point: confirmations replace questions, never add to them."""
     if slot == Slot.THINKING:
-        return guide.ask_thinking == "every_step" or is_key_moment(step, state)
+        if guide.ask_thinking == "every_step":
+            return True
+        asked = sum(1 for s in state.steps if s is not step and Slot.THINKING in s.settled)
+        return asked < THINKING_PER_INTERVIEW and is_key_moment(step, state)
     if slot == Slot.PEOPLE_TOOLS:
-        # Nobody to name in a step without contact (noticing, waiting for a letter).
-        return step.channel != Channel.NONE
+        # Nobody to name in a step without contact (noticing, waiting for a letter), nor
+        # while waiting on hold; the same call or chat goes on with the same people.
+        if step.channel == Channel.NONE:
+            return False
+        story = normalize(step.doing)
+        return not names_wait(story) and not continues_contact(step.doing)
     if slot == Slot.PAIN:
         # "Did anything get in the way?" after "it felt good" reads as not listening;
         # a pain the customer named in the story is kept all the same.

@@ -56,6 +56,11 @@ _SENTENCE_RE = re.compile(r"[^.!?\n]+")
 _LONG_MINUTES = 15
 
 
+def names_wait(norm: str) -> bool:
+    """Whether normalised ``norm`` names a wait at all (on hold, queued, waited)."""
+    return _WAIT_RE.search(norm) is not None
+
+
 def hurt_wait(norm: str) -> int | None:
     """Where normalised ``norm`` first names a wait that hurt, or None."""
     if _WAIT_RE.search(norm) is None and _HURT_RE.search(norm) is None:

@@ -367,7 +367,11 @@ class SimulatedCustomer:
             if self._step + 1 < len(persona.steps):
                 self._step += 1
                 return Inbound(text=self._current().doing)
-            return self._say(question, self._phrase("last"), value="last", casual=True)
+            # The end button that also says how it ended, when one is offered.
+            value = f"last:{persona.resolved}"
+            if _find(question.choices, value) is None:
+                value = "last"
+            return self._say(question, self._phrase("last"), value=value, casual=True)
         if slot == Slot.CONFIRM:
             return self._check_reading(question)
         if slot == Slot.CONFIRM_MOMENT:
@@ -507,7 +511,9 @@ class SimulatedCustomer:
             return self._step_value(slot, self._current(), choices)
         values: dict[str, str | None] = {
             Slot.CONSENT: "no" if persona.declines_consent else "yes",
-            Slot.NEXT_STEP: "last",
+            Slot.NEXT_STEP: (
+                f"last:{persona.resolved}" if _find(choices, f"last:{persona.resolved}") else "last"
+            ),
             Slot.PLAYBACK: "yes",
             Slot.RESOLVED: persona.resolved,
             Slot.EFFORT: str(persona.effort),
