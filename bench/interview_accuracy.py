@@ -57,6 +57,7 @@ MISS_KINDS = (
     "pains",
     "moment of truth",
     "resolved",
+    "stuck",
     "step count",
     "step not stored",
 )
@@ -164,6 +165,7 @@ def _other_rows(scores: list[Scores]) -> list[str]:
         _row("customer messages / interview", [_mean(s.messages) for s in scores]),
         _row("bot questions / interview (distinct)", [_mean(s.questions) for s in scores]),
         _row("questions asked twice (total)", [str(s.asked_twice) for s in scores]),
+        _row("interviews stuck in a loop (left)", [str(s.stuck) for s in scores]),
     ]
 
 

@@ -106,6 +106,8 @@ class DrivenInterview:
     shown_wrong: set[tuple[int, str]] = field(default_factory=set)
     # (step ordinal, fact) shown in a confirmation at all.
     shown: set[tuple[int, str]] = field(default_factory=set)
+    # Why the customer left a loop (the same question asked `STUCK_AFTER` times), or None.
+    stuck: str | None = None
 
     @property
     def messages_sent(self) -> int:
@@ -144,6 +146,9 @@ class DrivenInterview:
 
 # Times a customer answers the same question with the script's words before giving up.
 GIVE_UP_AFTER = 2
+# Asked the same question this often, the customer is stuck in a loop and leaves: the
+# interview is scored as far as it got and counted as stuck.
+STUCK_AFTER = 6
 
 
 class ScriptedCustomer:
@@ -167,6 +172,9 @@ class ScriptedCustomer:
         self.asked[key] = self.asked.get(key, 0) + 1
         if self.asked[key] > GIVE_UP_AFTER and slot not in _CLICKS:
             return Sent(question, "skip")
+        if slot == Slot.PLAYBACK and not any(value == "yes" for value, _ in question.choices):
+            # "Which step should I change?" when nothing was wrong: say so.
+            return Sent(question, "None of them, it's all right.")
         if slot == Slot.PLAYBACK and _asks_moment(question):
             # "If that's right: which step was the make-or-break moment?"
             return Sent(question, self.scripted.moment_of_truth.answer)
@@ -324,6 +332,10 @@ def drive_interview(
     while question is not None and question.slot != Slot.DONE:
         if len(driven.sent) >= MAX_TURNS:
             raise DriverError(f"{scripted.id}: still asking after {MAX_TURNS} answers")
+        key = (str(question.slot), question.step)
+        if customer.asked.get(key, 0) >= STUCK_AFTER:
+            driven.stuck = f"{question.slot} asked {STUCK_AFTER} times: {question.text!r}"
+            break
         message = customer.answer(question)
         driven.sent.append(message)
         body = {

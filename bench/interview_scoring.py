@@ -132,6 +132,7 @@ class Scores:
     messages: list[int] = field(default_factory=list)
     questions: list[int] = field(default_factory=list)
     asked_twice: int = 0
+    stuck: int = 0
     provenance: Counter[str] = field(default_factory=Counter)
     provenance_stored: bool = False
     misses: list[Miss] = field(default_factory=list)
@@ -174,6 +175,10 @@ def score_interview(
     scores.messages.append(driven.messages_sent)
     scores.questions.append(driven.distinct_questions)
     scores.asked_twice += driven.asked_twice
+    if driven.stuck is not None:
+        scores.stuck += 1
+        where = _Where(scripted.id, driven.ending)
+        scores.misses.append(where.miss("stuck", driven.stuck, "finished", ""))
     aligned = _aligned(stored, driven)
     for index, labelled in enumerate(scripted.steps):
         step = aligned.get(index)

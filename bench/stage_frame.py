@@ -1,6 +1,7 @@
 """Journey stages against labels: the guide's stage frame vs position bins vs clustering.
 
-Run: ``.venv/bin/python -m bench.stage_frame [--set a|b|c|d|e|all] [FILE.jsonl ...] [--show-errors N]``
+Run: ``.venv/bin/python -m bench.stage_frame [--set a|b|c|d|e|all] [FILE.jsonl ...]
+[--show-errors N]``
 
 Every step of the scripted interviews (``bench/data/interviews_*.jsonl``, see its
 README) carries the journey stage a person gave it. The steps become synthesis
