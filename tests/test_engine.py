@@ -629,6 +629,23 @@ def test_a_typed_end_or_an_old_end_button_still_asks_whether_it_was_resolved(
         assert chat.slot == Slot.RESOLVED
 
 
+@pytest.mark.parametrize("answer", ["same", "still her 💬", "Still Tom.", "as before"])
+def test_same_or_still_as_the_channel_answer_is_the_step_befores_channel(
+    guide: Guide, answer: str
+) -> None:
+    chat = consented(guide)
+    chat.say("rang them about the bill")
+    while chat.slot != Slot.NEXT_STEP:
+        chat.say("skip")
+    chat.say("then she read my account back to me and we went through it")
+    while chat.slot != Slot.CHANNEL:
+        assert chat.slot != Slot.NEXT_STEP, "the channel was not asked"
+        chat.say("skip")
+    chat.say(answer)
+    second = chat.state.steps[1]
+    assert second.channel == Channel.PHONE and second.provenance["channel"] == Provenance.SAID
+
+
 def _two_steps_then_playback(guide: Guide) -> Chat:
     chat = consented(guide)
     chat.say("called the helpline about the refund")
@@ -688,3 +705,27 @@ def test_a_short_or_lengthless_duration_is_an_answer_not_asked_again(
     chat.say(answer)
     assert chat.slot != Slot.DURATION
     assert chat.state.steps[0].duration_text == answer
+
+
+def test_a_short_moment_with_a_no_inside_it_names_the_moment(guide: Guide) -> None:
+    chat = _two_steps_then_playback(guide)
+    chat.say("the no refund shop")  # "no" inside a description is not a "no"
+    assert chat.state.playback_confirmed and not chat.state.choosing_fix
+    assert chat.slot in (Slot.RESOLVED, Slot.CONFIRM_MOMENT)  # matched, or one tap to confirm
+
+
+@pytest.mark.parametrize("way_out", ["None of them, it's all right.", "all good", None])
+def test_asked_which_step_to_change_the_customer_can_say_none(
+    guide: Guide, way_out: str | None
+) -> None:
+    chat = _two_steps_then_playback(guide)
+    chat.say("no")
+    assert chat.state.choosing_fix
+    values = [c.value for c in chat.result.replies[-1].choices]
+    assert values[-1] == "nothing-to-fix"
+    if way_out is None:
+        chat.click("nothing-to-fix")
+    else:
+        chat.say(way_out)
+    assert chat.state.playback_confirmed and not chat.state.choosing_fix
+    assert chat.slot == Slot.MOMENT_OF_TRUTH

@@ -124,6 +124,22 @@ def test_answers_naming_the_same_contact(text: str, expected: Channel) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("📞", Channel.PHONE),
+        ("☎️", Channel.PHONE),
+        ("📧", Channel.EMAIL),
+        ("✉️", Channel.EMAIL),
+        ("X", Channel.SOCIAL_MEDIA),
+        ("twitter", Channel.SOCIAL_MEDIA),
+        ("nothing but email", Channel.EMAIL),
+    ],
+)
+def test_one_emoji_or_a_platform_name_answers_which_channel(text: str, expected: Channel) -> None:
+    assert parse_channel(text) is expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "nobody had read my email, so nothing happened",
@@ -149,6 +165,14 @@ def test_a_negated_channel_gives_no_channel(text: str) -> None:
         "In touch? With the insurer? No, I was mopping the floor.",
         "She texted me, but with the shop itself there was no contact yet.",
         "none yet",
+        # Opening with "no contact", whatever medium the rest names.
+        "No contact, I was only looking at my statement in the app.",
+        "Not them, the app store review ⭐",
+        "Nothing, I was just waiting for their reply.",
+        "not yet, that was me at the bus stop",
+        "wasnt yet 🤷",
+        "🚫 no one",
+        "None with the venue, I checked the council website myself.",
     ],
 )
 def test_a_no_contact_answer_wins_over_media_named_in_passing(text: str) -> None:

@@ -18,7 +18,7 @@ from bot.conversation.certainty import sure_readings
 from bot.conversation.fact_words import describe_minutes
 from bot.conversation.guide import Guide
 from bot.conversation.messages import Hints, Understood
-from bot.conversation.questions import HEAR_BACK, LAST_STEP, ending_outcome
+from bot.conversation.questions import HEAR_BACK, LAST_STEP, NOTHING_TO_FIX, ending_outcome
 from bot.conversation.state import (
     InterviewState,
     PendingProbe,
@@ -54,6 +54,7 @@ from bot.understanding import (
     says_unknown,
     understand,
 )
+from bot.understanding.continuations import names_previous_contact
 from bot.understanding.waits import wait_named_as_pain
 
 _HEAR_BACK_WORDS = re.compile(
@@ -307,12 +308,19 @@ def _answer_confirm(
 
 # "no", "nope, ...", "not quite: ...": the customer answers "did I get that right?".
 _PLAIN_NO = re.compile(
-    r"^(?:no|nope|nah|not quite|not really|not exactly|wrong)(?:\W*$|\s*[,.!:;\u2014-])",
+    r"^(?:no|nope|nah|not quite|not really|not exactly|not right|not correct|incorrect|wrong|"
+    r"that'?s (?:not right|wrong|not it))(?:\W*$|\s*[,.!:;\u2014-])",
     re.IGNORECASE,
 )
 # "No single moment", "no particular point really": the moment question answered.
 _NO_MOMENT = re.compile(
     r"^(?:no|none|not) (?:(?:a|one|single|particular|real|specific|really a) )?(?:moment|point)\b",
+    re.IGNORECASE,
+)
+# "None of them", "nothing, it's fine", "all good": no step needs changing.
+_NOTHING_TO_FIX = re.compile(
+    r"^(?:none|nothing|no ?one|neither|all (?:good|fine|correct|right)|it'?s (?:all )?(?:fine|"
+    r"right|correct|ok)|never ?mind|no changes?)\b",
     re.IGNORECASE,
 )
 # "2: ...", "step 2: ...": the playback's way to rewrite a step in one message.
@@ -339,7 +347,9 @@ def _answer_playback(
         # journey (a fix goes through "Something's not right" or a "no, ...").
         state.playback_confirmed = True
         return _answer_moment_of_truth(state, guide, position, answer)
-    if agreed is True and not state.choosing_fix:
+    if agreed is True or (state.choosing_fix and _nothing_to_fix(answer)):
+        # "Yes"; or, asked which step to change, "none of them, it's all right".
+        state.choosing_fix = False
         state.playback_confirmed = True
         return Outcome()
     number, rest = _split_step_reference(answer.text, state)
@@ -375,8 +385,16 @@ def _names_the_moment(state: InterviewState, answer: Answer, agreed: bool | None
     if _PLAIN_NO.match(text):  # "no", "nope, step 2 was email": a fix
         return False
     # Yes/no readings of a longer answer are its words ("never", "definitely"), not a
-    # reply to "did I get that right?": a description of the moment.
-    return agreed is None or len(text.split()) > _PLAIN_REPLY_WORDS
+    # reply to "did I get that right?": a description of the moment; so is a short one
+    # whose "no" is inside it ("the no refund email").
+    return agreed is None or len(text.split()) > _PLAIN_REPLY_WORDS or agreed is False
+
+
+def _nothing_to_fix(answer: Answer) -> bool:
+    """Asked which step to change: the button or words that say none needs it."""
+    if answer.choice is not None:
+        return answer.choice == NOTHING_TO_FIX
+    return _NOTHING_TO_FIX.match(answer.text.strip()) is not None
 
 
 def _answer_moment_of_truth(
@@ -486,6 +504,11 @@ def _answer_channel(
 ) -> Outcome:
     step = _current_step(state, position)
     channel = _channel_choice(answer.choice) or parse_channel(answer.text)
+    if channel is None and answer.choice is None and names_previous_contact(answer.text):
+        # "Same", "still her": the contact of the step before, in the customer's words.
+        previous = state.step(step.ordinal - 1)
+        if previous is not None and previous.channel not in (None, Channel.NONE):
+            channel = previous.channel
     how = Provenance.SAID
     if channel is None and answer.choice is None and answer.hints is not None:
         channel, how = answer.hints.channel, Provenance.INFERRED

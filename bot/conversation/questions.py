@@ -58,6 +58,8 @@ PAIN_CHOICES = (
         )
     ),
 )
+# Asked which step to change, the way back when none needs it.
+NOTHING_TO_FIX = "nothing-to-fix"
 # The steps end with how it ended: one tap closes the story and answers "was it resolved?"
 # (asked only when the customer types the ending instead).
 LAST_STEP = "last"
@@ -159,7 +161,7 @@ def question_choices(position: Position, state: InterviewState, guide: Guide) ->
             Choice(value=f"fix:{s.ordinal}", label=f"Fix step {s.ordinal}") for s in state.steps
         )
         if state.choosing_fix:
-            return fixes
+            return (*fixes, Choice(value=NOTHING_TO_FIX, label="Nothing, it's right"))
         if asks_moment_in_playback(state):
             # The web chat shows the fixes as an "Edit" button beside each step.
             return (Choice(value="yes", label="Yes, that's right"), *_moment_choices(state), *fixes)

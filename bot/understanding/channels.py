@@ -106,6 +106,14 @@ _NO_CONTACT_ANSWER_RE = re.compile(
     r"\b(?:nobody|no one|no-one) (?:from|at|with|was in touch|had (?:contacted|been in touch))"
 )
 
+# An answer to "which channel?" that opens by saying there was no contact, whatever media
+# it names after ("None with the insurer, I checked the tax portal", "Not them, the app
+# store", "Nothing, I was waiting for their reply", "wasn't yet").
+_OPENS_WITHOUT_CONTACT_RE = re.compile(
+    r"^\W*(?:no contact|none(?! of)|nobody|no one|no-one|nothing(?! (?:but|except|other|else))"
+    r"|not (?:them|with|from|yet|in touch)|(?:i )?(?:wasn't|was not|weren't|were not)"
+    r" (?:yet|in touch|in contact))\b"
+)
 # A no-contact activity described instead of a contact: inaction ("waited for the parcel",
 # "waited for them to ring back", "let it go", "ignored it", "forgot") or observation
 # ("noticed a charge", "checked my statement", "the parcel arrived", "the wifi dropped").
@@ -369,6 +377,8 @@ def channel_from_answer(norm: str) -> Channel | None:
     channel = _answers().get(key)
     if channel is not None:
         return channel
+    if _OPENS_WITHOUT_CONTACT_RE.match(norm):
+        return Channel.NONE
     reading = read_channel(norm)
     if _NO_CONTACT_ANSWER_RE.search(key) and not (reading.sure and reading.channel):
         return Channel.NONE

@@ -77,11 +77,15 @@ _RESOLVED_RE = re.compile(
 )
 
 
+# "data yes, the phone bill no": one part was, one was not.
+_YES_AND_NO_RE = re.compile(r"\byes\b.*\bno\s*(?:[,.;!]|$)|\bno\s*(?:[,.;!]|$).*\byes\b")
+
+
 def resolved_from_normalized(norm: str) -> Literal["yes", "no", "partly"] | None:
     """ "yes" / "no" / "partly" / None for already-normalised text."""
     if not norm:
         return None
-    if _PARTLY_RE.search(norm):
+    if _PARTLY_RE.search(norm) or _YES_AND_NO_RE.search(norm):
         return "partly"
     if _NOT_RESOLVED_RE.search(norm):
         return "no"

@@ -45,3 +45,14 @@ def continues_contact(text: str) -> bool:
         return False
     reading = read_channel(norm)
     return (reading.channel is None or not reading.sure) and actor_at_work(norm)
+
+
+# An answer to "how were you in touch?" that points at the step before: "same", "same
+# call", "still her", "still Tom", "still there with him", "💬 still her".
+_SAME_AS_BEFORE_RE = re.compile(r"^\W*(?:(?:the )?same\b|still\b|as before\b|like before\b)")
+
+
+def names_previous_contact(text: str) -> bool:
+    """Whether the answer ``text`` to "how were you in touch?" says the step went on by
+    the previous step's contact. Pure; never raises."""
+    return _SAME_AS_BEFORE_RE.match(normalize(text)) is not None
