@@ -45,8 +45,10 @@ browser:
 	fi
 
 # The PDF and map-image exports (WeasyPrint) need Pango and HarfBuzz's libraries and a
-# font; Debian's are installed here when missing (as root), the pattern of `browser`.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# font (and an emoji font: customers write emoji, the chat's buttons show them); Debian's
+# are installed here when missing (as root), the pattern of `browser`.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+	fonts-noto-color-emoji
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -355,7 +355,7 @@ PREFERRED_CHOICES: dict[str, str] = {
     "duration": "30",
     "people_tools": "none",
     "pain": "long_wait",
-    "next_step": "last",
+    "next_step": "last:partly",
     "playback": "yes",
     "moment_of_truth": "step:1",
     "resolved": "partly",

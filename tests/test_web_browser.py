@@ -129,8 +129,8 @@ def test_complete_an_interview_with_quick_replies(
 
     assert driver.status() == "completed"
     clicked = {sent.choice for sent in driver.sent if sent.choice is not None}
-    # Consent, the feeling scale, "last step", the playback, the effort scale at least.
-    assert {"yes", "2", "last", "5"} <= clicked
+    # Consent, the feeling scale, the end (and how it ended), the playback, the effort.
+    assert {"yes", "2", "last:partly", "5"} <= clicked
     assert_finished_page(page)
     view = stored(server, page, link)
     assert view["status"] == "completed"
@@ -503,4 +503,30 @@ def test_editing_a_step_from_the_playback_list(
     expect(first_item).to_contain_text("in person")
     view = stored(server, page, link)
     assert view["pending"][-1]["items"][0].startswith("I went into their shop")
+    assert watched.problems == []
+
+
+def test_an_end_button_closes_the_story_and_says_how_it_ended(
+    watched: Watched, server: WebServer, link: str, tmp_path: Path
+) -> None:
+    page = watched.page
+    open_link(watched, link)
+    driver = ChatDriver(page)
+    for _ in range(40):
+        if driver.active_slot() == "next_step":
+            break
+        driver.answer_once(click=False)
+    assert driver.active_slot() == "next_step"
+    for label in ("✅ Ended: sorted", "➖ Ended: partly sorted", "❌ Ended: not sorted"):
+        expect(page.get_by_role("button", name=label)).to_be_visible()
+    Shots(tmp_path, "chat").take(page, "end-buttons")
+    driver.click_choice("last:no")
+    slots = []
+    for _ in range(20):
+        if driver.finished():
+            break
+        slots.append(driver.active_slot())
+        driver.answer_once(click=True)
+    assert driver.finished()
+    assert "playback" in slots and "resolved" not in slots  # the button answered it
     assert watched.problems == []
