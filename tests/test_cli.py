@@ -63,7 +63,7 @@ def test_chat_in_the_terminal_then_show_and_export(tmp_path: Path) -> None:
             "yes",  # phone, 25 minutes and the long wait, shown back for one tap
             "2",
             "that they would blame my router",
-            "an agent and a script",  # the hold already told what got in the way
+            # Not asked who was involved (on hold: nobody) nor what got in the way (told).
             "that was the last step",
             "yes",
             "When the second agent booked an engineer",
@@ -90,7 +90,6 @@ def test_chat_in_the_terminal_then_show_and_export(tmp_path: Path) -> None:
         "duration": "confirmed",
         "pains": "confirmed",
         "feeling": "said",
-        "people": "said",
         "tools": "inferred",  # the helpline, from the story
     }
     assert document["outcome"] == {"resolved": "partly", "effort": 5}
