@@ -143,4 +143,6 @@ async def test_nothing_after_a_wait_is_asked_about_not_taken_as_the_end(
     await customer.say(choice="wait")
     steps = _steps(runtime, customer)
     assert len(steps) == 2 and steps[1].channel == "none"
-    assert steps[1].provenance == {"channel": "said"}
+    # "Nothing happened for a while" answers what happened, not how they were in touch:
+    # no contact is read from it (inferred), never stored as said.
+    assert steps[1].provenance == {"channel": "inferred"}
