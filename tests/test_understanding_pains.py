@@ -217,3 +217,33 @@ def test_naming_the_wait_when_asked_what_got_in_the_way_is_a_long_wait(text: str
 )
 def test_a_shrugged_off_or_absent_wait_is_no_pain_when_asked(text: str) -> None:
     assert wait_named_as_pain(normalize(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was chasing the ISA transfer from my old bank.",
+        "Still waiting for the balance transfer to go through.",
+        "The app asked for an authorisation code for the domain transfer.",
+        "I wanted to transfer my late mother's shares into my name.",
+        "The funds were transferred to my current account on Friday.",
+        "Porting my number over, the transfer took a day as promised.",
+    ],
+)
+def test_a_transfer_of_money_numbers_or_domains_is_not_being_transferred(text: str) -> None:
+    assert Pain.TRANSFERRED not in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the receptionist transferred my call to the wrong clinic",
+        "We got transferred three times before anyone could help.",
+        "Another transfer, and more hold music.",
+        "she had to transfer me to the fraud desk",
+        "I was transferred to a supervisor in the end",
+        "Same chat, just transferred.",
+    ],
+)
+def test_a_person_or_call_passed_on_is_transferred(text: str) -> None:
+    assert Pain.TRANSFERRED in understand(text).pains
