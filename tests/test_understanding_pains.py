@@ -247,3 +247,28 @@ def test_a_transfer_of_money_numbers_or_domains_is_not_being_transferred(text: s
 )
 def test_a_person_or_call_passed_on_is_transferred(text: str) -> None:
     assert Pain.TRANSFERRED in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No, being transferred was fine, it was the right desk.",
+        "Nope. The hold was normal for a Monday.",
+        "No problems with the chat.",
+        "No, they were friendly enough.",
+    ],
+)
+def test_a_plain_no_that_says_it_was_fine_names_no_pain(text: str) -> None:
+    assert understand(text).pains == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("No, the hold was fine, but I was transferred twice.", Pain.TRANSFERRED),
+        ("No, it wasn't ok, the agent was rude.", Pain.UNEMPATHETIC_AGENT),
+        ("No, they never called back.", Pain.NO_FOLLOW_UP),
+    ],
+)
+def test_a_no_that_goes_on_to_a_pain_keeps_it(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains

@@ -55,6 +55,7 @@ from bot.understanding import (
     understand,
 )
 from bot.understanding.continuations import names_previous_contact
+from bot.understanding.pains import says_no_pain
 from bot.understanding.waits import wait_named_as_pain
 
 _HEAR_BACK_WORDS = re.compile(
@@ -606,6 +607,9 @@ def _answer_pain(
         step.known("pains", Provenance.SAID)
     elif answer.choice is None and not _is_nothing(answer.text):
         step.pain_text = answer.text
+        if says_no_pain(normalize(answer.text)):
+            # "No, the transfer was fine": nothing got in the way, whatever it names.
+            return _settled(step, Slot.PAIN, guide, answer)
         found = _understand_answer(answer, guide)
         pains = list(found.pains)
         # Asked what got in the way, naming the wait is saying it hurt.

@@ -1,9 +1,11 @@
 """Pain points named in an answer, as ``Pain`` keys (plus guide-defined extra keys).
 
 The cues of the built-in pains are data: lexicons/pains.yaml. Two rules are code:
-``long_wait`` only where a wait hurt (:mod:`bot.understanding.waits`), and a pain the
-customer only expects or fears ("I'll probably be passed around again") is not one.
-All pains of an answer are returned, in order of first mention.
+``long_wait`` only where a wait hurt (:mod:`bot.understanding.waits`), a pain the
+customer only expects or fears ("I'll probably be passed around again") is not one, and
+an answer that opens with a plain no and says it was fine ("No, the transfer was fine")
+names none, whatever words it uses. All pains of an answer are returned, in order of
+first mention.
 """
 
 from __future__ import annotations
@@ -89,11 +91,47 @@ def _hypothetical(norm: str, start: int) -> bool:
     return _HYPOTHETICAL_RE.search(clause_before(norm, start, max_chars=50)) is not None
 
 
+# "No, ...", "Nope.", "Not really -": a plain no, or "no problem(s)" that says it all.
+_PLAIN_NO_RE = re.compile(
+    r"^\W*(?:(?:no|nope|nah|not really|not at all)\s*[,.!;:-]|"
+    r"(?P<fine>no (?:problems?|issues?|complaints?))\b)"
+)
+# What the rest says: it was fine ("they were kind", "it was normal", "the right people").
+_FINE_RE = re.compile(
+    r"\b(?:fine|normal|ok|okay|alright|all right|good|great|kind|nice|lovely|friendly|polite|"
+    r"helpful|patient|quick|smooth|easy|no (?:problems?|issues?|complaints?)|right (?:people|"
+    r"person|team|thing|move|call)|as (?:expected|promised|they said)|when they said|on time|"
+    r"expected)\b"
+)
+# Unless it goes on to a "but": "No, the wait was fine, but the agent was rude."
+_CONTRAST_RE = re.compile(
+    r"\b(?:but|except|apart from|aside from|other than|though|although|however|only (?:that|thing)|"
+    r"just that|still|yet|until|even if|even so|whereas)\b"
+)
+
+
+def says_no_pain(norm: str) -> bool:
+    """Whether normalised ``norm`` opens with a plain no and says it was fine, with no
+    "but" after ("No, they were kind", "No problem with the form", "No, it was normal"):
+    it names no pain, even where it names what could have been one ("No, the transfer
+    was fine")."""
+    opened = _PLAIN_NO_RE.match(norm)
+    if opened is None or _CONTRAST_RE.search(norm):
+        return False
+    if opened.group("fine"):
+        return True
+    # "No, it wasn't ok" is no denial.
+    return any(
+        not is_negated(norm, fine.start(), max_words=2)
+        for fine in _FINE_RE.finditer(norm, opened.end())
+    )
+
+
 def pains_from_normalized(
     norm: str, *, extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
 ) -> tuple[str, ...]:
     """Pain keys in order of first mention, deduplicated."""
-    if not norm:
+    if not norm or says_no_pain(norm):
         return ()
     built_in = _rules()
     first: dict[str, int] = {}
