@@ -272,3 +272,50 @@ def test_a_plain_no_that_says_it_was_fine_names_no_pain(text: str) -> None:
 )
 def test_a_no_that_goes_on_to_a_pain_keeps_it(text: str, pain: Pain) -> None:
     assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Getting pushed to ring the helpline at my own cost.",
+        "They make you fill in a paper form for it.",
+        "I got shunted from the web chat to a phone line.",
+        "the assistant said to call the store",
+        "they forced us to write in by post",
+        "Being made to email when I was standing in their shop.",
+    ],
+)
+def test_being_made_to_use_another_channel_is_a_forced_switch(text: str) -> None:
+    assert Pain.FORCED_CHANNEL_SWITCH in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The virtual assistant couldn't help with a refund.",
+        "the chatbot just didn't get what I was asking",
+        "it kept suggesting the same troubleshooting steps",
+        "the verification code failed every single time",
+        "Not quite sorted, and two parcels still missing.",
+        "The app's help page. Useless.",
+    ],
+)
+def test_self_service_that_could_not_do_it_leaves_it_unresolved(text: str) -> None:
+    assert Pain.UNRESOLVED in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain", "not_pain"),
+    [
+        ("The bot didn't understand my question.", Pain.UNRESOLVED, Pain.UNCLEAR_INFO),
+        (
+            "He didn't understand me, so I repeated it twice.",
+            Pain.REPEAT_EXPLANATION,
+            Pain.UNCLEAR_INFO,
+        ),
+        ("I not understand what the letter wants.", Pain.UNCLEAR_INFO, Pain.UNRESOLVED),
+    ],
+)
+def test_who_did_not_understand_decides_the_pain(text: str, pain: Pain, not_pain: Pain) -> None:
+    pains = understand(text).pains
+    assert pain in pains and not_pain not in pains
