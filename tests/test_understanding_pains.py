@@ -319,3 +319,63 @@ def test_self_service_that_could_not_do_it_leaves_it_unresolved(text: str) -> No
 def test_who_did_not_understand_decides_the_pain(text: str, pain: Pain, not_pain: Pain) -> None:
     pains = understand(text).pains
     assert pain in pains and not_pain not in pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The nurse on the line wasn't really listening.",
+        "the clerk didn't believe a word I said",
+        "he told me to calm down",
+        "They never once apologised.",
+        "Her tone, honestly.",
+        "an email that was obviously copied and pasted",
+        "It felt like no one had even read my complaint.",
+        "acting like I should be grateful for a partial refund",
+        "asked whether I had switched it on",
+    ],
+)
+def test_dismissive_or_condescending_staff_are_unempathetic(text: str) -> None:
+    assert Pain.UNEMPATHETIC_AGENT in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The website said free returns, the receipt said £4.",
+        "My account shows 'active' and also 'cancelled'.",
+        "Nobody could say which version was right.",
+        "The bank insisted the payment had left when my balance said otherwise.",
+        "The portal's error said absolutely nothing useful.",
+        "The guide pointed me to a setting that wasn't there.",
+        "The tracker just said 'something went wrong'.",
+    ],
+)
+def test_contradictory_or_empty_information_is_unclear(text: str) -> None:
+    assert Pain.UNCLEAR_INFO in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Proving my identity all over again.",
+        "writing the whole complaint out again",
+        "They asked for the receipt, even though they already had it.",
+        "reading my card number out twice",
+    ],
+)
+def test_giving_again_what_was_already_given_is_a_repeat_explanation(text: str) -> None:
+    assert Pain.REPEAT_EXPLANATION in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("I read the letter three times before it sank in.", Pain.REPEAT_EXPLANATION),
+        ("The hold music didn't help my mood.", Pain.UNRESOLVED),
+        ("Leave a message after the tone, it said.", Pain.UNEMPATHETIC_AGENT),
+        ("She said she'd check, I said fine.", Pain.UNCLEAR_INFO),
+    ],
+)
+def test_look_alikes_of_these_pains_are_not_them(text: str, pain: Pain) -> None:
+    assert pain not in understand(text).pains
