@@ -746,3 +746,13 @@ def test_asked_which_step_to_change_the_customer_can_say_none(
         chat.say(way_out)
     assert chat.state.playback_confirmed and not chat.state.choosing_fix
     assert chat.slot == Slot.MOMENT_OF_TRUTH
+
+
+def test_naming_a_promise_to_reply_when_asked_what_got_in_the_way_stores_no_follow_up(
+    guide: Guide,
+) -> None:
+    chat = at_the_pain_question(guide)
+    chat.say("Their auto-reply promised an answer within 48 hours.")
+    step = chat.state.steps[0]
+    assert step.pains == ["no_follow_up"]
+    assert step.provenance["pains"] == Provenance.SAID

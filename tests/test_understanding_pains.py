@@ -7,6 +7,7 @@ import pytest
 
 from bot.conversation.vocabulary import Pain
 from bot.understanding import normalize, understand
+from bot.understanding.pains import named_when_asked
 from bot.understanding.waits import wait_named_as_pain
 
 
@@ -206,6 +207,10 @@ def test_feared_pains_are_not_pains(text: str) -> None:
         "the hold, mainly",
         "A week for a reply to a simple email.",
         "Three weeks is long time for this.",
+        "Those two days, mostly.",
+        "The fortnight of waiting, yes.",
+        "the radio silence afterwards",
+        "We sat around for half an hour with the engine off.",
     ],
 )
 def test_naming_the_wait_when_asked_what_got_in_the_way_is_a_long_wait(text: str) -> None:
@@ -379,3 +384,42 @@ def test_giving_again_what_was_already_given_is_a_repeat_explanation(text: str) 
 )
 def test_look_alikes_of_these_pains_are_not_them(text: str, pain: Pain) -> None:
     assert pain not in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bot promised a reply within 2 hours. Ha.",
+        "their 'we answer in one working day' promise",
+        "Email said response guaranteed in 48h",
+        "He promised to get back to me within a day.",
+    ],
+)
+def test_naming_a_promise_to_reply_when_asked_what_got_in_the_way_is_no_follow_up(
+    text: str,
+) -> None:
+    assert Pain.NO_FOLLOW_UP in named_when_asked(normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They promised a reply within a day and it came on time.",
+        "The callback came in two hours, as promised.",
+        "No, they promised an answer in 24h and that was fine.",
+    ],
+)
+def test_a_promise_kept_is_no_follow_up_missing(text: str) -> None:
+    assert Pain.NO_FOLLOW_UP not in named_when_asked(normalize(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("she'd said she would email the quote by Friday and we got nothing", Pain.NO_FOLLOW_UP),
+        ("The letter said I'd get a decision in a month, and I never did.", Pain.NO_FOLLOW_UP),
+        ("Ten days of silence after that.", Pain.LONG_WAIT),
+    ],
+)
+def test_a_broken_promise_or_a_span_of_silence_in_a_story(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains

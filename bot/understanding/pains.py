@@ -19,7 +19,7 @@ from bot.understanding.cue_matching import clause_before, is_negated
 from bot.understanding.first_chars import guarded
 from bot.understanding.lexicons import load_lexicon
 from bot.understanding.lexicons.schema import PainsLexicon
-from bot.understanding.waits import hurt_wait
+from bot.understanding.waits import hurt_wait, wait_named_as_pain
 
 # (pain key, pattern, honour negation), in the order of pains.yaml.
 _Rule = tuple[str, re.Pattern[str], bool]
@@ -162,3 +162,43 @@ def pains_from_normalized(
                 first[key] = m.start()
             break
     return tuple(sorted(first, key=lambda k: first[k]))
+
+
+_NO_FOLLOW_UP = "no_follow_up"
+# A promise to reply by a time: "site promises a reply in 24h", "auto reply promised 48h",
+# "their 'we reply within 24 hours' promise", "she promised to answer in two days".
+_TIME = (
+    r"(?:within|in|by) (?:\d+|a|an|one|two|three|four|five|seven|ten|24|48|72)\b|"
+    r"\d+ ?(?:h|hrs?|hours?|days?|working days)\b"
+)
+_REPLY = r"(?:reply|replies|answer|answers|respond|response|call ?back|get back|be in touch|hear)"
+_PROMISE = r"(?:promise[sd]?|promising|guarantee[sd]?)"
+_PROMISED_REPLY_RE = re.compile(
+    rf"\b{_PROMISE}\b[^.!?]{{0,50}}?\b{_REPLY}\b[^.!?]{{0,30}}?(?:{_TIME})|"
+    rf"\b{_REPLY}\b[^.!?]{{0,30}}?(?:{_TIME})[^.!?]{{0,20}}?\b{_PROMISE}\b|"
+    rf"\b{_REPLY}\b[^.!?]{{0,20}}?\b{_PROMISE}\b[^.!?]{{0,20}}?(?:{_TIME})"
+)
+# ... unless the same sentence says it was kept: "as promised", "and it came on time".
+_PROMISE_KEPT_RE = re.compile(
+    r"\b(?:as (?:promised|they said)|on time|kept (?:their|the|to (?:their|the)|her|his) |"
+    r"(?:and|which) (?:it|they|she|he) did\b|came (?:on time|when)|(?:came|arrived) the next day)"
+)
+
+
+def named_when_asked(norm: str) -> tuple[str, ...]:
+    """Pains an answer to "did anything get in the way?" names by naming what they are
+    about, beyond :func:`pains_from_normalized`: the wait ("The four days.", "the
+    silence", ``long_wait``), or a promise to reply ("site promises a reply in 24h",
+    ``no_follow_up``): asked what got in the way, naming it is saying it was broken. A
+    plain no that says it was fine names none."""
+    if says_no_pain(norm):
+        return ()
+    named: list[str] = []
+    if wait_named_as_pain(norm) is not None:
+        named.append(_LONG_WAIT)
+    for sentence in re.finditer(r"[^.!?]+", norm):
+        text = sentence.group()
+        if _PROMISED_REPLY_RE.search(text) and not _PROMISE_KEPT_RE.search(text):
+            named.append(_NO_FOLLOW_UP)
+            break
+    return tuple(named)
