@@ -354,6 +354,7 @@ def test_dismissive_or_condescending_staff_are_unempathetic(text: str) -> None:
         "The portal's error said absolutely nothing useful.",
         "The guide pointed me to a setting that wasn't there.",
         "The tracker just said 'something went wrong'.",
+        "The portal said it was approved, which it clearly wasn't.",
     ],
 )
 def test_contradictory_or_empty_information_is_unclear(text: str) -> None:
@@ -380,6 +381,7 @@ def test_giving_again_what_was_already_given_is_a_repeat_explanation(text: str) 
         ("The hold music didn't help my mood.", Pain.UNRESOLVED),
         ("Leave a message after the tone, it said.", Pain.UNEMPATHETIC_AGENT),
         ("She said she'd check, I said fine.", Pain.UNCLEAR_INFO),
+        ("The leaflet said to contact my landlord first.", Pain.FORCED_CHANNEL_SWITCH),
     ],
 )
 def test_look_alikes_of_these_pains_are_not_them(text: str, pain: Pain) -> None:
