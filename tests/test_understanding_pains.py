@@ -425,3 +425,30 @@ def test_a_promise_kept_is_no_follow_up_missing(text: str) -> None:
 )
 def test_a_broken_promise_or_a_span_of_silence_in_a_story(text: str, pain: Pain) -> None:
     assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("She said refunds are dealt with by a separate team.", Pain.TRANSFERRED),
+        ("Apparently cancellations are handled centrally.", Pain.TRANSFERRED),
+        ("a boilerplate reply that ignored my question", Pain.UNEMPATHETIC_AGENT),
+        ("Friday came and went. No call.", Pain.NO_FOLLOW_UP),
+        ("The letter promised a decision by March. It did not arrive.", Pain.NO_FOLLOW_UP),
+        ("We stayed in all day and nobody came.", Pain.NO_FOLLOW_UP),
+    ],
+)
+def test_more_plain_phrasings_in_stories(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("They passed it to another team instead of her fixing it.", Pain.FORCED_CHANNEL_SWITCH),
+        ("I couldn't do it myself, so I asked my son.", Pain.UNRESOLVED),
+        ("There was no call option in the app.", Pain.NO_FOLLOW_UP),
+    ],
+)
+def test_what_only_looks_like_a_pain(text: str, pain: Pain) -> None:
+    assert pain not in understand(text).pains
