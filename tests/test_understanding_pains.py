@@ -452,3 +452,36 @@ def test_more_plain_phrasings_in_stories(text: str, pain: Pain) -> None:
 )
 def test_what_only_looks_like_a_pain(text: str, pain: Pain) -> None:
     assert pain not in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("The portal said approved. The letter said declined.", Pain.UNCLEAR_INFO),
+        ("The tracker showed delivered but I was home all day.", Pain.UNCLEAR_INFO),
+        ("The booking fee wasn't shown anywhere.", Pain.UNCLEAR_INFO),
+        ("the form and the letter give different account numbers", Pain.UNCLEAR_INFO),
+        ("he couldn't give me any timescale", Pain.UNCLEAR_INFO),
+        ("They made me do the claim online.", Pain.FORCED_CHANNEL_SWITCH),
+        ("I had to switch from the phone to the web form.", Pain.FORCED_CHANNEL_SWITCH),
+        ("it just gave me the same link", Pain.UNRESOLVED),
+        ("I followed every step and nothing changes.", Pain.UNRESOLVED),
+        ("the 48-hour guarantee they completely ignored", Pain.NO_FOLLOW_UP),
+        ("they broke their own promise of a callback", Pain.NO_FOLLOW_UP),
+        ("the agent passed us to the claims desk", Pain.TRANSFERRED),
+        ("My complaint had been passed to another office.", Pain.TRANSFERRED),
+    ],
+)
+def test_more_plain_phrasings_of_the_labelled_pains(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text", ["Four days was long.", "Ten days to be told it was lost.", "the fortnight, mostly"]
+)
+def test_a_span_called_long_when_asked_what_got_in_the_way_is_a_long_wait(text: str) -> None:
+    assert Pain.LONG_WAIT in named_when_asked(normalize(text))
+
+
+def test_a_bot_handing_over_to_a_person_is_not_being_transferred() -> None:
+    assert Pain.TRANSFERRED not in understand("the bot passed me to a live agent").pains

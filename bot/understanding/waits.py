@@ -106,12 +106,16 @@ def _clause_around(text: str, position: int) -> str:
 
 # A clause: up to a sentence's end, a comma or a semicolon.
 _CLAUSE_SPLIT_RE = re.compile(r"[^.!?\n,;]+")
-# "slowwww", "a week for a reply", "one week is long time", "the silence": in an answer
-# about what got in the way, the time it took named as the problem.
+# "slowwww", "a week for a reply", "one week is long time", "three days is long", "a week
+# to be told no", "the silence": in an answer about what got in the way, the time it took
+# named as the problem.
 _SLOW_RE = re.compile(
-    r"\bslo+w+\w*\b|\blong time\b|\b(?:\d+|a|one|two|three|four|five|six|several) "
-    r"(?:days?|weeks?|months?|hours?) (?:for|to get|before) (?:a|an|the|any|my) "
-    r"(?:reply|answer|response|call ?back|call|refund|decision|update)\b|\bsilence\b"
+    r"\bslo+w+\w*\b|\blong time\b|\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"twelve|fourteen|few|several) "
+    r"(?:days?|weeks?|months?|hours?) (?:(?:for|to get|before) (?:a|an|the|any|my) "
+    r"(?:reply|answer|response|call ?back|call|refund|decision|update)|to (?:be told|hear|find "
+    r"out)|(?:[\w'-]+ ){0,5}(?:is|was|are|were) (?:(?:too|very|so|really|quite) )?long)\b|"
+    r"\bsilence\b"
 )
 # "The four days", "the week of silence", "those two hours it took": a clause that is the
 # span itself.
