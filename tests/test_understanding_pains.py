@@ -3,10 +3,13 @@ and plain phrasings of every taxonomy entry are recognised."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.conversation.vocabulary import Pain
 from bot.understanding import normalize, understand
+from bot.understanding.first_chars import bucketed_alternation
 from bot.understanding.pains import named_when_asked
 from bot.understanding.waits import wait_named_as_pain
 
@@ -485,3 +488,11 @@ def test_a_span_called_long_when_asked_what_got_in_the_way_is_a_long_wait(text: 
 
 def test_a_bot_handing_over_to_a_person_is_not_being_transferred() -> None:
     assert Pain.TRANSFERRED not in understand("the bot passed me to a live agent").pains
+
+
+def test_a_bucketed_alternation_finds_what_the_plain_one_finds() -> None:
+    patterns = ["on hold", "(?:rang|rung) (?:them|back)", r"\w+ app", "kept (?:me )?waiting"]
+    text = "rang them, on hold, then the app, they kept me waiting; rung back via their app"
+    plain = re.compile("(?:" + "|".join(patterns) + ")")
+    bucketed = re.compile(bucketed_alternation(patterns))
+    assert [m.span() for m in bucketed.finditer(text)] == [m.span() for m in plain.finditer(text)]

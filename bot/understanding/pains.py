@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from bot.understanding.cue_matching import clause_before, is_negated
-from bot.understanding.first_chars import guarded
+from bot.understanding.first_chars import bucketed_alternation
 from bot.understanding.lexicons import load_lexicon
 from bot.understanding.lexicons.schema import PainsLexicon
 from bot.understanding.waits import hurt_wait, wait_named_as_pain
@@ -41,11 +41,10 @@ def _rules() -> _Rules:
         (str(pain), re.compile(r"\b(?:" + "|".join(entry.cues) + r")\b"), entry.negatable)
         for pain, entry in pains.items()
     )
-    # Every cue in one alternation, each behind a lookahead on its first letters, used to
-    # find *where* some pain starts; each rule is then tried at that position only.
-    any_pain = re.compile(
-        r"(?<!\w)(?=\w)(?:" + "|".join(guarded(rx.pattern) for _, rx, _ in rules) + ")"
-    )
+    # Every cue in one alternation, grouped by its first letter, used to find *where*
+    # some pain starts; each rule is then tried at that position only.
+    every_cue = (cue for entry in pains.values() for cue in entry.cues)
+    any_pain = re.compile(r"(?<!\w)(?=\w)" + bucketed_alternation(every_cue))
 
     return _Rules(rules=rules, any_pain=any_pain)
 
