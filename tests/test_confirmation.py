@@ -121,6 +121,21 @@ def test_typed_words_correct_what_they_state_and_confirm_the_rest(
     assert chat.slot not in (Slot.CONFIRM, Slot.CHANNEL)
 
 
+@pytest.mark.parametrize(
+    "correction", ["No, they were lovely about it.", "No, that was normal, the right team."]
+)
+def test_a_plain_no_that_it_was_fine_drops_the_shown_pain_and_confirms_the_rest(
+    guide: Guide, correction: str
+) -> None:
+    chat = _to_confirmation(guide, "I rang them and they transferred me twice")
+    chat.say(correction)
+    step = chat.state.steps[0]
+    assert step.pains == [] and Slot.PAIN in step.settled
+    assert step.channel == Channel.PHONE
+    assert step.provenance["channel"] == Provenance.CONFIRMED
+    assert chat.slot not in (Slot.CONFIRM, Slot.CHANNEL, Slot.PAIN)
+
+
 def test_unclear_words_are_asked_again_once_then_taken_as_fix_it(guide: Guide) -> None:
     chat = _to_confirmation(guide, "I rang them and they transferred me twice")
     chat.say("hmm")

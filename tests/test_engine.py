@@ -473,6 +473,23 @@ def test_saying_a_step_was_fine_records_no_pain(guide: Guide, answer: str) -> No
     assert step.pain_text is None and step.pains == []
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "No, being transferred to the specialist was fine.",
+        "Nope, the handover to another team was quick.",
+        "No, it was normal. I waited for the callback.",
+    ],
+)
+def test_a_plain_no_that_says_it_was_fine_stores_no_pain_whatever_it_names(
+    guide: Guide, answer: str
+) -> None:
+    chat = at_the_pain_question(guide)
+    chat.say(answer)
+    step = chat.state.steps[0]
+    assert step.pains == [] and Slot.PAIN in step.settled
+
+
 def test_a_pain_next_to_praise_is_still_a_pain(guide: Guide) -> None:
     chat = at_the_pain_question(guide)
     chat.say("the site was fine but the agent was rude")
@@ -729,3 +746,13 @@ def test_asked_which_step_to_change_the_customer_can_say_none(
         chat.say(way_out)
     assert chat.state.playback_confirmed and not chat.state.choosing_fix
     assert chat.slot == Slot.MOMENT_OF_TRUTH
+
+
+def test_naming_a_promise_to_reply_when_asked_what_got_in_the_way_stores_no_follow_up(
+    guide: Guide,
+) -> None:
+    chat = at_the_pain_question(guide)
+    chat.say("Their auto-reply promised an answer within 48 hours.")
+    step = chat.state.steps[0]
+    assert step.pains == ["no_follow_up"]
+    assert step.provenance["pains"] == Provenance.SAID

@@ -3,10 +3,14 @@ and plain phrasings of every taxonomy entry are recognised."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.conversation.vocabulary import Pain
 from bot.understanding import normalize, understand
+from bot.understanding.first_chars import bucketed_alternation
+from bot.understanding.pains import named_when_asked
 from bot.understanding.waits import wait_named_as_pain
 
 
@@ -206,6 +210,10 @@ def test_feared_pains_are_not_pains(text: str) -> None:
         "the hold, mainly",
         "A week for a reply to a simple email.",
         "Three weeks is long time for this.",
+        "Those two days, mostly.",
+        "The fortnight of waiting, yes.",
+        "the radio silence afterwards",
+        "We sat around for half an hour with the engine off.",
     ],
 )
 def test_naming_the_wait_when_asked_what_got_in_the_way_is_a_long_wait(text: str) -> None:
@@ -217,3 +225,274 @@ def test_naming_the_wait_when_asked_what_got_in_the_way_is_a_long_wait(text: str
 )
 def test_a_shrugged_off_or_absent_wait_is_no_pain_when_asked(text: str) -> None:
     assert wait_named_as_pain(normalize(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was chasing the ISA transfer from my old bank.",
+        "Still waiting for the balance transfer to go through.",
+        "The app asked for an authorisation code for the domain transfer.",
+        "I wanted to transfer my late mother's shares into my name.",
+        "The funds were transferred to my current account on Friday.",
+        "Porting my number over, the transfer took a day as promised.",
+    ],
+)
+def test_a_transfer_of_money_numbers_or_domains_is_not_being_transferred(text: str) -> None:
+    assert Pain.TRANSFERRED not in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the receptionist transferred my call to the wrong clinic",
+        "We got transferred three times before anyone could help.",
+        "Another transfer, and more hold music.",
+        "she had to transfer me to the fraud desk",
+        "I was transferred to a supervisor in the end",
+        "Same chat, just transferred.",
+    ],
+)
+def test_a_person_or_call_passed_on_is_transferred(text: str) -> None:
+    assert Pain.TRANSFERRED in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No, being transferred was fine, it was the right desk.",
+        "Nope. The hold was normal for a Monday.",
+        "No problems with the chat.",
+        "No, they were friendly enough.",
+    ],
+)
+def test_a_plain_no_that_says_it_was_fine_names_no_pain(text: str) -> None:
+    assert understand(text).pains == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("No, the hold was fine, but I was transferred twice.", Pain.TRANSFERRED),
+        ("No, it wasn't ok, the agent was rude.", Pain.UNEMPATHETIC_AGENT),
+        ("No, they never called back.", Pain.NO_FOLLOW_UP),
+    ],
+)
+def test_a_no_that_goes_on_to_a_pain_keeps_it(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Getting pushed to ring the helpline at my own cost.",
+        "They make you fill in a paper form for it.",
+        "I got shunted from the web chat to a phone line.",
+        "the assistant said to call the store",
+        "they forced us to write in by post",
+        "Being made to email when I was standing in their shop.",
+    ],
+)
+def test_being_made_to_use_another_channel_is_a_forced_switch(text: str) -> None:
+    assert Pain.FORCED_CHANNEL_SWITCH in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The virtual assistant couldn't help with a refund.",
+        "the chatbot just didn't get what I was asking",
+        "it kept suggesting the same troubleshooting steps",
+        "the verification code failed every single time",
+        "Not quite sorted, and two parcels still missing.",
+        "The app's help page. Useless.",
+    ],
+)
+def test_self_service_that_could_not_do_it_leaves_it_unresolved(text: str) -> None:
+    assert Pain.UNRESOLVED in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain", "not_pain"),
+    [
+        ("The bot didn't understand my question.", Pain.UNRESOLVED, Pain.UNCLEAR_INFO),
+        (
+            "He didn't understand me, so I repeated it twice.",
+            Pain.REPEAT_EXPLANATION,
+            Pain.UNCLEAR_INFO,
+        ),
+        ("I not understand what the letter wants.", Pain.UNCLEAR_INFO, Pain.UNRESOLVED),
+    ],
+)
+def test_who_did_not_understand_decides_the_pain(text: str, pain: Pain, not_pain: Pain) -> None:
+    pains = understand(text).pains
+    assert pain in pains and not_pain not in pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The nurse on the line wasn't really listening.",
+        "the clerk didn't believe a word I said",
+        "he told me to calm down",
+        "They never once apologised.",
+        "Her tone, honestly.",
+        "an email that was obviously copied and pasted",
+        "It felt like no one had even read my complaint.",
+        "acting like I should be grateful for a partial refund",
+        "asked whether I had switched it on",
+    ],
+)
+def test_dismissive_or_condescending_staff_are_unempathetic(text: str) -> None:
+    assert Pain.UNEMPATHETIC_AGENT in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The website said free returns, the receipt said £4.",
+        "My account shows 'active' and also 'cancelled'.",
+        "Nobody could say which version was right.",
+        "The bank insisted the payment had left when my balance said otherwise.",
+        "The portal's error said absolutely nothing useful.",
+        "The guide pointed me to a setting that wasn't there.",
+        "The tracker just said 'something went wrong'.",
+        "The portal said it was approved, which it clearly wasn't.",
+    ],
+)
+def test_contradictory_or_empty_information_is_unclear(text: str) -> None:
+    assert Pain.UNCLEAR_INFO in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Proving my identity all over again.",
+        "writing the whole complaint out again",
+        "They asked for the receipt, even though they already had it.",
+        "reading my card number out twice",
+    ],
+)
+def test_giving_again_what_was_already_given_is_a_repeat_explanation(text: str) -> None:
+    assert Pain.REPEAT_EXPLANATION in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("I read the letter three times before it sank in.", Pain.REPEAT_EXPLANATION),
+        ("The hold music didn't help my mood.", Pain.UNRESOLVED),
+        ("Leave a message after the tone, it said.", Pain.UNEMPATHETIC_AGENT),
+        ("She said she'd check, I said fine.", Pain.UNCLEAR_INFO),
+        ("The leaflet said to contact my landlord first.", Pain.FORCED_CHANNEL_SWITCH),
+    ],
+)
+def test_look_alikes_of_these_pains_are_not_them(text: str, pain: Pain) -> None:
+    assert pain not in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bot promised a reply within 2 hours. Ha.",
+        "their 'we answer in one working day' promise",
+        "Email said response guaranteed in 48h",
+        "He promised to get back to me within a day.",
+    ],
+)
+def test_naming_a_promise_to_reply_when_asked_what_got_in_the_way_is_no_follow_up(
+    text: str,
+) -> None:
+    assert Pain.NO_FOLLOW_UP in named_when_asked(normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They promised a reply within a day and it came on time.",
+        "The callback came in two hours, as promised.",
+        "No, they promised an answer in 24h and that was fine.",
+    ],
+)
+def test_a_promise_kept_is_no_follow_up_missing(text: str) -> None:
+    assert Pain.NO_FOLLOW_UP not in named_when_asked(normalize(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("she'd said she would email the quote by Friday and we got nothing", Pain.NO_FOLLOW_UP),
+        ("The letter said I'd get a decision in a month, and I never did.", Pain.NO_FOLLOW_UP),
+        ("Ten days of silence after that.", Pain.LONG_WAIT),
+    ],
+)
+def test_a_broken_promise_or_a_span_of_silence_in_a_story(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("She said refunds are dealt with by a separate team.", Pain.TRANSFERRED),
+        ("Apparently cancellations are handled centrally.", Pain.TRANSFERRED),
+        ("a boilerplate reply that ignored my question", Pain.UNEMPATHETIC_AGENT),
+        ("Friday came and went. No call.", Pain.NO_FOLLOW_UP),
+        ("The letter promised a decision by March. It did not arrive.", Pain.NO_FOLLOW_UP),
+        ("We stayed in all day and nobody came.", Pain.NO_FOLLOW_UP),
+    ],
+)
+def test_more_plain_phrasings_in_stories(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("They passed it to another team instead of her fixing it.", Pain.FORCED_CHANNEL_SWITCH),
+        ("I couldn't do it myself, so I asked my son.", Pain.UNRESOLVED),
+        ("There was no call option in the app.", Pain.NO_FOLLOW_UP),
+    ],
+)
+def test_what_only_looks_like_a_pain(text: str, pain: Pain) -> None:
+    assert pain not in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("The portal said approved. The letter said declined.", Pain.UNCLEAR_INFO),
+        ("The tracker showed delivered but I was home all day.", Pain.UNCLEAR_INFO),
+        ("The booking fee wasn't shown anywhere.", Pain.UNCLEAR_INFO),
+        ("the form and the letter give different account numbers", Pain.UNCLEAR_INFO),
+        ("he couldn't give me any timescale", Pain.UNCLEAR_INFO),
+        ("They made me do the claim online.", Pain.FORCED_CHANNEL_SWITCH),
+        ("I had to switch from the phone to the web form.", Pain.FORCED_CHANNEL_SWITCH),
+        ("it just gave me the same link", Pain.UNRESOLVED),
+        ("I followed every step and nothing changes.", Pain.UNRESOLVED),
+        ("the 48-hour guarantee they completely ignored", Pain.NO_FOLLOW_UP),
+        ("they broke their own promise of a callback", Pain.NO_FOLLOW_UP),
+        ("the agent passed us to the claims desk", Pain.TRANSFERRED),
+        ("My complaint had been passed to another office.", Pain.TRANSFERRED),
+    ],
+)
+def test_more_plain_phrasings_of_the_labelled_pains(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    "text", ["Four days was long.", "Ten days to be told it was lost.", "the fortnight, mostly"]
+)
+def test_a_span_called_long_when_asked_what_got_in_the_way_is_a_long_wait(text: str) -> None:
+    assert Pain.LONG_WAIT in named_when_asked(normalize(text))
+
+
+def test_a_bot_handing_over_to_a_person_is_not_being_transferred() -> None:
+    assert Pain.TRANSFERRED not in understand("the bot passed me to a live agent").pains
+
+
+def test_a_bucketed_alternation_finds_what_the_plain_one_finds() -> None:
+    patterns = ["on hold", "(?:rang|rung) (?:them|back)", r"\w+ app", "kept (?:me )?waiting"]
+    text = "rang them, on hold, then the app, they kept me waiting; rung back via their app"
+    plain = re.compile("(?:" + "|".join(patterns) + ")")
+    bucketed = re.compile(bucketed_alternation(patterns))
+    assert [m.span() for m in bucketed.finditer(text)] == [m.span() for m in plain.finditer(text)]

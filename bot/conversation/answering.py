@@ -34,7 +34,6 @@ from bot.conversation.vocabulary import (
     FEELING_LABELS,
     Channel,
     InterviewStatus,
-    Pain,
     Provenance,
     Slot,
 )
@@ -55,7 +54,7 @@ from bot.understanding import (
     understand,
 )
 from bot.understanding.continuations import names_previous_contact
-from bot.understanding.waits import wait_named_as_pain
+from bot.understanding.pains import named_when_asked, says_no_pain
 
 _HEAR_BACK_WORDS = re.compile(
     r"\b(?:tell me what (?:you|they) chang|let me know what (?:you|they) chang"
@@ -606,12 +605,14 @@ def _answer_pain(
         step.known("pains", Provenance.SAID)
     elif answer.choice is None and not _is_nothing(answer.text):
         step.pain_text = answer.text
+        if says_no_pain(normalize(answer.text)):
+            # "No, the transfer was fine": nothing got in the way, whatever it names.
+            return _settled(step, Slot.PAIN, guide, answer)
         found = _understand_answer(answer, guide)
         pains = list(found.pains)
-        # Asked what got in the way, naming the wait is saying it hurt.
-        waited = wait_named_as_pain(normalize(answer.text)) is not None
-        if waited and Pain.LONG_WAIT.value not in pains:
-            pains.append(Pain.LONG_WAIT.value)
+        # Asked what got in the way, naming the wait is saying it hurt, and naming a
+        # promise to reply is saying it was broken.
+        _extend(pains, named_when_asked(normalize(answer.text)))
         if pains:
             _extend(step.pains, pains)
             ours = _understand(answer.text, guide).pains or pains != list(found.pains)

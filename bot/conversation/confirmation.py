@@ -10,7 +10,8 @@ that right?") with [Yes, that's right] [Fix it]:
 - **Fix it** (or a plain "no") forgets the readings; each question is then asked.
 - **Typed words** correct the reading: what they state is stored (``corrected`` when it
   differs from what was shown), the rest of what was shown is confirmed, as a person
-  reading "it was email actually" back would take it.
+  reading "it was email actually" back would take it. A plain no that says it was fine
+  ("No, they were kind") about a shown pain means no pain, and the rest as shown.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.understanding import (
     parse_yes_no,
     understand,
 )
+from bot.understanding.pains import says_no_pain
 
 # The step question that settles each fact.
 FACT_SLOTS: dict[str, Slot] = {
@@ -85,6 +87,8 @@ def correct(step: StepDraft, text: str, extra_pains: dict[str, tuple[str, ...]])
     Returns what changed, in words ("" when the words only repeated the reading), or None
     when they state no fact at all (the caller then reads them as yes or no)."""
     card = shown(step)
+    if card.pains and says_no_pain(normalize(text)):
+        return _no_pain(step, card)
     read = read_correction(text, card, extra_pains)
     stated = read.facts()
     if not stated:
@@ -108,6 +112,18 @@ def correct(step: StepDraft, text: str, extra_pains: dict[str, tuple[str, ...]])
     step.drop_guess(*merged.facts())
     step.settle(Slot.CONFIRM)
     return describe_understood(merged.model_copy(update=_only(merged, changed)))
+
+
+def _no_pain(step: StepDraft, card: Understood) -> str:
+    """A plain no that says it was fine, about a shown pain: nothing got in the way (the
+    pain question is answered), and the rest of the reading is confirmed."""
+    kept = card.without("pains")
+    if kept is not None:
+        _store(step, kept, dict.fromkeys(kept.facts(), Provenance.CONFIRMED))
+    step.settle(Slot.PAIN)
+    step.drop_guess(*card.facts())
+    step.settle(Slot.CONFIRM)
+    return ""
 
 
 def read_correction(

@@ -53,6 +53,26 @@ def guarded_alternation(patterns: Sequence[str], *, prefix: str = "") -> str:
     return prefix + "(?:" + "|".join(parts) + ")"
 
 
+def bucketed_alternation(patterns: Iterable[str]) -> str:
+    """One alternation of ``patterns`` grouped by the character they start with:
+    ``(?:(?=a)(?:p1|p2)|(?=b)(?:p3)|...|p_any)``. At a position only the group of its
+    character is tried (a pattern with several first characters is in each of their
+    groups; one that can start with anything is tried everywhere), which is much faster
+    than a lookahead per pattern when there are hundreds. Groups only, no names: for
+    finding *where* one of the patterns matches."""
+    groups: dict[str, list[str]] = {}
+    anywhere: list[str] = []
+    for pattern in patterns:
+        chars = first_chars(pattern)
+        if chars is None:
+            anywhere.append(f"(?:{pattern})")
+            continue
+        for ch in chars:
+            groups.setdefault(ch, []).append(f"(?:{pattern})")
+    parts = [f"(?={_in_class(ch)})(?:{'|'.join(group)})" for ch, group in sorted(groups.items())]
+    return "(?:" + "|".join([*parts, *anywhere]) + ")"
+
+
 def _in_class(ch: str) -> str:
     return "\\" + ch if ch in "\\]^-[" else ch
 

@@ -21,7 +21,8 @@ from bot.understanding.feelings import feeling_from_normalized
 _WAIT_RE = re.compile(
     r"\b(?:on hold|hold music|hold(?! (?:on|of|up|the|my|your|it|them))|held|wait(?:ed|ing|s)?|que"
     r"ue[ds]?"
-    r"|queuing|queueing|sat (?:in|there|at home|on the phone)|stayed in|hanging on)\b"
+    r"|queuing|queueing|sat (?:in|there|at home|on the phone)|stayed in|hanging on|"
+    r"(?:stand|stood|standing|sit|sitting|sat|hang|hanging|hung) (?:around|about))\b"
 )
 # A complaint about time, on its own enough ("35 minutes is too long").
 _HURT_RE = re.compile(
@@ -105,12 +106,23 @@ def _clause_around(text: str, position: int) -> str:
 
 # A clause: up to a sentence's end, a comma or a semicolon.
 _CLAUSE_SPLIT_RE = re.compile(r"[^.!?\n,;]+")
-# "slowwww", "a week for a reply", "one week is long time": in an answer about what got
-# in the way, the time it took named as the problem.
+# "slowwww", "a week for a reply", "one week is long time", "three days is long", "a week
+# to be told no", "the silence": in an answer about what got in the way, the time it took
+# named as the problem.
 _SLOW_RE = re.compile(
-    r"\bslo+w+\w*\b|\blong time\b|\b(?:\d+|a|one|two|three|four|five|six|several) "
-    r"(?:days?|weeks?|months?|hours?) (?:for|to get|before) (?:a|an|the|any|my) "
-    r"(?:reply|answer|response|call ?back|call|refund|decision|update)\b"
+    r"\bslo+w+\w*\b|\blong time\b|\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"twelve|fourteen|few|several) "
+    r"(?:days?|weeks?|months?|hours?) (?:(?:for|to get|before) (?:a|an|the|any|my) "
+    r"(?:reply|answer|response|call ?back|call|refund|decision|update)|to (?:be told|hear|find "
+    r"out)|(?:[\w'-]+ ){0,5}(?:is|was|are|were) (?:(?:too|very|so|really|quite) )?long)\b|"
+    r"\bsilence\b"
+)
+# "The four days", "the week of silence", "those two hours it took": a clause that is the
+# span itself.
+_SPAN_RE = re.compile(
+    r"^\s*(?:the|that|those|all (?:the|those)) (?:[\w-]+ )?(?:minutes|hours|days|weeks|months|"
+    r"week|day|month|hour|fortnight)(?:\s*$| of (?:silence|waiting|nothing|no \w+|limbo|"
+    r"chasing)\b| (?:it|that it|they) took\b| (?:of )?wait(?:ing)?\b)"
 )
 
 
@@ -119,7 +131,8 @@ def wait_named_as_pain(norm: str) -> int | None:
 
     Asked what got in the way, a customer who names the wait ("More waiting.", "Apart
     from the queue, no.", "slowwww") says it hurt: the length need not be given again.
-    A clause that shrugs it off ("the wait was fine") does not count."""
+    A clause that is the span itself ("The four days.", "The week of silence") names it
+    too. A clause that shrugs it off ("the wait was fine") does not count."""
     found = hurt_wait(norm)
     if found is not None:
         return found
@@ -127,7 +140,7 @@ def wait_named_as_pain(norm: str) -> int | None:
         text = clause.group()
         if _FINE_RE.search(text):
             continue
-        named = _WAIT_RE.search(text) or _SLOW_RE.search(text)
+        named = _WAIT_RE.search(text) or _SLOW_RE.search(text) or _SPAN_RE.search(text)
         if named is not None:
             return clause.start() + named.start()
     return None
