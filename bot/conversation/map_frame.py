@@ -24,8 +24,9 @@ class FrameStage(BaseModel):
     """One stage of the frame. ``position`` (0 = start of a journey, 1 = its end) orders
     the stages and says where a stage usually falls; ``cues`` are words or phrases that
     place a step here (a trailing ``*`` matches any ending); ``channels`` and ``pains``
-    are step facts that point here; ``may_repeat``: the stage can come back later in
-    one journey (wait, explain, wait again)."""
+    are step facts that point here; ``may_repeat``: the stage may hold several steps in
+    a row and come back later in one journey at no cost (wait, explain, wait again);
+    other stages come back at a small cost (chased, then resolved)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
