@@ -92,8 +92,9 @@ def test_a_journey_may_loop_back_to_a_stage_that_repeats() -> None:
 
 
 def test_facts_decide_when_words_do_not() -> None:
-    # "Then the same thing again" says nothing; its stored pain says it was passed on.
-    words = ("I noticed the parcel never arrived.", "I phoned them.", "Then the same thing again.")
+    # "Then the same thing" says nothing ("again" would say chasing: a follow-up cue); its
+    # stored pain says it was passed on.
+    words = ("I noticed the parcel never arrived.", "I phoned them.", "Then the same thing.")
     plain = journey("j3", *words)
     tagged = journey("j3", *words, pains=((), (), ("transferred",)))
     assert placed(tagged)[2] == "handoff"
