@@ -8,8 +8,9 @@ frame stage on four kinds of evidence:
 - **cues**: the stage's words and phrases found in the step ("on hold", "transferred");
 - **likeness**: TF-IDF cosine between the step and the stage's description, examples
   and cues (catches wordings no cue lists);
-- **facts**: the step's stored channel and pains that point to the stage (a step tagged
-  ``transferred`` is probably being passed on);
+- **facts**: the step's stored channel, pains and feeling that point to the stage (a
+  step tagged ``transferred`` is probably being passed on; one that felt good is more
+  often the fix than the queue before it);
 - **position**: how far the step's place in its journey is from where the stage usually
   falls.
 
@@ -47,6 +48,9 @@ from synthesis.text_cleaning import clean_for_matching
 CUE_WEIGHT = 1.2
 LIKENESS_WEIGHT = 12.0
 FACT_WEIGHT = 0.9
+# A feeling is weaker evidence than a channel or a pain: a refusal is a resolution too,
+# and a kind agent can make explaining feel good.
+FEELING_WEIGHT = 0.6
 POSITION_WEIGHT = 1.0
 # How far (in journey position, 0..1) a step may sit from its stage's usual place before
 # the position evidence costs about as much as one cue.
@@ -104,7 +108,8 @@ def place_in_frame(
     stage_positions = np.array([s.position for s in frame.stages], dtype=np.float64)
     position = -((positions[:, None] - stage_positions[None, :]) ** 2) / (2 * POSITION_SPREAD**2)
     words = CUE_WEIGHT * cues + LIKENESS_WEIGHT * likeness
-    scores = words + FACT_WEIGHT * facts + POSITION_WEIGHT * position
+    feelings = _feeling_evidence(observations, frame.stages)
+    scores = words + FACT_WEIGHT * facts + FEELING_WEIGHT * feelings + POSITION_WEIGHT * position
     if advice:
         index = {stage.id: n for n, stage in enumerate(frame.stages)}
         for row, stage_id in advice.items():
@@ -223,6 +228,18 @@ def _fact_evidence(
         for row, observation in enumerate(observations):
             hit = float(observation.channel in channels) if observation.channel else 0.0
             evidence[row, column] = hit + len(pains.intersection(observation.pains))
+    return evidence
+
+
+def _feeling_evidence(
+    observations: Sequence[StepObservation], stages: Sequence[FrameStage]
+) -> NDArray[np.float64]:
+    """Per step and stage: 1 if the step's feeling (1-5) is one the stage lists."""
+    evidence = np.zeros((len(observations), len(stages)), dtype=np.float64)
+    for column, stage in enumerate(stages):
+        if stage.feelings:
+            listed = set(stage.feelings)
+            evidence[:, column] = [float(o.feeling in listed) for o in observations]
     return evidence
 
 

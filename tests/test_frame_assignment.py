@@ -101,6 +101,21 @@ def test_facts_decide_when_words_do_not() -> None:
     assert placed(plain)[2] != "handoff"
 
 
+def test_a_good_feeling_tips_a_close_call_towards_the_fix() -> None:
+    # "Sorted through it" reads as explaining or as the fix; a 5 says it was the fix.
+    steps = journey(
+        "j7",
+        "I noticed a double charge.",
+        "I rang them.",
+        "The agent sorted through it with me.",
+        "I left a review.",
+    )
+    felt = [dataclasses.replace(o, feeling=f) for o, f in zip(steps, (2, 2, 5, 4), strict=True)]
+    low = [dataclasses.replace(o, feeling=f) for o, f in zip(steps, (2, 2, 2, 4), strict=True)]
+    assert placed(felt)[2] == "resolve"
+    assert placed(low)[2] == "explain"
+
+
 def test_position_breaks_ties_between_journeys_worded_alike() -> None:
     first = journey("j4", "I checked my account.", "Called them.", "They fixed it.")
     placements = placed(first)
@@ -186,6 +201,7 @@ def test_a_campaign_guide_renames_one_stage_adds_one_and_drops_one(tmp_path: Pat
         ("    notice: {name: N, description: D, position: 2}\n", "position"),
         ("    Bad-Id: {name: N, description: D, position: 0}\n", "lower_snake_case"),
         ("    notice: {name: N, description: D, position: 0, channels: [fax]}\n", "fax"),
+        ("    notice: {name: N, description: D, position: 0, feelings: [6]}\n", "feelings"),
     ],
 )
 def test_a_bad_frame_names_the_field(tmp_path: Path, stages: str, problem: str) -> None:
