@@ -11,8 +11,8 @@ stages by:
 
 - **frame**: the default guide's stage frame (``synthesis.frame_assignment``), the
   default of ``journeyline synthesize``;
-- **frame, words only**: the same without channel, pain and feeling facts (what is left
-  when the interview stored no facts);
+- **frame, words only**: the same without channel, pain, feeling and duration facts
+  (what is left when the interview stored no facts);
 - **position bins**: each journey cut into equal bins by position, as many bins as
   label stages (the baseline any method must beat);
 - **clustering**: today's free discovery (TF-IDF + k-means, k by silhouette), and the
@@ -125,7 +125,8 @@ def run(
     placed = place_in_frame(observations, frame)
     framed = [ids[i] for i in placed.labels.tolist()]
     without_facts = [
-        dataclasses.replace(o, channel=None, pains=(), feeling=None) for o in observations
+        dataclasses.replace(o, channel=None, pains=(), feeling=None, duration_minutes=None)
+        for o in observations
     ]
     words_only = [ids[i] for i in place_in_frame(without_facts, frame).labels.tolist()]
     embeddings = make_embedder("tfidf", seed=0).embed([o.doing for o in observations])

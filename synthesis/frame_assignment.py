@@ -8,9 +8,9 @@ frame stage on four kinds of evidence:
 - **cues**: the stage's words and phrases found in the step ("on hold", "transferred");
 - **likeness**: TF-IDF cosine between the step and the stage's description, examples
   and cues (catches wordings no cue lists);
-- **facts**: the step's stored channel, pains and feeling that point to the stage (a
-  step tagged ``transferred`` is probably being passed on; one that felt good is more
-  often the fix than the queue before it);
+- **facts**: the step's stored channel, pains, feeling and length that point to the
+  stage (a step tagged ``transferred`` is probably being passed on; one that felt good is
+  more often the fix than the queue before it; one that lasted days is mostly waiting);
 - **position**: how far the step's place in its journey is from where the stage usually
   falls.
 
@@ -219,15 +219,19 @@ def _likeness(
 def _fact_evidence(
     observations: Sequence[StepObservation], stages: Sequence[FrameStage]
 ) -> NDArray[np.float64]:
-    """Per step and stage: 1 if the step's channel points there, plus 1 per pain."""
+    """Per step and stage: 1 if the step's channel points there, plus 1 per pain, plus 1
+    if the step took at least the stage's ``min_duration_minutes``."""
     evidence = np.zeros((len(observations), len(stages)), dtype=np.float64)
     for column, stage in enumerate(stages):
         channels, pains = set(stage.channels), set(stage.pains)
-        if not channels and not pains:
+        longest = stage.min_duration_minutes
+        if not channels and not pains and longest is None:
             continue
         for row, observation in enumerate(observations):
             hit = float(observation.channel in channels) if observation.channel else 0.0
-            evidence[row, column] = hit + len(pains.intersection(observation.pains))
+            minutes = observation.duration_minutes
+            long = float(longest is not None and minutes is not None and minutes >= longest)
+            evidence[row, column] = hit + len(pains.intersection(observation.pains)) + long
     return evidence
 
 

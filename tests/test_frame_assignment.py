@@ -116,6 +116,20 @@ def test_a_good_feeling_tips_a_close_call_towards_the_fix() -> None:
     assert placed(low)[2] == "explain"
 
 
+def test_a_step_that_took_days_is_read_as_waiting() -> None:
+    steps = journey(
+        "j8",
+        "My boiler broke.",
+        "I rang them.",
+        "I sent the forms and they processed them.",
+        "It worked again.",
+    )
+    quick = [dataclasses.replace(o, duration_minutes=20) for o in steps]
+    days = [dataclasses.replace(o, duration_minutes=4320 if o.ordinal == 3 else 20) for o in steps]
+    assert placed(quick)[2] == "explain"
+    assert placed(days)[2] == "wait"
+
+
 def test_position_breaks_ties_between_journeys_worded_alike() -> None:
     first = journey("j4", "I checked my account.", "Called them.", "They fixed it.")
     placements = placed(first)
@@ -202,6 +216,10 @@ def test_a_campaign_guide_renames_one_stage_adds_one_and_drops_one(tmp_path: Pat
         ("    Bad-Id: {name: N, description: D, position: 0}\n", "lower_snake_case"),
         ("    notice: {name: N, description: D, position: 0, channels: [fax]}\n", "fax"),
         ("    notice: {name: N, description: D, position: 0, feelings: [6]}\n", "feelings"),
+        (
+            "    notice: {name: N, description: D, position: 0, min_duration_minutes: 0}\n",
+            "min_duration_minutes",
+        ),
     ],
 )
 def test_a_bad_frame_names_the_field(tmp_path: Path, stages: str, problem: str) -> None:

@@ -25,7 +25,9 @@ class FrameStage(BaseModel):
     the stages and says where a stage usually falls; ``cues`` are words or phrases that
     place a step here (a trailing ``*`` matches any ending); ``channels``, ``pains`` and
     ``feelings`` (1 = very bad .. 5 = great) are step facts that point here (a step that
-    felt good is more often the fix than the queue before it); ``may_repeat``: the stage
+    felt good is more often the fix than the queue before it), and so is a step that took
+    at least ``min_duration_minutes`` (a step that lasted days is mostly waiting);
+    ``may_repeat``: the stage
     may hold several steps in a row and come back later in one journey at no cost (wait,
     explain, wait again); other stages come back at a small cost (chased, then
     resolved)."""
@@ -41,6 +43,7 @@ class FrameStage(BaseModel):
     channels: tuple[str, ...] = ()
     pains: tuple[str, ...] = ()
     feelings: tuple[int, ...] = ()
+    min_duration_minutes: int | None = Field(default=None, ge=1)
     may_repeat: bool = False
 
     @field_validator("id")
