@@ -11,8 +11,8 @@ stages by:
 
 - **frame**: the default guide's stage frame (``synthesis.frame_assignment``), the
   default of ``journeyline synthesize``;
-- **frame, words only**: the same without channel and pain facts (what is left when the
-  interview stored no facts);
+- **frame, words only**: the same without channel, pain, feeling and duration facts
+  (what is left when the interview stored no facts);
 - **position bins**: each journey cut into equal bins by position, as many bins as
   label stages (the baseline any method must beat);
 - **clustering**: today's free discovery (TF-IDF + k-means, k by silhouette), and the
@@ -124,7 +124,10 @@ def run(
     k = len(set(truth))
     placed = place_in_frame(observations, frame)
     framed = [ids[i] for i in placed.labels.tolist()]
-    without_facts = [dataclasses.replace(o, channel=None, pains=()) for o in observations]
+    without_facts = [
+        dataclasses.replace(o, channel=None, pains=(), feeling=None, duration_minutes=None)
+        for o in observations
+    ]
     words_only = [ids[i] for i in place_in_frame(without_facts, frame).labels.tolist()]
     embeddings = make_embedder("tfidf", seed=0).embed([o.doing for o in observations])
     discovered = assign_stages(observations, embeddings, seed=0).labels.tolist()

@@ -92,12 +92,42 @@ def test_a_journey_may_loop_back_to_a_stage_that_repeats() -> None:
 
 
 def test_facts_decide_when_words_do_not() -> None:
-    # "Then the same thing again" says nothing; its stored pain says it was passed on.
-    words = ("I noticed the parcel never arrived.", "I phoned them.", "Then the same thing again.")
+    # "Then the same thing" says nothing ("again" would say chasing: a follow-up cue); its
+    # stored pain says it was passed on.
+    words = ("I noticed the parcel never arrived.", "I phoned them.", "Then the same thing.")
     plain = journey("j3", *words)
     tagged = journey("j3", *words, pains=((), (), ("transferred",)))
     assert placed(tagged)[2] == "handoff"
     assert placed(plain)[2] != "handoff"
+
+
+def test_a_good_feeling_tips_a_close_call_towards_the_fix() -> None:
+    # "Sorted through it" reads as explaining or as the fix; a 5 says it was the fix.
+    steps = journey(
+        "j7",
+        "I noticed a double charge.",
+        "I rang them.",
+        "The agent sorted through it with me.",
+        "I left a review.",
+    )
+    felt = [dataclasses.replace(o, feeling=f) for o, f in zip(steps, (2, 2, 5, 4), strict=True)]
+    low = [dataclasses.replace(o, feeling=f) for o, f in zip(steps, (2, 2, 2, 4), strict=True)]
+    assert placed(felt)[2] == "resolve"
+    assert placed(low)[2] == "explain"
+
+
+def test_a_step_that_took_days_is_read_as_waiting() -> None:
+    steps = journey(
+        "j8",
+        "My boiler broke.",
+        "I rang them.",
+        "I sent the forms and they processed them.",
+        "It worked again.",
+    )
+    quick = [dataclasses.replace(o, duration_minutes=20) for o in steps]
+    days = [dataclasses.replace(o, duration_minutes=4320 if o.ordinal == 3 else 20) for o in steps]
+    assert placed(quick)[2] == "explain"
+    assert placed(days)[2] == "wait"
 
 
 def test_position_breaks_ties_between_journeys_worded_alike() -> None:
@@ -185,6 +215,11 @@ def test_a_campaign_guide_renames_one_stage_adds_one_and_drops_one(tmp_path: Pat
         ("    notice: {name: N, description: D, position: 2}\n", "position"),
         ("    Bad-Id: {name: N, description: D, position: 0}\n", "lower_snake_case"),
         ("    notice: {name: N, description: D, position: 0, channels: [fax]}\n", "fax"),
+        ("    notice: {name: N, description: D, position: 0, feelings: [6]}\n", "feelings"),
+        (
+            "    notice: {name: N, description: D, position: 0, min_duration_minutes: 0}\n",
+            "min_duration_minutes",
+        ),
     ],
 )
 def test_a_bad_frame_names_the_field(tmp_path: Path, stages: str, problem: str) -> None:

@@ -23,9 +23,14 @@ _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 class FrameStage(BaseModel):
     """One stage of the frame. ``position`` (0 = start of a journey, 1 = its end) orders
     the stages and says where a stage usually falls; ``cues`` are words or phrases that
-    place a step here (a trailing ``*`` matches any ending); ``channels`` and ``pains``
-    are step facts that point here; ``may_repeat``: the stage can come back later in
-    one journey (wait, explain, wait again)."""
+    place a step here (a trailing ``*`` matches any ending); ``channels``, ``pains`` and
+    ``feelings`` (1 = very bad .. 5 = great) are step facts that point here (a step that
+    felt good is more often the fix than the queue before it), and so is a step that took
+    at least ``min_duration_minutes`` (a step that lasted days is mostly waiting);
+    ``may_repeat``: the stage
+    may hold several steps in a row and come back later in one journey at no cost (wait,
+    explain, wait again); other stages come back at a small cost (chased, then
+    resolved)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -37,6 +42,8 @@ class FrameStage(BaseModel):
     cues: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     pains: tuple[str, ...] = ()
+    feelings: tuple[int, ...] = ()
+    min_duration_minutes: int | None = Field(default=None, ge=1)
     may_repeat: bool = False
 
     @field_validator("id")
@@ -59,6 +66,14 @@ class FrameStage(BaseModel):
         unknown = sorted(set(value) - {c.value for c in Channel})
         if unknown:
             raise ValueError(f"unknown channels: {', '.join(unknown)}")
+        return value
+
+    @field_validator("feelings")
+    @classmethod
+    def _feeling_scale(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [f for f in value if not 1 <= f <= 5]
+        if bad:
+            raise ValueError(f"feelings are 1 (very bad) to 5 (great), not {bad}")
         return value
 
     @field_validator("pains")
