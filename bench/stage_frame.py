@@ -1,6 +1,6 @@
 """Journey stages against labels: the guide's stage frame vs position bins vs clustering.
 
-Run: ``.venv/bin/python -m bench.stage_frame [--set a|b|c|d|e|all] [FILE.jsonl ...]
+Run: ``.venv/bin/python -m bench.stage_frame [--set a|b|c|d|e|f|all] [FILE.jsonl ...]
 [--show-errors N]``
 
 Every step of the scripted interviews (``bench/data/interviews_*.jsonl``, see its
@@ -52,6 +52,7 @@ SETS = {
     "c": ("interviews_c1.jsonl", "interviews_c2.jsonl"),
     "d": ("interviews_d1.jsonl", "interviews_d2.jsonl"),
     "e": ("interviews_e1.jsonl", "interviews_e2.jsonl"),
+    "f": ("interviews_f1.jsonl", "interviews_f2.jsonl"),
 }
 
 

@@ -1,7 +1,7 @@
 """Journey stages the way a hidden set is measured: through ``journeyline import`` and
 ``journeyline synthesize``, the real commands, on a throw-away SQLite database.
 
-Run: ``.venv/bin/python -m bench.stage_pipeline [--set a|b|c|d|e] [FILE.jsonl ...]``
+Run: ``.venv/bin/python -m bench.stage_pipeline [--set a|b|c|d|e|f] [FILE.jsonl ...]``
 
 ``bench.stage_frame`` places labelled steps with their labelled facts (what a perfect
 interview would store). Here each scripted interview (``bench/data/interviews_*.jsonl``)
