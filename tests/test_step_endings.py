@@ -43,6 +43,12 @@ ENDINGS = [
     "There's nothing more after that.",
     "There is nothing else, I chose not to complain.",
     "That's all of it, and the dog says thanks!",
+    # Non-native, no subject: "is all", "was finish".
+    "Was all, thank you.",
+    "this was finish, after that they send the card",
+    # An adjective inside "the whole saga"; "where it's at" without apostrophes.
+    "And that's the whole sorry tale.",
+    "thats where things are at now. waiting",
 ]
 
 STEPS = [

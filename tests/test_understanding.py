@@ -434,6 +434,10 @@ def test_parse_yes_no(text: str, expected: bool | None) -> None:
         ("the refund yes, the fee no", "partly"),
         ("data yes ✅ roaming bill 💸 no", "partly"),
         ("yes, no problems since", "yes"),
+        ("Sorted? Pfft. No.", "no"),  # the question's word echoed, then the answer
+        ("Resolved? Yes, in the end.", "yes"),
+        ("nearly, one thing still to do", "partly"),
+        ("No issues since then, they fixed it", "yes"),
         ("banana", None),
         ("", None),
     ],

@@ -133,6 +133,7 @@ def test_answers_naming_the_same_contact(text: str, expected: Channel) -> None:
         ("X", Channel.SOCIAL_MEDIA),
         ("twitter", Channel.SOCIAL_MEDIA),
         ("nothing but email", Channel.EMAIL),
+        ("I didn't contact them, they rang me", Channel.PHONE),
     ],
 )
 def test_one_emoji_or_a_platform_name_answers_which_channel(text: str, expected: Channel) -> None:
@@ -173,6 +174,9 @@ def test_a_negated_channel_gives_no_channel(text: str) -> None:
         "wasnt yet 🤷",
         "🚫 no one",
         "None with the venue, I checked the council website myself.",
+        "There was no contact at all, only their auto-reply email.",
+        "We weren't in touch with them, just reading Reddit.",
+        "didn't contact them, I just posted on Facebook about it",
     ],
 )
 def test_a_no_contact_answer_wins_over_media_named_in_passing(text: str) -> None:

@@ -111,8 +111,15 @@ _NO_CONTACT_ANSWER_RE = re.compile(
 # store", "Nothing, I was waiting for their reply", "wasn't yet").
 _OPENS_WITHOUT_CONTACT_RE = re.compile(
     r"^\W*(?:no contact|none(?! of)|nobody|no one|no-one|nothing(?! (?:but|except|other|else))"
-    r"|not (?:them|with|from|yet|in touch)|(?:i )?(?:wasn't|was not|weren't|were not)"
-    r" (?:yet|in touch|in contact))\b"
+    r"|not (?:them|with|from|yet|in touch)|(?:i |we )?(?:wasn't|was not|weren't|were not)"
+    r" (?:yet|in touch|in contact)|there (?:wasn't|was not|was no|weren't) (?:any )?contact"
+    r"|(?:i |we )?(?:didn't|did not|never) (?:contact|get in touch with) (?:them|anyone|anybody"
+    r"|the company))\b"
+)
+# "..., they called me": the company's contact is the step's channel after all.
+_THEY_CONTACTED_RE = re.compile(
+    r"\b(?:they|she|he|someone|somebody) (?:called|rang|phoned|emailed|texted|messaged|wrote "
+    r"to|dm'd|dmed) (?:me|us)\b"
 )
 # A no-contact activity described instead of a contact: inaction ("waited for the parcel",
 # "waited for them to ring back", "let it go", "ignored it", "forgot") or observation
@@ -377,7 +384,7 @@ def channel_from_answer(norm: str) -> Channel | None:
     channel = _answers().get(key)
     if channel is not None:
         return channel
-    if _OPENS_WITHOUT_CONTACT_RE.match(norm):
+    if _OPENS_WITHOUT_CONTACT_RE.match(norm) and not _THEY_CONTACTED_RE.search(norm):
         return Channel.NONE
     reading = read_channel(norm)
     if _NO_CONTACT_ANSWER_RE.search(key) and not (reading.sure and reading.channel):

@@ -61,10 +61,15 @@ def yes_no_from_normalized(norm: str) -> bool | None:
 _PARTLY_RE = re.compile(
     r"\b(?:sort of|sorta|partly|partially|part of it|mostly|kind of|kinda|half|halfway|"
     r"somewhat|more or less|in a way|to some extent|not (?:completely|entirely|fully|totally|"
-    r"100%|quite)|yes and no|a bit|a little|some of it|sort-of|in part|ish|not really but)\b"
+    r"100%|quite)|yes and no|a bit|a little|some of it|sort-of|in part|ish|not really but|"
+    r"almost|nearly)\b"
 )
+# The question's own word echoed first ("Resolved? Ha. No."): not the answer.
+_ECHOED_QUESTION_RE = re.compile(r"^\W*(?:was it |is it )?(?:resolved|sorted|fixed)\s*\?+\s*")
 _NOT_RESOLVED_RE = re.compile(
-    r"^(?:no|nope|nah|not really|not yet|never)\b|\b(?:not|never|wasn't|isn't|hasn't been|"
+    r"(?:^|[.!?]\s*)(?:no|nope|nah|not really|not yet|never)\b"
+    r"(?! (?:more )?(?:problems?|issues?|complaints?|worries|trouble|hassle))"
+    r"|\b(?:not|never|wasn't|isn't|hasn't been|"
     r"haven't been|didn't get|didn't) (?:\w+ )?(?:fixed|sorted|resolved|solved|fix|sort|resolve)"
     r"|\bstill (?:waiting|not|broken|nothing|no|having|unresolved|an issue|a problem|going on|"
     r"open|ongoing|doesn't|isn't|won't)|\bunresolved\b|\bgave up\b|\bnothing (?:happened|changed"
@@ -83,6 +88,7 @@ _YES_AND_NO_RE = re.compile(r"\byes\b.*\bno\s*(?:[,.;!]|$)|\bno\s*(?:[,.;!]|$).*
 
 def resolved_from_normalized(norm: str) -> Literal["yes", "no", "partly"] | None:
     """ "yes" / "no" / "partly" / None for already-normalised text."""
+    norm = _ECHOED_QUESTION_RE.sub("", norm)
     if not norm:
         return None
     if _PARTLY_RE.search(norm) or _YES_AND_NO_RE.search(norm):
