@@ -23,6 +23,7 @@ EVIL_TEXT = (
     "I called <b>support</b><script>alert('x')</script> **twice** [link](javascript:alert(1)) "
     "\u202eevil\u202c \u2067isolated\u2069 mail me at jane.doe@example.com or +44 20 7946 0958"
 )
+EVIL_CHANNEL = "phone"
 EVIL_EMAIL = "jane.doe@example.com"
 EVIL_PHONE = "+44 20 7946 0958"
 PARTICIPANT_EMAIL = "customer{n}@example.org"
@@ -128,8 +129,9 @@ def add_interviews(
         steps = list(story.steps)
         if evil and n == start:
             first = steps[0]
+            # "I called support": a phone contact, as its words say.
             steps[0] = StepSpec(
-                EVIL_TEXT, first.channel, first.feeling, first.minutes, thinking=first.thinking
+                EVIL_TEXT, EVIL_CHANNEL, first.feeling, first.minutes, thinking=first.thinking
             )
         participant = f"p{n}"
         ids.append(
@@ -188,7 +190,7 @@ def import_records(*, count: int, start: int = 0, evil: bool = False) -> list[di
         for index, spec in enumerate(story.steps):
             step: dict[str, object] = {
                 "doing": EVIL_TEXT if evil and n == start and index == 0 else spec.text,
-                "channel": spec.channel,
+                "channel": EVIL_CHANNEL if evil and n == start and index == 0 else spec.channel,
                 "feeling": spec.feeling,
             }
             if spec.minutes is not None:

@@ -89,6 +89,20 @@ def _outbox(server: WebServer) -> list[Path]:
     return sorted(folder.glob("*.eml")) if folder.exists() else []
 
 
+def _create_action(page: Page) -> None:
+    """From a map page: an action on its first pain point, owned by Rae."""
+    page.get_by_role("link", name=re.compile(r"^Review, discuss, act")).first.click()
+    page.get_by_label("What will be done", exact=True).fill(
+        "Call customers back instead of hold music"
+    )
+    page.get_by_label("Owner", exact=True).select_option(label="Rae")
+    page.get_by_label(re.compile(r"^Due")).fill("2027-01-31")
+    page.get_by_role("button", name="Create the action").click()
+    expect(
+        page.get_by_role("heading", name="Call customers back instead of hold music")
+    ).to_be_visible()
+
+
 def test_discuss_approve_act_and_close_the_loop(
     browser: Browser, server: WebServer, tmp_path: Path
 ) -> None:
@@ -124,16 +138,7 @@ def test_discuss_approve_act_and_close_the_loop(
     shots.take(page, "approved-map")
 
     # An action on the first pain point, owned by Rae, then done.
-    page.get_by_role("link", name=re.compile(r"^Review, discuss, act")).first.click()
-    page.get_by_label("What will be done", exact=True).fill(
-        "Call customers back instead of hold music"
-    )
-    page.get_by_label("Owner", exact=True).select_option(label="Rae")
-    page.get_by_label(re.compile(r"^Due")).fill("2027-01-31")
-    page.get_by_role("button", name="Create the action").click()
-    expect(
-        page.get_by_role("heading", name="Call customers back instead of hold music")
-    ).to_be_visible()
+    _create_action(page)
     page.get_by_label("Status", exact=True).select_option("done")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".lead .badge")).to_have_text("Done")
@@ -202,6 +207,11 @@ def test_every_workspace_page_at_laptop_and_phone_width(
         "mentions": "/app/mentions",
     }
     page.goto(pages["actions"])
+    if page.locator("table a").count() == 0:
+        # The flow test may have run on another worker's server: make one here.
+        page.goto(pages["map"])
+        _create_action(page)
+        page.goto(pages["actions"])
     action = page.locator("table a").first.get_attribute("href")
     pages["action"] = action or pages["actions"]
     page.goto(pages["map"])
