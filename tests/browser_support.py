@@ -435,6 +435,14 @@ class ChatDriver:
             return FALLBACK_TYPED
         return options[min(seen, len(options) - 1)]
 
+    def answer_until(self, slot: str, *, max_turns: int = 40) -> None:
+        """Type answers until the question `slot` is the one asked."""
+        for _ in range(max_turns):
+            if self.active_slot() == slot:
+                return
+            self.answer_once(click=False)
+        raise AssertionError(f"{slot!r} was not asked within {max_turns} answers")
+
     def answer_once(self, *, click: bool) -> None:
         slot = self.active_slot()
         offered = self.choices() if click else []

@@ -487,11 +487,7 @@ def test_editing_a_step_from_the_playback_list(
     page = watched.page
     open_link(watched, link)
     driver = ChatDriver(page)
-    for _ in range(40):
-        if driver.active_slot() == "playback":
-            break
-        driver.answer_once(click=False)
-    assert driver.active_slot() == "playback"
+    driver.answer_until("playback")
     # The playback also asks for the make-or-break moment: a button per step.
     expect(page.locator("#log .msg--active")).to_contain_text("make-or-break moment")
     Shots(tmp_path, "chat").take(page, "playback")
@@ -512,11 +508,7 @@ def test_an_end_button_closes_the_story_and_says_how_it_ended(
     page = watched.page
     open_link(watched, link)
     driver = ChatDriver(page)
-    for _ in range(40):
-        if driver.active_slot() == "next_step":
-            break
-        driver.answer_once(click=False)
-    assert driver.active_slot() == "next_step"
+    driver.answer_until("next_step")
     for label in ("✅ Ended: sorted", "➖ Ended: partly sorted", "❌ Ended: not sorted"):
         expect(page.get_by_role("button", name=label)).to_be_visible()
     Shots(tmp_path, "chat").take(page, "end-buttons")
