@@ -67,6 +67,8 @@ def test_a_form_and_its_emailed_reply(text: str, expected: Channel) -> None:
         ("used the chat assistant inside the banking app", Channel.CHATBOT),
         ("tapped the help bubble in the app, it was a robot", Channel.CHATBOT),
         ("reported it in the app. bot only.", Channel.CHATBOT),
+        ("tried the in-app chat, which turned out to be a bot", Channel.CHATBOT),
+        ("the app chat, with a real person this time", Channel.LIVE_CHAT),
         ("used the chat in the app, a real person replied, not a bot", Channel.LIVE_CHAT),
         ("found 'talk to an adviser' in the app and chatted with someone", Channel.LIVE_CHAT),
         ("in the app I tapped help and chatted with a person called Sam", Channel.LIVE_CHAT),

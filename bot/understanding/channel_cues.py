@@ -359,7 +359,7 @@ CUES: tuple[tuple[str, Cue], ...] = (
     (_rx(r"(?:\b|(?=🤖))" + BOT + r"(?:\b|(?<=🤖))"), Cue(Channel.CHATBOT, STRONG)),
     (
         _rx(
-            r"\b(?:live ?chat|live agent|web ?chat|(?:in-?)?app chat|chat (?:agent|advis[oe]r|rep)"
+            r"\b(?:live ?chat|live agent|web ?chat|chat (?:agent|advis[oe]r|rep)"
             r"s?|"
             r"chat(?:ted|ting)? (?:with|to) (?:an? |the |our )?(?:agent|advis[oe]r|human|person|"
             r"rep|real person|someone|somebody|team)|(?:talk|speak|chat) (?:to|with) an? (?:human|"
@@ -369,8 +369,9 @@ CUES: tuple[tuple[str, Cue], ...] = (
     ),
     (
         _rx(
-            r"\b(?:chat(?:ted|ting|s)?|(?:chat|help) (?:bubble|window|widget|box|icon|button|"
-            r"function|thing))\b"
+            # "The in-app chat" too: a person or a bot, as the answer says.
+            r"\b(?:(?:in-?)?app chat|chat(?:ted|ting|s)?|(?:chat|help) (?:bubble|window|widget|"
+            r"box|icon|button|function|thing))\b"
         ),
         Cue(Channel.LIVE_CHAT, STRONG, generic_chat=True),
     ),
