@@ -18,7 +18,7 @@ from bot.conversation.certainty import sure_readings
 from bot.conversation.fact_words import describe_minutes
 from bot.conversation.guide import Guide
 from bot.conversation.messages import Hints, Understood
-from bot.conversation.questions import HEAR_BACK, LAST_STEP, NOTHING_TO_FIX, ending_outcome
+from bot.conversation.questions import HEAR_BACK, NOTHING_TO_FIX, ending_outcome, is_end_choice
 from bot.conversation.state import (
     InterviewState,
     PendingProbe,
@@ -229,7 +229,7 @@ def _answer_first_step(
 def _answer_next_step(
     state: InterviewState, guide: Guide, position: Position, answer: Answer
 ) -> Outcome:
-    ending = answer.choice is not None and answer.choice.partition(":")[0] == LAST_STEP
+    ending = is_end_choice(answer.choice)
     if not ending and _is_nothing(answer.text) and _was_waiting(state):
         # "Nothing." after a step spent waiting may mean nothing happened for a while
         # (more to tell) or that it ended there: ask, rather than close the journey.
@@ -605,18 +605,20 @@ def _answer_pain(
         step.known("pains", Provenance.SAID)
     elif answer.choice is None and not _is_nothing(answer.text):
         step.pain_text = answer.text
-        if says_no_pain(normalize(answer.text)):
+        norm = normalize(answer.text)
+        if says_no_pain(norm):
             # "No, the transfer was fine": nothing got in the way, whatever it names.
             return _settled(step, Slot.PAIN, guide, answer)
-        found = _understand_answer(answer, guide)
+        ours = _understand(answer.text, guide)
+        found = _with_hints(ours, answer.hints)
         pains = list(found.pains)
         # Asked what got in the way, naming the wait is saying it hurt, and naming a
         # promise to reply is saying it was broken.
-        _extend(pains, named_when_asked(normalize(answer.text)))
+        _extend(pains, named_when_asked(norm))
         if pains:
             _extend(step.pains, pains)
-            ours = _understand(answer.text, guide).pains or pains != list(found.pains)
-            step.known("pains", Provenance.SAID if ours else Provenance.INFERRED)
+            said = ours.pains or pains != list(found.pains)
+            step.known("pains", Provenance.SAID if said else Provenance.INFERRED)
     return _settled(step, Slot.PAIN, guide, answer)
 
 

@@ -118,11 +118,16 @@ def offered(choice: str, choices: tuple[Choice, ...]) -> bool:
     return choice in values or (choice == LAST_STEP and LAST_STEP_CHOICES[0].value in values)
 
 
+def is_end_choice(choice: str | None) -> bool:
+    """Whether the button value `choice` is an end button ("last", "last:partly")."""
+    return choice is not None and choice.partition(":")[0] == LAST_STEP
+
+
 def ending_outcome(choice: str | None) -> str | None:
     """How it ended, from an end button ("last:partly" -> "partly"); None for any other."""
-    if choice is None or not choice.startswith(f"{LAST_STEP}:"):
+    if not is_end_choice(choice):
         return None
-    outcome = choice.partition(":")[2]
+    outcome = str(choice).partition(":")[2]
     return outcome if outcome in RESOLVED_VALUES else None
 
 

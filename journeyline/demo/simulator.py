@@ -367,10 +367,7 @@ class SimulatedCustomer:
             if self._step + 1 < len(persona.steps):
                 self._step += 1
                 return Inbound(text=self._current().doing)
-            # The end button that also says how it ended, when one is offered.
-            value = f"last:{persona.resolved}"
-            if _find(question.choices, value) is None:
-                value = "last"
+            value = self._end_value(question.choices)
             return self._say(question, self._phrase("last"), value=value, casual=True)
         if slot == Slot.CONFIRM:
             return self._check_reading(question)
@@ -503,6 +500,11 @@ class SimulatedCustomer:
             return _click(choice or question.choices[0])
         return Inbound(text="skip")
 
+    def _end_value(self, choices: Sequence[Choice]) -> str:
+        """The end button that also says how it ended, when one is offered; else "last"."""
+        with_outcome = f"last:{self._persona.resolved}"
+        return with_outcome if _find(choices, with_outcome) is not None else "last"
+
     def _canonical_value(self, slot: str, choices: Sequence[Choice]) -> str | None:
         persona = self._persona
         if slot == Slot.CONFIRM:
@@ -511,9 +513,7 @@ class SimulatedCustomer:
             return self._step_value(slot, self._current(), choices)
         values: dict[str, str | None] = {
             Slot.CONSENT: "no" if persona.declines_consent else "yes",
-            Slot.NEXT_STEP: (
-                f"last:{persona.resolved}" if _find(choices, f"last:{persona.resolved}") else "last"
-            ),
+            Slot.NEXT_STEP: self._end_value(choices),
             Slot.PLAYBACK: "yes",
             Slot.RESOLVED: persona.resolved,
             Slot.EFFORT: str(persona.effort),
