@@ -78,6 +78,13 @@ class Question:
     choices: tuple[tuple[str, str], ...] = ()  # (value, label)
     # What a `confirm` question shows back (the reply's `understood`), else None.
     understood: Mapping[str, Any] | None = None
+    # A second step question the same message asks (the reply's `also`), else None.
+    also: str | None = None
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        """Every question this message asks: its slot, and `also`."""
+        return (self.slot,) if self.also is None else (self.slot, self.also)
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,7 @@ class DrivenInterview:
         return self.told.get(ordinal)
 
     def _asked(self) -> Counter[tuple[str, int | None]]:
-        return Counter((q.slot, q.step) for q in self.questions)
+        return Counter((slot, q.step) for q in self.questions for slot in q.slots)
 
 
 # Times a customer answers the same question with the script's words before giving up.
@@ -256,13 +263,16 @@ class ScriptedCustomer:
         return _click(question, "yes")
 
     def _step_answer(self, question: Question) -> str:
+        """The step's answer to the question; to a message asking two ("how were you in
+        touch, and how long did it take?"), both answers in one message, in that order."""
         ordinal = _step_of(question, self.scripted.id)
         if ordinal not in self.told:
             raise DriverError(f"{self.scripted.id}: asked about step {ordinal} before it")
         index = self.told[ordinal]
         if index is None:
             return self.scripted.ending  # a step made of the ending: nothing else to say
-        return step_answer(self.scripted.steps[index].answers, question.slot)
+        answers = self.scripted.steps[index].answers
+        return joined_answers([step_answer(answers, slot) for slot in question.slots])
 
     def _wrap_up_answer(self, slot: str) -> str | None:
         scripted = self.scripted
@@ -310,6 +320,17 @@ def reading_right(fact: str, value: Any, step: ScriptedStep) -> bool:
 def step_answer(answers: StepAnswers, slot: str) -> str:
     """The answer to the step question ``slot`` (its field has the slot's name)."""
     text: str = getattr(answers, slot)
+    return text
+
+
+def joined_answers(parts: Sequence[str]) -> str:
+    """Several answers as one chat message, as a person writes them: "Phone, about 20
+    minutes" (a comma after a part that does not end a sentence)."""
+    text = ""
+    for part in (p.strip() for p in parts if p.strip()):
+        if text:
+            text += " " if text[-1] in ".!?…" else ", "
+        text += part
     return text
 
 
@@ -371,8 +392,14 @@ def _question(
         step = previous.step if previous is not None and previous.slot == slot else None
     choices = tuple((str(c["value"]), str(c["label"])) for c in reply.get("choices", []))
     understood = reply.get("understood")
+    also = reply.get("also")
     return Question(
-        slot=slot, step=step, text=str(reply["text"]), choices=choices, understood=understood
+        slot=slot,
+        step=step,
+        text=str(reply["text"]),
+        choices=choices,
+        understood=understood,
+        also=None if also is None else str(also),
     )
 
 

@@ -260,6 +260,8 @@ class Message(Base):
     # What a `confirm` question showed back (the step facts the bot read), so a
     # redelivered answer gets the very replies the first delivery got.
     understood: Mapped[dict[str, Any] | None] = mapped_column(json_type())
+    # Outbound: a second step question the message asks with `slot` (``duration``).
+    also_asks: Mapped[str | None] = mapped_column(String(30))
     channel_message_id: Mapped[str | None] = mapped_column(String(200))
     in_reply_to_id: Mapped[int | None] = mapped_column(
         big_id_type(), ForeignKey("messages.id", ondelete="SET NULL"), index=True

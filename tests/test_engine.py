@@ -39,6 +39,20 @@ class Chat:
     def click(self, value: str) -> EngineResult:
         return self._send(Inbound(text="", choice=value, message_id=self._id()))
 
+    @property
+    def also(self) -> str | None:
+        """The second step question the last message asks, if any."""
+        return self.result.replies[-1].also
+
+    def skip_to(self, slot: str) -> None:
+        """Skip questions until `slot` is asked on its own. "skip" at a message asking two
+        questions skips both, so the channel is clicked there when `slot` is its partner."""
+        while self.slot != slot or self.also is not None:
+            if self.also == slot:
+                self.click(self.result.replies[-1].choices[0].value)
+            else:
+                self.say("skip")
+
     def _send(self, inbound: Inbound) -> EngineResult:
         self.result = engine.handle(self.state, inbound, self.guide)
         assert invariant_problems(self.state, self.guide) == []
@@ -110,8 +124,7 @@ def test_whole_interview_by_clicks_and_text(guide: Guide) -> None:
     # Two days might be when the reply came rather than the step's length: asked, with the
     # reading offered first.
     assert chat.state.steps[1].duration_minutes is None
-    while chat.slot != Slot.DURATION:
-        chat.say("skip")
+    chat.skip_to(Slot.DURATION)
     first = chat.result.replies[-1].choices[0]
     assert (first.value, first.label) == ("2880", "About 2 days")
     chat.click("2880")
@@ -717,8 +730,7 @@ def test_a_short_or_lengthless_duration_is_an_answer_not_asked_again(
 ) -> None:
     chat = consented(guide)
     chat.say("noticed the heating had gone off")
-    while chat.slot != Slot.DURATION:
-        chat.say("skip")
+    chat.skip_to(Slot.DURATION)
     chat.say(answer)
     assert chat.slot != Slot.DURATION
     assert chat.state.steps[0].duration_text == answer

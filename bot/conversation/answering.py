@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.conversation import confirmation
 from bot.conversation.certainty import sure_readings
@@ -142,12 +142,81 @@ def apply_answer(
     An answer that is not accepted leaves `state` untouched: handlers decide before they
     write (the engine relies on this instead of copying the state for every answer).
     """
+    if position.also is not None and _states(position.also, answer):
+        return _answer_together(state, guide, position, answer)
     handler = _HANDLERS.get(position.slot, _answer_extra_question)
     outcome = handler(state, guide, position, answer)
     if not outcome.accepted and not may_reask:
         _accept_anyway(state, guide, position, answer)
         return Outcome(accepted=True)
     return outcome
+
+
+def _states(slot: str, answer: Answer) -> bool:
+    """Whether a typed answer answers the step question `slot` asked alongside the main
+    one: a length (in the words, or as a model read them), a vague one ("ages") or an
+    "I don't know", each an answer its own question would take and not ask again. A vague
+    word counts only in a part of its own ("phone, ages"): "I rang while at work" is no
+    length."""
+    if answer.choice is not None or slot != Slot.DURATION:
+        return False
+    split = _split_pair(answer.text)
+    if split is not None:
+        return True
+    if parse_duration_minutes(answer.text) is not None or _passes(answer.text):
+        return True
+    return answer.hints is not None and answer.hints.duration_minutes is not None
+
+
+def _answer_together(
+    state: InterviewState, guide: Guide, position: Position, answer: Answer
+) -> Outcome:
+    """One answer to a message that asked two step questions ("Phone, about 20 minutes"):
+    the second one's fact is stated (`_states`), so it is answered; the main one is
+    answered when the words give it, else it stays open and is asked on its own next.
+
+    People answer in the order asked, so when a later part of the answer gives the length
+    ("They emailed me. Nine days from the call."), the channel is read from the parts
+    before it and the length from the rest: "the call" there is not how they were in touch.
+    """
+    assert position.also is not None
+    split = _split_pair(answer.text)
+    first, rest = (
+        (answer, answer)
+        if split is None
+        else (
+            replace(answer, text=split[0]),
+            replace(answer, text=split[1]),
+        )
+    )
+    second = Position(slot=position.also, step=position.step)
+    outcome = _HANDLERS[second.slot](state, guide, second, rest)
+    main_position = position.model_copy(update={"also": None})
+    main = _HANDLERS[position.slot](state, guide, main_position, first)
+    if not main.accepted and first is not answer:
+        main = _HANDLERS[position.slot](state, guide, main_position, answer)
+    if main.accepted:
+        outcome.acknowledged.extend(main.acknowledged)
+        outcome.notes.extend(main.notes)
+    return outcome
+
+
+# The parts of an answer, each with the punctuation that ends it: "Phone, ", "20 min."
+_ANSWER_PART = re.compile(r"[^.!?;,\n]+[.!?;,\n]*|[.!?;,\n]+")
+
+
+def _split_pair(text: str) -> tuple[str, str] | None:
+    """An answer to "how were you in touch, and how long did it take?" cut where the
+    length starts: (the parts before, the rest), when a part after the first gives a
+    length, a vague one or an "I don't know"; None when no later part does."""
+    parts = _ANSWER_PART.findall(text)
+    for index in range(1, len(parts)):
+        part = parts[index]
+        if parse_duration_minutes(part) is not None or _vague_but_answered(part) or _passes(part):
+            head = "".join(parts[:index]).strip().rstrip(",;").strip()
+            rest = "".join(parts[index:]).strip()
+            return (head, rest) if head and rest else None
+    return None
 
 
 def skip_question(state: InterviewState, guide: Guide, position: Position) -> bool:
@@ -179,8 +248,10 @@ def skip_question(state: InterviewState, guide: Guide, position: Position) -> bo
         confirmation.skip(step)
         return True
     if step is not None and position.is_step_slot:
-        step.settle(Slot(slot))
-        step.drop_guess(*_SLOT_FACTS.get(slot, ()))
+        # "skip" passes on everything the message asked (both parts of a paired question).
+        for skipped in (slot, position.also) if position.also else (slot,):
+            step.settle(Slot(skipped))
+            step.drop_guess(*_SLOT_FACTS.get(skipped, ()))
         return True
     state.settle(slot, None)
     return True

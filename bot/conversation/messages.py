@@ -63,8 +63,9 @@ class Reply(BaseModel):
     always accepted as well. `items` are numbered things the message lists (the journey
     playback's steps), for channels that can show them as a list; `text` always contains
     them too, for channels that cannot. `understood` is what a ``confirm`` question
-    shows back, for clients that render it themselves (worked out from the interview's
-    state, so a transcript read back from storage does not carry it).
+    shows back, for clients that render it themselves. `also` names a second step
+    question the same message asks (``duration`` with ``channel``); `choices` answer
+    `slot` alone.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -74,6 +75,7 @@ class Reply(BaseModel):
     choices: tuple[Choice, ...] = ()
     items: tuple[str, ...] = ()
     understood: Understood | None = None
+    also: str | None = None
 
 
 class Hints(BaseModel):

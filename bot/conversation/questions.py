@@ -107,7 +107,9 @@ def question_replies(
         text = guide.say("confirm_moment", n=state.moment_guess, facts=doing)
         return [Reply(text=text, slot=slot, choices=choices)]
     text = guide.say(_text_key(slot, position, reask=reask))
-    return [Reply(text=text, slot=slot, choices=choices)]
+    # A re-ask is about the main question only (its text names no second one).
+    also = None if reask else position.also
+    return [Reply(text=text, slot=slot, choices=choices, also=also)]
 
 
 def offered(choice: str, choices: tuple[Choice, ...]) -> bool:
@@ -296,6 +298,8 @@ def _playback_replies(
 def _text_key(slot: str, position: Position, *, reask: bool) -> str:
     if slot == Slot.STEP:
         return "step_first"
+    if position.also is not None and not reask:
+        return f"{slot}_and_{position.also}"
     if reask and slot in {
         Slot.CONSENT,
         Slot.CHANNEL,

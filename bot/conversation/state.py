@@ -283,6 +283,9 @@ class Position(BaseModel):
 
     slot: str  # a Slot value, or an extra question id
     step: int | None = None
+    # A second step question asked in the same message ("How were you in touch, and how
+    # long did it take?"): its fact is taken from the answer when stated, else asked alone.
+    also: str | None = None
 
     @property
     def is_step_slot(self) -> bool:
@@ -330,7 +333,8 @@ def next_position(state: InterviewState, guide: Guide) -> Position:
         return Position(slot=Slot.CONFIRM, step=current.ordinal)
     for slot in STEP_SLOTS:
         if slot not in current.settled and worth_asking(slot, current, state, guide):
-            return Position(slot=slot, step=current.ordinal)
+            also = asked_with(slot, current, state, guide)
+            return Position(slot=slot, step=current.ordinal, also=also)
     if state.clarifying_nothing:
         return Position(slot=Slot.CLARIFY_NOTHING, step=current.ordinal + 1)
     if not state.steps_closed and len(state.steps) < guide.step_cap:
@@ -366,6 +370,18 @@ def worth_asking(slot: Slot, step: StepDraft, state: InterviewState, guide: Guid
         # a pain the customer named in the story is kept all the same.
         return step.feeling is None or step.feeling < GOOD_FEELING
     return True
+
+
+def asked_with(slot: Slot, step: StepDraft, state: InterviewState, guide: Guide) -> Slot | None:
+    """The step question asked in the same message as `slot`, if any. How they were in
+    touch and how long it took are one natural question ("Phone, about 20 minutes"), which
+    saves a message in most steps; either part left unsaid is then asked on its own."""
+    if not guide.ask_channel_with_duration or slot != Slot.CHANNEL:
+        return None
+    companion = Slot.DURATION
+    if companion in step.settled or not worth_asking(companion, step, state, guide):
+        return None
+    return companion
 
 
 def is_key_moment(step: StepDraft, state: InterviewState) -> bool:

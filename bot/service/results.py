@@ -40,6 +40,8 @@ class StoredReply(Protocol):
     def items(self) -> list[str] | None: ...
     @property
     def understood(self) -> dict[str, Any] | None: ...
+    @property
+    def also_asks(self) -> str | None: ...
 
 
 def reply_from_message(message: StoredReply) -> Reply:
@@ -52,6 +54,7 @@ def reply_from_message(message: StoredReply) -> Reply:
         understood=None
         if message.understood is None
         else Understood.model_validate(message.understood),
+        also=message.also_asks,
     )
 
 
@@ -63,4 +66,5 @@ def reply_row(reply: Reply) -> ReplyRow:
         choices=[choice.model_dump() for choice in reply.choices] or None,
         items=list(reply.items) or None,
         understood=None if reply.understood is None else reply.understood.model_dump(mode="json"),
+        also_asks=reply.also,
     )

@@ -39,6 +39,11 @@ class ReplyView(BaseModel):
     choices: list[ChoiceView]
     items: list[str]
     understood: UnderstoodView | None = None
+    also: str | None = Field(
+        default=None,
+        description="A second step question this message asks (duration, with channel); "
+        "the choices answer `slot` alone",
+    )
 
 
 class MessageView(ReplyView):
@@ -118,6 +123,7 @@ def reply_view(reply: Reply) -> ReplyView:
         understood=None
         if reply.understood is None
         else UnderstoodView.model_validate(reply.understood.model_dump(mode="json")),
+        also=reply.also,
     )
 
 

@@ -62,6 +62,7 @@ class ReplyRow:
     choices: list[dict[str, str]] | None
     items: list[str] | None
     understood: dict[str, Any] | None = None
+    also_asks: str | None = None
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,14 @@ def build_statements(insert: Callable[..., Any]) -> dict[str, Statement]:
             ("interview_id", "channel_message_id"),
         ),
         "replies_to": Statement(
-            select(Message.text, Message.slot, Message.choices, Message.items, Message.understood)
+            select(
+                Message.text,
+                Message.slot,
+                Message.choices,
+                Message.items,
+                Message.understood,
+                Message.also_asks,
+            )
             .where(Message.in_reply_to_id == bindparam("message_id"), Message.direction == OUTBOUND)
             .order_by(Message.id),
             ("message_id",),
@@ -262,6 +269,7 @@ def build_statements(insert: Callable[..., Any]) -> dict[str, Statement]:
         "choices",
         "items",
         "understood",
+        "also_asks",
         "in_reply_to_id",
         "created_at",
     )

@@ -96,6 +96,7 @@ def reply_rows(
             "choices": reply.choices,
             "items": reply.items,
             "understood": reply.understood,
+            "also_asks": reply.also_asks,
             "in_reply_to_id": in_reply_to_id,
             "created_at": now,
         }
@@ -151,8 +152,15 @@ def interview_from(row: tuple[Any, ...]) -> InterviewRow:
 
 
 def reply_from(row: tuple[Any, ...]) -> ReplyRow:
-    text, slot, choices, items, understood = row
-    return ReplyRow(text=text, slot=slot, choices=choices, items=items, understood=understood)
+    text, slot, choices, items, understood, also_asks = row
+    return ReplyRow(
+        text=text,
+        slot=slot,
+        choices=choices,
+        items=items,
+        understood=understood,
+        also_asks=also_asks,
+    )
 
 
 def _short(error: str | None) -> str | None:
