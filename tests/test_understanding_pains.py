@@ -496,3 +496,26 @@ def test_a_bucketed_alternation_finds_what_the_plain_one_finds() -> None:
     plain = re.compile("(?:" + "|".join(patterns) + ")")
     bucketed = re.compile(bucketed_alternation(patterns))
     assert [m.span() for m in bucketed.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ignored. two weeks",
+        "Yes, one week and nothing back.",
+        "3 wks silence",
+        "Six weeks for a two-week job.",
+        "Four days for a simple refund promise.",
+        "Nine days for £20? Come on.",
+        "ten days for fifty quid",
+    ],
+)
+def test_a_bare_span_named_when_asked_what_got_in_the_way_is_a_long_wait(text: str) -> None:
+    assert Pain.LONG_WAIT in named_when_asked(normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text", ["2 days, ok", "Three days, which was fine.", "A week, as promised.", "5 minutes"]
+)
+def test_a_bare_span_called_fine_or_short_is_no_long_wait(text: str) -> None:
+    assert Pain.LONG_WAIT not in named_when_asked(normalize(text))
