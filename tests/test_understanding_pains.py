@@ -578,6 +578,8 @@ def test_a_bare_span_called_fine_or_short_is_no_long_wait(text: str) -> None:
         ("my emails got ignored", Pain.NO_FOLLOW_UP),
         ("Ignored. Two weeks now.", Pain.NO_FOLLOW_UP),
         ("two weeks of silence", Pain.NO_FOLLOW_UP),
+        ("said theyd ring back, didnt", Pain.NO_FOLLOW_UP),
+        ("She said she would email me, but she never did.", Pain.NO_FOLLOW_UP),
         # Sent on to someone else
         ("he palmed me off onto the finance company", Pain.TRANSFERRED),
         ("we got fobbed off to the manufacturer", Pain.TRANSFERRED),
