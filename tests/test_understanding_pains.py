@@ -496,3 +496,126 @@ def test_a_bucketed_alternation_finds_what_the_plain_one_finds() -> None:
     plain = re.compile("(?:" + "|".join(patterns) + ")")
     bucketed = re.compile(bucketed_alternation(patterns))
     assert [m.span() for m in bucketed.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ignored. two weeks",
+        "Yes, one week and nothing back.",
+        "3 wks silence",
+        "Six weeks for a two-week job.",
+        "Four days for a simple refund promise.",
+        "Nine days for £20? Come on.",
+        "ten days for fifty quid",
+    ],
+)
+def test_a_bare_span_named_when_asked_what_got_in_the_way_is_a_long_wait(text: str) -> None:
+    assert Pain.LONG_WAIT in named_when_asked(normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text", ["2 days, ok", "Three days, which was fine.", "A week, as promised.", "5 minutes"]
+)
+def test_a_bare_span_called_fine_or_short_is_no_long_wait(text: str) -> None:
+    assert Pain.LONG_WAIT not in named_when_asked(normalize(text))
+
+
+# Plain, sarcastic and non-native phrasings of each pain, by family.
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        # Indifference shown rather than said
+        ("He just shrugged.", Pain.UNEMPATHETIC_AGENT),
+        ("The clerk was charming. Shrugs, then back to his phone.", Pain.UNEMPATHETIC_AGENT),
+        ("she went back to her conversation while I stood there", Pain.UNEMPATHETIC_AGENT),
+        ("he didn't seem remotely bothered", Pain.UNEMPATHETIC_AGENT),
+        ("they couldn't be bothered to check", Pain.UNEMPATHETIC_AGENT),
+        ("The receptionist was quite short with me.", Pain.UNEMPATHETIC_AGENT),
+        ("the agent sighed at me twice", Pain.UNEMPATHETIC_AGENT),
+        ("looked at me as if I'd made the whole thing up", Pain.UNEMPATHETIC_AGENT),
+        ("she treated it like it was nothing", Pain.UNEMPATHETIC_AGENT),
+        ("Customer care at its finest.", Pain.UNEMPATHETIC_AGENT),
+        ("The man at the counter was not so friendly.", Pain.UNEMPATHETIC_AGENT),
+        ("She is not nice, she say 'not our problem'.", Pain.UNEMPATHETIC_AGENT),
+        # Asked for the same thing more than once
+        ("she asked for my postcode 2x", Pain.REPEAT_EXPLANATION),
+        ("had to give the order number x3", Pain.REPEAT_EXPLANATION),
+        ("I had to explain everything a second time", Pain.REPEAT_EXPLANATION),
+        ("went through the whole flooding story again", Pain.REPEAT_EXPLANATION),
+        ("told them the entire sorry saga again", Pain.REPEAT_EXPLANATION),
+        # Not (fully) fixed, or a person who could not help
+        ("It only half fixed it.", Pain.UNRESOLVED),
+        ("the update half-worked", Pain.UNRESOLVED),
+        ("still not fixed tbh", Pain.UNRESOLVED),
+        ("they refunded, but not the full amount", Pain.UNRESOLVED),
+        ("He was polite but he can't help me.", Pain.UNRESOLVED),
+        ("She is kind, but she cannot help us.", Pain.UNRESOLVED),
+        ("Didn't solve a thing.", Pain.UNRESOLVED),
+        ("she took the details without fixing anything", Pain.UNRESOLVED),
+        ("still ignored after two chasers", Pain.UNRESOLVED),
+        # Made to use another channel, in plain or non-native words
+        ("I must write an email to the office, they don't take calls", Pain.FORCED_CHANNEL_SWITCH),
+        ("They say I need to send a letter.", Pain.FORCED_CHANNEL_SWITCH),
+        ("I wanted the phone but they sent me to the chat", Pain.FORCED_CHANNEL_SWITCH),
+        ("the counter said email head office instead", Pain.FORCED_CHANNEL_SWITCH),
+        ("told to upload the receipt online", Pain.FORCED_CHANNEL_SWITCH),
+        ("Refunds are only possible at the branch.", Pain.FORCED_CHANNEL_SWITCH),
+        ("she said I'd have to put it in writing", Pain.FORCED_CHANNEL_SWITCH),
+        ("being sent off to some website", Pain.FORCED_CHANNEL_SWITCH),
+        # Nothing explained, unsure what to do, said one thing and did another
+        ("The letter is short, not explain nothing.", Pain.UNCLEAR_INFO),
+        ("the app no say why", Pain.UNCLEAR_INFO),
+        ("I wasn't sure who to call", Pain.UNCLEAR_INFO),
+        ("we weren't sure how to pay it", Pain.UNCLEAR_INFO),
+        ("Perfectly clear to anyone with a law degree.", Pain.UNCLEAR_INFO),
+        ("You'd need a translator to follow that letter.", Pain.UNCLEAR_INFO),
+        ("That didn't make any sense to me.", Pain.UNCLEAR_INFO),
+        ("The page said delivery was free, then charged me £5.", Pain.UNCLEAR_INFO),
+        ("the status said resolved. wrong", Pain.UNCLEAR_INFO),
+        ("The guide said it carries over, which obviously it didn't.", Pain.UNCLEAR_INFO),
+        # Left without a reply
+        ("my emails got ignored", Pain.NO_FOLLOW_UP),
+        ("Ignored. Two weeks now.", Pain.NO_FOLLOW_UP),
+        ("two weeks of silence", Pain.NO_FOLLOW_UP),
+        ("said theyd ring back, didnt", Pain.NO_FOLLOW_UP),
+        ("She said she would email me, but she never did.", Pain.NO_FOLLOW_UP),
+        # Sent on to someone else
+        ("he palmed me off onto the finance company", Pain.TRANSFERRED),
+        ("we got fobbed off to the manufacturer", Pain.TRANSFERRED),
+        ("she forwarded my email to the finance team", Pain.TRANSFERRED),
+        ("The man say I must ask my energy supplier.", Pain.TRANSFERRED),
+        ("they had to send it over to the billing team", Pain.TRANSFERRED),
+        ("she said she'd have to pass it to her manager", Pain.TRANSFERRED),
+    ],
+)
+def test_plain_sarcastic_and_non_native_phrasings(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("Not really, she was trying her best, it was just slow.", Pain.UNEMPATHETIC_AGENT),
+        ("No, it was fine.", Pain.UNEMPATHETIC_AGENT),
+        ("I shrugged it off, no harm done.", Pain.UNEMPATHETIC_AGENT),
+        ("She went back to her desk to check the system.", Pain.UNEMPATHETIC_AGENT),
+        ("I wasn't bothered by the hold music.", Pain.UNEMPATHETIC_AGENT),
+        ("The man was friendly and sorted it.", Pain.UNEMPATHETIC_AGENT),
+        ("They fixed it the same day.", Pain.UNRESOLVED),
+        ("It got fixed in the end, all sorted.", Pain.UNRESOLVED),
+        ("She couldn't help me herself, so she put me through to billing.", Pain.UNRESOLVED),
+        ("I ran the test 2x and it passed.", Pain.REPEAT_EXPLANATION),
+        ("I wrote an email and they replied the same day.", Pain.FORCED_CHANNEL_SWITCH),
+        ("I chose to email instead, it was easier.", Pain.FORCED_CHANNEL_SWITCH),
+        ("It made sense once she explained it.", Pain.UNCLEAR_INFO),
+        ("The page said delivery was free and it was.", Pain.UNCLEAR_INFO),
+        ("They ignored the scratch and replaced the whole panel.", Pain.NO_FOLLOW_UP),
+        ("I ignored the first letter.", Pain.NO_FOLLOW_UP),
+        ("I sent it over to the claims team myself.", Pain.TRANSFERRED),
+        ("I forwarded the email to my husband.", Pain.TRANSFERRED),
+        ("I had to send it over to the claims team.", Pain.TRANSFERRED),
+    ],
+)
+def test_look_alikes_of_those_phrasings_are_not_them(text: str, pain: Pain) -> None:
+    assert pain not in understand(text).pains

@@ -113,16 +113,26 @@ _SLOW_RE = re.compile(
     r"\bslo+w+\w*\b|\blong time\b|\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"twelve|fourteen|few|several) "
     r"(?:days?|weeks?|months?|hours?) (?:(?:for|to get|before) (?:a|an|the|any|my) "
-    r"(?:reply|answer|response|call ?back|call|refund|decision|update)|to (?:be told|hear|find "
-    r"out)|(?:[\w'-]+ ){0,5}(?:is|was|are|were) (?:(?:too|very|so|really|quite) )?long)\b|"
+    r"(?:[\w-]+ )?(?:reply|answer|response|call ?back|call|refund|decision|update|promise|fix|job|"
+    r"repair|replacement)|for (?:just |only )?(?:[£$€]\d[\d.,]*|[\w-]+ (?:quid|pounds|euros|"
+    r"dollars|bucks))|to (?:be told|hear|find out)|(?:[\w'-]+ ){0,5}(?:is|was|are|were) "
+    r"(?:(?:too|very|so|really|quite) )?long)\b|"
     r"\bsilence\b"
 )
 # "The four days", "the week of silence", "those two hours it took": a clause that is the
 # span itself.
 _SPAN_RE = re.compile(
     r"^\s*(?:the|that|those|all (?:the|those)) (?:[\w-]+ )?(?:minutes|hours|days|weeks|months|"
-    r"week|day|month|hour|fortnight)(?:\s*$| of (?:silence|waiting|nothing|no \w+|limbo|"
-    r"chasing)\b| (?:it|that it|they) took\b| (?:of )?wait(?:ing)?\b)"
+    r"week|day|month|hour|fortnight)(?:\s*$| (?:and |with )?(?:of )?(?:silence|waiting|nothing|"
+    r"no \w+|limbo|chasing)\b| (?:it|that it|they) took\b| (?:of )?wait(?:ing)?\b)"
+)
+# "10 days", "2 wks silence", "one week and nothing": a clause that is a bare count of
+# hours or more (not minutes), named only where nothing in the answer calls it fine ("2
+# days, ok").
+_COUNT_RE = re.compile(
+    r"^\s*(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|"
+    r"a few|several) (?:hours?|hrs|days?|weeks?|wks|months?)(?:\s*$| (?:and |with )?(?:of )?"
+    r"(?:silence|waiting|nothing|no \w+|limbo|chasing)\b)"
 )
 
 
@@ -136,11 +146,17 @@ def wait_named_as_pain(norm: str) -> int | None:
     found = hurt_wait(norm)
     if found is not None:
         return found
+    called_fine = _FINE_RE.search(norm) is not None
     for clause in _CLAUSE_SPLIT_RE.finditer(norm):
         text = clause.group()
         if _FINE_RE.search(text):
             continue
-        named = _WAIT_RE.search(text) or _SLOW_RE.search(text) or _SPAN_RE.search(text)
+        named = (
+            _WAIT_RE.search(text)
+            or _SLOW_RE.search(text)
+            or _SPAN_RE.search(text)
+            or (None if called_fine else _COUNT_RE.search(text))
+        )
         if named is not None:
             return clause.start() + named.start()
     return None
