@@ -53,6 +53,7 @@ SETS = {
     "d": ("interviews_d1.jsonl", "interviews_d2.jsonl"),
     "e": ("interviews_e1.jsonl", "interviews_e2.jsonl"),
     "f": ("interviews_f1.jsonl", "interviews_f2.jsonl"),
+    "g": ("interviews_g1.jsonl", "interviews_g2.jsonl"),
 }
 
 
