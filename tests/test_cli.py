@@ -100,6 +100,25 @@ def test_chat_in_the_terminal_then_show_and_export(tmp_path: Path) -> None:
     assert "channel=confirmed" in rows[0]["provenance"]
 
 
+def test_chat_asks_how_and_how_long_in_one_question(tmp_path: Path) -> None:
+    out = invoke(
+        "chat",
+        input="yes\nMy parcel never came\nI tried to track it down\nchat, about 25 minutes\n",
+    )
+    said = " ".join(out.split())  # the terminal wraps long questions
+    assert "How were you in touch with" in said and "how long did it take?" in said
+    interview_id = out.split("--resume ", 1)[1].split()[0]
+    invoke("interviews", "export", "--out", str(tmp_path / "all.json"))
+    [document] = [
+        d
+        for d in json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+        if d["interview_id"] == interview_id
+    ]
+    step = document["steps"][0]
+    assert (step["channel"], step["duration_minutes"]) == ("live_chat", 25)
+    assert step["provenance"]["channel"] == step["provenance"]["duration"] == "said"
+
+
 def test_chat_resume_after_leaving(tmp_path: Path) -> None:
     out = invoke("chat", input="yes\nMy parcel was lost\n")
     assert "chat --resume" in out

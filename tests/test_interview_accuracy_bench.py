@@ -248,3 +248,14 @@ def test_the_command_prints_one_table(capsys: pytest.CaptureFixture[str], tmp_pa
     assert "provenance of 20 stored facts" in out and "said" in out
     row = next(line for line in out.splitlines() if line.startswith("exact step count"))
     assert row.split()[3:] == ["100.0%", "1/1", "100.0%", "1/1", "100.0%", "2/2"]
+
+
+def test_a_message_asking_two_questions_is_answered_with_both_in_one_message() -> None:
+    from bench.interview_driver import Question, joined_answers
+
+    assert joined_answers(["Phone", "about 20 minutes"]) == "Phone, about 20 minutes"
+    assert joined_answers(["Rang them.", "Ages!"]) == "Rang them. Ages!"
+    assert joined_answers(["", "2 days"]) == "2 days"
+    paired = Question(slot="channel", step=1, text="?", also="duration")
+    assert paired.slots == ("channel", "duration")
+    assert Question(slot="feeling", step=1, text="?").slots == ("feeling",)

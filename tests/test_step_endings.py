@@ -49,6 +49,18 @@ ENDINGS = [
     # An adjective inside "the whole saga"; "where it's at" without apostrophes.
     "And that's the whole sorry tale.",
     "thats where things are at now. waiting",
+    # A hedge before the ending and thanks after it; "nothing ... yet"; the end dressed
+    # up as a conclusion or a film's credits; a non-native "after that nothing, I stop".
+    "I guess that was everything, thanks for your time.",
+    "I suppose that's it, honestly.",
+    "nope, nothing more yet",
+    "Nothing else so far.",
+    "So that was the grand finale.",
+    "and that's the happy ending of it",
+    "Cue the credits 🎬",
+    "Curtain down.",
+    "After that nothing, I stop there.",
+    "I stopped there.",
 ]
 
 STEPS = [
@@ -66,6 +78,10 @@ STEPS = [
     "This is the last time I trust their chat: it told me to email instead.",
     "All done online, I thought, until the confirmation email never came.",
     "I finished the form 🙄 and then waited for a reply.",
+    "I stopped paying the direct debit and rang my bank.",
+    "After that nothing happened for a week, so I wrote to them again.",
+    "The conclusion of the call was that they'd send an engineer.",
+    "I think that's when I called them a second time.",
 ]
 
 

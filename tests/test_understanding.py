@@ -438,6 +438,13 @@ def test_parse_yes_no(text: str, expected: bool | None) -> None:
         ("Resolved? Yes, in the end.", "yes"),
         ("nearly, one thing still to do", "partly"),
         ("No issues since then, they fixed it", "yes"),
+        # A yes framed by a word before it; "no thanks to them" is no "no"; "yes but not
+        # really" is partly.
+        ("The loan went through, so basically yes.", "yes"),
+        ("in the end, yes", "yes"),
+        ("Got the refund. No thanks to the call centre.", "yes"),
+        ("No. Thanks to them I lost a week.", "no"),
+        ("technically yes but not really", "partly"),
         ("banana", None),
         ("", None),
     ],

@@ -146,3 +146,22 @@ async def test_nothing_after_a_wait_is_asked_about_not_taken_as_the_end(
     # "Nothing happened for a while" answers what happened, not how they were in touch:
     # no contact is read from it (inferred), never stored as said.
     assert steps[1].provenance == {"channel": "inferred"}
+
+
+async def test_one_message_asks_how_and_how_long_and_a_retry_gets_it_again(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    customer = await _customer(client, runtime)
+    story = "I tried to get the double charge sorted"
+    first = await customer.say(story)
+    question = first["replies"][-1]
+    assert (question["slot"], question["also"]) == ("channel", "duration")
+    # A lost response: the same delivery again gets the very same replies (from storage).
+    again = await _say(client, customer.interview, text=story, client_message_id="m3")
+    assert again.json()["duplicate"] is True and again.json()["replies"] == first["replies"]
+    answered = await customer.say("Email. They took 3 days to answer.")
+    assert answered["replies"][-1]["slot"] == "feeling"
+    assert answered["replies"][-1]["also"] is None
+    [step] = _steps(runtime, customer)
+    assert (step.channel, step.duration_minutes) == ("email", 4320)
+    assert step.provenance["channel"] == "said" and step.provenance["duration"] == "said"

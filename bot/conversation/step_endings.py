@@ -30,7 +30,7 @@ _ENDING_PHRASE = (
     r"|the (?:last|final) (?:step|one|thing|bit|part))"
     r"|(?:there(?:'?s| is| was) )?(?:nothing|no more|not(?:hing)? much)(?: else| more| further)?"
     r"(?: happened| really)?"
-    r"(?: after(?: that| this(?: call)?)?| since| then)?"
+    r"(?: after(?: that| this(?: call)?)?| since| then| yet| so far)?"
     r"|(?:i'?m |still )+waiting(?: still)?|never heard back|no(?:body|one) got back(?: to me)?"
     r"|(?:it )?(?:ended|ends|stopped|finished) (?:there|here)"
     r"|(?:it )?(?:is )?finish(?:ed)? (?:there|here)"
@@ -42,11 +42,19 @@ _ENDING_PHRASE = (
     r"|(?:(?:that|this|it)(?:'?s| was| is)|is|was) all(?: folks)?"
     r"|(?:that|this|it)(?:'?s| was| is) finish(?:ed)?"
     r"|(?:that|this)(?:'?s| was| is) the whole(?: \w+)? (?:saga|thing|story|tale)(?: really)?"
+    # "That's the thrilling conclusion", "and that was the sad ending": the end, dressed up.
+    r"|(?:that|this)(?:'?s| was| is) the (?:\w+ )?(?:conclusion|ending|finale|end)"
+    r"(?: of (?:it|that|the (?:story|saga|matter)))?"
+    # The storyteller's end: roll credits, curtain, cut.
+    r"|(?:and )?(?:roll|cue)(?: the)? credits|curtains?(?: down| fall)?"
+    # Non-native "I stop", "after this nothing, I stop here".
+    r"|i stop(?:ped)?(?: there| here| now)?"
     r"|(?:that|this)(?:'?s| is) where (?:(?:it|we|things) (?:ended|ends|finished|stand|stands|"
     r"are|is)|(?:it|things)'?s at|we'?re at)(?: (?:now|rn|today))?"
     r"|(?:that|this)(?:'?s| is) as far as (?:it|things)(?:'?s| has| have) got(?:ten)?(?: so far)?"
     r"|(?:(?:it|this|that) )?is (?:the )?last(?: (?:thing|step|one))?|(?:it )?is finish(?:ed)?"
-    r"|thanks?|thank you|really|tbh|lol)"
+    r"|thanks?|thank you|(?:thanks?|thank you) for (?:listening|asking|your time|reading)"
+    r"|really|honestly|tbh|lol)"
 )
 # Filler that may close any ending clause ("that was it really, thanks").
 _ENDING_TAIL = r"(?: really| tbh| lol| i think| thanks?| thank you)*$"
@@ -62,7 +70,8 @@ _ENDING_CLAUSE = re.compile(
 # "nothing" or "still waiting", which may open the story of a next step ("And then
 # nothing. Nobody called, so I ...").
 _OPENING_ENDING = re.compile(
-    r"^(?:and |so |well |yeah |yes |ok |no |nah |nope )*(?!nothing|no more|not much|still|"
+    r"^(?:and |so |well |yeah |yes |ok |no |nah |nope |i think |i guess |i suppose )*"
+    r"(?!nothing|no more|not much|still|"
     r"i'?m waiting|never heard|nobody|no one)"
     + _ENDING_PHRASE
     + r"(?: "
@@ -84,7 +93,8 @@ _OUTRIGHT_END = re.compile(
     r"where (?:things|we|i|it)(?:'s|'re|'m| stand| stands| are| am| is)(?: at)?\b|up to date|"
     r"no (?:more|further) steps|nothing (?:else|more) (?:happened|to (?:tell|add))|"
     r"(?:^|after (?:this|that),? )(?:it )?(?:is )?finish(?:ed)?\b|"
-    r"^(?:after (?:this|that),? )?nothing (?:more|else|after (?:this|that)))"
+    r"^(?:after (?:this|that),? )?nothing (?:more|else|after (?:this|that))|"
+    r"^after (?:this|that),? nothing\b)"
 )
 # A new action of the customer's: the answer tells a next step after all.
 _NEW_ACTION = re.compile(
@@ -128,7 +138,9 @@ def _said_in_clauses(text: str) -> bool:
     parts = clauses(text)
     if not parts:
         return False
-    every = all(_ENDING_CLAUSE.match(part) for part in parts)
+    # Filler clauses ("nope", "well") stand beside the ending phrases.
+    endings = [part for part in parts if not _FILLER.match(part)]
+    every = bool(endings) and all(_ENDING_CLAUSE.match(part) for part in endings)
     # "Nope, that's it. ...": a bare "no" or "right" before the ending opens nothing.
     opening = next((part for part in parts if not _FILLER.match(part)), "")
     return every or bool(_OPENING_ENDING.match(opening))

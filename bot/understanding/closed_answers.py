@@ -62,13 +62,16 @@ _PARTLY_RE = re.compile(
     r"\b(?:sort of|sorta|partly|partially|part of it|mostly|kind of|kinda|half|halfway|"
     r"somewhat|more or less|in a way|to some extent|not (?:completely|entirely|fully|totally|"
     r"100%|quite)|yes and no|a bit|a little|some of it|sort-of|in part|ish|not really but|"
-    r"almost|nearly)\b"
+    r"almost|nearly|but not really|but not (?:fully|completely|entirely))\b"
 )
 # The question's own word echoed first ("Resolved? Ha. No."): not the answer.
 _ECHOED_QUESTION_RE = re.compile(r"^\W*(?:was it |is it )?(?:resolved|sorted|fixed)\s*\?+\s*")
 _NOT_RESOLVED_RE = re.compile(
     r"(?:^|[.!?]\s*)(?:no|nope|nah|not really|not yet|never)\b"
-    r"(?! (?:more )?(?:problems?|issues?|complaints?|worries|trouble|hassle))"
+    # "No more problems" is no complaint; "no thanks to them" credits nobody, it says no
+    # "no".
+    r"(?! (?:more )?(?:problems?|issues?|complaints?|worries|trouble|hassle)|"
+    r" thanks? to| thank you to)"
     r"|\b(?:not|never|wasn't|isn't|hasn't been|"
     r"haven't been|didn't get|didn't) (?:\w+ )?(?:fixed|sorted|resolved|solved|fix|sort|resolve)"
     r"|\bstill (?:waiting|not|broken|nothing|no|having|unresolved|an issue|a problem|going on|"
@@ -77,6 +80,8 @@ _NOT_RESOLVED_RE = re.compile(
 )
 _RESOLVED_RE = re.compile(
     r"^(?:yes|yeah|yep|yup|ya|y|sure|definitely|absolutely|eventually|finally|in the end)\b|"
+    # "so technically yes", "in the end, yes": a yes after a word that frames it.
+    r"\b(?:so|technically|basically|in the end|eventually|finally|ultimately),? (?:yes|yeah)\b|"
     r"\b(?:fixed|sorted|resolved|solved|all good|working (?:again|now|fine)|works now|refunded|"
     r"got (?:my|the|a) (?:refund|replacement|money back)|replaced|done|success(?:fully)?)\b|👍|✅"
 )
