@@ -271,3 +271,17 @@ def test_a_step_going_on_with_the_same_contact(text: str) -> None:
 )
 def test_a_new_contact_or_no_contact_is_no_continuation(text: str) -> None:
     assert not continues_contact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she came round to the flat in the end",
+        "The courier came to our door with the forms",
+        "they finally showed up to the property",
+        "at home",
+        "Home visit.",
+    ],
+)
+def test_someone_coming_to_the_customer_is_in_person(text: str) -> None:
+    assert parse_channel(text) is Channel.IN_PERSON

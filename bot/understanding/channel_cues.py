@@ -266,6 +266,10 @@ CUES: tuple[tuple[str, Cue], ...] = (
             r"|(?:manager|shop assistant|staff member|cashier|clerk) came (?:out|over)"
             r"|(?:guy|man|woman|lady|person|bloke|chap) (?:came|come|turned up) (?:out|round|"
             r"over|to (?:the|my|our) (?:house|door|flat|home))"
+            # "He came to the house", "the driver came to our door": a visit.
+            r"|(?:he|she|they|driver|courier|rep|agent|officer) (?:finally |eventually )?"
+            r"(?:came|come|turned up|showed up) (?:round |over |out )?to (?:the|my|our) "
+            r"(?:house|door|flat|home|place|property)"
             r"|waiting room|same (?:visit|appointment)|(?:saw|seen|see) (?:the|my|a) (?:gp|"
             r"doctor|nurse|dentist|dermatologist|consultant|specialist|optician|physio)"
             r"|(?:picked|pick|picking|collected|collect) (?:\w+ ){0,3}up from (?:the )?\w+|"
