@@ -692,3 +692,50 @@ def test_look_alikes_of_refusals_wrong_information_and_broken_contact(
     text: str, pain: Pain
 ) -> None:
     assert pain not in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        # Coldness shown: not my problem, not sympathetic, sarcastic comparisons, short answers
+        ("the clerk said 'not my problem' and walked off", Pain.UNEMPATHETIC_AGENT),
+        ("He told me it wasn't his concern.", Pain.UNEMPATHETIC_AGENT),
+        ("The nurse wasn't remotely sympathetic.", Pain.UNEMPATHETIC_AGENT),
+        ("he was not very understanding about it", Pain.UNEMPATHETIC_AGENT),
+        ("about as friendly as a parking meter", Pain.UNEMPATHETIC_AGENT),
+        ("all the warmth of a tax return", Pain.UNEMPATHETIC_AGENT),
+        ("the man reply very short to me", Pain.UNEMPATHETIC_AGENT),
+        ("she spoke so curtly", Pain.UNEMPATHETIC_AGENT),
+        ("fixed it, no sorry though", Pain.UNEMPATHETIC_AGENT),
+        ("the total absence of any empathy", Pain.UNEMPATHETIC_AGENT),
+        ("they never even looked at my photos", Pain.UNEMPATHETIC_AGENT),
+        # Sent to another channel
+        ("they just sent us elsewhere", Pain.FORCED_CHANNEL_SWITCH),
+        ("asked me to take it to DMs", Pain.FORCED_CHANNEL_SWITCH),
+        ("they told us to DM them", Pain.FORCED_CHANNEL_SWITCH),
+        ("I was told to message the other number", Pain.FORCED_CHANNEL_SWITCH),
+        # Passed on to someone else
+        ("my complaint got kicked up the chain", Pain.TRANSFERRED),
+        ("she sent me off to the ticket office", Pain.TRANSFERRED),
+        # A span to reply
+        ("36 hrs to reply to a simple question", Pain.LONG_WAIT),
+    ],
+)
+def test_coldness_other_channels_and_passing_on(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("I wasn't very understanding myself, to be fair.", Pain.UNEMPATHETIC_AGENT),
+        ("She said sorry, no worries.", Pain.UNEMPATHETIC_AGENT),
+        ("The agent was warm and sorted it quickly.", Pain.UNEMPATHETIC_AGENT),
+        ("it's not my problem that the weather was bad", Pain.UNEMPATHETIC_AGENT),
+        ("The bot sent me off to a form.", Pain.TRANSFERRED),
+        ("The hold music played on a loop.", "bot_loop"),
+        ("I chose to take it to email myself.", Pain.UNRESOLVED),
+    ],
+)
+def test_look_alikes_of_coldness_other_channels_and_passing_on(text: str, pain: str) -> None:
+    assert pain not in understand(text).pains
