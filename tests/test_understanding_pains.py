@@ -398,6 +398,8 @@ def test_look_alikes_of_these_pains_are_not_them(text: str, pain: Pain) -> None:
         "their 'we answer in one working day' promise",
         "Email said response guaranteed in 48h",
         "He promised to get back to me within a day.",
+        "the site said reply in 3 working days. nothing",
+        "Their auto-email says response within 24h, ha",
     ],
 )
 def test_naming_a_promise_to_reply_when_asked_what_got_in_the_way_is_no_follow_up(
@@ -412,6 +414,7 @@ def test_naming_a_promise_to_reply_when_asked_what_got_in_the_way_is_no_follow_u
         "They promised a reply within a day and it came on time.",
         "The callback came in two hours, as promised.",
         "No, they promised an answer in 24h and that was fine.",
+        "She said they'd reply within two days, and they did.",
     ],
 )
 def test_a_promise_kept_is_no_follow_up_missing(text: str) -> None:
