@@ -398,6 +398,8 @@ def test_look_alikes_of_these_pains_are_not_them(text: str, pain: Pain) -> None:
         "their 'we answer in one working day' promise",
         "Email said response guaranteed in 48h",
         "He promised to get back to me within a day.",
+        "the site said reply in 3 working days. nothing",
+        "Their auto-email says response within 24h, ha",
     ],
 )
 def test_naming_a_promise_to_reply_when_asked_what_got_in_the_way_is_no_follow_up(
@@ -412,6 +414,7 @@ def test_naming_a_promise_to_reply_when_asked_what_got_in_the_way_is_no_follow_u
         "They promised a reply within a day and it came on time.",
         "The callback came in two hours, as promised.",
         "No, they promised an answer in 24h and that was fine.",
+        "She said they'd reply within two days, and they did.",
     ],
 )
 def test_a_promise_kept_is_no_follow_up_missing(text: str) -> None:
@@ -618,4 +621,124 @@ def test_plain_sarcastic_and_non_native_phrasings(text: str, pain: Pain) -> None
     ],
 )
 def test_look_alikes_of_those_phrasings_are_not_them(text: str, pain: Pain) -> None:
+    assert pain not in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        # A list given all over again, repeating, everything wanted again, non-native "tell again"
+        (
+            "I had to read out my policy number and my date of birth all over again.",
+            Pain.REPEAT_EXPLANATION,
+        ),
+        (
+            "gave them my name, the address and the serial number all over again",
+            Pain.REPEAT_EXPLANATION,
+        ),
+        ("Repeating my account details to the third person that day.", Pain.REPEAT_EXPLANATION),
+        ("I spent the call repeating the whole saga.", Pain.REPEAT_EXPLANATION),
+        ("They asked for all the documents again.", Pain.REPEAT_EXPLANATION),
+        ("the new guy wanted the lot again", Pain.REPEAT_EXPLANATION),
+        ("Then I must explain again everything to the next person.", Pain.REPEAT_EXPLANATION),
+        # Nothing to go on, or information that was wrong
+        ("the letter made zero sense", Pain.UNCLEAR_INFO),
+        ("honestly no clue what the fee was for", Pain.UNCLEAR_INFO),
+        ("nothing on the page explained why", Pain.UNCLEAR_INFO),
+        ("the box came with no instructions", Pain.UNCLEAR_INFO),
+        ("Nobody warned us the update resets the settings.", Pain.UNCLEAR_INFO),
+        ("The timetable on their website was wrong.", Pain.UNCLEAR_INFO),
+        ("the tracking page still showed the old address", Pain.UNCLEAR_INFO),
+        ("They charged a fee that isn't in the terms anywhere.", Pain.UNCLEAR_INFO),
+        # Nothing to be done, a flat refusal, nothing worked
+        ("The manager said there was nothing she could do.", Pain.UNRESOLVED),
+        ("nothing more anyone could do, apparently", Pain.UNRESOLVED),
+        ("Got a flat no.", Pain.UNRESOLVED),
+        ("Straight refusal, no reason.", Pain.UNRESOLVED),
+        ("he say he cannot do nothing", Pain.UNRESOLVED),
+        ("tried three fixes, nothing worked", Pain.UNRESOLVED),
+        ("The engineer didn't test anything.", Pain.UNRESOLVED),
+        ("Their reply didn't answer any of my questions.", Pain.UNRESOLVED),
+        ("there was no way to even dispute it", Pain.UNRESOLVED),
+        # A promise to be in touch, then nothing
+        ("The lady said she would ring me back and didn't.", Pain.NO_FOLLOW_UP),
+        ("they'd email within a day and they never did", Pain.NO_FOLLOW_UP),
+        ("said he'd let me know. didnt", Pain.NO_FOLLOW_UP),
+        ("They said Friday and nobody ever called.", Pain.NO_FOLLOW_UP),
+        ("the call about a date never came", Pain.NO_FOLLOW_UP),
+    ],
+)
+def test_lists_again_refusals_wrong_information_and_broken_contact(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("The bot just repeated the same article.", Pain.REPEAT_EXPLANATION),
+        ("It repeated my question back to me and answered it.", Pain.REPEAT_EXPLANATION),
+        ("She had no clue where it was, so she checked with the depot.", Pain.UNCLEAR_INFO),
+        ("They warned us about the update in advance.", Pain.UNCLEAR_INFO),
+        ("The info was correct this time.", Pain.UNCLEAR_INFO),
+        ("He didn't know what to do, so he asked his manager.", Pain.UNCLEAR_INFO),
+        ("The branch can not do anything for porting, so I called the line.", Pain.UNRESOLVED),
+        ("There was nothing I could do but wait.", Pain.UNRESOLVED),
+        ("She said no problem and booked it.", Pain.UNRESOLVED),
+        ("Everything worked after the update.", Pain.UNRESOLVED),
+        ("She said she would call back and she did.", Pain.NO_FOLLOW_UP),
+        ("The reply didn't answer my question.", Pain.NO_FOLLOW_UP),
+        ("couldnt sort it on the phone, had to email", Pain.UNRESOLVED),
+        ("said theyd confirm. didnt", Pain.UNCLEAR_INFO),
+    ],
+)
+def test_look_alikes_of_refusals_wrong_information_and_broken_contact(
+    text: str, pain: Pain
+) -> None:
+    assert pain not in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        # Coldness shown: not my problem, not sympathetic, sarcastic comparisons, short answers
+        ("the clerk said 'not my problem' and walked off", Pain.UNEMPATHETIC_AGENT),
+        ("He told me it wasn't his concern.", Pain.UNEMPATHETIC_AGENT),
+        ("The nurse wasn't remotely sympathetic.", Pain.UNEMPATHETIC_AGENT),
+        ("he was not very understanding about it", Pain.UNEMPATHETIC_AGENT),
+        ("about as friendly as a parking meter", Pain.UNEMPATHETIC_AGENT),
+        ("all the warmth of a tax return", Pain.UNEMPATHETIC_AGENT),
+        ("the man reply very short to me", Pain.UNEMPATHETIC_AGENT),
+        ("she spoke so curtly", Pain.UNEMPATHETIC_AGENT),
+        ("fixed it, no sorry though", Pain.UNEMPATHETIC_AGENT),
+        ("the total absence of any empathy", Pain.UNEMPATHETIC_AGENT),
+        ("they never even looked at my photos", Pain.UNEMPATHETIC_AGENT),
+        # Sent to another channel
+        ("they just sent us elsewhere", Pain.FORCED_CHANNEL_SWITCH),
+        ("asked me to take it to DMs", Pain.FORCED_CHANNEL_SWITCH),
+        ("they told us to DM them", Pain.FORCED_CHANNEL_SWITCH),
+        ("I was told to message the other number", Pain.FORCED_CHANNEL_SWITCH),
+        # Passed on to someone else
+        ("my complaint got kicked up the chain", Pain.TRANSFERRED),
+        ("she sent me off to the ticket office", Pain.TRANSFERRED),
+        # A span to reply
+        ("36 hrs to reply to a simple question", Pain.LONG_WAIT),
+    ],
+)
+def test_coldness_other_channels_and_passing_on(text: str, pain: Pain) -> None:
+    assert pain in understand(text).pains
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("I wasn't very understanding myself, to be fair.", Pain.UNEMPATHETIC_AGENT),
+        ("She said sorry, no worries.", Pain.UNEMPATHETIC_AGENT),
+        ("The agent was warm and sorted it quickly.", Pain.UNEMPATHETIC_AGENT),
+        ("it's not my problem that the weather was bad", Pain.UNEMPATHETIC_AGENT),
+        ("The bot sent me off to a form.", Pain.TRANSFERRED),
+        ("The hold music played on a loop.", "bot_loop"),
+        ("I chose to take it to email myself.", Pain.UNRESOLVED),
+    ],
+)
+def test_look_alikes_of_coldness_other_channels_and_passing_on(text: str, pain: str) -> None:
     assert pain not in understand(text).pains

@@ -165,13 +165,14 @@ def pains_from_normalized(
 
 _NO_FOLLOW_UP = "no_follow_up"
 # A promise to reply by a time: "site promises a reply in 24h", "auto reply promised 48h",
+# "the form said reply in 5 working days",
 # "their 'we reply within 24 hours' promise", "she promised to answer in two days".
 _TIME = (
     r"(?:within|in|by) (?:\d+|a|an|one|two|three|four|five|seven|ten|24|48|72)\b|"
     r"\d+ ?(?:h|hrs?|hours?|days?|working days)\b"
 )
 _REPLY = r"(?:reply|replies|answer|answers|respond|response|call ?back|get back|be in touch|hear)"
-_PROMISE = r"(?:promise[sd]?|promising|guarantee[sd]?)"
+_PROMISE = r"(?:promise[sd]?|promising|guarantee[sd]?|said|says)"
 _PROMISED_REPLY_RE = re.compile(
     rf"\b{_PROMISE}\b[^.!?]{{0,50}}?\b{_REPLY}\b[^.!?]{{0,30}}?(?:{_TIME})|"
     rf"\b{_REPLY}\b[^.!?]{{0,30}}?(?:{_TIME})[^.!?]{{0,20}}?\b{_PROMISE}\b|"
