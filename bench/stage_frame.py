@@ -54,6 +54,7 @@ SETS = {
     "e": ("interviews_e1.jsonl", "interviews_e2.jsonl"),
     "f": ("interviews_f1.jsonl", "interviews_f2.jsonl"),
     "g": ("interviews_g1.jsonl", "interviews_g2.jsonl"),
+    "h": ("interviews_h1.jsonl", "interviews_h2.jsonl"),
 }
 
 
