@@ -61,6 +61,14 @@ ENDINGS = [
     "Curtain down.",
     "After that nothing, I stop there.",
     "I stopped there.",
+    # Set H's kinds, as new sentences: where the story ends, a qualifier after the end,
+    # "yep", "all that happened", "there wasn't anything after that".
+    "So that's where the whole sorry saga ended.",
+    "That's the end of it as far as I'm concerned. They kept the fee.",
+    "yep, that's everything 👍",
+    "That's all that happened really.",
+    "There wasn't anything else after that.",
+    "there hasn't been anything since",
 ]
 
 STEPS = [
@@ -82,6 +90,8 @@ STEPS = [
     "After that nothing happened for a week, so I wrote to them again.",
     "The conclusion of the call was that they'd send an engineer.",
     "I think that's when I called them a second time.",
+    "There wasn't anything after that, so I called them again.",
+    "There isn't anything on their site about it, so I emailed.",
 ]
 
 

@@ -31,6 +31,10 @@ _ENDING_PHRASE = (
     r"|(?:there(?:'?s| is| was) )?(?:nothing|no more|not(?:hing)? much)(?: else| more| further)?"
     r"(?: happened| really)?"
     r"(?: after(?: that| this(?: call)?)?| since| then| yet| so far)?"
+    r"|there (?:wasn'?t|was not|isn'?t|is not|hasn'?t been|has not been) anything"
+    r"(?: else| more| further)?"
+    r"(?: happened| really)?"
+    r"(?: after(?: that| this(?: call)?)?| since| then| yet| so far)?"
     r"|(?:i'?m |still )+waiting(?: still)?|never heard back|no(?:body|one) got back(?: to me)?"
     r"|(?:it )?(?:ended|ends|stopped|finished) (?:there|here)"
     r"|(?:it )?(?:is )?finish(?:ed)? (?:there|here)"
@@ -40,6 +44,7 @@ _ENDING_PHRASE = (
     r"|(?:that|this|it)(?:'?s| was| is)? the (?:last|final)(?: (?:thing|one|bit|part))?(?: of it)?"
     r"(?: (?:that )?(?:happened|i (?:did|heard(?: from them)?)))?(?: so far)?"
     r"|(?:(?:that|this|it)(?:'?s| was| is)|is|was) all(?: folks)?"
+    r"(?: (?:that )?(?:happened|there (?:is|was)(?: to it)?|i (?:have|'ve) got))?"
     r"|(?:that|this|it)(?:'?s| was| is) finish(?:ed)?"
     r"|(?:that|this)(?:'?s| was| is) the whole(?: \w+)? (?:saga|thing|story|tale)(?: really)?"
     # "That's the thrilling conclusion", "and that was the sad ending": the end, dressed up.
@@ -52,26 +57,27 @@ _ENDING_PHRASE = (
     r"|(?:that|this)(?:'?s| is) where (?:(?:it|we|things) (?:ended|ends|finished|stand|stands|"
     r"are|is)|(?:it|things)'?s at|we'?re at)(?: (?:now|rn|today))?"
     r"|(?:that|this)(?:'?s| is) as far as (?:it|things)(?:'?s| has| have) got(?:ten)?(?: so far)?"
+    r"|(?:that|this)(?:'?s| is| was) where (?:the |my |our )?(?:\w+ ){0,2}(?:story|saga|tale|thing)"
+    r" (?:ends|ended|stops|stopped|finishes|finished)"
     r"|(?:(?:it|this|that) )?is (?:the )?last(?: (?:thing|step|one))?|(?:it )?is finish(?:ed)?"
     r"|thanks?|thank you|(?:thanks?|thank you) for (?:listening|asking|your time|reading)"
     r"|really|honestly|tbh|lol)"
 )
 # Filler that may close any ending clause ("that was it really, thanks").
-_ENDING_TAIL = r"(?: really| tbh| lol| i think| thanks?| thank you)*$"
+_ENDING_TAIL = (
+    r"(?: really| tbh| lol| i think| thanks?| thank you"
+    r"| as far as (?:they|he|she|i|we|the \w+)(?:'re| are|'m| am| is|'s) concerned)*$"
+)
 _ENDING_CLAUSE = re.compile(
-    r"^(?:and |so |well |i think |i guess |yeah |yes |ok |nah |nope |no |after (?:this|that) )*"
-    + _ENDING_PHRASE
-    + r"(?: "
-    + _ENDING_PHRASE
-    + r")*"
-    + _ENDING_TAIL
+    r"^(?:and |so |well |i think |i guess |yeah |yes |yep |yup |ok |nah |nope |no |"
+    r"after (?:this|that) )*" + _ENDING_PHRASE + r"(?: " + _ENDING_PHRASE + r")*" + _ENDING_TAIL
 )
 # The ending phrases that say so outright, whatever follows ("That was it, ..."); not
 # "nothing" or "still waiting", which may open the story of a next step ("And then
 # nothing. Nobody called, so I ...").
 _OPENING_ENDING = re.compile(
-    r"^(?:and |so |well |yeah |yes |ok |no |nah |nope |i think |i guess |i suppose )*"
-    r"(?!nothing|no more|not much|still|"
+    r"^(?:and |so |well |yeah |yes |yep |yup |ok |no |nah |nope |i think |i guess |"
+    r"i suppose )*(?!nothing|no more|not much|still|"
     r"i'?m waiting|never heard|nobody|no one)"
     + _ENDING_PHRASE
     + r"(?: "
@@ -143,7 +149,13 @@ def _said_in_clauses(text: str) -> bool:
     every = bool(endings) and all(_ENDING_CLAUSE.match(part) for part in endings)
     # "Nope, that's it. ...": a bare "no" or "right" before the ending opens nothing.
     opening = next((part for part in parts if not _FILLER.match(part)), "")
-    return every or bool(_OPENING_ENDING.match(opening))
+    if every:
+        return True
+    if not _OPENING_ENDING.match(opening):
+        return False
+    # "There wasn't anything after that, so I called them again": a "there was nothing"
+    # opening ends the steps unless a new action of the customer's follows.
+    return not (opening.startswith("there") and _NEW_ACTION.search(_words(text)))
 
 
 def _words(text: str) -> str:
