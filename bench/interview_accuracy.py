@@ -1,7 +1,7 @@
 """Interview accuracy (issue 15): whole scripted interviews through the web JSON API,
 the stored facts scored against the labels.
 
-Run: ``.venv/bin/python -m bench.interview_accuracy [--set a|b|c|d|e|f|g|h | FILE.jsonl ...]
+Run: ``.venv/bin/python -m bench.interview_accuracy [--set a|b|c|d|e|f|g|h|i | FILE.jsonl ...]
 [--ending click|typed|both] [--postgres URL] [--show-errors N]``
 
 Each scripted interview (``bench/data/interviews_*.jsonl``, format in
@@ -45,6 +45,7 @@ SETS: dict[str, tuple[str, ...]] = {
     "f": ("interviews_f1.jsonl", "interviews_f2.jsonl"),
     "g": ("interviews_g1.jsonl", "interviews_g2.jsonl"),
     "h": ("interviews_h1.jsonl", "interviews_h2.jsonl"),
+    "i": ("interviews_i1.jsonl", "interviews_i2.jsonl"),
 }
 FACT_TITLES = {
     "channel": "channel (exact)",

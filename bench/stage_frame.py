@@ -55,6 +55,7 @@ SETS = {
     "f": ("interviews_f1.jsonl", "interviews_f2.jsonl"),
     "g": ("interviews_g1.jsonl", "interviews_g2.jsonl"),
     "h": ("interviews_h1.jsonl", "interviews_h2.jsonl"),
+    "i": ("interviews_i1.jsonl", "interviews_i2.jsonl"),
 }
 
 

@@ -11,6 +11,7 @@ from bot.understanding import (
     says_unknown,
     understand,
 )
+from bot.understanding.numbers import to_number
 
 
 @pytest.mark.parametrize(
@@ -216,3 +217,23 @@ def test_declines_to_answer(text: str) -> None:
 )
 def test_declines_to_answer_only_for_refusals(text: str) -> None:
     assert not declines_to_answer(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        # A vague quantity ("a couple", "a few") before a unit, then a rate or a second
+        # unit: the "N hours M minutes" reader asked an int whether it was whole, which
+        # Python 3.11 cannot answer, and the turn failed.
+        ("A couple of minutes a week.", 2),
+        ("a couple of hours a day", 120),
+        ("a couple of hours 10 minutes", 130),
+        ("a few minutes a month", 5),
+    ],
+)
+def test_a_vague_quantity_before_two_units_is_read(text: str, minutes: int) -> None:
+    assert parse_duration_minutes(text) == minutes
+
+
+def test_vague_quantities_are_floats() -> None:
+    assert isinstance(to_number("a couple"), float)

@@ -83,7 +83,8 @@ def to_number(token: str) -> float | None:
         pass
     vague = _number_words().vague
     if token in vague:
-        return vague[token]
+        # The lexicon holds "a couple: 2" as an int; callers rely on a float (is_integer).
+        return float(vague[token])
     if token in ("a", "an"):
         return 1.0
     value = word_to_number(token)
