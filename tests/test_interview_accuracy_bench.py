@@ -11,7 +11,14 @@ import pytest
 
 from bench import interview_accuracy
 from bench.interview_api import InterviewApi, StoredInterview, StoredStep, interview_api
-from bench.interview_driver import DrivenInterview, Ending, Question, Sent, drive_interview
+from bench.interview_driver import (
+    DrivenInterview,
+    Ending,
+    Question,
+    Sent,
+    drive_interview,
+    joined_answers,
+)
 from bench.interview_scoring import Scores, duration_right, score_interview
 from bench.scripted_interviews import ScriptedInterview, StepLabels
 from bot.conversation.vocabulary import Slot
@@ -251,8 +258,6 @@ def test_the_command_prints_one_table(capsys: pytest.CaptureFixture[str], tmp_pa
 
 
 def test_a_message_asking_two_questions_is_answered_with_both_in_one_message() -> None:
-    from bench.interview_driver import Question, joined_answers
-
     assert joined_answers(["Phone", "about 20 minutes"]) == "Phone, about 20 minutes"
     assert joined_answers(["Rang them.", "Ages!"]) == "Rang them. Ages!"
     assert joined_answers(["", "2 days"]) == "2 days"

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.conversation import engine
 from bot.conversation.guide import Guide, load_guide
+from bot.conversation.messages import Hints, Inbound
 from bot.conversation.vocabulary import Channel, Provenance, Slot
 from tests.test_engine import Chat, consented
 
@@ -142,3 +144,20 @@ def test_a_guide_can_ask_them_apart(guide: Guide) -> None:
     assert step.channel == Channel.PHONE
     # Asked alone, the length in the channel's answer is not the answer to its own question.
     assert step.provenance.get("duration") != Provenance.SAID
+
+
+def test_a_length_only_a_model_read_is_inferred_not_said(guide: Guide) -> None:
+    chat = _at_the_pair(guide)
+    # "trois quarts d'heure": our reader finds no length, the model's hint does.
+    chat.result = engine.handle(
+        chat.state,
+        Inbound(
+            text="téléphone, trois quarts d'heure",
+            message_id=99,
+            hints=Hints(channel=Channel.PHONE, duration_minutes=45),
+        ),
+        guide,
+    )
+    step = chat.state.steps[0]
+    assert step.duration_minutes == 45 and step.provenance["duration"] == Provenance.INFERRED
+    assert chat.slot not in (Slot.CHANNEL, Slot.DURATION)

@@ -142,8 +142,10 @@ def apply_answer(
     An answer that is not accepted leaves `state` untouched: handlers decide before they
     write (the engine relies on this instead of copying the state for every answer).
     """
-    if position.also is not None and _states(position.also, answer):
-        return _answer_together(state, guide, position, answer)
+    if position.also is not None:
+        together = _answer_together(state, guide, position, answer)
+        if together is not None:
+            return together
     handler = _HANDLERS.get(position.slot, _answer_extra_question)
     outcome = handler(state, guide, position, answer)
     if not outcome.accepted and not may_reask:
@@ -152,43 +154,34 @@ def apply_answer(
     return outcome
 
 
-def _states(slot: str, answer: Answer) -> bool:
-    """Whether a typed answer answers the step question `slot` asked alongside the main
-    one: a length (in the words, or as a model read them), a vague one ("ages") or an
-    "I don't know", each an answer its own question would take and not ask again. A vague
-    word counts only in a part of its own ("phone, ages"): "I rang while at work" is no
-    length."""
-    if answer.choice is not None or slot != Slot.DURATION:
-        return False
-    split = _split_pair(answer.text)
-    if split is not None:
-        return True
-    if parse_duration_minutes(answer.text) is not None or _passes(answer.text):
-        return True
-    return answer.hints is not None and answer.hints.duration_minutes is not None
-
-
 def _answer_together(
     state: InterviewState, guide: Guide, position: Position, answer: Answer
-) -> Outcome:
-    """One answer to a message that asked two step questions ("Phone, about 20 minutes"):
-    the second one's fact is stated (`_states`), so it is answered; the main one is
-    answered when the words give it, else it stays open and is asked on its own next.
+) -> Outcome | None:
+    """One typed answer to a message that asked two step questions ("Phone, about 20
+    minutes"), or None when it does not answer the second one (then it is read as an
+    answer to the main question alone, and the second is asked on its own next).
 
+    The second (the length) is answered by a length in the words or as a model read them,
+    a vague one ("ages") or an "I don't know", each an answer its own question would take;
+    a vague word counts only in a part of its own ("phone, ages": "I rang while at work"
+    is no length). The main one is answered when the words give it, else it stays open.
     People answer in the order asked, so when a later part of the answer gives the length
     ("They emailed me. Nine days from the call."), the channel is read from the parts
     before it and the length from the rest: "the call" there is not how they were in touch.
     """
     assert position.also is not None
+    if answer.choice is not None or position.also != Slot.DURATION:
+        return None
     split = _split_pair(answer.text)
-    first, rest = (
-        (answer, answer)
-        if split is None
-        else (
-            replace(answer, text=split[0]),
-            replace(answer, text=split[1]),
-        )
-    )
+    if split is None:
+        text = answer.text
+        stated = parse_duration_minutes(text) is not None or _passes(text)
+        modelled = answer.hints is not None and answer.hints.duration_minutes is not None
+        if not (stated or modelled):
+            return None
+        first = rest = answer
+    else:
+        first, rest = replace(answer, text=split[0]), replace(answer, text=split[1])
     second = Position(slot=position.also, step=position.step)
     outcome = _HANDLERS[second.slot](state, guide, second, rest)
     main_position = position.model_copy(update={"also": None})

@@ -28,12 +28,9 @@ _ENDING_PHRASE = (
     r"(?:it|all(?: of it)?|everything|the lot|your lot|the whole (?:thing|story)|the saga"
     r"|the end(?: of (?:it|that|the story))?"
     r"|the (?:last|final) (?:step|one|thing|bit|part))"
-    r"|(?:there(?:'?s| is| was) )?(?:nothing|no more|not(?:hing)? much)(?: else| more| further)?"
-    r"(?: happened| really)?"
-    r"(?: after(?: that| this(?: call)?)?| since| then| yet| so far)?"
-    r"|there (?:wasn'?t|was not|isn'?t|is not|hasn'?t been|has not been) anything"
-    r"(?: else| more| further)?"
-    r"(?: happened| really)?"
+    r"|(?:(?:there(?:'?s| is| was) )?(?:nothing|no more|not(?:hing)? much)"
+    r"|there (?:wasn'?t|was not|isn'?t|is not|hasn'?t been|has not been) anything)"
+    r"(?: else| more| further)?(?: happened| really)?"
     r"(?: after(?: that| this(?: call)?)?| since| then| yet| so far)?"
     r"|(?:i'?m |still )+waiting(?: still)?|never heard back|no(?:body|one) got back(?: to me)?"
     r"|(?:it )?(?:ended|ends|stopped|finished) (?:there|here)"
@@ -50,7 +47,7 @@ _ENDING_PHRASE = (
     # "That's the thrilling conclusion", "and that was the sad ending": the end, dressed up.
     r"|(?:that|this)(?:'?s| was| is) the (?:\w+ )?(?:conclusion|ending|finale|end)"
     r"(?: of (?:it|that|the (?:story|saga|matter)))?"
-    # The storyteller's end: roll credits, curtain, cut.
+    # The storyteller's end: roll credits, curtain.
     r"|(?:and )?(?:roll|cue)(?: the)? credits|curtains?(?: down| fall)?"
     # Non-native "I stop", "after this nothing, I stop here".
     r"|i stop(?:ped)?(?: there| here| now)?"
@@ -144,13 +141,14 @@ def _said_in_clauses(text: str) -> bool:
     parts = clauses(text)
     if not parts:
         return False
-    # Filler clauses ("nope", "well") stand beside the ending phrases.
+    # Filler clauses ("nope", "well") stand beside the ending phrases; a bare "no" or
+    # "right" before the ending opens nothing ("Nope, that's it. ...").
     endings = [part for part in parts if not _FILLER.match(part)]
-    every = bool(endings) and all(_ENDING_CLAUSE.match(part) for part in endings)
-    # "Nope, that's it. ...": a bare "no" or "right" before the ending opens nothing.
-    opening = next((part for part in parts if not _FILLER.match(part)), "")
-    if every:
+    if not endings:
+        return False
+    if all(_ENDING_CLAUSE.match(part) for part in endings):
         return True
+    opening = endings[0]
     if not _OPENING_ENDING.match(opening):
         return False
     # "There wasn't anything after that, so I called them again": a "there was nothing"
